@@ -6,6 +6,7 @@
 // authenticates subscriptions in `connection_init`: the Authorization header is moved into
 // `connectionParams.authorization` instead.
 import { createGraphiQLFetcher, type Fetcher, type FetcherOpts } from '@graphiql/toolkit';
+import { parse, type DocumentNode } from 'graphql';
 import { createClient } from 'graphql-ws';
 
 export interface Endpoints {
@@ -58,5 +59,21 @@ export function createPlaygroundFetcher(endpoints: Endpoints): Fetcher {
     return fetcher;
   };
 
-  return (params, opts) => fetcherFor(authorizationFrom(opts?.headers))(params, opts);
+  return (params, opts) => {
+    // The toolkit sends an operation over the WebSocket only if `documentAST` says it is a
+    // subscription. GraphiQL refreshes that AST 100 ms after the last keystroke, so an
+    // operation run right after an edit would be judged by the previous text; parse the text
+    // that is actually being sent instead.
+    const documentAST = parseOrUndefined(params.query) ?? opts?.documentAST;
+    return fetcherFor(authorizationFrom(opts?.headers))(params, { ...opts, documentAST });
+  };
+}
+
+function parseOrUndefined(query: string): DocumentNode | undefined {
+  try {
+    return parse(query);
+  } catch {
+    // Invalid text goes to the server as it is, which answers with a proper GraphQL error.
+    return undefined;
+  }
 }

@@ -26,7 +26,9 @@ createRoot(document.getElementById('playground')).render(
     // Tokens typed into the headers editor stay in memory unless the user opts in through
     // GraphiQL's settings dialog.
     shouldPersistHeaders={false}
-    onEditQuery={(query) => writeUrlParam('query', query)}
+    // GraphiQL reports the initial editor contents as an edit too; the welcome text is left
+    // out of the URL so that a plain visit does not end up with a kilobyte of query string.
+    onEditQuery={(query) => writeUrlParam('query', query === DEFAULT_QUERY ? undefined : query)}
     onEditVariables={(variables) => writeUrlParam('variables', variables)}
     onEditOperationName={(name) => writeUrlParam('operationName', name ?? undefined)}
   >
