@@ -1,0 +1,213 @@
+import http from 'node:http';
+import { readFileSync } from 'node:fs';
+import express from 'express';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { expressMiddleware } from '@as-integrations/express5';
+import { ApolloGateway, type ServiceMap } from '@apollo/gateway';
+import { GraphQLError, getOperationAST, parse, print, validate, type DocumentNode, type ExecutionArgs } from 'graphql';
+import { WebSocketServer } from 'ws';
+import { useServer } from 'graphql-ws/use/ws';
+import { Gauge, Registry } from 'prom-client';
+import {
+  ErrorCode,
+  REQUEST_ID_HEADER,
+  SUBGRAPH_NAMES,
+  createLogger,
+  createTokenVerifier,
+  portOf,
+  requestIdFrom,
+  subgraphUrl,
+  subgraphWsUrl,
+  type TokenVerifier,
+  type Viewer,
+} from '@tradegraph/shared';
+import type { GatewayContext } from './context';
+import { SubgraphDataSource } from './datasource';
+import { SubscriptionPlanner } from './subscriptions/planner';
+import { UpstreamConnections } from './subscriptions/upstream';
+import { SubscriptionHub } from './subscriptions/hub';
+import { playgroundRouter } from './playground';
+
+export const SUPERGRAPH_PATH = require.resolve('@tradegraph/schema/supergraph.graphql');
+
+export interface RunningGateway {
+  port: number;
+  hub: SubscriptionHub;
+  stop(): Promise<void>;
+}
+
+/** Verifies the caller once at the edge; a bad token is an error, no token is an anonymous caller. */
+async function authenticate(verifyToken: TokenVerifier, authorization: string | undefined): Promise<Viewer | null> {
+  try {
+    return await verifyToken(authorization);
+  } catch (error) {
+    if (error instanceof GraphQLError) {
+      throw new GraphQLError(error.message, { extensions: { ...error.extensions, http: { status: 401 } } });
+    }
+    throw error;
+  }
+}
+
+function requestLogPlugin(logger: ReturnType<typeof createLogger>): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart({ contextValue, request }) {
+      return {
+        async didResolveOperation({ operation }) {
+          logger.info({ reqId: contextValue.reqId, op: operation?.operation, operationName: request.operationName }, 'request');
+        },
+        async willSendResponse({ response }) {
+          response.http.headers.set(REQUEST_ID_HEADER, contextValue.reqId);
+        },
+      };
+    },
+  };
+}
+
+export async function startGateway(options: { port?: number; supergraphSdl?: string; verifyToken?: TokenVerifier } = {}): Promise<RunningGateway> {
+  const logger = createLogger('gateway');
+  const port = options.port ?? portOf('gateway');
+  const supergraphSdl = options.supergraphSdl ?? readFileSync(SUPERGRAPH_PATH, 'utf8');
+  const verifyToken = options.verifyToken ?? createTokenVerifier();
+
+  // One data source per subgraph, shared by queries and by the per-event part of subscriptions.
+  const serviceMap: ServiceMap = Object.fromEntries(
+    SUBGRAPH_NAMES.map((name) => [name, new SubgraphDataSource({ url: subgraphUrl(name) })]),
+  );
+  const gateway = new ApolloGateway({
+    supergraphSdl,
+    buildService: ({ name }) => serviceMap[name] as SubgraphDataSource,
+  });
+
+  const planner = new SubscriptionPlanner(supergraphSdl);
+  const apiSchema = planner.apiSchema.toGraphQLJSSchema();
+  const upstreams = new UpstreamConnections((name) => subgraphWsUrl(name));
+  const hub = new SubscriptionHub(planner, upstreams, serviceMap, logger, apiSchema);
+
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer = http.createServer(app);
+
+  const apollo = new ApolloServer<GatewayContext>({
+    gateway,
+    introspection: true,
+    includeStacktraceInErrorResponses: false,
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled(), requestLogPlugin(logger)],
+  });
+  await apollo.start();
+
+  // WebSocket /graphql: subscriptions (federated through the hub), queries and mutations too.
+  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
+  const wsCleanup = useServer<Record<string, unknown>, { authorization?: string; viewer?: Viewer | null }>(
+    {
+      onConnect: async (ctx) => {
+        const params = ctx.connectionParams ?? {};
+        const raw = params.authorization ?? params.Authorization;
+        const authorization = typeof raw === 'string' && raw !== '' ? raw : undefined;
+        try {
+          ctx.extra.viewer = await verifyToken(authorization);
+          ctx.extra.authorization = authorization;
+          return true;
+        } catch {
+          logger.info('websocket connection refused: bad credentials');
+          return false; // closes with 4403 Forbidden
+        }
+      },
+      onSubscribe: (ctx, _id, payload) => {
+        let document: DocumentNode;
+        try {
+          document = parse(payload.query);
+        } catch (error) {
+          return [new GraphQLError((error as Error).message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
+        }
+        const errors = validate(apiSchema, document);
+        if (errors.length > 0) {
+          return errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
+        }
+        if (!getOperationAST(document, payload.operationName ?? undefined)) {
+          return [new GraphQLError('Name the operation to run', { extensions: { code: ErrorCode.BAD_USER_INPUT } })];
+        }
+        const contextValue: GatewayContext = {
+          reqId: requestIdFrom(undefined),
+          authorization: ctx.extra.authorization,
+          viewer: ctx.extra.viewer ?? null,
+        };
+        const args: ExecutionArgs = {
+          schema: apiSchema,
+          document,
+          operationName: payload.operationName ?? undefined,
+          variableValues: payload.variables ?? {},
+          contextValue,
+        };
+        return args;
+      },
+      subscribe: (args) => {
+        const context = args.contextValue as GatewayContext;
+        logger.info({ reqId: context.reqId, op: 'subscription', operationName: args.operationName }, 'request');
+        return hub.subscribe({
+          document: args.document,
+          operationText: print(args.document),
+          operationName: args.operationName ?? undefined,
+          variables: (args.variableValues ?? {}) as Record<string, unknown>,
+          context,
+        });
+      },
+      execute: async (args) => {
+        const response = await apollo.executeOperation(
+          { query: print(args.document), operationName: args.operationName ?? undefined, variables: (args.variableValues ?? {}) as Record<string, unknown> },
+          { contextValue: args.contextValue as GatewayContext },
+        );
+        return response.body.kind === 'single' ? (response.body.singleResult as never) : { errors: [new GraphQLError('Incremental delivery is not supported over WebSocket')] };
+      },
+    },
+    wsServer,
+  );
+
+  const registry = new Registry();
+  registry.setDefaultLabels({ service: 'gateway' });
+  const stat = (name: string, help: string, pick: (s: ReturnType<SubscriptionHub['stats']>) => number) =>
+    new Gauge({ name, help, registers: [registry], collect() { this.set(pick(hub.stats())); } });
+  stat('gateway_upstream_subscriptions', 'Upstream subscriptions open to subgraphs', (s) => s.upstreamSubscriptions);
+  stat('gateway_subscription_listeners', 'Client subscriptions served from them', (s) => s.listeners);
+  stat('gateway_upstream_connections', 'graphql-ws connections open to subgraphs', (s) => s.upstreamConnections);
+
+  app.get('/health', (_req, res) => {
+    res.json({ status: 'ok', service: 'gateway' });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(registry.contentType).send(await registry.metrics());
+  });
+  app.use(playgroundRouter());
+  app.get('/graphql', (req, res, next) => {
+    // A browser opening the endpoint gets the playground; GraphQL GET requests go on.
+    if (req.accepts(['application/json', 'text/html']) === 'text/html' && !req.query.query) return res.redirect('/');
+    next();
+  });
+  app.use(
+    '/graphql',
+    express.json({ limit: '1mb' }),
+    expressMiddleware(apollo, {
+      context: async ({ req }) => {
+        const authorization = req.headers.authorization || undefined;
+        return {
+          reqId: requestIdFrom(req.headers[REQUEST_ID_HEADER]),
+          authorization,
+          viewer: await authenticate(verifyToken, authorization),
+        };
+      },
+    }),
+  );
+
+  await new Promise<void>((resolve) => httpServer.listen(port, '0.0.0.0', resolve));
+  logger.info({ port }, 'gateway listening');
+  return {
+    port,
+    hub,
+    async stop() {
+      await wsCleanup.dispose();
+      await upstreams.closeAll();
+      await apollo.stop();
+    },
+  };
+}

@@ -1,0 +1,232 @@
+import { buildOperationContext, executeQueryPlan, type GraphQLDataSource, type ServiceMap } from '@apollo/gateway';
+import type { OperationContext } from '@apollo/gateway/dist/operationContext';
+import type { GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
+import type { FetchNode } from '@apollo/query-planner';
+import type { DocumentNode, ExecutionResult, GraphQLSchema } from 'graphql';
+import { ErrorCode, type Logger, type SubgraphName } from '@tradegraph/shared';
+import type { GatewayContext } from '../context';
+import { PushChannel } from './channel';
+import type { SubscriptionPlan, SubscriptionPlanner } from './planner';
+import type { UpstreamConnections } from './upstream';
+
+export interface SubscriptionRequest {
+  document: DocumentNode;
+  /** The operation printed from the parsed document: the same text for the same operation. */
+  operationText: string;
+  operationName?: string;
+  variables: Record<string, unknown>;
+  context: GatewayContext;
+}
+
+type Result = ExecutionResult<Record<string, unknown>, Record<string, unknown>>;
+
+/** Answers the primary fetch of one event with the payload the subgraph streamed. */
+class EventPayloadDataSource implements GraphQLDataSource<GatewayContext> {
+  constructor(
+    private readonly primaryOperation: string,
+    private readonly payload: Result,
+    private readonly subgraph: GraphQLDataSource<GatewayContext>,
+  ) {}
+  process(options: Parameters<GraphQLDataSource<GatewayContext>['process']>[0]) {
+    if (options.request.query === this.primaryOperation) {
+      return Promise.resolve({ data: this.payload.data, errors: this.payload.errors as never });
+    }
+    // The rest of the plan may fetch entity fields from the same subgraph over HTTP.
+    return this.subgraph.process(options);
+  }
+}
+
+function gatewayError(message: string, code: string): Result {
+  return { errors: [{ message, extensions: { code } }] as never };
+}
+
+/** What a failed upstream becomes for the client: a GraphQL error, never a silent stall. */
+function upstreamErrorResult(error: unknown, subgraph: string): Result {
+  if (Array.isArray(error)) return { errors: error as never };
+  if (error && typeof error === 'object' && 'code' in error && typeof (error as { code: unknown }).code === 'number') {
+    const { code, reason } = error as { code: number; reason?: string };
+    if (code === 4403) return gatewayError(`The ${subgraph} service refused the credentials`, ErrorCode.UNAUTHENTICATED);
+    return gatewayError(`The ${subgraph} service closed the subscription (${code}${reason ? `: ${reason}` : ''})`, 'UPSTREAM_CLOSED');
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return gatewayError(`The ${subgraph} service failed: ${message}`, 'UPSTREAM_ERROR');
+}
+
+/**
+ * One upstream subscription shared by every client that asked for the same operation, with
+ * the same variables and the same credentials. Events are resolved once (in arrival order) and
+ * fanned out; the upstream is closed when the last client leaves.
+ */
+class SharedSubscription {
+  private readonly listeners = new Set<PushChannel<Result>>();
+  private readonly operationContext: OperationContext;
+  private stopUpstream: (() => void) | null = null;
+  private queue: Promise<void> = Promise.resolve();
+  private eventSequence = 0;
+  private finished = false;
+
+  constructor(
+    private readonly key: string,
+    private readonly request: SubscriptionRequest,
+    private readonly plan: SubscriptionPlan,
+    private readonly hub: SubscriptionHub,
+  ) {
+    this.operationContext = buildOperationContext({
+      schema: hub.apiGraphQLSchema,
+      operationDocument: request.document,
+      operationName: request.operationName,
+    });
+  }
+
+  get subgraph(): SubgraphName {
+    return this.plan.primary.serviceName as SubgraphName;
+  }
+
+  start(): void {
+    const { primary } = this.plan;
+    const variables = Object.fromEntries(
+      (primary.variableUsages ?? []).filter((name) => name in this.request.variables).map((name) => [name, this.request.variables[name]]),
+    );
+    this.stopUpstream = this.hub.upstreams.subscribe(
+      this.subgraph,
+      this.request.context.authorization,
+      { query: primary.operation, variables, extensions: { reqId: this.request.context.reqId } },
+      {
+        next: (payload) => this.enqueue(payload as Result),
+        error: (error) => this.finish(upstreamErrorResult(error, this.subgraph)),
+        complete: () => this.finish(),
+      },
+    );
+  }
+
+  addListener(): PushChannel<Result> {
+    const channel: PushChannel<Result> = new PushChannel<Result>(() => this.removeListener(channel));
+    this.listeners.add(channel);
+    return channel;
+  }
+
+  get listenerCount(): number {
+    return this.listeners.size;
+  }
+
+  private removeListener(channel: PushChannel<Result>): void {
+    this.listeners.delete(channel);
+    if (this.listeners.size === 0) this.finish();
+  }
+
+  /** Events resolve one after another so clients see them in the order the subgraph sent them. */
+  private enqueue(payload: Result): void {
+    this.queue = this.queue.then(async () => {
+      if (this.finished) return;
+      const result = await this.resolve(payload);
+      for (const listener of this.listeners) listener.push(result);
+    });
+  }
+
+  private async resolve(payload: Result): Promise<Result> {
+    if (!payload.data) return payload;
+    const primaryService = this.plan.primary.serviceName;
+    const serviceMap: ServiceMap = {
+      ...this.hub.serviceMap,
+      [primaryService]: new EventPayloadDataSource(this.plan.primary.operation, payload, this.hub.serviceMap[primaryService]),
+    };
+    this.eventSequence += 1;
+    const context: GatewayContext = { ...this.request.context, reqId: `${this.request.context.reqId}:${this.eventSequence}` };
+    const requestContext = {
+      request: { query: this.request.operationText, variables: this.request.variables, operationName: this.request.operationName },
+      context,
+      logger: this.hub.logger,
+      metrics: {},
+      cache: undefined,
+      overallCachePolicy: undefined,
+    } as unknown as GatewayGraphQLRequestContext<GatewayContext>;
+    try {
+      const result = await executeQueryPlan(
+        this.plan.perEvent,
+        serviceMap,
+        requestContext,
+        this.operationContext,
+        this.hub.planner.supergraphSchema,
+        this.hub.planner.apiSchema,
+      );
+      return { data: result.data ?? null, ...(result.errors ? { errors: result.errors as never } : {}) } as Result;
+    } catch (error) {
+      this.hub.logger.error({ err: error, reqId: context.reqId }, 'subscription event failed to resolve');
+      return gatewayError('An event could not be resolved', ErrorCode.INTERNAL);
+    }
+  }
+
+  /** Ends the subscription for everyone: after an upstream error/complete, or when nobody listens. */
+  private finish(lastResult?: Result): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.hub.forget(this.key, this);
+    this.stopUpstream?.();
+    this.stopUpstream = null;
+    // Let events already being resolved reach clients before the error/complete.
+    void this.queue.then(() => {
+      for (const listener of this.listeners) {
+        if (lastResult) listener.push(lastResult);
+        listener.end();
+      }
+      this.listeners.clear();
+    });
+  }
+}
+
+export class SubscriptionHub {
+  private readonly shared = new Map<string, SharedSubscription>();
+  readonly apiGraphQLSchema: GraphQLSchema;
+
+  constructor(
+    readonly planner: SubscriptionPlanner,
+    readonly upstreams: UpstreamConnections,
+    readonly serviceMap: ServiceMap,
+    readonly logger: Logger,
+    apiGraphQLSchema: GraphQLSchema,
+  ) {
+    this.apiGraphQLSchema = apiGraphQLSchema;
+  }
+
+  /** Subscribes a client; a second client with the same key joins the running upstream. */
+  subscribe(request: SubscriptionRequest): AsyncIterableIterator<Result> | Result {
+    const key = JSON.stringify([
+      request.operationText,
+      request.operationName ?? null,
+      request.variables,
+      request.context.authorization ?? null,
+    ]);
+    let subscription = this.shared.get(key);
+    if (!subscription) {
+      let plan: SubscriptionPlan;
+      try {
+        plan = this.planner.plan(JSON.stringify([request.operationText, request.operationName ?? null]), request.document, request.operationName);
+      } catch (error) {
+        return gatewayError(`The subscription could not be planned: ${(error as Error).message}`, ErrorCode.BAD_USER_INPUT);
+      }
+      subscription = new SharedSubscription(key, request, plan, this);
+      this.shared.set(key, subscription);
+      const listener = subscription.addListener();
+      subscription.start();
+      this.logger.info({ reqId: request.context.reqId, subgraph: subscription.subgraph }, 'upstream subscription opened');
+      return listener;
+    }
+    return subscription.addListener();
+  }
+
+  forget(key: string, subscription: SharedSubscription): void {
+    if (this.shared.get(key) === subscription) {
+      this.shared.delete(key);
+      this.logger.info({ subgraph: subscription.subgraph }, 'upstream subscription closed');
+    }
+  }
+
+  /** Open upstream subscriptions and the clients listening to them (exported as metrics). */
+  stats(): { upstreamSubscriptions: number; listeners: number; upstreamConnections: number } {
+    let listeners = 0;
+    for (const s of this.shared.values()) listeners += s.listenerCount;
+    return { upstreamSubscriptions: this.shared.size, listeners, upstreamConnections: this.upstreams.openConnections };
+  }
+}
+
+export type { FetchNode };

@@ -1,0 +1,68 @@
+/**
+ * Configuration read once from the environment. Every process of the system uses this one
+ * module so ports, URLs and modes mean the same thing everywhere.
+ */
+export const SUBGRAPH_NAMES = ['accounts', 'markets', 'trading', 'funding', 'analytics', 'matching'] as const;
+export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
+export type ProcessName = SubgraphName | 'gateway';
+
+/** Port offsets from PORT_BASE (default 4000): gateway 4000, accounts 4001, … matching 4006. */
+const PORT_OFFSETS: Record<ProcessName, number> = {
+  gateway: 0,
+  accounts: 1,
+  markets: 2,
+  trading: 3,
+  funding: 4,
+  analytics: 5,
+  matching: 6,
+};
+
+function env(name: string): string | undefined {
+  const value = process.env[name];
+  return value === undefined || value === '' ? undefined : value;
+}
+
+export function portBase(): number {
+  return Number(env('PORT_BASE') ?? 4000);
+}
+
+/** `<NAME>_PORT` wins; otherwise PORT_BASE + the process's offset. */
+export function portOf(name: ProcessName): number {
+  const explicit = env(`${name.toUpperCase()}_PORT`);
+  return explicit ? Number(explicit) : portBase() + PORT_OFFSETS[name];
+}
+
+/** Where the gateway reaches a subgraph over HTTP: `<NAME>_URL` or the local default. */
+export function subgraphUrl(name: SubgraphName): string {
+  return env(`${name.toUpperCase()}_URL`) ?? `http://127.0.0.1:${portOf(name)}/graphql`;
+}
+
+/** The same endpoint over WebSocket (graphql-ws), used for subscriptions. */
+export function subgraphWsUrl(name: SubgraphName): string {
+  return subgraphUrl(name).replace(/^http/, 'ws');
+}
+
+export function databaseUrl(): string | undefined {
+  return env('DATABASE_URL');
+}
+
+export function redisUrl(): string | undefined {
+  return env('REDIS_URL');
+}
+
+export function isProduction(): boolean {
+  return env('NODE_ENV') === 'production';
+}
+
+/** Token settings shared by the issuer (accounts) and every verifier. */
+export const TOKEN_ISSUER = env('TOKEN_ISSUER') ?? 'tradegraph-accounts';
+export const TOKEN_AUDIENCE = env('TOKEN_AUDIENCE') ?? 'tradegraph';
+
+export function jwksUrl(): string {
+  return env('JWKS_URL') ?? `http://127.0.0.1:${portOf('accounts')}/.well-known/jwks.json`;
+}
+
+/** Folder for the embedded database and other local state when no DATABASE_URL is given. */
+export function dataDir(): string {
+  return env('DATA_DIR') ?? '.data';
+}

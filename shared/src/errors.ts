@@ -1,0 +1,25 @@
+import { GraphQLError } from 'graphql';
+
+/** The one list of `extensions.code` values clients can rely on (DESIGN.md §8). */
+export const ErrorCode = {
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  FORBIDDEN: 'FORBIDDEN',
+  BAD_USER_INPUT: 'BAD_USER_INPUT',
+  NOT_FOUND: 'NOT_FOUND',
+  INSUFFICIENT_FUNDS: 'INSUFFICIENT_FUNDS',
+  RATE_LIMITED: 'RATE_LIMITED',
+  CONFLICT: 'CONFLICT',
+  INTERNAL: 'INTERNAL_SERVER_ERROR',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export function appError(code: ErrorCode, message: string, extra: Record<string, unknown> = {}): GraphQLError {
+  return new GraphQLError(message, { extensions: { code, ...extra } });
+}
+
+export const unauthenticated = (message = 'Sign in to do this') => appError(ErrorCode.UNAUTHENTICATED, message);
+export const forbidden = (message = 'You may not see or change this') => appError(ErrorCode.FORBIDDEN, message);
+export const badInput = (message: string, field?: string) =>
+  appError(ErrorCode.BAD_USER_INPUT, message, field ? { field } : {});
+export const notFound = (message: string) => appError(ErrorCode.NOT_FOUND, message);
+export const conflict = (message: string) => appError(ErrorCode.CONFLICT, message);

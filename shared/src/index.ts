@@ -1,0 +1,13 @@
+import 'reflect-metadata';
+
+export * from './config';
+export * from './logger';
+export * from './errors';
+export * from './scalars';
+export * from './pubsub';
+export * from './auth';
+export * from './orm';
+export * from './relay';
+export * from './subgraph';
+export * from './loaders';
+export * from './decimal';

@@ -1,0 +1,279 @@
+import 'reflect-metadata';
+import http from 'node:http';
+import express from 'express';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { expressMiddleware } from '@as-integrations/express5';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import { printSchemaWithDirectives } from '@graphql-tools/utils';
+import { parse, type GraphQLSchema } from 'graphql';
+import { buildSchema, createResolversMap, type NonEmptyArray } from 'type-graphql';
+import { WebSocketServer } from 'ws';
+import { useServer } from 'graphql-ws/use/ws';
+import { Registry, Counter, collectDefaultMetrics } from 'prom-client';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Migration } from '@mikro-orm/migrations';
+import type { Options } from '@mikro-orm/postgresql';
+import { portOf, redisUrl, type SubgraphName } from './config';
+import { createLogger, requestIdFrom, REQUEST_ID_HEADER, type Logger } from './logger';
+import { createTokenVerifier, type TokenVerifier, type Viewer } from './auth';
+import { createEventBus, type EventBus } from './pubsub';
+import { openDatabase, type EntityManager } from './orm';
+import { DateTimeScalar, DecimalScalar } from './scalars';
+import { ErrorCode } from './errors';
+
+/** What every resolver of every subgraph gets: who is asking, a unit of work, batched loaders. */
+export interface SubgraphContext<Loaders = unknown> {
+  reqId: string;
+  logger: Logger;
+  viewer: Viewer | null;
+  em: EntityManager;
+  bus: EventBus;
+  loaders: Loaders;
+}
+
+/** A subgraph's `__resolveReference` functions, keyed by entity type name. */
+export type ReferenceResolvers = Record<
+  string,
+  { __resolveReference: (reference: any, context: SubgraphContext<any>) => unknown }
+>;
+
+export interface SubgraphDefinition<Loaders> {
+  name: SubgraphName;
+  resolvers: NonEmptyArray<Function>;
+  /** Types reachable only through federation (entity stubs, extended types). */
+  orphanedTypes?: Function[];
+  entities: NonNullable<Options['entities']>;
+  migrations: (new (...args: any[]) => Migration)[];
+  referenceResolvers: ReferenceResolvers;
+  /** Request-scoped DataLoaders: made anew for every request so caches never leak between callers. */
+  createLoaders: (em: EntityManager, logger: Logger) => Loaders;
+  /** Extra HTTP routes beside /graphql, /health and /metrics (e.g. the JWKS of accounts). */
+  routes?: (app: express.Express, services: SubgraphServices) => void;
+  /** Work that runs after the server is up (feeds, publishers); returns a stop function. */
+  start?: (services: SubgraphServices) => Promise<() => Promise<void>>;
+}
+
+export interface SubgraphServices {
+  orm: MikroORM;
+  bus: EventBus;
+  logger: Logger;
+}
+
+export interface RunningSubgraph {
+  name: SubgraphName;
+  port: number;
+  schema: GraphQLSchema;
+  orm: MikroORM;
+  bus: EventBus;
+  stop(): Promise<void>;
+}
+
+function buildTypeGraphqlSchema(
+  definition: Pick<SubgraphDefinition<unknown>, 'resolvers' | 'orphanedTypes'>,
+  bus: EventBus,
+): Promise<GraphQLSchema> {
+  return buildSchema({
+    resolvers: definition.resolvers,
+    orphanedTypes: definition.orphanedTypes,
+    scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
+    // type-graphql's PubSub interface over our event bus, for resolvers that use `topics`.
+    pubSub: { publish: (name, ...args) => void bus.publish(name, args[0]), subscribe: (name) => bus.subscribe(name) },
+    validate: false,
+    skipCheck: true,
+  });
+}
+
+const FEDERATION_LINK =
+  'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable", "@external", "@requires", "@provides", "@inaccessible"])';
+
+/**
+ * Code-first schema (type-graphql) → SDL with directives → Apollo subgraph schema. The
+ * reference resolvers are merged into type-graphql's resolver map so one schema object serves
+ * both HTTP and WebSocket.
+ */
+export async function buildFederatedSchema(
+  definition: Pick<SubgraphDefinition<unknown>, 'resolvers' | 'orphanedTypes' | 'referenceResolvers'>,
+  bus: EventBus,
+): Promise<GraphQLSchema> {
+  const typeGraphqlSchema = await buildTypeGraphqlSchema(definition, bus);
+  const resolvers = createResolversMap(typeGraphqlSchema) as Record<string, Record<string, unknown>>;
+  for (const [typeName, reference] of Object.entries(definition.referenceResolvers)) {
+    resolvers[typeName] = { ...(resolvers[typeName] ?? {}), ...reference };
+  }
+  // Custom scalars keep their parse/serialize functions.
+  resolvers.Decimal = DecimalScalar as unknown as Record<string, unknown>;
+  resolvers.DateTime = DateTimeScalar as unknown as Record<string, unknown>;
+  const typeDefs = parse(`${FEDERATION_LINK}\n${printSchemaWithDirectives(typeGraphqlSchema)}`);
+  return buildSubgraphSchema([{ typeDefs, resolvers: resolvers as never }]);
+}
+
+/** The subgraph's SDL as composition sees it (used by schema/ to compose the supergraph). */
+export async function subgraphSdl(
+  definition: Pick<SubgraphDefinition<unknown>, 'resolvers' | 'orphanedTypes' | 'referenceResolvers'>,
+): Promise<string> {
+  const typeGraphqlSchema = await buildTypeGraphqlSchema(definition, createEventBus(undefined));
+  return `${FEDERATION_LINK}\n\n${printSchemaWithDirectives(typeGraphqlSchema)}`;
+}
+
+/** Logs every `_entities` call with the types it asked for: proof of batching, and a trace. */
+function entitiesTracePlugin(metrics: { entityFetches: Counter }): ApolloServerPlugin<SubgraphContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ operation, request, contextValue }) {
+          const fields = operation?.selectionSet.selections.map((s) => (s.kind === 'Field' ? s.name.value : s.kind)) ?? [];
+          if (fields.includes('_entities')) {
+            const representations = (request.variables?.representations ?? []) as { __typename?: string }[];
+            const typenames: Record<string, number> = {};
+            for (const r of representations) typenames[r.__typename ?? '?'] = (typenames[r.__typename ?? '?'] ?? 0) + 1;
+            for (const typename of Object.keys(typenames)) metrics.entityFetches.inc({ typename });
+            contextValue.logger.info({ op: '_entities', typenames }, 'entities fetch');
+          } else {
+            contextValue.logger.info({ op: operation?.operation, operationName: request.operationName, fields }, 'operation');
+          }
+        },
+      };
+    },
+  };
+}
+
+export async function startSubgraph<Loaders>(
+  definition: SubgraphDefinition<Loaders>,
+  options: { databaseUrl: string; port?: number; verifyToken?: TokenVerifier },
+): Promise<RunningSubgraph> {
+  const { name } = definition;
+  const logger = createLogger(name);
+  const port = options.port ?? portOf(name);
+  const verifyToken = options.verifyToken ?? createTokenVerifier();
+
+  const orm = await openDatabase({
+    schema: name,
+    url: options.databaseUrl,
+    entities: definition.entities,
+    migrations: definition.migrations,
+    logger,
+  });
+  const bus = createEventBus(redisUrl());
+  const schema = await buildFederatedSchema(definition as SubgraphDefinition<unknown>, bus);
+
+  const registry = new Registry();
+  registry.setDefaultLabels({ service: name });
+  if (process.env.TRADEGRAPH_EMBEDDED !== '1') collectDefaultMetrics({ register: registry });
+  const metrics = {
+    entityFetches: new Counter({
+      name: 'subgraph_entities_fetches_total',
+      help: 'Batched _entities fetches received, by entity type',
+      labelNames: ['typename'],
+      registers: [registry],
+    }),
+  };
+
+  const contextFor = (reqId: string, viewer: Viewer | null): SubgraphContext<Loaders> => {
+    const requestLogger = logger.child({ reqId });
+    const em = orm.em.fork();
+    return { reqId, logger: requestLogger, viewer, em, bus, loaders: definition.createLoaders(em, requestLogger) };
+  };
+
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer = http.createServer(app);
+
+  // WebSocket: graphql-ws serves this subgraph's subscriptions (to the gateway or any router).
+  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
+  const wsCleanup = useServer<Record<string, unknown>, { viewer?: Viewer | null }>(
+    {
+      schema,
+      onConnect: async (ctx) => {
+        const authorization = ctx.connectionParams?.authorization;
+        try {
+          ctx.extra.viewer = await verifyToken(typeof authorization === 'string' ? authorization : undefined);
+          return true;
+        } catch {
+          return false; // graphql-ws closes with 4403 Forbidden
+        }
+      },
+      context: (ctx, _id, payload) => {
+        const reqId = requestIdFrom((payload.extensions?.reqId as string | undefined) ?? undefined);
+        return contextFor(reqId, ctx.extra.viewer ?? null) as unknown as Record<string, unknown>;
+      },
+    },
+    wsServer,
+  );
+
+  const apollo = new ApolloServer<SubgraphContext<Loaders>>({
+    schema,
+    introspection: true,
+    includeStacktraceInErrorResponses: false,
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginInlineTraceDisabled(), entitiesTracePlugin(metrics)],
+    formatError: (formatted) => formatted,
+  });
+  await apollo.start();
+
+  app.get('/health', async (_req, res) => {
+    try {
+      await orm.em.getConnection().execute('select 1');
+      res.json({ status: 'ok', service: name });
+    } catch (error) {
+      res.status(503).json({ status: 'unavailable', service: name, error: String(error) });
+    }
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(registry.contentType).send(await registry.metrics());
+  });
+  definition.routes?.(app, { orm, bus, logger });
+  app.use(
+    '/graphql',
+    express.json({ limit: '1mb' }),
+    expressMiddleware(apollo, {
+      context: async ({ req }) => {
+        const reqId = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
+        return contextFor(reqId, await verifyToken(req.headers.authorization));
+      },
+    }),
+  );
+
+  await new Promise<void>((resolve) => httpServer.listen(port, '0.0.0.0', resolve));
+  const stopWork = definition.start ? await definition.start({ orm, bus, logger }) : async () => {};
+  logger.info({ port }, `${name} subgraph listening`);
+
+  return {
+    name,
+    port,
+    schema,
+    orm,
+    bus,
+    async stop() {
+      await stopWork();
+      await wsCleanup.dispose();
+      await apollo.stop();
+      await orm.close();
+    },
+  };
+}
+
+export { ErrorCode };
+
+/** Process entry point of a subgraph run on its own (DATABASE_URL required). */
+export function runSubgraphProcess<Loaders>(definition: SubgraphDefinition<Loaders>): void {
+  const logger = createLogger(definition.name);
+  const url = process.env.DATABASE_URL;
+  if (!url) {
+    logger.fatal('DATABASE_URL is required to run a subgraph on its own; `npm start` without it runs the embedded system');
+    process.exit(1);
+  }
+  startSubgraph(definition, { databaseUrl: url }).then(
+    (running) => {
+      const shutdown = () => {
+        running.stop().finally(() => process.exit(0));
+      };
+      process.once('SIGTERM', shutdown);
+      process.once('SIGINT', shutdown);
+    },
+    (error: unknown) => {
+      logger.fatal({ err: error }, 'subgraph failed to start');
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,73 @@
+import { randomUUID } from 'node:crypto';
+import argon2 from 'argon2';
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import { Arg, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { conflict, forbidden, requireViewer, unauthenticated, type SubgraphContext } from '@tradegraph/shared';
+import { UserRecord, type AccountsLoaders } from '../store';
+import type { SigningKeys } from '../store/signing-keys';
+import { checkPasswordStrength, normalizeEmail } from '../domain/email';
+import { signAccessToken } from '../domain/tokens';
+import { AuthPayload, User } from './types';
+
+type Context = SubgraphContext<AccountsLoaders>;
+
+/** Set by the subgraph definition at start: the key store the mutations sign with. */
+export const keyStore: { current?: SigningKeys } = {};
+
+/** Signs a token for the user; the rest of this response is answered as that user. */
+async function issue(user: UserRecord, ctx: Context): Promise<AuthPayload> {
+  if (!keyStore.current) throw new Error('signing keys are not loaded');
+  ctx.viewer = { userId: user.id, roles: user.roles };
+  const key = await keyStore.current.activeKey();
+  const { token, expiresAt } = await signAccessToken(key, { userId: user.id, roles: user.roles });
+  return { accessToken: token, accessTokenExpiresAt: expiresAt, user };
+}
+
+const canSeePrivateFields = (ctx: Context, userId: string) =>
+  ctx.viewer !== null && (ctx.viewer.userId === userId || ctx.viewer.roles.includes('admin') || ctx.viewer.roles.includes('support'));
+
+@Resolver(() => User)
+export class UserResolver {
+  @Query(() => User, { description: 'The signed-in user' })
+  async me(@Ctx() ctx: Context): Promise<UserRecord> {
+    const viewer = requireViewer(ctx.viewer);
+    const user = await ctx.loaders.userById.load(viewer.userId);
+    if (!user) throw unauthenticated('The account of this token no longer exists');
+    return user;
+  }
+
+  @FieldResolver(() => String, { description: 'Visible to the user and to support/admin' })
+  email(@Root() user: UserRecord, @Ctx() ctx: Context): string {
+    if (!canSeePrivateFields(ctx, user.id)) throw forbidden();
+    return user.email;
+  }
+
+  @Mutation(() => AuthPayload, { description: 'Create an account with email and password' })
+  async signUp(@Arg('email') rawEmail: string, @Arg('password') password: string, @Ctx() ctx: Context): Promise<AuthPayload> {
+    const email = normalizeEmail(rawEmail);
+    checkPasswordStrength(password);
+    const user = ctx.em.create(UserRecord, {
+      id: randomUUID(),
+      email,
+      passwordHash: await argon2.hash(password, { type: argon2.argon2id }),
+      roles: ['user'],
+      createdAt: new Date(),
+    });
+    try {
+      await ctx.em.persistAndFlush(user);
+    } catch (error) {
+      if (error instanceof UniqueConstraintViolationException) throw conflict('An account with this email exists');
+      throw error;
+    }
+    ctx.logger.info({ userId: user.id }, 'user signed up');
+    return issue(user, ctx);
+  }
+
+  @Mutation(() => AuthPayload, { description: 'Sign in with email and password' })
+  async login(@Arg('email') rawEmail: string, @Arg('password') password: string, @Ctx() ctx: Context): Promise<AuthPayload> {
+    const user = await ctx.em.findOne(UserRecord, { email: rawEmail.trim().toLowerCase() });
+    // Same answer for an unknown email and a wrong password: no account enumeration.
+    if (!user || !(await argon2.verify(user.passwordHash, password))) throw unauthenticated('Wrong email or password');
+    return issue(user, ctx);
+  }
+}

@@ -1,0 +1,17 @@
+import { Directive, Field, ID, ObjectType } from 'type-graphql';
+import { DateTimeScalar } from '@tradegraph/shared';
+
+@ObjectType({ description: 'A person with an account on the exchange' })
+@Directive('@key(fields: "id")')
+export class User {
+  @Field(() => ID) id!: string;
+  @Field(() => [String], { description: 'user, support or admin' }) roles!: string[];
+  @Field(() => DateTimeScalar) createdAt!: Date;
+}
+
+@ObjectType()
+export class AuthPayload {
+  @Field({ description: 'Send as `Authorization: Bearer <accessToken>`' }) accessToken!: string;
+  @Field(() => DateTimeScalar) accessTokenExpiresAt!: Date;
+  @Field(() => User) user!: User;
+}

@@ -1,0 +1,22 @@
+import { Entity, PrimaryKey, Property } from '@mikro-orm/core';
+import type { JWK } from 'jose';
+
+@Entity({ schema: 'accounts', tableName: 'users' })
+export class UserRecord {
+  @PrimaryKey({ type: 'uuid' }) id!: string;
+  /** Stored normalized (trimmed, lower-case) so one mailbox is one account. */
+  @Property({ type: 'text' }) email!: string;
+  @Property({ type: 'text', fieldName: 'password_hash', hidden: true }) passwordHash!: string;
+  @Property({ type: 'text[]' }) roles!: string[];
+  @Property({ type: 'timestamptz', fieldName: 'created_at' }) createdAt!: Date;
+}
+
+/** Token signing keys. The newest active key signs; every unretired key is published in the JWKS. */
+@Entity({ schema: 'accounts', tableName: 'signing_keys' })
+export class SigningKeyRecord {
+  @PrimaryKey({ type: 'text' }) kid!: string;
+  @Property({ type: 'json', fieldName: 'public_jwk' }) publicJwk!: JWK;
+  @Property({ type: 'json', fieldName: 'private_jwk', hidden: true }) privateJwk!: JWK;
+  @Property({ type: 'timestamptz', fieldName: 'created_at' }) createdAt!: Date;
+  @Property({ type: 'timestamptz', fieldName: 'retired_at', nullable: true }) retiredAt!: Date | null;
+}

@@ -1,0 +1,28 @@
+import type { SubgraphContext, SubgraphDefinition } from '@tradegraph/shared';
+import { SigningKeyRecord, UserRecord, createLoaders, migrations, type AccountsLoaders } from './store';
+import { SigningKeys } from './store/signing-keys';
+import { UserResolver, keyStore } from './schema/resolvers';
+
+type Context = SubgraphContext<AccountsLoaders>;
+
+export const definition: SubgraphDefinition<AccountsLoaders> = {
+  name: 'accounts',
+  resolvers: [UserResolver],
+  entities: [UserRecord, SigningKeyRecord],
+  migrations,
+  createLoaders,
+  referenceResolvers: {
+    User: { __resolveReference: (ref: { id: string }, ctx: Context) => ctx.loaders.userById.load(ref.id) },
+  },
+  routes: (app, { orm }) => {
+    keyStore.current = new SigningKeys(orm);
+    // The public keys every verifier (gateway, subgraphs) checks access tokens against.
+    app.get('/.well-known/jwks.json', async (_req, res) => {
+      res.set('cache-control', 'public, max-age=300').json(await keyStore.current!.jwks());
+    });
+  },
+  start: async () => {
+    await keyStore.current!.activeKey();
+    return async () => {};
+  },
+};

@@ -1,0 +1,42 @@
+import { Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
+import { canReadUserData, forbidden, requireViewer, type SubgraphContext } from '@tradegraph/shared';
+import type { AnalyticsLoaders, HoldingRecord } from '../store';
+import { lastUpdated } from '../domain/portfolio';
+import { Asset, Holding, Portfolio, User } from './types';
+
+type Context = SubgraphContext<AnalyticsLoaders>;
+
+export async function loadPortfolio(userId: string, ctx: Context): Promise<Portfolio> {
+  if (!canReadUserData(ctx.viewer, userId)) throw forbidden();
+  const holdings = await ctx.loaders.holdingsByUser.load(userId);
+  return { userId, updatedAt: lastUpdated(holdings) };
+}
+
+@Resolver(() => Portfolio)
+export class PortfolioResolver {
+  @Query(() => Portfolio, { description: 'Your portfolio' })
+  myPortfolio(@Ctx() ctx: Context): Promise<Portfolio> {
+    return loadPortfolio(requireViewer(ctx.viewer).userId, ctx);
+  }
+
+  @FieldResolver(() => [Holding])
+  holdings(@Root() portfolio: Portfolio, @Ctx() ctx: Context): Promise<HoldingRecord[]> {
+    return ctx.loaders.holdingsByUser.load(portfolio.userId);
+  }
+}
+
+@Resolver(() => Holding)
+export class HoldingResolver {
+  @FieldResolver(() => Asset)
+  asset(@Root() holding: HoldingRecord): Asset {
+    return { symbol: holding.asset };
+  }
+}
+
+@Resolver(() => User)
+export class UserPortfolioResolver {
+  @FieldResolver(() => Portfolio)
+  portfolio(@Root() user: User, @Ctx() ctx: Context): Promise<Portfolio> {
+    return loadPortfolio(user.id, ctx);
+  }
+}

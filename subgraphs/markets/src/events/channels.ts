@@ -1,0 +1,10 @@
+import { channel } from '@tradegraph/shared';
+
+/** A price published by the feed on `markets.price.<symbol>`. Anything that speaks Redis can publish one. */
+export interface PriceEvent {
+  market: string;
+  price: string;
+  at: string;
+}
+
+export const priceChannel = (market: string) => channel('markets', 'price', market);

@@ -1,0 +1,27 @@
+import { Entity, PrimaryKey, Property } from '@mikro-orm/core';
+
+@Entity({ schema: 'markets', tableName: 'assets' })
+export class AssetRecord {
+  @PrimaryKey({ type: 'text' }) symbol!: string;
+  @Property({ type: 'text' }) name!: string;
+  /** How many fraction digits the asset has on chain / in the ledger. */
+  @Property({ type: 'integer' }) decimals!: number;
+}
+
+export type MarketCategory = 'crypto' | 'forex' | 'indices' | 'commodities';
+export type MarketStatus = 'active' | 'suspended';
+
+@Entity({ schema: 'markets', tableName: 'markets' })
+export class MarketRecord {
+  /** `BASE-QUOTE`, e.g. `BTC-USDT`: stable, readable, and the key other subgraphs use. */
+  @PrimaryKey({ type: 'text' }) symbol!: string;
+  @Property({ type: 'text', fieldName: 'base_asset' }) baseAsset!: string;
+  @Property({ type: 'text', fieldName: 'quote_asset' }) quoteAsset!: string;
+  @Property({ type: 'text' }) category!: MarketCategory;
+  @Property({ type: 'decimal', columnType: 'numeric(38,18)', fieldName: 'tick_size' }) tickSize!: string;
+  @Property({ type: 'decimal', columnType: 'numeric(38,18)', fieldName: 'lot_size' }) lotSize!: string;
+  @Property({ type: 'decimal', columnType: 'numeric(38,18)', fieldName: 'min_notional' }) minNotional!: string;
+  @Property({ type: 'text' }) status!: MarketStatus;
+  /** Reference price the simulated feed starts from. */
+  @Property({ type: 'decimal', columnType: 'numeric(38,18)', fieldName: 'reference_price' }) referencePrice!: string;
+}

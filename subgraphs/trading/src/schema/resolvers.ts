@@ -1,0 +1,53 @@
+import { randomUUID } from 'node:crypto';
+import { Arg, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { canReadUserData, forbidden, requireViewer, DecimalScalar, type SubgraphContext } from '@tradegraph/shared';
+import { PriceAlertRecord, type TradingLoaders } from '../store';
+import { validateAlert } from '../domain/alerts';
+import { AlertCondition, Market, PriceAlert, User } from './types';
+
+type Context = SubgraphContext<TradingLoaders>;
+
+@Resolver(() => PriceAlert)
+export class PriceAlertResolver {
+  @Query(() => [PriceAlert], { description: 'Your active price alerts' })
+  myPriceAlerts(@Ctx() ctx: Context): Promise<PriceAlertRecord[]> {
+    return ctx.loaders.activeAlertsByUser.load(requireViewer(ctx.viewer).userId);
+  }
+
+  @Mutation(() => PriceAlert)
+  async createPriceAlert(
+    @Arg('market') market: string,
+    @Arg('condition', () => AlertCondition) condition: AlertCondition,
+    @Arg('price', () => DecimalScalar) price: string,
+    @Ctx() ctx: Context,
+  ): Promise<PriceAlertRecord> {
+    const viewer = requireViewer(ctx.viewer);
+    validateAlert(market, price);
+    const alert = ctx.em.create(PriceAlertRecord, {
+      id: randomUUID(),
+      userId: viewer.userId,
+      market,
+      condition,
+      price,
+      status: 'active',
+      createdAt: new Date(),
+      triggeredAt: null,
+    });
+    await ctx.em.persistAndFlush(alert);
+    return alert;
+  }
+
+  @FieldResolver(() => Market)
+  market(@Root() alert: PriceAlertRecord): Market {
+    return { symbol: alert.market };
+  }
+}
+
+@Resolver(() => User)
+export class UserAlertsResolver {
+  @FieldResolver(() => [PriceAlert], { description: "The user's active price alerts" })
+  priceAlerts(@Root() user: User, @Ctx() ctx: Context): Promise<PriceAlertRecord[]> {
+    if (!canReadUserData(ctx.viewer, user.id)) throw forbidden();
+    return ctx.loaders.activeAlertsByUser.load(user.id);
+  }
+}
