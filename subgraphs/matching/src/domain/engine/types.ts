@@ -146,28 +146,32 @@ export type Command =
   | ResumeMarket
   | Tick;
 
-export type RejectCode =
-  | 'INSUFFICIENT_FUNDS'
-  | 'PRICE_NOT_ON_TICK'
-  | 'QTY_NOT_ON_LOT'
-  | 'PRICE_OUT_OF_RANGE'
-  | 'QTY_OUT_OF_RANGE'
-  | 'BELOW_MIN_NOTIONAL'
-  | 'MARKET_SUSPENDED'
-  | 'POST_ONLY_WOULD_TAKE'
-  | 'FOK_NOT_FILLED'
-  | 'UNKNOWN_ORDER'
-  | 'UNKNOWN_MARKET'
-  | 'DUPLICATE_CLIENT_ORDER_ID'
-  | 'DUPLICATE_MARKET'
-  | 'INVALID_MARKET'
-  | 'INVALID_ORDER'
-  | 'INVALID_AMOUNT'
-  | 'INVALID_EXPIRY'
-  | 'NO_REFERENCE_PRICE'
-  | 'ORDER_NOT_AMENDABLE'
-  | 'BALANCE_LIMIT_EXCEEDED'
-  | 'STALE_TIMESTAMP';
+/** Every reason a command can be refused. A refused command changes nothing. */
+export const REJECT_CODES = [
+  'INSUFFICIENT_FUNDS',
+  'PRICE_NOT_ON_TICK',
+  'QTY_NOT_ON_LOT',
+  'PRICE_OUT_OF_RANGE',
+  'QTY_OUT_OF_RANGE',
+  'BELOW_MIN_NOTIONAL',
+  'MARKET_SUSPENDED',
+  'POST_ONLY_WOULD_TAKE',
+  'FOK_NOT_FILLED',
+  'UNKNOWN_ORDER',
+  'UNKNOWN_MARKET',
+  'DUPLICATE_CLIENT_ORDER_ID',
+  'DUPLICATE_MARKET',
+  'INVALID_MARKET',
+  'INVALID_ORDER',
+  'INVALID_AMOUNT',
+  'INVALID_EXPIRY',
+  'NO_REFERENCE_PRICE',
+  'ORDER_NOT_AMENDABLE',
+  'BALANCE_LIMIT_EXCEEDED',
+  'STALE_TIMESTAMP',
+] as const;
+
+export type RejectCode = (typeof REJECT_CODES)[number];
 
 export type ResultCode = 'OK' | RejectCode;
 
