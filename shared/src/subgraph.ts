@@ -7,11 +7,11 @@ import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/dis
 import { expressMiddleware } from '@as-integrations/express5';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { printSchemaWithDirectives } from '@graphql-tools/utils';
-import { parse, type GraphQLSchema } from 'graphql';
+import { getOperationAST, parse, type GraphQLSchema } from 'graphql';
 import { buildSchema, createResolversMap, type NonEmptyArray } from 'type-graphql';
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
-import { Registry, Counter, collectDefaultMetrics } from 'prom-client';
+import { Registry, Counter, Gauge, collectDefaultMetrics } from 'prom-client';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Migration } from '@mikro-orm/migrations';
 import type { Options } from '@mikro-orm/postgresql';
@@ -168,6 +168,12 @@ export async function startSubgraph<Loaders>(
       labelNames: ['typename'],
       registers: [registry],
     }),
+    activeSubscriptions: new Gauge({
+      name: 'subgraph_active_subscriptions',
+      help: 'Subscriptions being served over graphql-ws, by root field',
+      labelNames: ['field'],
+      registers: [registry],
+    }),
   };
 
   const contextFor = (reqId: string, viewer: Viewer | null): SubgraphContext<Loaders> => {
@@ -182,7 +188,14 @@ export async function startSubgraph<Loaders>(
 
   // WebSocket: graphql-ws serves this subgraph's subscriptions (to the gateway or any router).
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
-  const wsCleanup = useServer<Record<string, unknown>, { viewer?: Viewer | null }>(
+  type WsExtra = { viewer?: Viewer | null; active?: Map<string, string> };
+  const endSubscription = (extra: WsExtra, id: string) => {
+    const field = extra.active?.get(id);
+    if (field === undefined) return;
+    extra.active!.delete(id);
+    metrics.activeSubscriptions.dec({ field });
+  };
+  const wsCleanup = useServer<Record<string, unknown>, WsExtra>(
     {
       schema,
       onConnect: async (ctx) => {
@@ -197,6 +210,18 @@ export async function startSubgraph<Loaders>(
       context: (ctx, _id, payload) => {
         const reqId = requestIdFrom((payload.extensions?.reqId as string | undefined) ?? undefined);
         return contextFor(reqId, ctx.extra.viewer ?? null) as unknown as Record<string, unknown>;
+      },
+      onOperation: (ctx, id, _payload, args, result) => {
+        if (!result || typeof result !== 'object' || !(Symbol.asyncIterator in result)) return;
+        const operation = getOperationAST(args.document, args.operationName);
+        const root = operation?.selectionSet.selections[0];
+        const field = root?.kind === 'Field' ? root.name.value : 'unknown';
+        (ctx.extra.active ??= new Map()).set(id, field);
+        metrics.activeSubscriptions.inc({ field });
+      },
+      onComplete: (ctx, id) => endSubscription(ctx.extra, id),
+      onClose: (ctx) => {
+        for (const id of [...(ctx.extra.active?.keys() ?? [])]) endSubscription(ctx.extra, id);
       },
     },
     wsServer,

@@ -2,7 +2,7 @@ import { buildOperationContext, executeQueryPlan, type GraphQLDataSource, type S
 import type { OperationContext } from '@apollo/gateway/dist/operationContext';
 import type { GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
 import type { FetchNode } from '@apollo/query-planner';
-import type { DocumentNode, ExecutionResult, GraphQLSchema } from 'graphql';
+import { GraphQLError, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { ErrorCode, type Logger, type SubgraphName } from '@tradegraph/shared';
 import type { GatewayContext } from '../context';
 import { PushChannel } from './channel';
@@ -37,12 +37,24 @@ class EventPayloadDataSource implements GraphQLDataSource<GatewayContext> {
 }
 
 function gatewayError(message: string, code: string): Result {
-  return { errors: [{ message, extensions: { code } }] as never };
+  return { errors: [new GraphQLError(message, { extensions: { code } })] };
+}
+
+/**
+ * Errors that crossed a socket are plain objects; graphql-ws serializes GraphQLError instances,
+ * so they are rebuilt here with their message, path and extensions (the code) intact.
+ */
+function asGraphQLErrors(errors: readonly unknown[]): GraphQLError[] {
+  return errors.map((error) => {
+    if (error instanceof GraphQLError) return error;
+    const { message, path, extensions } = error as { message?: string; path?: (string | number)[]; extensions?: Record<string, unknown> };
+    return new GraphQLError(message ?? 'Unknown error', { path, extensions });
+  });
 }
 
 /** What a failed upstream becomes for the client: a GraphQL error, never a silent stall. */
 function upstreamErrorResult(error: unknown, subgraph: string): Result {
-  if (Array.isArray(error)) return { errors: error as never };
+  if (Array.isArray(error)) return { errors: asGraphQLErrors(error) };
   if (error && typeof error === 'object' && 'code' in error && typeof (error as { code: unknown }).code === 'number') {
     const { code, reason } = error as { code: number; reason?: string };
     if (code === 4403) return gatewayError(`The ${subgraph} service refused the credentials`, ErrorCode.UNAUTHENTICATED);
@@ -124,7 +136,7 @@ class SharedSubscription {
   }
 
   private async resolve(payload: Result): Promise<Result> {
-    if (!payload.data) return payload;
+    if (!payload.data) return { data: null, errors: asGraphQLErrors(payload.errors ?? []) };
     const primaryService = this.plan.primary.serviceName;
     const serviceMap: ServiceMap = {
       ...this.hub.serviceMap,
@@ -149,7 +161,7 @@ class SharedSubscription {
         this.hub.planner.supergraphSchema,
         this.hub.planner.apiSchema,
       );
-      return { data: result.data ?? null, ...(result.errors ? { errors: result.errors as never } : {}) } as Result;
+      return { data: result.data ?? null, ...(result.errors ? { errors: asGraphQLErrors(result.errors) } : {}) } as Result;
     } catch (error) {
       this.hub.logger.error({ err: error, reqId: context.reqId }, 'subscription event failed to resolve');
       return gatewayError('An event could not be resolved', ErrorCode.INTERNAL);

@@ -1,0 +1,73 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { collect, gql, wsClient } from '../harness/client';
+
+const { waitForHealth, ROOT } = require('../harness/system');
+
+// `npm start` with no DATABASE_URL and no REDIS_URL: one process, embedded PostgreSQL (PGlite)
+// in a data folder, in-process pub/sub, the simulated price feed. Started exactly as a user would.
+const PORT_BASE = 15000;
+const GATEWAY = `http://127.0.0.1:${PORT_BASE}`;
+
+describe('npm start on the embedded defaults', () => {
+  let child: ChildProcess;
+  let dataDir: string;
+  let output = '';
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(path.join(tmpdir(), 'tradegraph-embedded-'));
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      PORT_BASE: String(PORT_BASE),
+      DATA_DIR: dataDir,
+      PRICE_FEED_INTERVAL_MS: '100',
+    };
+    delete env.DATABASE_URL;
+    delete env.REDIS_URL;
+    for (const key of Object.keys(env)) if (key.startsWith('E2E_') || key.startsWith('JEST') || key.endsWith('_PORT')) delete env[key];
+    child = spawn('npm', ['start', '--silent'], { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout?.on('data', (chunk) => (output += chunk));
+    child.stderr?.on('data', (chunk) => (output += chunk));
+    try {
+      await waitForHealth(`${GATEWAY}/health`, child, 'npm start', 150000);
+    } catch (error) {
+      throw new Error(`${(error as Error).message}\n${output.slice(-3000)}`);
+    }
+  }, 180000);
+
+  afterAll(async () => {
+    if (child?.pid && child.exitCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      process.kill(-child.pid, 'SIGTERM'); // the whole process group: npm and node
+      await exited;
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('runs in one process on an embedded PostgreSQL', () => {
+    expect(output).toContain('embedded PostgreSQL (PGlite) started');
+    expect(output).toContain('Tradegraph is running (embedded)');
+  });
+
+  it('serves a query that crosses subgraphs', async () => {
+    const result = await gql('{ markets(category: crypto) { symbol baseAsset { name } orderBook { bids { price } } } }', {}, { url: `${GATEWAY}/graphql` });
+    expect(result.errors).toBeUndefined();
+    expect(result.data.markets.map((m: any) => m.symbol)).toContain('BTC-USDT');
+    expect(result.data.markets.find((m: any) => m.symbol === 'BTC-USDT')).toEqual({ symbol: 'BTC-USDT', baseAsset: { name: 'Bitcoin' }, orderBook: { bids: [] } });
+  });
+
+  it('serves a subscription fed by the simulated price feed, with fields from another subgraph', async () => {
+    const client = wsClient(undefined, `ws://127.0.0.1:${PORT_BASE}/graphql`);
+    const prices = collect(client, 'subscription { priceUpdated(market: "ETH-USDT") { price at market { symbol orderBook { asks { price } } } } }');
+    await prices.waitFor(2, 20000);
+    for (const result of prices.results.slice(0, 2)) {
+      expect(result.errors).toBeUndefined();
+      expect(result.data.priceUpdated.market).toEqual({ symbol: 'ETH-USDT', orderBook: { asks: [] } });
+      expect(result.data.priceUpdated.price).toMatch(/^\d+(\.\d{1,2})?$/); // on the 0.01 tick
+    }
+    prices.unsubscribe();
+    await client.dispose();
+  });
+});

@@ -1,0 +1,196 @@
+import { randomUUID } from 'node:crypto';
+import Redis from 'ioredis';
+import { SignJWT } from 'jose';
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
+import { GATEWAY_URL, GATEWAY_WS, REDIS_URL, subgraphUrl } from '../harness/env';
+import { collect, eventually, signUp, wsClient } from '../harness/client';
+
+// Events are published by this test process straight into Redis, as any other process of the
+// system would: the subgraph that owns the subscription picks them up and the gateway resolves
+// the fields other subgraphs own.
+let redis: Redis;
+beforeAll(() => {
+  redis = new Redis(REDIS_URL);
+});
+afterAll(async () => {
+  await redis.quit();
+});
+
+function orderEvent(userId: string, overrides: Record<string, unknown> = {}) {
+  const now = new Date().toISOString();
+  return {
+    id: randomUUID(),
+    userId,
+    market: 'ETH-USDT',
+    side: 'buy',
+    type: 'limit',
+    price: '3150.5',
+    quantity: '2',
+    filledQuantity: '0.5',
+    status: 'partially_filled',
+    clientOrderId: `c-${randomUUID()}`,
+    createdAt: now,
+    updatedAt: now,
+    ...overrides,
+  };
+}
+
+/** Publishes until the subscriber has `count` results (the upstream subscription opens asynchronously). */
+async function publishUntil(channel: string, payload: unknown, received: () => number, count = 1): Promise<void> {
+  await eventually(async () => {
+    if (received() < count) {
+      await redis.publish(channel, JSON.stringify(payload));
+      throw new Error('not yet');
+    }
+  }, 15000, 250);
+}
+
+async function metric(url: string, name: string, labels = ''): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${name}{`) && l.includes(labels));
+  return line ? Number(line.split(' ').pop()) : 0;
+}
+
+const ORDER_UPDATES = `subscription { myOrderUpdates { id status filledQuantity market { symbol baseAsset { name } } } }`;
+
+describe('federated subscriptions through the gateway', () => {
+  it('delivers an event published through Redis with fields resolved by another subgraph', async () => {
+    const user = await signUp();
+    const client = wsClient(user.token);
+    const sub = collect(client, ORDER_UPDATES);
+    const event = orderEvent(user.id);
+    await publishUntil(`matching.order.${user.id}`, event, () => sub.results.length);
+    const first = sub.results[0];
+    expect(first.errors).toBeUndefined();
+    expect(first.data.myOrderUpdates).toEqual({
+      id: event.id,
+      status: 'partially_filled',
+      filledQuantity: '0.5',
+      // matching owns the order; markets resolved `baseAsset` for this event.
+      market: { symbol: 'ETH-USDT', baseAsset: { name: 'Ether' } },
+    });
+    sub.unsubscribe();
+    await client.dispose();
+  });
+
+  it('shares one upstream subscription between clients and closes it when both leave', async () => {
+    const user = await signUp();
+    const matching = subgraphUrl('matching');
+    const field = 'field="myOrderUpdates"';
+    const before = await metric(matching, 'subgraph_active_subscriptions', field);
+
+    const clientA = wsClient(user.token);
+    const clientB = wsClient(user.token);
+    const a = collect(clientA, ORDER_UPDATES);
+    const b = collect(clientB, ORDER_UPDATES);
+    await publishUntil(`matching.order.${user.id}`, orderEvent(user.id), () => Math.min(a.results.length, b.results.length));
+    // Two clients on two sockets, one upstream subscription on the matching subgraph.
+    expect(await metric(matching, 'subgraph_active_subscriptions', field)).toBe(before + 1);
+
+    const event = orderEvent(user.id, { status: 'filled', filledQuantity: '2' });
+    const seenA = a.results.length;
+    const seenB = b.results.length;
+    await redis.publish(`matching.order.${user.id}`, JSON.stringify(event));
+    await a.waitFor(seenA + 1);
+    await b.waitFor(seenB + 1);
+    expect(a.results[seenA].data.myOrderUpdates.id).toBe(event.id);
+    expect(b.results[seenB].data.myOrderUpdates.id).toBe(event.id);
+
+    a.unsubscribe();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await metric(matching, 'subgraph_active_subscriptions', field)).toBe(before + 1); // B still listens
+    b.unsubscribe();
+    await eventually(async () => expect(await metric(matching, 'subgraph_active_subscriptions', field)).toBe(before));
+    await clientA.dispose();
+    await clientB.dispose();
+  });
+
+  it('keeps different users on different upstream subscriptions', async () => {
+    const alice = await signUp();
+    const bob = await signUp();
+    const clientA = wsClient(alice.token);
+    const clientB = wsClient(bob.token);
+    const a = collect(clientA, ORDER_UPDATES);
+    const b = collect(clientB, ORDER_UPDATES);
+    await publishUntil(`matching.order.${alice.id}`, orderEvent(alice.id), () => a.results.length);
+    await publishUntil(`matching.order.${bob.id}`, orderEvent(bob.id), () => b.results.length);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Neither saw the other's orders.
+    expect(a.results.every((r) => r.data.myOrderUpdates.market.symbol === 'ETH-USDT')).toBe(true);
+    const alicesIds = new Set(a.results.map((r) => r.data.myOrderUpdates.id));
+    expect(b.results.some((r) => alicesIds.has(r.data.myOrderUpdates.id))).toBe(false);
+    a.unsubscribe();
+    b.unsubscribe();
+    await clientA.dispose();
+    await clientB.dispose();
+  });
+
+  it.each([
+    ['garbage', 'Bearer not-a-token'],
+    ['alg none', `Bearer ${Buffer.from('{"alg":"none","typ":"JWT"}').toString('base64url')}.${Buffer.from(JSON.stringify({ sub: 'x', iss: 'tradegraph-accounts', aud: 'tradegraph', exp: 9999999999 })).toString('base64url')}.`],
+  ])('refuses a bad token in connection_init (%s)', async (_kind, authorization) => {
+    const client = createClient({ url: GATEWAY_WS, webSocketImpl: WebSocket, connectionParams: { authorization }, retryAttempts: 0, lazy: true });
+    const sub = collect(client, `subscription { priceUpdated(market: "BTC-USDT") { price } }`);
+    await sub.waitFor(1);
+    expect((sub.error as { code?: number }).code).toBe(4403);
+    expect(sub.results).toHaveLength(0);
+    await client.dispose();
+  });
+
+  it('refuses a token signed by a key that is not ours', async () => {
+    const { generateKeyPair } = await import('jose');
+    const { privateKey } = await generateKeyPair('ES256');
+    const forged = await new SignJWT({ roles: ['admin'] })
+      .setProtectedHeader({ alg: 'ES256', kid: 'forged' })
+      .setSubject(randomUUID())
+      .setIssuer('tradegraph-accounts')
+      .setAudience('tradegraph')
+      .setExpirationTime('5m')
+      .sign(privateKey);
+    const client = wsClient(forged);
+    const sub = collect(client, ORDER_UPDATES);
+    await sub.waitFor(1);
+    expect((sub.error as { code?: number }).code).toBe(4403);
+    await client.dispose();
+  });
+
+  it('answers an invalid subscription with a GraphQL error and keeps the socket usable', async () => {
+    let connections = 0;
+    const client = wsClient(undefined, GATEWAY_WS, { lazy: false, on: { connected: () => (connections += 1) } });
+    const invalid = collect(client, `subscription { noSuchField }`);
+    await invalid.waitFor(1);
+    const errors = invalid.error as { message: string; extensions?: { code?: string } }[];
+    expect(Array.isArray(errors)).toBe(true);
+    expect(errors[0].extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+
+    // An error from the owning subgraph (unknown market) arrives as a GraphQL error too.
+    const unknown = collect(client, `subscription { priceUpdated(market: "NOPE-USDT") { price } }`);
+    await unknown.waitFor(1);
+    const upstreamErrors = (unknown.error ?? unknown.results[0]?.errors) as { extensions?: { code?: string } }[];
+    expect(upstreamErrors[0].extensions?.code).toBe('NOT_FOUND');
+
+    // Same socket, a valid subscription still works, with a field from another subgraph.
+    const market = 'SOL-USDT';
+    const prices = collect(client, `subscription ($m: String!) { priceUpdated(market: $m) { price market { symbol orderBook { bids { price } } } } }`, { m: market });
+    await publishUntil(`markets.price.${market}`, { market, price: '151.25', at: new Date().toISOString() }, () => prices.results.length);
+    expect(prices.results[0].data.priceUpdated).toEqual({ price: '151.25', market: { symbol: market, orderBook: { bids: expect.any(Array) } } });
+    expect(connections).toBe(1);
+    prices.unsubscribe();
+    await client.dispose();
+  });
+
+  it('serves queries over the same WebSocket too', async () => {
+    const client = wsClient();
+    const result = await new Promise<any>((resolve, reject) => {
+      client.subscribe({ query: '{ market(symbol: "BTC-USDT") { symbol baseAsset { name } } }' }, { next: resolve, error: reject, complete: () => {} });
+    });
+    expect(result.data.market).toEqual({ symbol: 'BTC-USDT', baseAsset: { name: 'Bitcoin' } });
+    await client.dispose();
+  });
+
+  it('exposes its subscription counts on /metrics', async () => {
+    const text = await (await fetch(`${GATEWAY_URL}/metrics`)).text();
+    expect(text).toContain('gateway_upstream_subscriptions');
+  });
+});

@@ -1,0 +1,148 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { createClient, type Client, type ExecutionResult } from 'graphql-ws';
+import WebSocket from 'ws';
+import { Client as PgClient } from 'pg';
+import { DATABASE_URL, GATEWAY_HTTP, GATEWAY_WS, LOG_DIR } from './env';
+
+export interface GraphQLResponse<T = any> {
+  data?: T;
+  errors?: { message: string; path?: (string | number)[]; extensions?: { code?: string } }[];
+}
+
+/** A GraphQL request over HTTP to the gateway, as any client would send it. */
+export async function gql<T = any>(
+  query: string,
+  variables: Record<string, unknown> = {},
+  options: { token?: string; reqId?: string; url?: string } = {},
+): Promise<GraphQLResponse<T>> {
+  const response = await fetch(options.url ?? GATEWAY_HTTP, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+      ...(options.reqId ? { 'x-request-id': options.reqId } : {}),
+    },
+    body: JSON.stringify({ query, variables }),
+  });
+  return (await response.json()) as GraphQLResponse<T>;
+}
+
+export interface TestUser {
+  id: string;
+  email: string;
+  token: string;
+}
+
+export async function signUp(url?: string): Promise<TestUser> {
+  const email = `trader-${randomUUID()}@example.com`;
+  const result = await gql(
+    'mutation ($email: String!, $password: String!) { signUp(email: $email, password: $password) { accessToken user { id } } }',
+    { email, password: 'correct horse battery staple' },
+    { url },
+  );
+  if (!result.data) throw new Error(`signUp failed: ${JSON.stringify(result.errors)}`);
+  return { id: result.data.signUp.user.id, email, token: result.data.signUp.accessToken };
+}
+
+/** SQL on the test system's database, for fixtures that no API creates yet. */
+export async function sql<T = any>(text: string, params: unknown[] = []): Promise<T[]> {
+  const client = new PgClient({ connectionString: DATABASE_URL });
+  await client.connect();
+  try {
+    return (await client.query(text, params)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}
+
+/** The JSON log lines a process of the test system wrote so far. */
+export function logLines(service: string): Record<string, any>[] {
+  const text = readFileSync(path.join(LOG_DIR, `${service}.log`), 'utf8');
+  return text
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, any>);
+}
+
+export function wsClient(token?: string, url = GATEWAY_WS, extra: Partial<Parameters<typeof createClient>[0]> = {}): Client {
+  return createClient({
+    url,
+    webSocketImpl: WebSocket,
+    connectionParams: token ? { authorization: `Bearer ${token}` } : {},
+    retryAttempts: 0,
+    lazy: true,
+    ...extra,
+  });
+}
+
+/** Collects a subscription's results; `next(n)` waits for the n-th one. */
+export function collect(client: Client, query: string, variables: Record<string, unknown> = {}) {
+  const results: ExecutionResult<any>[] = [];
+  const waiters: { count: number; resolve: () => void }[] = [];
+  let error: unknown;
+  let completed = false;
+  const wake = () => {
+    for (const waiter of [...waiters]) {
+      if (results.length >= waiter.count || error !== undefined || completed) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.resolve();
+      }
+    }
+  };
+  const unsubscribe = client.subscribe(
+    { query, variables },
+    {
+      next: (value) => {
+        results.push(value);
+        wake();
+      },
+      error: (e) => {
+        error = e;
+        wake();
+      },
+      complete: () => {
+        completed = true;
+        wake();
+      },
+    },
+  );
+  return {
+    results,
+    get error() {
+      return error;
+    },
+    get completed() {
+      return completed;
+    },
+    unsubscribe,
+    /** Resolves when `count` results arrived, or the subscription ended; rejects on timeout. */
+    async waitFor(count: number, timeoutMs = 10000): Promise<void> {
+      if (results.length >= count || error !== undefined || completed) return;
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`waited ${timeoutMs} ms for ${count} results, got ${results.length}`)), timeoutMs);
+        waiters.push({
+          count,
+          resolve: () => {
+            clearTimeout(timer);
+            resolve();
+          },
+        });
+      });
+    },
+  };
+}
+
+/** Polls until `check` passes (for effects that cross processes asynchronously). */
+export async function eventually<T>(check: () => Promise<T>, timeoutMs = 10000, intervalMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    }
+  }
+}
