@@ -8,7 +8,7 @@ const { waitForHealth, ROOT } = require('../harness/system');
 
 // `npm start` with no DATABASE_URL and no REDIS_URL: one process, embedded PostgreSQL (PGlite)
 // in a data folder, in-process pub/sub, the simulated price feed. Started exactly as a user would.
-const PORT_BASE = 15000;
+const PORT_BASE = 16000;
 const GATEWAY = `http://127.0.0.1:${PORT_BASE}`;
 
 describe('npm start on the embedded defaults', () => {

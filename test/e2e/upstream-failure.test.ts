@@ -1,0 +1,62 @@
+import path from 'node:path';
+import Redis from 'ioredis';
+import { collect, eventually, wsClient } from '../harness/client';
+import { REDIS_URL } from '../harness/env';
+
+const { startSystem, ROOT } = require('../harness/system');
+
+// A subgraph that dies under a live subscription: the client must get a GraphQL error and a
+// complete (never a silent, hung stream), and its socket must stay usable. This needs a system
+// of its own, since a subgraph is killed.
+const PORT_BASE = 17000;
+
+describe('when the owning subgraph goes away', () => {
+  let system: any;
+  let redis: Redis;
+
+  beforeAll(async () => {
+    system = await startSystem({
+      databaseUrl: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+      redisUrl: REDIS_URL,
+      database: 'tradegraph_e2e_failure',
+      portBase: PORT_BASE,
+      logDir: path.join(ROOT, '.data', `e2e-logs-${PORT_BASE}`),
+      services: ['accounts', 'markets'],
+    });
+    redis = new Redis(REDIS_URL);
+  }, 90000);
+
+  afterAll(async () => {
+    await redis?.quit();
+    await system?.stop();
+  });
+
+  it('ends the client subscription with an error and a complete, and the socket stays usable', async () => {
+    const client = wsClient(undefined, `ws://127.0.0.1:${PORT_BASE}/graphql`);
+    const market = 'ETH-USDC';
+    const prices = collect(client, `subscription { priceUpdated(market: "${market}") { price } }`);
+    await eventually(async () => {
+      if (prices.results.length === 0) {
+        await redis.publish(`markets.price.${market}`, JSON.stringify({ market, price: '3000.5', at: new Date().toISOString() }));
+        throw new Error('no event yet');
+      }
+    }, 15000, 200);
+    expect(prices.results[0].data.priceUpdated.price).toBe('3000.5');
+
+    system.children.markets.kill('SIGKILL');
+    await prices.waitFor(prices.results.length + 1, 10000);
+    await eventually(async () => expect(prices.completed).toBe(true), 5000);
+    const last = prices.results[prices.results.length - 1];
+    expect(last.errors?.[0].extensions?.code).toBe('UPSTREAM_CLOSED');
+
+    // The same socket still answers: a mutation that accounts (alive) serves.
+    const signUp = await new Promise<any>((resolve, reject) =>
+      client.subscribe(
+        { query: 'mutation { signUp(email: "after-failure@example.com", password: "correct horse battery") { user { id } } }' },
+        { next: resolve, error: reject, complete: () => {} },
+      ),
+    );
+    expect(signUp.data.signUp.user.id).toMatch(/^[0-9a-f-]{36}$/);
+    await client.dispose();
+  });
+});
