@@ -214,15 +214,19 @@ const peerRunner: Runner = {
   },
 };
 
-function throughput(runner: Runner, stream: Stream): number {
+/** Commands per second of wall-clock time, and per second of this process's CPU time (the
+ *  latter is steadier on a shared machine). */
+function throughput(runner: Runner, stream: Stream): { wall: number; cpu: number } {
   const step = runner.prepare(stream);
   const n = stream.commands.length;
   let sink = 0;
+  const cpuStart = process.cpuUsage();
   const start = process.hrtime.bigint();
   for (let i = 0; i < n; i++) sink += step(i);
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  const cpu = process.cpuUsage(cpuStart);
   if (sink < 0) console.log(sink);
-  return n / seconds;
+  return { wall: n / seconds, cpu: n / ((cpu.user + cpu.system) / 1e6) };
 }
 
 function latencies(runner: Runner, stream: Stream): { p50: number; p90: number; p99: number; p999: number; max: number } {
@@ -268,14 +272,21 @@ function main(): void {
 
   const engineRates: number[] = [];
   const peerRates: number[] = [];
+  const engineCpuRates: number[] = [];
+  const peerCpuRates: number[] = [];
   for (let run = 0; run < RUNS; run++) {
-    engineRates.push(throughput(engineRunner, stream));
-    peerRates.push(ONLY_ENGINE ? NaN : throughput(peerRunner, stream));
-    console.log(`run ${run + 1}: engine ${Math.round(engineRates[run]).toLocaleString()} ops/s, peer ${Math.round(peerRates[run]).toLocaleString()} ops/s`);
+    const e = throughput(engineRunner, stream);
+    const p = ONLY_ENGINE ? { wall: NaN, cpu: NaN } : throughput(peerRunner, stream);
+    engineRates.push(e.wall);
+    peerRates.push(p.wall);
+    engineCpuRates.push(e.cpu);
+    peerCpuRates.push(p.cpu);
+    const f = (x: number) => Math.round(x).toLocaleString();
+    console.log(`run ${run + 1}: engine ${f(e.wall)} ops/s (${f(e.cpu)} per CPU-s), peer ${f(p.wall)} ops/s (${f(p.cpu)} per CPU-s)`);
   }
   const engineLatency = latencies(engineRunner, stream);
   if (ONLY_ENGINE) {
-    console.log(`engine: ${Math.round(median(engineRates)).toLocaleString()} ops/s, p99 ${engineLatency.p99.toFixed(2)} µs`);
+    console.log(`engine: ${Math.round(median(engineRates)).toLocaleString()} ops/s, ${Math.round(median(engineCpuRates)).toLocaleString()} per CPU-s, p99 ${engineLatency.p99.toFixed(2)} µs`);
     return;
   }
   const peerLatency = latencies(peerRunner, stream);
@@ -293,6 +304,8 @@ function main(): void {
   const result = {
     engine_ops_per_s: Math.round(engineOps),
     peer_ops_per_s: Math.round(peerOps),
+    engine_ops_per_cpu_s: Math.round(median(engineCpuRates)),
+    peer_ops_per_cpu_s: Math.round(median(peerCpuRates)),
     ratio: Number(ratio.toFixed(3)),
     engine_p50_us: Number(engineLatency.p50.toFixed(3)),
     engine_p99_us: Number(engineLatency.p99.toFixed(3)),

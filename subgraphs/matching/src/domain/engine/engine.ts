@@ -4,6 +4,7 @@ import { ExpiryQueue } from './expiry-queue';
 import { fastBookSide } from './fast-book';
 import { MAX_FEE_BPS, MAX_ORDER_NOTIONAL, MAX_SAFE, feeFor, isPositiveInteger, mulBpsFloor } from './limits';
 import { FeeAccount, MarketState } from './market';
+import { OrderIndex } from './order-index';
 import { Balance, Order, OrderStatus } from './order';
 import { referenceBookSide } from './reference-book';
 import type { EngineSnapshot, OrderSnapshot } from './snapshot';
@@ -84,16 +85,20 @@ export class Engine {
   private readonly supply = new Map<string, number>();
   private readonly feeAccounts = new Map<string, FeeAccount>();
   private readonly accounts = new Map<string, Map<string, Balance>>();
-  private readonly liveOrders = new Map<number, Order>();
+  private readonly liveOrders = new OrderIndex();
   /** user → clientOrderId → live order, to refuse duplicates and cancel by client id. */
   private readonly clientOrderIds = new Map<string, Map<string, Order>>();
   private readonly expiries = new ExpiryQueue();
   /** idempotencyKey → result of the AdjustBalance that applied it. */
   private readonly adjustments = new Map<string, CommandResult>();
 
-  // Scratch state of the command being applied.
-  private events: EngineEvent[] = [];
-  private touched: Balance[] = [];
+  // Scratch state of the command being applied. Events collect in a reused buffer and are copied
+  // out at the end into an array of exactly the right size: a fresh `[]` grown by push allocates
+  // a 17-slot backing store per command, and allocation volume is what the GC bills us for.
+  private readonly eventBuffer: EngineEvent[] = [];
+  private eventCount = 0;
+  private readonly touched: Balance[] = [];
+  private touchedCount = 0;
 
   constructor(options: EngineOptions = {}) {
     const book = options.book ?? 'fast';
@@ -106,7 +111,7 @@ export class Engine {
   }
 
   apply(command: Command): CommandResult {
-    this.events = [];
+    this.eventCount = 0;
     if (!(command.ts >= this.clock) || !Number.isSafeInteger(command.ts)) {
       return this.rejected(command, 'STALE_TIMESTAMP');
     }
@@ -115,7 +120,7 @@ export class Engine {
       this.clock = command.ts;
       this.expireDue();
     }
-    const before = this.events.length;
+    const before = this.eventCount;
     let orderId: number | undefined;
     try {
       switch (command.type) {
@@ -152,7 +157,22 @@ export class Engine {
       return this.rejected(command, error.code);
     }
     this.flushBalances();
-    return orderId === undefined ? { code: 'OK', events: this.events } : { code: 'OK', events: this.events, orderId };
+    return orderId === undefined ? { code: 'OK', events: this.takeEvents() } : { code: 'OK', events: this.takeEvents(), orderId };
+  }
+
+  private emit(event: EngineEvent): void {
+    this.eventBuffer[this.eventCount++] = event;
+  }
+
+  /** The command's events from `from` on, as a new array; empties the buffer (dropping its references
+   *  so that events do not outlive the command). */
+  private takeEvents(from = 0): EngineEvent[] {
+    const buffer = this.eventBuffer;
+    const count = this.eventCount;
+    const events = buffer.slice(from, count);
+    for (let i = 0; i < count; i++) buffer[i] = undefined as unknown as EngineEvent;
+    this.eventCount = 0;
+    return events;
   }
 
   // ---------------------------------------------------------------- orders
@@ -391,14 +411,14 @@ export class Engine {
     if (keepsPriority) {
       order.remaining = quantity;
       if (order.visible > quantity) order.visible = quantity;
-      this.events.push({ type: 'OrderAmended', orderId: order.id, price, remaining: quantity, priorityLost: false });
+      this.emit({ type: 'OrderAmended', orderId: order.id, price, remaining: quantity, priorityLost: false });
       return;
     }
     const side = isBuy ? m.bids : m.asks;
     side.remove(order);
     order.price = price;
     order.remaining = quantity;
-    this.events.push({ type: 'OrderAmended', orderId: order.id, price, remaining: quantity, priorityLost: true });
+    this.emit({ type: 'OrderAmended', orderId: order.id, price, remaining: quantity, priorityLost: true });
     if (crossing) {
       order.status = OrderStatus.Working;
       this.execute(order);
@@ -503,7 +523,7 @@ export class Engine {
     maker.remaining -= quantity;
     maker.visible -= quantity;
     m.lastPrice = price;
-    this.events.push({
+    this.emit({
       type: 'Trade',
       tradeId: this.nextTradeId++,
       market: m.id,
@@ -532,7 +552,7 @@ export class Engine {
       // Iceberg: show the next slice, at the back of the queue.
       maker.visible = Math.min(maker.displayQuantity, maker.remaining);
       book.add(maker);
-      this.events.push({ type: 'IcebergRefreshed', orderId: maker.id, visible: maker.visible, remaining: maker.remaining });
+      this.emit({ type: 'IcebergRefreshed', orderId: maker.id, visible: maker.visible, remaining: maker.remaining });
     }
     if (maker.isBuy) this.trimBuyReservation(maker);
   }
@@ -589,7 +609,7 @@ export class Engine {
   // ---------------------------------------------------------------- order lifecycle
 
   private register(order: Order): void {
-    this.liveOrders.set(order.id, order);
+    this.liveOrders.add(order);
     if (order.clientOrderId !== undefined && order.ocoPeer === null) {
       let byClientId = this.clientOrderIds.get(order.user);
       if (!byClientId) this.clientOrderIds.set(order.user, (byClientId = new Map()));
@@ -600,7 +620,7 @@ export class Engine {
 
   private retire(order: Order): void {
     order.status = OrderStatus.Done;
-    this.liveOrders.delete(order.id);
+    this.liveOrders.delete(order);
     if (order.clientOrderId !== undefined) {
       const byClientId = this.clientOrderIds.get(order.user);
       if (byClientId?.get(order.clientOrderId) === order) {
@@ -620,7 +640,7 @@ export class Engine {
     order.visible = order.displayQuantity > 0 && order.displayQuantity < order.remaining ? order.displayQuantity : order.remaining;
     (order.isBuy ? m.bids : m.asks).add(order);
     if (order.isBuy) this.trimBuyReservation(order);
-    this.events.push({
+    this.emit({
       type: 'OrderRested',
       orderId: order.id,
       market: m.id,
@@ -645,7 +665,7 @@ export class Engine {
 
   private complete(order: Order): void {
     this.retire(order);
-    this.events.push({ type: 'OrderFilled', orderId: order.id, user: order.user });
+    this.emit({ type: 'OrderFilled', orderId: order.id, user: order.user });
   }
 
   /** Takes a live order out of wherever it is (book, waiting list), releases its lock, and cancels
@@ -654,7 +674,7 @@ export class Engine {
     if (order.status === OrderStatus.Done) return;
     this.detach(order);
     this.retire(order);
-    this.events.push({ type: 'OrderCancelled', orderId: order.id, user: order.user, reason, remaining: order.remaining });
+    this.emit({ type: 'OrderCancelled', orderId: order.id, user: order.user, reason, remaining: order.remaining });
     if (order.ocoPeer) this.cancelPeer(order);
   }
 
@@ -693,7 +713,7 @@ export class Engine {
       if (next.status === OrderStatus.Done) continue;
       this.detach(next);
       this.retire(next);
-      this.events.push({ type: 'OrderExpired', orderId: next.id, user: next.user, remaining: next.remaining });
+      this.emit({ type: 'OrderExpired', orderId: next.id, user: next.user, remaining: next.remaining });
       if (next.ocoPeer) this.cancelPeer(next);
     }
   }
@@ -735,7 +755,7 @@ export class Engine {
     const m = order.market;
     m.waiting.splice(m.waiting.indexOf(order), 1);
     order.status = OrderStatus.Working;
-    this.events.push({ type: 'OrderTriggered', orderId: order.id, lastPrice: m.lastPrice });
+    this.emit({ type: 'OrderTriggered', orderId: order.id, lastPrice: m.lastPrice });
     if (order.ocoPeer) this.cancelPeer(order);
     if (order.price === 0 && order.isBuy && !order.isSizedByQuote) {
       // A market buy by quantity: lock what is available now and buy until it runs out.
@@ -783,19 +803,21 @@ export class Engine {
   private touch(balance: Balance): void {
     if (balance.touchedBy !== this.commandSeq) {
       balance.touchedBy = this.commandSeq;
-      this.touched.push(balance);
+      this.touched[this.touchedCount++] = balance;
     }
   }
 
   /** One BalanceChanged per balance the command touched, with its final value. */
   private flushBalances(): void {
     const touched = this.touched;
-    if (touched.length === 0) return;
-    for (let i = 0; i < touched.length; i++) {
+    const count = this.touchedCount;
+    if (count === 0) return;
+    // The array is reused across commands (no truncation: stale entries beyond count are ignored).
+    for (let i = 0; i < count; i++) {
       const b = touched[i];
-      this.events.push({ type: 'BalanceChanged', user: b.user, asset: b.asset, available: b.available, locked: b.locked });
+      this.emit({ type: 'BalanceChanged', user: b.user, asset: b.asset, available: b.available, locked: b.locked });
     }
-    touched.length = 0;
+    this.touchedCount = 0;
   }
 
   private adjustBalance(c: AdjustBalance, firstEvent: number): CommandResult {
@@ -804,7 +826,7 @@ export class Engine {
       // Already applied: change nothing and answer as the first time (after any expiries this
       // command's timestamp caused).
       this.flushBalances();
-      return { code: original.code, events: [...this.events, ...original.events] };
+      return { code: original.code, events: [...this.takeEvents(), ...original.events] };
     }
     const reject = (code: RejectCode): CommandResult => {
       this.flushBalances();
@@ -825,11 +847,10 @@ export class Engine {
     balance.available += c.amount;
     this.supply.set(c.asset, supply + c.amount);
     this.touch(balance);
-    this.events.push({ type: 'BalanceAdjusted', user: c.user, asset: c.asset, amount: c.amount, idempotencyKey: c.idempotencyKey });
+    this.emit({ type: 'BalanceAdjusted', user: c.user, asset: c.asset, amount: c.amount, idempotencyKey: c.idempotencyKey });
     this.flushBalances();
-    const result: CommandResult = { code: 'OK', events: this.events };
-    this.adjustments.set(c.idempotencyKey, { code: 'OK', events: this.events.slice(firstEvent) });
-    return result;
+    this.adjustments.set(c.idempotencyKey, { code: 'OK', events: this.eventBuffer.slice(firstEvent, this.eventCount) });
+    return { code: 'OK', events: this.takeEvents() };
   }
 
   // ---------------------------------------------------------------- markets
@@ -842,7 +863,7 @@ export class Engine {
     this.markets.set(spec.id, market);
     this.assetDecimals.set(spec.base, spec.baseDecimals);
     this.assetDecimals.set(spec.quote, spec.quoteDecimals);
-    this.events.push({ type: 'MarketAdded', market: spec.id });
+    this.emit({ type: 'MarketAdded', market: spec.id });
   }
 
   /** Validates a spec, derives its integer limits (see limits.ts) and builds the market. */
@@ -880,14 +901,14 @@ export class Engine {
     const m = this.markets.get(marketId);
     if (!m) throw new Rejection('UNKNOWN_MARKET');
     m.suspended = suspended;
-    this.events.push({ type: suspended ? 'MarketSuspended' : 'MarketResumed', market: m.id });
+    this.emit({ type: suspended ? 'MarketSuspended' : 'MarketResumed', market: m.id });
     if (!suspended) this.runTriggers(m);
   }
 
   // ---------------------------------------------------------------- events
 
   private accepted(order: Order, peer: Order | undefined): void {
-    this.events.push({
+    this.emit({
       type: 'OrderAccepted',
       orderId: order.id,
       market: order.market.id,
@@ -909,8 +930,8 @@ export class Engine {
     const event: EngineEvent = { type: 'Rejected', command: command.type, code };
     if (command.type === 'PlaceOrder' && command.clientOrderId !== undefined) event.clientOrderId = command.clientOrderId;
     if ((command.type === 'CancelOrder' || command.type === 'AmendOrder') && command.orderId !== undefined) event.orderId = command.orderId;
-    this.events.push(event);
-    return { code, events: this.events };
+    this.emit(event);
+    return { code, events: this.takeEvents() };
   }
 
   // ---------------------------------------------------------------- queries
@@ -1040,7 +1061,7 @@ export class Engine {
     }
     // Register in id order so the expiry heap and client-id index come out the same as the original's.
     for (const order of [...byId.values()].sort((a, b) => a.id - b.id)) {
-      engine.liveOrders.set(order.id, order);
+      engine.liveOrders.add(order);
       if (order.clientOrderId !== undefined && (order.ocoPeer === null || order.ocoPeer.id > order.id)) {
         let byClientId = engine.clientOrderIds.get(order.user);
         if (!byClientId) engine.clientOrderIds.set(order.user, (byClientId = new Map()));

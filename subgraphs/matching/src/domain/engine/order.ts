@@ -34,6 +34,8 @@ export class Order {
   prev: Order | null = null;
   next: Order | null = null;
   level: unknown = null;
+  /** Next order in the same OrderIndex bucket. */
+  indexNext: Order | null = null;
 
   status: OrderStatus = OrderStatus.Working;
   /** Open quantity in lots, the hidden part of an iceberg included. */
