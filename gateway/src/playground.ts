@@ -32,10 +32,7 @@ export function playgroundRouter(options: PlaygroundOptions = {}): Router {
     res.sendFile('index.html', { root: dir, cacheControl: false }, (err?: NodeJS.ErrnoException) => {
       if (!err) return;
       if (err.code === 'ENOENT' && !res.headersSent) {
-        res
-          .status(503)
-          .type('text/plain')
-          .send('The playground has not been built; run `npm run build -w gateway`.\n');
+        res.status(503).type('text/plain').send('The playground has not been built; run `npm run build -w gateway`.\n');
         return;
       }
       next(err);

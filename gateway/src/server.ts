@@ -65,7 +65,9 @@ function requestLogPlugin(logger: ReturnType<typeof createLogger>): ApolloServer
   };
 }
 
-export async function startGateway(options: { port?: number; supergraphSdl?: string; verifyToken?: TokenVerifier } = {}): Promise<RunningGateway> {
+export async function startGateway(
+  options: { port?: number; supergraphSdl?: string; verifyToken?: TokenVerifier } = {},
+): Promise<RunningGateway> {
   const logger = createLogger('gateway');
   const port = options.port ?? portOf('gateway');
   const supergraphSdl = options.supergraphSdl ?? readFileSync(SUPERGRAPH_PATH, 'utf8');
@@ -155,10 +157,16 @@ export async function startGateway(options: { port?: number; supergraphSdl?: str
       },
       execute: async (args) => {
         const response = await apollo.executeOperation(
-          { query: print(args.document), operationName: args.operationName ?? undefined, variables: (args.variableValues ?? {}) as Record<string, unknown> },
+          {
+            query: print(args.document),
+            operationName: args.operationName ?? undefined,
+            variables: (args.variableValues ?? {}) as Record<string, unknown>,
+          },
           { contextValue: args.contextValue as GatewayContext },
         );
-        return response.body.kind === 'single' ? (response.body.singleResult as never) : { errors: [new GraphQLError('Incremental delivery is not supported over WebSocket')] };
+        return response.body.kind === 'single'
+          ? (response.body.singleResult as never)
+          : { errors: [new GraphQLError('Incremental delivery is not supported over WebSocket')] };
       },
     },
     wsServer,
@@ -167,7 +175,14 @@ export async function startGateway(options: { port?: number; supergraphSdl?: str
   const registry = new Registry();
   registry.setDefaultLabels({ service: 'gateway' });
   const stat = (name: string, help: string, pick: (s: ReturnType<SubscriptionHub['stats']>) => number) =>
-    new Gauge({ name, help, registers: [registry], collect() { this.set(pick(hub.stats())); } });
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.set(pick(hub.stats()));
+      },
+    });
   stat('gateway_upstream_subscriptions', 'Upstream subscriptions open to subgraphs', (s) => s.upstreamSubscriptions);
   stat('gateway_subscription_listeners', 'Client subscriptions served from them', (s) => s.listeners);
   stat('gateway_upstream_connections', 'graphql-ws connections open to subgraphs', (s) => s.upstreamConnections);

@@ -78,7 +78,10 @@ function runProcesses(): void {
   };
   for (const name of SUBGRAPH_NAMES) launch(name, `subgraphs/${name}/dist/index.js`);
   launch('gateway', 'gateway/dist/index.js');
-  logger.info({ url: `http://127.0.0.1:${portOf('gateway')}/`, processes: children.length }, 'Tradegraph is starting (one process per service)');
+  logger.info(
+    { url: `http://127.0.0.1:${portOf('gateway')}/`, processes: children.length },
+    'Tradegraph is starting (one process per service)',
+  );
   process.once('SIGTERM', () => stopAll(0));
   process.once('SIGINT', () => stopAll(0));
 }

@@ -39,9 +39,7 @@ export interface Composition {
 export async function compose(): Promise<Composition> {
   const subgraphs = {} as Record<SubgraphName, string>;
   for (const name of SUBGRAPH_NAMES) subgraphs[name] = await subgraphSdl(definitions[name]);
-  const result = composeServices(
-    SUBGRAPH_NAMES.map((name) => ({ name, url: DEFAULT_URLS[name], typeDefs: parse(subgraphs[name]) })),
-  );
+  const result = composeServices(SUBGRAPH_NAMES.map((name) => ({ name, url: DEFAULT_URLS[name], typeDefs: parse(subgraphs[name]) })));
   if (result.errors) {
     throw new Error(`Composition failed:\n${result.errors.map((e) => `- ${e.message}`).join('\n')}`);
   }

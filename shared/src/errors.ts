@@ -19,7 +19,6 @@ export function appError(code: ErrorCode, message: string, extra: Record<string,
 
 export const unauthenticated = (message = 'Sign in to do this') => appError(ErrorCode.UNAUTHENTICATED, message);
 export const forbidden = (message = 'You may not see or change this') => appError(ErrorCode.FORBIDDEN, message);
-export const badInput = (message: string, field?: string) =>
-  appError(ErrorCode.BAD_USER_INPUT, message, field ? { field } : {});
+export const badInput = (message: string, field?: string) => appError(ErrorCode.BAD_USER_INPUT, message, field ? { field } : {});
 export const notFound = (message: string) => appError(ErrorCode.NOT_FOUND, message);
 export const conflict = (message: string) => appError(ErrorCode.CONFLICT, message);

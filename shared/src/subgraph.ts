@@ -34,10 +34,7 @@ export interface SubgraphContext<Loaders = unknown> {
 }
 
 /** A subgraph's `__resolveReference` functions, keyed by entity type name. */
-export type ReferenceResolvers = Record<
-  string,
-  { __resolveReference: (reference: any, context: SubgraphContext<any>) => unknown }
->;
+export type ReferenceResolvers = Record<string, { __resolveReference: (reference: any, context: SubgraphContext<any>) => unknown }>;
 
 export interface SubgraphDefinition<Loaders> {
   name: SubgraphName;

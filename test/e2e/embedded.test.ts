@@ -52,15 +52,26 @@ describe('npm start on the embedded defaults', () => {
   });
 
   it('serves a query that crosses subgraphs', async () => {
-    const result = await gql('{ markets(category: crypto) { symbol baseAsset { name } orderBook { bids { price } } } }', {}, { url: `${GATEWAY}/graphql` });
+    const result = await gql(
+      '{ markets(category: crypto) { symbol baseAsset { name } orderBook { bids { price } } } }',
+      {},
+      { url: `${GATEWAY}/graphql` },
+    );
     expect(result.errors).toBeUndefined();
     expect(result.data.markets.map((m: any) => m.symbol)).toContain('BTC-USDT');
-    expect(result.data.markets.find((m: any) => m.symbol === 'BTC-USDT')).toEqual({ symbol: 'BTC-USDT', baseAsset: { name: 'Bitcoin' }, orderBook: { bids: [] } });
+    expect(result.data.markets.find((m: any) => m.symbol === 'BTC-USDT')).toEqual({
+      symbol: 'BTC-USDT',
+      baseAsset: { name: 'Bitcoin' },
+      orderBook: { bids: [] },
+    });
   });
 
   it('serves a subscription fed by the simulated price feed, with fields from another subgraph', async () => {
     const client = wsClient(undefined, `ws://127.0.0.1:${PORT_BASE}/graphql`);
-    const prices = collect(client, 'subscription { priceUpdated(market: "ETH-USDT") { price at market { symbol orderBook { asks { price } } } } }');
+    const prices = collect(
+      client,
+      'subscription { priceUpdated(market: "ETH-USDT") { price at market { symbol orderBook { asks { price } } } } }',
+    );
     await prices.waitFor(2, 20000);
     for (const result of prices.results.slice(0, 2)) {
       expect(result.errors).toBeUndefined();

@@ -26,7 +26,9 @@ describe('one query across subgraphs', () => {
         (gen_random_uuid(), $1, 'SOL', 'solana', 10, 'pending', 1, $3)`,
       [user.id, `0x${randomUUID()}`, `0x${randomUUID()}`],
     );
-    await sql(`insert into analytics.portfolio_holdings (user_id, asset, quantity) values ($1, 'SOL', 10), ($1, 'USDT', 1500.25)`, [user.id]);
+    await sql(`insert into analytics.portfolio_holdings (user_id, asset, quantity) values ($1, 'SOL', 10), ($1, 'USDT', 1500.25)`, [
+      user.id,
+    ]);
 
     const reqId = `e2e-${randomUUID()}`;
     const result = await gql(CROSS_QUERY, {}, { token: user.token, reqId });
@@ -61,7 +63,9 @@ describe('one query across subgraphs', () => {
 
     // Each subgraph saw the request id the gateway forwarded, and one _entities fetch per type.
     const entitiesFetches = (service: string) =>
-      logLines(service).filter((line) => line.reqId === reqId && line.op === '_entities').map((line) => line.typenames);
+      logLines(service)
+        .filter((line) => line.reqId === reqId && line.op === '_entities')
+        .map((line) => line.typenames);
     await eventually(async () => {
       expect(logLines('gateway').some((line) => line.reqId === reqId)).toBe(true);
       expect(logLines('accounts').some((line) => line.reqId === reqId)).toBe(true);

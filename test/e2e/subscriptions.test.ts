@@ -38,12 +38,16 @@ function orderEvent(userId: string, overrides: Record<string, unknown> = {}) {
 
 /** Publishes until the subscriber has `count` results (the upstream subscription opens asynchronously). */
 async function publishUntil(channel: string, payload: unknown, received: () => number, count = 1): Promise<void> {
-  await eventually(async () => {
-    if (received() < count) {
-      await redis.publish(channel, JSON.stringify(payload));
-      throw new Error('not yet');
-    }
-  }, 15000, 250);
+  await eventually(
+    async () => {
+      if (received() < count) {
+        await redis.publish(channel, JSON.stringify(payload));
+        throw new Error('not yet');
+      }
+    },
+    15000,
+    250,
+  );
 }
 
 async function metric(url: string, name: string, labels = ''): Promise<number> {
@@ -128,9 +132,18 @@ describe('federated subscriptions through the gateway', () => {
 
   it.each([
     ['garbage', 'Bearer not-a-token'],
-    ['alg none', `Bearer ${Buffer.from('{"alg":"none","typ":"JWT"}').toString('base64url')}.${Buffer.from(JSON.stringify({ sub: 'x', iss: 'tradegraph-accounts', aud: 'tradegraph', exp: 9999999999 })).toString('base64url')}.`],
+    [
+      'alg none',
+      `Bearer ${Buffer.from('{"alg":"none","typ":"JWT"}').toString('base64url')}.${Buffer.from(JSON.stringify({ sub: 'x', iss: 'tradegraph-accounts', aud: 'tradegraph', exp: 9999999999 })).toString('base64url')}.`,
+    ],
   ])('refuses a bad token in connection_init (%s)', async (_kind, authorization) => {
-    const client = createClient({ url: GATEWAY_WS, webSocketImpl: WebSocket, connectionParams: { authorization }, retryAttempts: 0, lazy: true });
+    const client = createClient({
+      url: GATEWAY_WS,
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization },
+      retryAttempts: 0,
+      lazy: true,
+    });
     const sub = collect(client, `subscription { priceUpdated(market: "BTC-USDT") { price } }`);
     await sub.waitFor(1);
     expect((sub.error as { code?: number }).code).toBe(4403);
@@ -172,9 +185,16 @@ describe('federated subscriptions through the gateway', () => {
 
     // Same socket, a valid subscription still works, with a field from another subgraph.
     const market = 'SOL-USDT';
-    const prices = collect(client, `subscription ($m: String!) { priceUpdated(market: $m) { price market { symbol orderBook { bids { price } } } } }`, { m: market });
+    const prices = collect(
+      client,
+      `subscription ($m: String!) { priceUpdated(market: $m) { price market { symbol orderBook { bids { price } } } } }`,
+      { m: market },
+    );
     await publishUntil(`markets.price.${market}`, { market, price: '151.25', at: new Date().toISOString() }, () => prices.results.length);
-    expect(prices.results[0].data.priceUpdated).toEqual({ price: '151.25', market: { symbol: market, orderBook: { bids: expect.any(Array) } } });
+    expect(prices.results[0].data.priceUpdated).toEqual({
+      price: '151.25',
+      market: { symbol: market, orderBook: { bids: expect.any(Array) } },
+    });
     expect(connections).toBe(1);
     prices.unsubscribe();
     await client.dispose();
@@ -183,7 +203,10 @@ describe('federated subscriptions through the gateway', () => {
   it('serves queries over the same WebSocket too', async () => {
     const client = wsClient();
     const result = await new Promise<any>((resolve, reject) => {
-      client.subscribe({ query: '{ market(symbol: "BTC-USDT") { symbol baseAsset { name } } }' }, { next: resolve, error: reject, complete: () => {} });
+      client.subscribe(
+        { query: '{ market(symbol: "BTC-USDT") { symbol baseAsset { name } } }' },
+        { next: resolve, error: reject, complete: () => {} },
+      );
     });
     expect(result.data.market).toEqual({ symbol: 'BTC-USDT', baseAsset: { name: 'Bitcoin' } });
     await client.dispose();

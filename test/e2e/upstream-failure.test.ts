@@ -35,12 +35,16 @@ describe('when the owning subgraph goes away', () => {
     const client = wsClient(undefined, `ws://127.0.0.1:${PORT_BASE}/graphql`);
     const market = 'ETH-USDC';
     const prices = collect(client, `subscription { priceUpdated(market: "${market}") { price } }`);
-    await eventually(async () => {
-      if (prices.results.length === 0) {
-        await redis.publish(`markets.price.${market}`, JSON.stringify({ market, price: '3000.5', at: new Date().toISOString() }));
-        throw new Error('no event yet');
-      }
-    }, 15000, 200);
+    await eventually(
+      async () => {
+        if (prices.results.length === 0) {
+          await redis.publish(`markets.price.${market}`, JSON.stringify({ market, price: '3000.5', at: new Date().toISOString() }));
+          throw new Error('no event yet');
+        }
+      },
+      15000,
+      200,
+    );
     expect(prices.results[0].data.priceUpdated.price).toBe('3000.5');
 
     system.children.markets.kill('SIGKILL');

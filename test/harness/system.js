@@ -71,9 +71,7 @@ async function startSystem({ databaseUrl, redisUrl, database, portBase, logDir, 
   for (const name of services) launch(name, `subgraphs/${name}/dist/index.js`);
   launch('gateway', 'gateway/dist/index.js');
   await Promise.all(
-    [...services, 'gateway'].map((name) =>
-      waitForHealth(`http://127.0.0.1:${portBase + OFFSETS[name]}/health`, children[name], name),
-    ),
+    [...services, 'gateway'].map((name) => waitForHealth(`http://127.0.0.1:${portBase + OFFSETS[name]}/health`, children[name], name)),
   );
   return {
     gatewayUrl: `http://127.0.0.1:${portBase}`,

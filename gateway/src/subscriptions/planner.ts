@@ -23,7 +23,10 @@ export class SubscriptionPlanner {
   private readonly planner: QueryPlanner;
   private readonly cache = new Map<string, SubscriptionPlan>();
 
-  constructor(supergraphSdl: string, private readonly maxCachedPlans = 1000) {
+  constructor(
+    supergraphSdl: string,
+    private readonly maxCachedPlans = 1000,
+  ) {
     const supergraph = Supergraph.build(supergraphSdl);
     this.supergraphSchema = supergraph.schema.toGraphQLJSSchema();
     this.apiSchema = supergraph.apiSchema();

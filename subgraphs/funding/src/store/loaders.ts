@@ -7,7 +7,12 @@ const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(',
 export function createLoaders(em: EntityManager, logger: Logger) {
   const recentByUser = new Map<number, DataLoader<string, DepositRecord[]>>();
   return {
-    depositById: batchLoader('depositById', logger, (ids: readonly string[]) => em.find(DepositRecord, { id: { $in: [...ids] } }), (d) => d.id),
+    depositById: batchLoader(
+      'depositById',
+      logger,
+      (ids: readonly string[]) => em.find(DepositRecord, { id: { $in: [...ids] } }),
+      (d) => d.id,
+    ),
     /** `User.deposits(first)` for many users in one query. */
     recentDepositsOfUser(limit: number): DataLoader<string, DepositRecord[]> {
       let loader = recentByUser.get(limit);

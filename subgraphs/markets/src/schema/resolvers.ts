@@ -14,11 +14,7 @@ export class MarketResolver {
     @Arg('category', () => MarketCategory, { nullable: true }) category?: MarketCategory,
     @Arg('status', () => MarketStatus, { nullable: true }) status?: MarketStatus,
   ): Promise<MarketRecord[]> {
-    return ctx.em.find(
-      MarketRecord,
-      { ...(category ? { category } : {}), ...(status ? { status } : {}) },
-      { orderBy: { symbol: 'asc' } },
-    );
+    return ctx.em.find(MarketRecord, { ...(category ? { category } : {}), ...(status ? { status } : {}) }, { orderBy: { symbol: 'asc' } });
   }
 
   @Query(() => Market, { nullable: true })

@@ -48,9 +48,7 @@ export class OrderResolver {
         userId: viewer.userId,
         ...(market ? { market } : {}),
         ...(status ? { status } : {}),
-        ...(cursor
-          ? { $or: [{ createdAt: { $lt: new Date(cursorAt) } }, { createdAt: new Date(cursorAt), id: { $lt: cursorId } }] }
-          : {}),
+        ...(cursor ? { $or: [{ createdAt: { $lt: new Date(cursorAt) } }, { createdAt: new Date(cursorAt), id: { $lt: cursorId } }] } : {}),
       },
       { orderBy: { createdAt: 'desc', id: 'desc' }, limit: size + 1 },
     );
@@ -93,8 +91,14 @@ export class MarketOrderBookResolver {
       return diff < 0n ? -1 : diff > 0n ? 1 : 0;
     };
     const toLevel = (l: BookLevel): BookLevel => ({ price: l.price, quantity: l.quantity, orders: l.orders });
-    const bids = levels.filter((l) => l.side === 'buy').map(toLevel).sort((a, b) => byPrice(b, a));
-    const asks = levels.filter((l) => l.side === 'sell').map(toLevel).sort(byPrice);
+    const bids = levels
+      .filter((l) => l.side === 'buy')
+      .map(toLevel)
+      .sort((a, b) => byPrice(b, a));
+    const asks = levels
+      .filter((l) => l.side === 'sell')
+      .map(toLevel)
+      .sort(byPrice);
     const limit = Math.max(1, Math.min(depth, 500));
     return { bids: bids.slice(0, limit), asks: asks.slice(0, limit) };
   }

@@ -17,7 +17,12 @@ export function createLoaders(em: EntityManager, logger: Logger) {
   /** `User.orders(first)` for many users in one query: the newest `first + 1` of each user. */
   const recentOrdersByUser = new Map<number, DataLoader<string, OrderRecord[]>>();
   return {
-    orderById: batchLoader('orderById', logger, (ids: readonly string[]) => em.find(OrderRecord, { id: { $in: [...ids] } }), (o) => o.id),
+    orderById: batchLoader(
+      'orderById',
+      logger,
+      (ids: readonly string[]) => em.find(OrderRecord, { id: { $in: [...ids] } }),
+      (o) => o.id,
+    ),
     recentOrdersOfUser(limit: number): DataLoader<string, OrderRecord[]> {
       let loader = recentOrdersByUser.get(limit);
       if (!loader) {

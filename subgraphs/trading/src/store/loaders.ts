@@ -3,7 +3,12 @@ import { PriceAlertRecord } from './entities';
 
 export function createLoaders(em: EntityManager, logger: Logger) {
   return {
-    alertById: batchLoader('alertById', logger, (ids: readonly string[]) => em.find(PriceAlertRecord, { id: { $in: [...ids] } }), (a) => a.id),
+    alertById: batchLoader(
+      'alertById',
+      logger,
+      (ids: readonly string[]) => em.find(PriceAlertRecord, { id: { $in: [...ids] } }),
+      (a) => a.id,
+    ),
     /** Active alerts of many users in one query (a user has few active alerts). */
     activeAlertsByUser: groupLoader(
       'activeAlertsByUser',
