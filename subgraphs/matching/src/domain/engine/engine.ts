@@ -3,7 +3,7 @@ import type { BookSide, BookSideFactory } from './book';
 import { ExpiryQueue } from './expiry-queue';
 import { fastBookSide } from './fast-book';
 import { MAX_FEE_BPS, MAX_ORDER_NOTIONAL, MAX_SAFE, feeFor, isPositiveInteger, mulBpsFloor } from './limits';
-import { FeeAccount, MarketState } from './market';
+import { FeeAccount, type Holdings, MarketState } from './market';
 import { OrderIndex } from './order-index';
 import { Balance, Order, OrderStatus } from './order';
 import { referenceBookSide } from './reference-book';
@@ -48,6 +48,9 @@ const ORDER_TYPES: ReadonlySet<string> = new Set<OrderType>([
   'oco',
 ]);
 const STP_MODES: ReadonlySet<string> = new Set<SelfTradePrevention>(['cancel-newest', 'cancel-oldest', 'cancel-both']);
+const IMMEDIATE_TIF: ReadonlySet<string> = new Set<TimeInForce>(['IOC', 'FOK']);
+const WAITING_TIF: ReadonlySet<string> = new Set<TimeInForce>(['GTC', 'DAY', 'GTD']);
+const ANY_TIF: ReadonlySet<string> = new Set<TimeInForce>(['GTC', 'IOC', 'FOK', 'DAY', 'GTD']);
 /** Orders that execute at any price once they are live (now or when triggered). */
 const MARKET_STYLE: ReadonlySet<string> = new Set<OrderType>(['market', 'stop-loss', 'take-profit', 'trailing-stop']);
 
@@ -186,8 +189,7 @@ export class Engine {
       throw new Rejection('DUPLICATE_CLIENT_ORDER_ID');
     }
     const p = this.validateOrder(c, m);
-    const base = this.balance(c.user, m.spec.base);
-    const quote = this.balance(c.user, m.spec.quote);
+    const { base, quote } = this.holdings(c.user, m);
     const isBuy = c.side === 'buy';
     const reserveBalance = isBuy ? quote : base;
     const reservation = this.initialReservation(c, m, p, reserveBalance);
@@ -254,13 +256,13 @@ export class Engine {
     if (c.selfTradePrevention !== undefined && !STP_MODES.has(c.selfTradePrevention)) throw new Rejection('INVALID_ORDER');
     const marketStyle = MARKET_STYLE.has(type);
     const timeInForce: TimeInForce = c.timeInForce ?? (type === 'market' ? 'IOC' : 'GTC');
-    const allowedTif: readonly TimeInForce[] =
+    const allowedTif =
       type === 'market'
-        ? ['IOC', 'FOK']
+        ? IMMEDIATE_TIF
         : marketStyle || type === 'oco'
-          ? ['GTC', 'DAY', 'GTD'] // how long they wait for the trigger; they execute immediately when triggered
-          : ['GTC', 'IOC', 'FOK', 'DAY', 'GTD'];
-    if (!allowedTif.includes(timeInForce)) throw new Rejection('INVALID_ORDER');
+          ? WAITING_TIF // how long they wait for the trigger; they execute immediately when triggered
+          : ANY_TIF;
+    if (!allowedTif.has(timeInForce)) throw new Rejection('INVALID_ORDER');
 
     // Size: lots, or a quote amount for market-style orders.
     let quantity = 0;
@@ -402,7 +404,8 @@ export class Engine {
     if (crossing && order.postOnly) throw new Rejection('POST_ONLY_WOULD_TAKE');
     const reservation = isBuy ? m.buyReservation(price, quantity) : quantity * m.baseAtomsPerLot;
     const extra = reservation - order.reserved;
-    if (extra > order.reserveBalance.available) throw new Rejection('INSUFFICIENT_FUNDS');
+    // (Reading the balance only when more is needed saves a cache miss on most amends.)
+    if (extra > 0 && extra > order.reserveBalance.available) throw new Rejection('INSUFFICIENT_FUNDS');
 
     if (extra > 0) this.lock(order.reserveBalance, extra);
     else if (extra < 0) this.unlock(order.reserveBalance, -extra);
@@ -786,6 +789,17 @@ export class Engine {
     let balance = account.get(asset);
     if (!balance) account.set(asset, (balance = new Balance(user, asset)));
     return balance;
+  }
+
+  /** A user's base and quote balances in a market, cached on the market: one lookup per order
+   *  instead of two nested ones per asset. */
+  private holdings(user: string, m: MarketState): Holdings {
+    let holdings = m.holdings.get(user);
+    if (!holdings) {
+      holdings = { base: this.balance(user, m.spec.base), quote: this.balance(user, m.spec.quote) };
+      m.holdings.set(user, holdings);
+    }
+    return holdings;
   }
 
   private lock(balance: Balance, amount: number): void {

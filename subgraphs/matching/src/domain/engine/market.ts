@@ -1,5 +1,5 @@
 import type { BookSide, BookSideFactory } from './book';
-import type { Order } from './order';
+import type { Balance, Order } from './order';
 import type { MarketSpec } from './types';
 import { MAX_FEE_BPS, feeFor } from './limits';
 import type { MarketScale } from './units';
@@ -8,6 +8,12 @@ import type { MarketScale } from './units';
 export class FeeAccount {
   amount = 0;
   constructor(readonly asset: string) {}
+}
+
+/** One user's balances of a market's two assets. */
+export interface Holdings {
+  base: Balance;
+  quote: Balance;
 }
 
 /** A market's configuration (integers derived from its spec) and its live state. */
@@ -24,6 +30,8 @@ export class MarketState {
   readonly asks: BookSide;
   /** Accepted stop-style orders waiting for their trigger, in order of acceptance (id order). */
   readonly waiting: Order[] = [];
+  /** Cache of users' balances in this market's assets (the balances themselves live in the engine). */
+  readonly holdings = new Map<string, Holdings>();
   suspended = false;
   /** Price of the last trade in ticks, 0 before the first trade. Stops trigger from it. */
   lastPrice = 0;
