@@ -46,6 +46,8 @@ export interface SubgraphDefinition<Loaders> {
   referenceResolvers: ReferenceResolvers;
   /** Request-scoped DataLoaders: made anew for every request so caches never leak between callers. */
   createLoaders: (em: EntityManager, logger: Logger) => Loaders;
+  /** Runs after the database is open and before the server listens (load state, wire services). */
+  prepare?: (services: SubgraphServices) => Promise<void>;
   /** Extra HTTP routes beside /graphql, /health and /metrics (e.g. the JWKS of accounts). */
   routes?: (app: express.Express, services: SubgraphServices) => void;
   /** Work that runs after the server is up (feeds, publishers); returns a stop function. */
@@ -154,6 +156,7 @@ export async function startSubgraph<Loaders>(
   });
   const bus = createEventBus(redisUrl());
   const schema = await buildFederatedSchema(definition as SubgraphDefinition<unknown>, bus);
+  await definition.prepare?.({ orm, bus, logger });
 
   const registry = new Registry();
   registry.setDefaultLabels({ service: name });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { eventually, gql, logLines, signUp, sql } from '../harness/client';
+import { credit, eventually, gql, logLines, placeOrder, signUp, sql } from '../harness/client';
 
 const CROSS_QUERY = `{
   me {
@@ -13,13 +13,12 @@ const CROSS_QUERY = `{
 describe('one query across subgraphs', () => {
   it('joins accounts, matching, funding, analytics and markets, with one batched _entities fetch per type', async () => {
     const user = await signUp();
-    await sql(
-      `insert into matching.orders (id, user_id, market, side, type, price, quantity, filled_quantity, status, client_order_id, created_at) values
-        (gen_random_uuid(), $1, 'SOL-USDT', 'buy', 'limit', 140.5, 3, 0, 'open', 'c1', now() - interval '3 seconds'),
-        (gen_random_uuid(), $1, 'SOL-USDT', 'sell', 'limit', 160, 1.5, 0.5, 'partially_filled', 'c2', now() - interval '2 seconds'),
-        (gen_random_uuid(), $1, 'XAU-USD', 'buy', 'limit', 2390.1, 0.25, 0, 'open', 'c3', now() - interval '1 second')`,
-      [user.id],
-    );
+    await credit(user.token, 'USDT', '1000');
+    await credit(user.token, 'SOL', '5');
+    await credit(user.token, 'USD', '1000');
+    await placeOrder(user.token, { market: 'SOL-USDT', side: 'buy', type: 'limit', price: '140.5', quantity: '3', clientOrderId: 'c1' });
+    await placeOrder(user.token, { market: 'SOL-USDT', side: 'sell', type: 'limit', price: '160', quantity: '1.5', clientOrderId: 'c2' });
+    await placeOrder(user.token, { market: 'XAU-USD', side: 'buy', type: 'limit', price: '2390.1', quantity: '0.25', clientOrderId: 'c3' });
     await sql(
       `insert into funding.deposits (id, user_id, asset, network, amount, status, confirmations, tx_hash) values
         (gen_random_uuid(), $1, 'USDT', 'ethereum', 1500.25, 'credited', 12, $2),
@@ -39,15 +38,15 @@ describe('one query across subgraphs', () => {
     const orders = me.orders.edges.map((e: any) => e.node);
     expect(orders.map((o: any) => [o.market.symbol, o.side, o.price, o.status])).toEqual([
       ['XAU-USD', 'buy', '2390.1', 'open'],
-      ['SOL-USDT', 'sell', '160', 'partially_filled'],
+      ['SOL-USDT', 'sell', '160', 'open'],
       ['SOL-USDT', 'buy', '140.5', 'open'],
     ]);
     expect(orders[0].market.baseAsset.name).toBe('Gold (troy ounce)');
     expect(orders[1].market.baseAsset.name).toBe('Solana');
     expect(orders[1].market.quoteAsset.symbol).toBe('USDT');
-    // The book aggregates the resting (unfilled) quantity.
+    // The book comes from the engine: both resting orders of this user are in it.
     expect(orders[1].market.orderBook.bids).toEqual(expect.arrayContaining([{ price: '140.5', quantity: '3', orders: 1 }]));
-    expect(orders[1].market.orderBook.asks).toEqual(expect.arrayContaining([{ price: '160', quantity: '1' }]));
+    expect(orders[1].market.orderBook.asks).toEqual(expect.arrayContaining([{ price: '160', quantity: '1.5' }]));
 
     const deposits = me.deposits.edges.map((e: any) => e.node);
     expect(deposits).toEqual(
@@ -79,21 +78,25 @@ describe('one query across subgraphs', () => {
     // And inside markets, each DataLoader hit the database once for the whole batch.
     const batches = logLines('markets').filter((line) => line.reqId === reqId && line.loader === 'marketBySymbol');
     expect(batches.map((b) => b.keys)).toEqual([2]);
-    const bookBatches = logLines('matching').filter((line) => line.reqId === reqId && line.loader === 'bookLevelsByMarket');
-    expect(bookBatches.map((b) => b.keys)).toEqual([2]);
+    const orderBatches = logLines('matching').filter((line) => line.reqId === reqId && line.loader === 'recentOrdersByUser');
+    expect(orderBatches.map((b) => b.keys)).toEqual([1]);
   });
 
   it("refuses another user's private fields and changes nothing", async () => {
     const alice = await signUp();
     const mallory = await signUp();
-    const result = await gql(`query ($id: ID!) { order(id: $id) { id } }`, { id: randomUUID() }, { token: mallory.token });
+    const result = await gql(`query ($id: ID!) { order(id: $id) { id } }`, { id: '987654321' }, { token: mallory.token });
     expect(result.errors).toBeUndefined();
     expect(result.data.order).toBeNull();
-    await sql(
-      `insert into matching.orders (id, user_id, market, side, type, price, quantity, filled_quantity, status, client_order_id) values ($1, $2, 'BTC-USDT', 'buy', 'limit', 100, 1, 0, 'open', 'x')`,
-      [randomUUID(), alice.id],
-    );
-    const [{ id }] = await sql(`select id from matching.orders where user_id = $1`, [alice.id]);
+    await credit(alice.token, 'USDT', '100');
+    const id = await placeOrder(alice.token, {
+      market: 'BTC-USDT',
+      side: 'buy',
+      type: 'limit',
+      price: '100',
+      quantity: '0.1',
+      clientOrderId: 'x',
+    });
     const stolen = await gql(`query ($id: ID!) { order(id: $id) { id price } }`, { id }, { token: mallory.token });
     expect(stolen.errors?.[0].extensions?.code).toBe('FORBIDDEN');
   });

@@ -146,3 +146,20 @@ export async function eventually<T>(check: () => Promise<T>, timeoutMs = 10000, 
     }
   }
 }
+
+/** Demo credit of a trading balance (the e2e system runs with MATCHING_DEMO_CREDITS=on). */
+export async function credit(token: string, asset: string, amount: string, url?: string): Promise<void> {
+  const result = await gql(
+    'mutation ($asset: String!, $amount: Decimal!, $key: String!) { creditDemoFunds(asset: $asset, amount: $amount, idempotencyKey: $key) { available } }',
+    { asset, amount, key: randomUUID() },
+    { token, url },
+  );
+  if (!result.data) throw new Error(`credit failed: ${JSON.stringify(result.errors)}`);
+}
+
+/** Places an order through the gateway; returns its id or throws with the GraphQL errors. */
+export async function placeOrder(token: string, input: Record<string, unknown>, url?: string): Promise<string> {
+  const result = await gql('mutation ($input: PlaceOrderInput!) { placeOrder(input: $input) { id } }', { input }, { token, url });
+  if (!result.data) throw new Error(`placeOrder failed: ${JSON.stringify(result.errors)}`);
+  return result.data.placeOrder.id;
+}

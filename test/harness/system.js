@@ -50,6 +50,7 @@ async function waitForHealth(url, child, name, timeoutMs = 60000) {
 async function startSystem({ databaseUrl, redisUrl, database, portBase, logDir, env = {}, services = SERVICES }) {
   const dbUrl = withDatabase(databaseUrl, database);
   await freshDatabase(databaseUrl, database);
+  fs.rmSync(logDir, { recursive: true, force: true });
   fs.mkdirSync(logDir, { recursive: true });
   const baseEnv = {
     ...process.env,
@@ -58,11 +59,12 @@ async function startSystem({ databaseUrl, redisUrl, database, portBase, logDir, 
     PORT_BASE: String(portBase),
     LOG_LEVEL: 'debug',
     PRICE_FEED: 'off',
+    MATCHING_DEMO_CREDITS: 'on',
     ...env,
   };
   const children = {};
   const launch = (name, entry) => {
-    const log = fs.openSync(path.join(logDir, `${name}.log`), 'w');
+    const log = fs.openSync(path.join(logDir, `${name}.log`), 'a');
     const child = spawn(process.execPath, [path.join(ROOT, entry)], { env: baseEnv, stdio: ['ignore', log, log] });
     children[name] = child;
     return child;
@@ -77,6 +79,11 @@ async function startSystem({ databaseUrl, redisUrl, database, portBase, logDir, 
     gatewayUrl: `http://127.0.0.1:${portBase}`,
     databaseUrl: dbUrl,
     children,
+    /** Starts a subgraph process again (after a test killed it) and waits until it is healthy. */
+    async restart(name) {
+      const child = launch(name, `subgraphs/${name}/dist/index.js`);
+      await waitForHealth(`http://127.0.0.1:${portBase + OFFSETS[name]}/health`, child, name);
+    },
     async stop() {
       await Promise.all(
         Object.values(children).map(

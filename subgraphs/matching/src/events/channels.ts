@@ -1,21 +1,42 @@
 import { channel } from '@tradegraph/shared';
-import type { OrderSide, OrderStatus } from '../store';
+import type { OrderRow, BalanceRow } from '../store/projection';
 
-/** An order as published on `matching.order.<userId>` whenever it changes. */
-export interface OrderEvent {
+/** An order as published on `matching.order.<userId>` whenever it changes (dates as ISO strings over Redis). */
+export type OrderEvent = Omit<OrderRow, 'id' | 'createdAt' | 'updatedAt' | 'filledLots'> & {
   id: string;
-  userId: string;
-  market: string;
-  side: OrderSide;
-  type: string;
-  price: string | null;
+  createdAt: string | Date;
+  updatedAt: string | Date;
+};
+
+export interface BookLevelEvent {
+  price: string;
   quantity: string;
-  filledQuantity: string;
-  status: OrderStatus;
-  clientOrderId: string;
-  createdAt: string;
-  updatedAt: string;
+  orders: number;
 }
+
+/** `matching.book.<market>`: the levels that changed, numbered so a client can detect a gap. */
+export interface BookDeltaEvent {
+  market: string;
+  sequence: number;
+  snapshot: boolean;
+  bids: BookLevelEvent[];
+  asks: BookLevelEvent[];
+}
+
+/** `matching.trades.<market>`. */
+export interface TradeEvent {
+  market: string;
+  tradeId: string;
+  price: string;
+  quantity: string;
+  takerSide: 'buy' | 'sell';
+  at: string | Date;
+}
+
+/** `matching.balance.<userId>`. */
+export type BalanceEvent = BalanceRow;
 
 export const orderChannel = (userId: string) => channel('matching', 'order', userId);
 export const bookChannel = (market: string) => channel('matching', 'book', market);
+export const tradesChannel = (market: string) => channel('matching', 'trades', market);
+export const balanceChannel = (userId: string) => channel('matching', 'balance', userId);

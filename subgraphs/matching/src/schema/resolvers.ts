@@ -1,31 +1,85 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import {
+  DecimalScalar,
+  appError,
+  badInput,
   canReadUserData,
   decodeCursor,
   forbidden,
+  isProduction,
+  notFound,
   pageSize,
   requireViewer,
   toConnection,
-  toUnits,
   type Connection,
   type SubgraphContext,
 } from '@tradegraph/shared';
-import { OrderRecord, type MatchingLoaders } from '../store';
-import { orderChannel, type OrderEvent } from '../events/channels';
-import { BookLevel, Market, Order, OrderBook, OrderConnection, OrderStatus, User } from './types';
+import { FillRecord, OrderRecord, type MatchingLoaders } from '../store';
+import type { Exchange, OrderView } from '../store/exchange';
+import type { BalanceRow } from '../store/projection';
+import { OrderRejected } from '../domain/orders';
+import {
+  balanceChannel,
+  bookChannel,
+  orderChannel,
+  tradesChannel,
+  type BookDeltaEvent,
+  type OrderEvent,
+  type TradeEvent,
+} from '../events/channels';
+import { BOOK_FEED_DEPTH, type Publisher } from '../events/publisher';
+import {
+  Balance,
+  Fill,
+  FillConnection,
+  Market,
+  Order,
+  OrderBook,
+  OrderBookUpdate,
+  OrderConnection,
+  OrderStatus,
+  PlaceOrderInput,
+  Trade,
+  User,
+} from './types';
 
 type Context = SubgraphContext<MatchingLoaders>;
-type OrderSource = OrderRecord | OrderEvent;
+type OrderSource = OrderView | OrderEvent;
 
-/** Orders sort newest first; the cursor is `createdAt|id`, which is unique and ordered. */
+/** Set when the subgraph starts: the engine behind the API and its event publisher. */
+export const matching: { exchange?: Exchange; publisher?: Publisher } = {};
+const exchange = () => matching.exchange!;
+
+/** Engine refusals keep the engine's code (INSUFFICIENT_FUNDS, PRICE_NOT_ON_TICK, …) as `extensions.code`. */
+async function engineCall<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof OrderRejected) throw appError(error.code as never, error.message);
+    throw error;
+  }
+}
+
+function orderId(id: string): number {
+  if (!/^\d{1,15}$/.test(id)) throw badInput('id is not an order id', 'id');
+  return Number(id);
+}
+
+/** Orders sort newest first; the cursor is `createdAt|id`. */
 const orderCursor = (order: OrderSource) => `${new Date(order.createdAt).toISOString()}|${order.id}`;
+const fillCursor = (fill: FillRecord) => `${fill.createdAt.toISOString()}|${fill.tradeId}|${fill.orderId}`;
+
+function clampDepth(depth: number, max = 500): number {
+  if (!Number.isInteger(depth) || depth < 1 || depth > max) throw badInput(`depth must be between 1 and ${max}`, 'depth');
+  return depth;
+}
 
 @Resolver(() => Order)
 export class OrderResolver {
   @Query(() => Order, { nullable: true, description: 'One of your orders' })
-  async order(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<OrderRecord | null> {
+  async order(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<OrderView | null> {
     requireViewer(ctx.viewer);
-    const order = await ctx.loaders.orderById.load(id);
+    const order = await exchange().view(orderId(id));
     if (order && !canReadUserData(ctx.viewer, order.userId)) throw forbidden();
     return order;
   }
@@ -37,6 +91,7 @@ export class OrderResolver {
     @Arg('after', { nullable: true }) after?: string,
     @Arg('market', { nullable: true }) market?: string,
     @Arg('status', () => OrderStatus, { nullable: true }) status?: OrderStatus,
+    @Arg('since', () => Date, { nullable: true }) since?: Date,
   ): Promise<Connection<OrderRecord>> {
     const viewer = requireViewer(ctx.viewer);
     const size = pageSize(first);
@@ -48,11 +103,47 @@ export class OrderResolver {
         userId: viewer.userId,
         ...(market ? { market } : {}),
         ...(status ? { status } : {}),
+        ...(since ? { createdAt: { $gte: since } } : {}),
         ...(cursor ? { $or: [{ createdAt: { $lt: new Date(cursorAt) } }, { createdAt: new Date(cursorAt), id: { $lt: cursorId } }] } : {}),
       },
       { orderBy: { createdAt: 'desc', id: 'desc' }, limit: size + 1 },
     );
     return toConnection(rows, size, orderCursor, Boolean(cursor));
+  }
+
+  @Mutation(() => Order, { description: 'Place an order; the answer comes once it is durable. Idempotent on clientOrderId.' })
+  placeOrder(@Arg('input', () => PlaceOrderInput) input: PlaceOrderInput, @Ctx() ctx: Context): Promise<OrderView> {
+    const viewer = requireViewer(ctx.viewer);
+    return engineCall(() => exchange().placeOrder(viewer.userId, { ...input, type: input.type as never }));
+  }
+
+  @Mutation(() => Order, { description: 'Cancel one of your open orders, by id or by clientOrderId' })
+  cancelOrder(
+    @Ctx() ctx: Context,
+    @Arg('id', () => ID, { nullable: true }) id?: string,
+    @Arg('clientOrderId', { nullable: true }) clientOrderId?: string,
+  ): Promise<OrderView> {
+    const viewer = requireViewer(ctx.viewer);
+    if (!id && !clientOrderId) throw badInput('Give id or clientOrderId');
+    return engineCall(() => exchange().cancelOrder(viewer.userId, id ? { orderId: orderId(id) } : { clientOrderId }));
+  }
+
+  @Mutation(() => Order, { description: 'Change price and/or total quantity; a new price or a larger quantity loses time priority' })
+  amendOrder(
+    @Arg('id', () => ID) id: string,
+    @Ctx() ctx: Context,
+    @Arg('price', () => DecimalScalar, { nullable: true }) price?: string,
+    @Arg('quantity', () => DecimalScalar, { nullable: true }) quantity?: string,
+  ): Promise<OrderView> {
+    const viewer = requireViewer(ctx.viewer);
+    if (price == null && quantity == null) throw badInput('Give a new price or quantity');
+    return engineCall(() => exchange().amendOrder(viewer.userId, orderId(id), { price, quantity }));
+  }
+
+  @Mutation(() => Int, { description: 'Cancel all your open orders (of one market); returns how many were cancelled' })
+  cancelAllOrders(@Ctx() ctx: Context, @Arg('market', { nullable: true }) market?: string): Promise<number> {
+    const viewer = requireViewer(ctx.viewer);
+    return engineCall(() => exchange().cancelAll(viewer.userId, market));
   }
 
   @FieldResolver(() => Market)
@@ -77,30 +168,139 @@ export class OrderResolver {
   }
 }
 
+@Resolver(() => Fill)
+export class FillResolver {
+  @Query(() => FillConnection, { description: 'Your fills, newest first' })
+  async myFills(
+    @Ctx() ctx: Context,
+    @Arg('first', () => Int, { nullable: true }) first?: number,
+    @Arg('after', { nullable: true }) after?: string,
+    @Arg('market', { nullable: true }) market?: string,
+    @Arg('since', () => Date, { nullable: true }) since?: Date,
+  ): Promise<Connection<FillRecord>> {
+    const viewer = requireViewer(ctx.viewer);
+    const size = pageSize(first);
+    const cursor = decodeCursor(after);
+    const [at, tradeId] = cursor ? cursor.split('|') : [];
+    const rows = await ctx.em.find(
+      FillRecord,
+      {
+        userId: viewer.userId,
+        ...(market ? { market } : {}),
+        ...(since ? { createdAt: { $gte: since } } : {}),
+        ...(cursor ? { $or: [{ createdAt: { $lt: new Date(at) } }, { createdAt: new Date(at), tradeId: { $lt: tradeId } }] } : {}),
+      },
+      { orderBy: { createdAt: 'desc', tradeId: 'desc' }, limit: size + 1 },
+    );
+    return toConnection(rows, size, fillCursor, Boolean(cursor));
+  }
+
+  @FieldResolver(() => ID)
+  id(@Root() fill: FillRecord): string {
+    return `${fill.tradeId}:${fill.orderId}`;
+  }
+
+  @FieldResolver(() => Market)
+  market(@Root() fill: FillRecord): Market {
+    return { symbol: fill.market };
+  }
+
+  @FieldResolver(() => Order, { nullable: true })
+  order(@Root() fill: FillRecord, @Ctx() ctx: Context): Promise<OrderRecord | null> {
+    return ctx.loaders.orderById.load(fill.orderId);
+  }
+}
+
+@Resolver(() => Balance)
+export class BalanceResolver {
+  @Query(() => [Balance], { description: 'Your trading balances' })
+  myBalances(@Ctx() ctx: Context): BalanceRow[] {
+    return exchange().balances(requireViewer(ctx.viewer).userId);
+  }
+
+  @Mutation(() => Balance, {
+    description: 'Demo only: credit a trading balance. Off unless MATCHING_DEMO_CREDITS=on; refused in production.',
+  })
+  creditDemoFunds(
+    @Arg('asset') asset: string,
+    @Arg('amount', () => DecimalScalar) amount: string,
+    @Arg('idempotencyKey') idempotencyKey: string,
+    @Ctx() ctx: Context,
+  ): Promise<BalanceRow> {
+    const viewer = requireViewer(ctx.viewer);
+    if (isProduction() || process.env.MATCHING_DEMO_CREDITS !== 'on') throw forbidden('Demo credits are turned off here');
+    if (amount.startsWith('-')) throw badInput('amount must be positive', 'amount');
+    return engineCall(() => exchange().adjustBalance(viewer.userId, asset, amount, idempotencyKey));
+  }
+
+  @Subscription(() => Balance, {
+    description: 'Changes to your trading balances (channel matching.balance.<userId>)',
+    subscribe: ({ context }) => {
+      const viewer = requireViewer((context as Context).viewer);
+      return (context as Context).bus.subscribe<BalanceRow>(balanceChannel(viewer.userId));
+    },
+  })
+  myBalanceUpdates(@Root() event: BalanceRow): BalanceRow {
+    return event;
+  }
+}
+
+/** The order book: the first message is a snapshot, then numbered deltas from the Redis feed. */
+async function* bookUpdates(context: Context, market: string, depth: number): AsyncGenerator<BookDeltaEvent> {
+  const deltas = context.bus.subscribe<BookDeltaEvent>(bookChannel(market));
+  try {
+    const snapshot = matching.publisher!.book(market, depth);
+    yield snapshot;
+    for await (const delta of deltas) {
+      if (delta.sequence > snapshot.sequence) yield delta;
+    }
+  } finally {
+    await deltas.return?.();
+  }
+}
+
+@Resolver(() => OrderBook)
+export class OrderBookResolver {
+  @Query(() => OrderBook, { description: 'Aggregated price levels of a market, best first' })
+  orderBook(@Arg('market') market: string, @Arg('depth', () => Int, { defaultValue: 20 }) depth: number): BookDeltaEvent {
+    if (!exchange().sequencer.engine.marketSpec(market)) throw notFound(`No market ${market}`);
+    return matching.publisher!.book(market, clampDepth(depth));
+  }
+
+  @Subscription(() => OrderBookUpdate, {
+    description: `A snapshot, then deltas (levels whose quantity changed; "0" = gone) numbered without gaps, top ${BOOK_FEED_DEPTH} levels`,
+    subscribe: ({ args, context }) => {
+      const market = String(args.market);
+      if (!exchange().sequencer.engine.marketSpec(market)) throw notFound(`No market ${market}`);
+      return bookUpdates(context as Context, market, clampDepth(Number(args.depth), BOOK_FEED_DEPTH));
+    },
+  })
+  orderBookUpdated(
+    @Root() update: BookDeltaEvent,
+    @Arg('market') _market: string,
+    @Arg('depth', () => Int, { defaultValue: 20 }) _depth: number,
+  ): BookDeltaEvent {
+    return update;
+  }
+
+  @Subscription(() => Trade, {
+    description: 'Trades on a market as they happen (channel matching.trades.<market>)',
+    subscribe: ({ args, context }) => {
+      const market = String(args.market);
+      if (!exchange().sequencer.engine.marketSpec(market)) throw notFound(`No market ${market}`);
+      return (context as Context).bus.subscribe<TradeEvent>(tradesChannel(market));
+    },
+  })
+  tradesExecuted(@Root() trade: TradeEvent, @Arg('market') _market: string): TradeEvent {
+    return trade;
+  }
+}
+
 @Resolver(() => Market)
 export class MarketOrderBookResolver {
   @FieldResolver(() => OrderBook, { description: 'Resting orders of this market by price level' })
-  async orderBook(
-    @Root() market: Market,
-    @Ctx() ctx: Context,
-    @Arg('depth', () => Int, { defaultValue: 10 }) depth: number,
-  ): Promise<OrderBook> {
-    const levels = await ctx.loaders.bookLevelsByMarket.load(market.symbol);
-    const byPrice = (a: BookLevel, b: BookLevel) => {
-      const diff = toUnits(a.price) - toUnits(b.price);
-      return diff < 0n ? -1 : diff > 0n ? 1 : 0;
-    };
-    const toLevel = (l: BookLevel): BookLevel => ({ price: l.price, quantity: l.quantity, orders: l.orders });
-    const bids = levels
-      .filter((l) => l.side === 'buy')
-      .map(toLevel)
-      .sort((a, b) => byPrice(b, a));
-    const asks = levels
-      .filter((l) => l.side === 'sell')
-      .map(toLevel)
-      .sort(byPrice);
-    const limit = Math.max(1, Math.min(depth, 500));
-    return { bids: bids.slice(0, limit), asks: asks.slice(0, limit) };
+  orderBook(@Root() market: Market, @Arg('depth', () => Int, { defaultValue: 10 }) depth: number): BookDeltaEvent {
+    return matching.publisher!.book(market.symbol, clampDepth(depth));
   }
 }
 
@@ -116,5 +316,11 @@ export class UserOrdersResolver {
     const size = pageSize(first, 20);
     const rows = await ctx.loaders.recentOrdersOfUser(size + 1).load(user.id);
     return toConnection(rows, size, orderCursor, false);
+  }
+
+  @FieldResolver(() => [Balance], { description: "The user's trading balances" })
+  balances(@Root() user: User, @Ctx() ctx: Context): BalanceRow[] {
+    if (!canReadUserData(ctx.viewer, user.id)) throw forbidden();
+    return exchange().balances(user.id);
   }
 }

@@ -2,14 +2,6 @@ import DataLoader from 'dataloader';
 import { batchLoader, groupLoader, type EntityManager, type Logger } from '@tradegraph/shared';
 import { OrderRecord } from './entities';
 
-export interface BookLevelRow {
-  market: string;
-  side: 'buy' | 'sell';
-  price: string;
-  quantity: string;
-  orders: number;
-}
-
 const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(', ');
 
 export function createLoaders(em: EntityManager, logger: Logger) {
@@ -45,20 +37,6 @@ export function createLoaders(em: EntityManager, logger: Logger) {
       }
       return loader;
     },
-    /** Aggregated resting quantity per price level, for many markets in one query. */
-    bookLevelsByMarket: groupLoader(
-      'bookLevelsByMarket',
-      logger,
-      (markets: readonly string[]) =>
-        connection.execute<BookLevelRow[]>(
-          `select market, side, price::text as price, sum(quantity - filled_quantity)::text as quantity, count(*)::int as orders
-           from matching.orders
-           where status in ('open', 'partially_filled') and price is not null and market in (${placeholders(markets.length)})
-           group by market, side, price`,
-          [...markets],
-        ),
-      (level) => level.market,
-    ),
   };
 }
 export type MatchingLoaders = ReturnType<typeof createLoaders>;

@@ -969,6 +969,11 @@ export class Engine {
     return this.markets.get(marketId)?.spec;
   }
 
+  /** Ids of every market the engine knows, in the order they were added. */
+  marketIds(): string[] {
+    return [...this.markets.keys()];
+  }
+
   order(orderId: number): OrderSnapshot | undefined {
     const order = this.liveOrders.get(orderId);
     return order && orderSnapshot(order);
@@ -1092,7 +1097,7 @@ export class Engine {
 
   /** sha256 over the canonical snapshot: equal for equal books, balances, orders and counters. */
   stateHash(): string {
-    return createHash('sha256').update(JSON.stringify(this.snapshot())).digest('hex');
+    return createHash('sha256').update(canonicalJson(this.snapshot())).digest('hex');
   }
 }
 
@@ -1187,3 +1192,17 @@ function sortedEntries(map: Map<string, number>): [string, number][] {
 }
 
 export type { ResultCode };
+
+/**
+ * JSON with object keys sorted, so the hash does not depend on key order: a snapshot or a
+ * journaled command that went through Postgres jsonb comes back with its keys reordered.
+ */
+function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const entries = Object.keys(value)
+    .filter((key) => (value as Record<string, unknown>)[key] !== undefined)
+    .sort()
+    .map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`);
+  return `{${entries.join(',')}}`;
+}

@@ -1,0 +1,139 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { canonicalDecimal } from '@tradegraph/shared';
+import { amountToAtoms, atomsToAmount, quantityToLots, priceToTicks, type MarketSpec } from '../domain/engine';
+import { ENGINE_ASSET_DECIMALS } from '../domain/catalog';
+import { OrderRejected, rejectionMessage, throwIfRejected, toPlaceOrder, type OrderRequest } from '../domain/orders';
+import { OrderRecord } from './entities';
+import type { BalanceRow, OrderRow } from './projection';
+import type { Sequencer } from './sequencer';
+
+/** An order as the API returns it: the live projection row or the stored read-model row. */
+export type OrderView = OrderRow | OrderRecord;
+
+/**
+ * What the API asks of the engine, in the engine's terms: idempotent placement on
+ * clientOrderId, cancels and amends restricted to the owner, balances, demo credits. Every
+ * call returns after its command is durable.
+ */
+export class Exchange {
+  /** Placements in flight by user+clientOrderId, so a retry racing the original gets the same order. */
+  private readonly placing = new Map<string, Promise<OrderView>>();
+
+  constructor(
+    readonly sequencer: Sequencer,
+    private readonly orm: MikroORM,
+  ) {}
+
+  private spec(market: string): MarketSpec {
+    const spec = this.sequencer.engine.marketSpec(market);
+    if (!spec) throw new OrderRejected('UNKNOWN_MARKET', rejectionMessage('UNKNOWN_MARKET'));
+    return spec;
+  }
+
+  private async stored(where: Partial<Pick<OrderRecord, 'id' | 'userId' | 'clientOrderId'>>): Promise<OrderRecord | null> {
+    return this.orm.em.fork().findOne(OrderRecord, where);
+  }
+
+  /** The order as it is now: live orders from memory, finished ones from the read model. */
+  async view(orderId: number): Promise<OrderView | null> {
+    return this.sequencer.projection.liveOrders.get(orderId) ?? (await this.stored({ id: String(orderId) }));
+  }
+
+  placeOrder(userId: string, request: OrderRequest): Promise<OrderView> {
+    const key = `${userId}\n${request.clientOrderId}`;
+    const inFlight = this.placing.get(key);
+    if (inFlight) return inFlight;
+    const placement = (async () => {
+      const existing = await this.stored({ userId, clientOrderId: request.clientOrderId });
+      if (existing) return existing; // the same request again: answer with the first order
+      const command = toPlaceOrder(request, this.spec(request.market), userId);
+      const { result } = await this.sequencer.submit(command);
+      throwIfRejected(result);
+      return (await this.view(result.orderId!))!;
+    })();
+    this.placing.set(key, placement);
+    void placement.finally(() => this.placing.delete(key)).catch(() => {});
+    return placement;
+  }
+
+  async cancelOrder(userId: string, target: { orderId?: number; clientOrderId?: string }): Promise<OrderView> {
+    const { result } = await this.sequencer.submit({ type: 'CancelOrder', user: userId, ...target });
+    throwIfRejected(result);
+    const cancelled = result.events.find((e) => e.type === 'OrderCancelled');
+    return (await this.view(cancelled && 'orderId' in cancelled ? cancelled.orderId : target.orderId!))!;
+  }
+
+  async amendOrder(userId: string, orderId: number, changes: { price?: string | null; quantity?: string | null }): Promise<OrderView> {
+    const live = this.sequencer.projection.liveOrders.get(orderId);
+    if (!live || live.userId !== userId) throw new OrderRejected('UNKNOWN_ORDER', rejectionMessage('UNKNOWN_ORDER'));
+    const spec = this.spec(live.market);
+    const convert = (c: { ok: true; value: number } | { ok: false; code: any }) => {
+      if (!c.ok) throw new OrderRejected(c.code, rejectionMessage(c.code));
+      return c.value;
+    };
+    // The API speaks of the order's total quantity; the engine of what is left to fill.
+    const remaining = changes.quantity == null ? undefined : convert(quantityToLots(spec, changes.quantity)) - live.filledLots;
+    if (remaining !== undefined && remaining <= 0) {
+      throw new OrderRejected('INVALID_ORDER', 'The new quantity must be more than what has already filled');
+    }
+    const { result } = await this.sequencer.submit({
+      type: 'AmendOrder',
+      user: userId,
+      orderId,
+      price: changes.price == null ? undefined : convert(priceToTicks(spec, changes.price)),
+      quantity: remaining,
+    });
+    throwIfRejected(result);
+    return (await this.view(orderId))!;
+  }
+
+  async cancelAll(userId: string, market?: string | null): Promise<number> {
+    const { result } = await this.sequencer.submit({ type: 'CancelAll', user: userId, ...(market ? { market } : {}) });
+    throwIfRejected(result);
+    return result.events.filter((e) => e.type === 'OrderCancelled').length;
+  }
+
+  /** Credits (or debits) a trading balance; repeated keys change nothing. */
+  async adjustBalance(userId: string, asset: string, amount: string, idempotencyKey: string): Promise<BalanceRow> {
+    const negative = amount.startsWith('-');
+    const atoms = amountToAtoms(ENGINE_ASSET_DECIMALS, negative ? amount.slice(1) : amount);
+    if (!atoms.ok || atoms.value === 0)
+      throw new OrderRejected('INVALID_AMOUNT', `amount must be a non-zero multiple of 1e-${ENGINE_ASSET_DECIMALS}`);
+    const { result } = await this.sequencer.submit({
+      type: 'AdjustBalance',
+      user: userId,
+      asset,
+      amount: negative ? -atoms.value : atoms.value,
+      idempotencyKey: `${userId}:${idempotencyKey}`,
+    });
+    throwIfRejected(result);
+    return this.balance(userId, asset);
+  }
+
+  balance(userId: string, asset: string): BalanceRow {
+    const view = this.sequencer.engine.balanceOf(userId, asset);
+    return {
+      userId,
+      asset,
+      available: canonicalDecimal(atomsToAmount(ENGINE_ASSET_DECIMALS, view.available)),
+      locked: canonicalDecimal(atomsToAmount(ENGINE_ASSET_DECIMALS, view.locked)),
+    };
+  }
+
+  /** Every asset the user holds anything of. */
+  balances(userId: string): BalanceRow[] {
+    return this.assets()
+      .map((asset) => this.balance(userId, asset))
+      .filter((b) => b.available !== '0' || b.locked !== '0');
+  }
+
+  private assets(): string[] {
+    const assets = new Set<string>();
+    for (const id of this.sequencer.engine.marketIds()) {
+      const spec = this.spec(id);
+      assets.add(spec.base);
+      assets.add(spec.quote);
+    }
+    return [...assets].sort();
+  }
+}

@@ -1,0 +1,255 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { canonicalDecimal, type Logger } from '@tradegraph/shared';
+import { Engine, quantityToLots, type Command, type CommandResult, type EngineSnapshot } from '../domain/engine';
+import { SEED_MARKETS } from '../domain/catalog';
+import { Projection, isTerminal, type OrderRow } from './projection';
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+/** A command as callers give it; the sequencer stamps the time. */
+export type CommandInput = DistributiveOmit<Command, 'ts'>;
+
+export interface Applied {
+  seq: number;
+  result: CommandResult;
+}
+
+interface Pending {
+  seq: number;
+  command: Command;
+  result: CommandResult;
+  resolve: (applied: Applied) => void;
+  reject: (error: unknown) => void;
+}
+
+export type BatchListener = (batch: ReturnType<Projection['drain']>) => void;
+
+export interface SequencerOptions {
+  /** Take a snapshot every this many commands (default 10,000). */
+  snapshotEvery?: number;
+  /** Called when a batch cannot be made durable: memory is ahead of the journal, so the process must restart. */
+  onFatal: (error: unknown) => void;
+}
+
+/**
+ * The single writer in front of the engine (DESIGN.md §6). Commands are applied in arrival
+ * order; each one is journaled, and its caller answered only after the batch holding it
+ * committed (group commit: while one batch is being written, the next one gathers). The same
+ * transaction writes the read-model rows the batch produced. Restart = latest snapshot +
+ * replay of the journal after it; `stateHash()` proves the result equals the state before.
+ */
+export class Sequencer {
+  private seq = 0;
+  private batch: Pending[] = [];
+  private snapshots: { seq: number; state: EngineSnapshot; hash: string }[] = [];
+  private writing = false;
+  private readonly listeners: BatchListener[] = [];
+  readonly projection: Projection;
+  private sinceSnapshot = 0;
+
+  private constructor(
+    private readonly orm: MikroORM,
+    readonly engine: Engine,
+    private readonly logger: Logger,
+    private readonly options: SequencerOptions,
+  ) {
+    this.projection = new Projection(engine);
+  }
+
+  static async open(orm: MikroORM, logger: Logger, options: SequencerOptions): Promise<Sequencer> {
+    const connection = orm.em.getConnection();
+    const [snapshot] = await connection.execute<{ seq: string; state: EngineSnapshot; state_hash: string }[]>(
+      'select seq, state, state_hash from matching.snapshots order by seq desc limit 1',
+    );
+    const engine = snapshot ? Engine.restore(snapshot.state) : new Engine();
+    const sequencer = new Sequencer(orm, engine, logger, options);
+    sequencer.seq = snapshot ? Number(snapshot.seq) : 0;
+    const replayed = await sequencer.replay();
+    const live = await connection.execute<Record<string, any>[]>(
+      `select * from matching.orders where status in ('pending', 'open', 'partially_filled')`,
+    );
+    for (const row of live) sequencer.projection.liveOrders.set(Number(row.id), orderRowFromDb(row, engine));
+    logger.info(
+      { snapshotSeq: snapshot ? Number(snapshot.seq) : null, replayed, seq: sequencer.seq, stateHash: engine.stateHash() },
+      'engine restored',
+    );
+    if (sequencer.seq === 0) {
+      for (const spec of SEED_MARKETS) await sequencer.submit({ type: 'AddMarket', spec });
+    }
+    return sequencer;
+  }
+
+  /** Replays journal entries after the restored snapshot, in pages. */
+  private async replay(): Promise<number> {
+    const connection = this.orm.em.getConnection();
+    let replayed = 0;
+    for (;;) {
+      const rows = await connection.execute<{ seq: string; command: Command }[]>(
+        'select seq, command from matching.journal where seq > ? order by seq limit 5000',
+        [this.seq],
+      );
+      if (rows.length === 0) return replayed;
+      for (const row of rows) {
+        this.engine.apply(row.command);
+        this.seq = Number(row.seq);
+        replayed += 1;
+      }
+    }
+  }
+
+  get lastSeq(): number {
+    return this.seq;
+  }
+
+  stateHash(): string {
+    return this.engine.stateHash();
+  }
+
+  onBatch(listener: BatchListener): void {
+    this.listeners.push(listener);
+  }
+
+  /** Applies a command now and resolves once it is durable. */
+  submit(input: CommandInput): Promise<Applied> {
+    const command = { ...input, ts: Math.max(Date.now(), this.engine.now) } as Command;
+    const result = this.engine.apply(command);
+    this.seq += 1;
+    const seq = this.seq;
+    this.projection.apply(command, result);
+    this.sinceSnapshot += 1;
+    if (this.sinceSnapshot >= (this.options.snapshotEvery ?? 10_000)) this.captureSnapshot();
+    return new Promise<Applied>((resolve, reject) => {
+      this.batch.push({ seq, command, result, resolve, reject });
+      if (!this.writing) {
+        this.writing = true;
+        setImmediate(() => void this.writeBatches());
+      }
+    });
+  }
+
+  /** Snapshots are taken between commands, so one is exactly the state after its sequence number. */
+  captureSnapshot(): void {
+    const state = this.engine.snapshot();
+    this.snapshots.push({ seq: this.seq, state, hash: this.engine.stateHash() });
+    this.sinceSnapshot = 0;
+  }
+
+  private async writeBatches(): Promise<void> {
+    while (this.batch.length > 0) {
+      const batch = this.batch;
+      const snapshots = this.snapshots;
+      this.batch = [];
+      this.snapshots = [];
+      const changes = this.projection.drain();
+      try {
+        await this.write(batch, snapshots, changes);
+      } catch (error) {
+        this.logger.fatal({ err: error }, 'journal write failed; the engine is ahead of the journal');
+        for (const pending of batch) pending.reject(error);
+        this.options.onFatal(error);
+        return;
+      }
+      for (const pending of batch) pending.resolve({ seq: pending.seq, result: pending.result });
+      for (const listener of this.listeners) {
+        try {
+          listener(changes);
+        } catch (error) {
+          this.logger.error({ err: error }, 'batch listener failed');
+        }
+      }
+    }
+    this.writing = false;
+  }
+
+  private async write(batch: Pending[], snapshots: Sequencer['snapshots'], changes: ReturnType<Projection['drain']>): Promise<void> {
+    const knex = this.orm.em.getConnection().getKnex();
+    await knex.transaction(async (trx) => {
+      for (let i = 0; i < batch.length; i += 1000) {
+        await trx('matching.journal').insert(batch.slice(i, i + 1000).map((p) => ({ seq: p.seq, command: JSON.stringify(p.command) })));
+      }
+      for (let i = 0; i < changes.orders.length; i += 500) {
+        const rows = changes.orders.slice(i, i + 500).map((o) => ({
+          id: o.id,
+          user_id: o.userId,
+          market: o.market,
+          side: o.side,
+          type: o.type,
+          time_in_force: o.timeInForce,
+          price: o.price,
+          stop_price: o.stopPrice,
+          quantity: o.quantity,
+          quote_amount: o.quoteAmount,
+          filled_quantity: o.filledQuantity,
+          status: o.status,
+          client_order_id: o.clientOrderId,
+          created_at: o.createdAt,
+          updated_at: o.updatedAt,
+        }));
+        await trx('matching.orders').insert(rows).onConflict('id').merge(['price', 'quantity', 'filled_quantity', 'status', 'updated_at']);
+      }
+      for (let i = 0; i < changes.fills.length; i += 500) {
+        await trx('matching.fills').insert(
+          changes.fills.slice(i, i + 500).map((f) => ({
+            trade_id: f.tradeId,
+            order_id: f.orderId,
+            user_id: f.userId,
+            market: f.market,
+            side: f.side,
+            liquidity: f.liquidity,
+            price: f.price,
+            quantity: f.quantity,
+            fee: f.fee,
+            fee_asset: f.feeAsset,
+            created_at: f.createdAt,
+          })),
+        );
+      }
+      for (const s of snapshots) {
+        await trx('matching.snapshots').insert({ seq: s.seq, state: JSON.stringify(s.state), state_hash: s.hash });
+      }
+    });
+  }
+
+  /** On a clean shutdown: everything durable, plus a snapshot so the next start replays nothing. */
+  async close(): Promise<void> {
+    await this.drainWrites();
+    this.captureSnapshot();
+    const [latest] = this.snapshots.splice(0);
+    await this.orm.em
+      .getConnection()
+      .execute('insert into matching.snapshots (seq, state, state_hash) values (?, ?, ?) on conflict (seq) do nothing', [
+        latest.seq,
+        JSON.stringify(latest.state),
+        latest.hash,
+      ]);
+  }
+
+  /** Waits until everything submitted so far is durable. */
+  async drainWrites(): Promise<void> {
+    while (this.writing || this.batch.length > 0) await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+function orderRowFromDb(row: Record<string, any>, engine: Engine): OrderRow {
+  const spec = engine.marketSpec(row.market);
+  const filled = spec ? quantityToLots(spec, String(row.filled_quantity)) : undefined;
+  return {
+    id: Number(row.id),
+    userId: row.user_id,
+    market: row.market,
+    side: row.side,
+    type: row.type,
+    timeInForce: row.time_in_force,
+    price: row.price === null ? null : canonicalDecimal(String(row.price)),
+    stopPrice: row.stop_price === null ? null : canonicalDecimal(String(row.stop_price)),
+    quantity: row.quantity === null ? null : canonicalDecimal(String(row.quantity)),
+    quoteAmount: row.quote_amount === null ? null : canonicalDecimal(String(row.quote_amount)),
+    filledLots: filled?.ok ? filled.value : 0,
+    filledQuantity: canonicalDecimal(String(row.filled_quantity)),
+    status: row.status,
+    clientOrderId: row.client_order_id,
+    createdAt: new Date(row.created_at),
+    updatedAt: new Date(row.updated_at),
+  };
+}
+
+export { isTerminal };
