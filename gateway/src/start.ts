@@ -34,6 +34,8 @@ const logger = createLogger('start');
 
 async function runEmbedded(): Promise<void> {
   process.env.TRADEGRAPH_EMBEDDED = '1';
+  // The embedded system is a demo: let people fund a trading balance until funding exists.
+  process.env.MATCHING_DEMO_CREDITS ??= 'on';
   const stops: (() => Promise<void>)[] = [];
   let url = databaseUrl();
   if (!url) {
