@@ -75,6 +75,14 @@ describe('trading on the engine through the gateway', () => {
     const cancelled = await gql('mutation ($id: ID!) { cancelOrder(id: $id) { status } }', { id: a }, { token: user.token });
     expect(cancelled.data.cancelOrder.status).toBe('cancelled');
     expect(await balanceOf(user.token, 'USDT')).toEqual({ asset: 'USDT', available: '1000', locked: '0' });
+
+    await placeOrder(user.token, { market: 'BTC-USDT', side: 'buy', type: 'limit', price: '900', quantity: '0.1', clientOrderId: 'all-1' });
+    await placeOrder(user.token, { market: 'ETH-USDT', side: 'buy', type: 'limit', price: '90', quantity: '1', clientOrderId: 'all-2' });
+    const some = await gql('mutation { cancelAllOrders(market: "BTC-USDT") }', {}, { token: user.token });
+    expect(some.data.cancelAllOrders).toBe(1);
+    const rest = await gql('mutation { cancelAllOrders }', {}, { token: user.token });
+    expect(rest.data.cancelAllOrders).toBe(1);
+    expect(await balanceOf(user.token, 'USDT')).toEqual({ asset: 'USDT', available: '1000', locked: '0' });
   });
 
   it('refuses bad orders with the engine code and changes nothing', async () => {

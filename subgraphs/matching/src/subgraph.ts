@@ -34,6 +34,12 @@ export const definition: SubgraphDefinition<MatchingLoaders> = {
         return order && canReadUserData(ctx.viewer, order.userId) ? order : null;
       },
     },
+    Fill: {
+      __resolveReference: async (ref: { id: string }, ctx: Context) => {
+        const fill = /^\d{1,15}:\d{1,15}$/.test(ref.id) ? await ctx.loaders.fillById.load(ref.id) : null;
+        return fill && canReadUserData(ctx.viewer, fill.userId) ? fill : null;
+      },
+    },
     Balance: {
       __resolveReference: (ref: { userId: string; asset: string }, ctx: Context) =>
         canReadUserData(ctx.viewer, ref.userId) ? matching.exchange!.balance(ref.userId, ref.asset) : null,

@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import { batchLoader, groupLoader, type EntityManager, type Logger } from '@tradegraph/shared';
-import { OrderRecord } from './entities';
+import { FillRecord, OrderRecord } from './entities';
 
 const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(', ');
 
@@ -9,6 +9,19 @@ export function createLoaders(em: EntityManager, logger: Logger) {
   /** `User.orders(first)` for many users in one query: the newest `first + 1` of each user. */
   const recentOrdersByUser = new Map<number, DataLoader<string, OrderRecord[]>>();
   return {
+    /** Fills by `tradeId:orderId`, for references from other subgraphs. */
+    fillById: batchLoader(
+      'fillById',
+      logger,
+      (ids: readonly string[]) =>
+        em.find(FillRecord, {
+          $or: ids.map((id) => {
+            const [tradeId, orderId] = id.split(':');
+            return { tradeId, orderId };
+          }),
+        }),
+      (f): string => `${f.tradeId}:${f.orderId}`,
+    ),
     orderById: batchLoader(
       'orderById',
       logger,

@@ -219,7 +219,12 @@ export class Engine {
         reserveBalance,
         isBuy ? base : quote,
       );
-    const order = makeOrder(this.nextOrderId, c.orderType, c.orderType === 'oco' || !MARKET_STYLE.has(c.orderType) ? p.price : 0, c.orderType === 'oco' ? 0 : p.stopPrice);
+    const order = makeOrder(
+      this.nextOrderId,
+      c.orderType,
+      c.orderType === 'oco' || !MARKET_STYLE.has(c.orderType) ? p.price : 0,
+      c.orderType === 'oco' ? 0 : p.stopPrice,
+    );
     order.reserved = reservation;
     if (p.timeInForce === 'FOK' && c.orderType !== 'stop-limit' && !this.canFillCompletely(order)) {
       throw new Rejection('FOK_NOT_FILLED');
@@ -883,7 +888,14 @@ export class Engine {
   /** Validates a spec, derives its integer limits (see limits.ts) and builds the market. */
   private buildMarket(spec: MarketSpec): MarketState {
     const invalid = () => new Rejection('INVALID_MARKET');
-    if (typeof spec.base !== 'string' || typeof spec.quote !== 'string' || spec.base === '' || spec.quote === '' || spec.base === spec.quote) throw invalid();
+    if (
+      typeof spec.base !== 'string' ||
+      typeof spec.quote !== 'string' ||
+      spec.base === '' ||
+      spec.quote === '' ||
+      spec.base === spec.quote
+    )
+      throw invalid();
     for (const decimals of [spec.baseDecimals, spec.quoteDecimals]) {
       if (!Number.isSafeInteger(decimals) || decimals < 0 || decimals > 30) throw invalid();
     }
@@ -892,7 +904,8 @@ export class Engine {
     }
     const knownBase = this.assetDecimals.get(spec.base);
     const knownQuote = this.assetDecimals.get(spec.quote);
-    if ((knownBase !== undefined && knownBase !== spec.baseDecimals) || (knownQuote !== undefined && knownQuote !== spec.quoteDecimals)) throw invalid();
+    if ((knownBase !== undefined && knownBase !== spec.baseDecimals) || (knownQuote !== undefined && knownQuote !== spec.quoteDecimals))
+      throw invalid();
     const scale = marketScale(spec);
     if (!scale) throw invalid();
     const sessionCloseMs = spec.sessionCloseMs ?? 0;
@@ -1057,9 +1070,25 @@ export class Engine {
       const quote = engine.balance(s.user, m.spec.quote);
       const isBuy = s.side === 'buy';
       const order = new Order(
-        s.id, s.user, m, s.side, s.orderType, s.timeInForce, s.price, s.stopPrice, s.remaining, s.quoteAmount,
-        s.displayQuantity, s.postOnly, s.selfTradePrevention, s.expireAt, s.clientOrderId ?? undefined,
-        s.trailingAmount, s.trailingBps, isBuy ? quote : base, isBuy ? base : quote,
+        s.id,
+        s.user,
+        m,
+        s.side,
+        s.orderType,
+        s.timeInForce,
+        s.price,
+        s.stopPrice,
+        s.remaining,
+        s.quoteAmount,
+        s.displayQuantity,
+        s.postOnly,
+        s.selfTradePrevention,
+        s.expireAt,
+        s.clientOrderId ?? undefined,
+        s.trailingAmount,
+        s.trailingBps,
+        isBuy ? quote : base,
+        isBuy ? base : quote,
       );
       order.visible = s.visible;
       order.reserved = s.reserved;

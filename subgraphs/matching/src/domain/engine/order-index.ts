@@ -60,7 +60,7 @@ export class OrderIndex {
     this.mask = this.buckets.length - 1;
     this.count = 0;
     for (const head of old) {
-      for (let o = head; o !== null; ) {
+      for (let o = head; o !== null;) {
         const next = o.indexNext;
         this.add(o);
         o = next;

@@ -135,16 +135,7 @@ export interface Tick extends CommandBase {
   type: 'Tick';
 }
 
-export type Command =
-  | PlaceOrder
-  | CancelOrder
-  | AmendOrder
-  | CancelAll
-  | AdjustBalance
-  | AddMarket
-  | SuspendMarket
-  | ResumeMarket
-  | Tick;
+export type Command = PlaceOrder | CancelOrder | AmendOrder | CancelAll | AdjustBalance | AddMarket | SuspendMarket | ResumeMarket | Tick;
 
 /** Every reason a command can be refused. A refused command changes nothing. */
 export const REJECT_CODES = [

@@ -37,14 +37,10 @@ export function formatDecimal(mantissa: bigint, scale: number): string {
 }
 
 function toSafeNumber(value: bigint): number | undefined {
-  return value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= -BigInt(Number.MAX_SAFE_INTEGER)
-    ? Number(value)
-    : undefined;
+  return value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= -BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : undefined;
 }
 
-export type Conversion =
-  | { ok: true; value: number }
-  | { ok: false; code: 'PRICE_NOT_ON_TICK' | 'QTY_NOT_ON_LOT' | 'INVALID_AMOUNT' };
+export type Conversion = { ok: true; value: number } | { ok: false; code: 'PRICE_NOT_ON_TICK' | 'QTY_NOT_ON_LOT' | 'INVALID_AMOUNT' };
 
 function convert(text: string, unit: string, offCode: 'PRICE_NOT_ON_TICK' | 'QTY_NOT_ON_LOT' | 'INVALID_AMOUNT'): Conversion {
   const value = parseDecimal(text);
