@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
 import type { Logger } from 'pino';
+import type { EntityManager } from './orm';
 
 /**
  * A request-scoped DataLoader that fetches many rows in one query and hands each key its row
@@ -34,4 +35,26 @@ export function groupLoader<K extends string | number, V>(
     for (const row of rows) groups.get(groupOf(row))?.push(row);
     return keys.map((key) => groups.get(key) ?? []);
   });
+}
+
+/**
+ * Ids of the newest `limit` rows of each owner, in one query (a window function): what
+ * `User.orders(first)` and the like need for many users at once.
+ */
+export async function newestIdsPerOwner(
+  em: EntityManager,
+  table: string,
+  ownerColumn: string,
+  owners: readonly string[],
+  limit: number,
+): Promise<string[]> {
+  const placeholders = owners.map(() => '?').join(', ');
+  const rows = await em.getConnection().execute<{ id: string }[]>(
+    `select id from (
+       select id, row_number() over (partition by ${ownerColumn} order by created_at desc, id desc) as rank
+       from ${table} where ${ownerColumn} in (${placeholders})
+     ) ranked where rank <= ?`,
+    [...owners, limit],
+  );
+  return rows.map((r) => String(r.id));
 }

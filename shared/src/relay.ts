@@ -74,3 +74,19 @@ export function toConnection<T>(rows: T[], size: number, cursorOf: (row: T) => s
     },
   };
 }
+
+/**
+ * Newest-first keyset paging over (createdAt, key): the filter for the rows after a cursor
+ * made by `newestFirstCursor`. Stable under inserts, unlike offsets.
+ */
+export function newestFirstAfter(cursor: string | undefined, keyField: string): Record<string, unknown> {
+  if (!cursor) return {};
+  const [at, key] = cursor.split('|');
+  const createdAt = new Date(at);
+  if (Number.isNaN(createdAt.getTime()) || !key) throw badInput('after is not a cursor from this list', 'after');
+  return { $or: [{ createdAt: { $lt: createdAt } }, { createdAt, [keyField]: { $lt: key } }] };
+}
+
+export function newestFirstCursor(createdAt: Date | string, key: string | number): string {
+  return `${new Date(createdAt).toISOString()}|${key}`;
+}

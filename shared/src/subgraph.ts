@@ -17,7 +17,7 @@ import type { Migration } from '@mikro-orm/migrations';
 import type { Options } from '@mikro-orm/postgresql';
 import { portOf, redisUrl, type SubgraphName } from './config';
 import { createLogger, requestIdFrom, REQUEST_ID_HEADER, type Logger } from './logger';
-import { createTokenVerifier, type TokenVerifier, type Viewer } from './auth';
+import { createTokenVerifier, requireViewer, type TokenVerifier, type Viewer } from './auth';
 import { createEventBus, type EventBus } from './pubsub';
 import { openDatabase, type EntityManager } from './orm';
 import { DateTimeScalar, DecimalScalar } from './scalars';
@@ -301,4 +301,13 @@ export function runSubgraphProcess<Loaders>(definition: SubgraphDefinition<Loade
       process.exit(1);
     },
   );
+}
+
+/** A `subscribe` for events addressed to the signed-in user, on the channel `channelOf(userId)`. */
+export function viewerChannel<T>(channelOf: (userId: string) => string) {
+  return ({ context }: { context: unknown }): AsyncIterableIterator<T> => {
+    const ctx = context as SubgraphContext;
+    const viewer = requireViewer(ctx.viewer);
+    return ctx.bus.subscribe<T>(channelOf(viewer.userId));
+  };
 }

@@ -85,6 +85,31 @@ describe('trading on the engine through the gateway', () => {
     expect(await balanceOf(user.token, 'USDT')).toEqual({ asset: 'USDT', available: '1000', locked: '0' });
   });
 
+  it('pages your orders newest first with cursors', async () => {
+    const user = await signUp();
+    await credit(user.token, 'USDT', '1000');
+    for (const n of [1, 2, 3]) {
+      await placeOrder(user.token, {
+        market: 'SOL-USDT',
+        side: 'buy',
+        type: 'limit',
+        price: `10${n}`,
+        quantity: '1',
+        clientOrderId: `page-${n}`,
+      });
+    }
+    const PAGE =
+      'query ($after: String) { myOrders(first: 2, after: $after) { edges { node { clientOrderId } } pageInfo { hasNextPage endCursor } } }';
+    const first = (await gql(PAGE, {}, { token: user.token })).data.myOrders;
+    expect(first.edges.map((e: any) => e.node.clientOrderId)).toEqual(['page-3', 'page-2']);
+    expect(first.pageInfo.hasNextPage).toBe(true);
+    const second = (await gql(PAGE, { after: first.pageInfo.endCursor }, { token: user.token })).data.myOrders;
+    expect(second.edges.map((e: any) => e.node.clientOrderId)).toEqual(['page-1']);
+    expect(second.pageInfo.hasNextPage).toBe(false);
+    const bad = await gql(PAGE, { after: 'not-a-cursor' }, { token: user.token });
+    expect(bad.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+  });
+
   it('refuses bad orders with the engine code and changes nothing', async () => {
     const user = await signUp();
     await credit(user.token, 'USDT', '500');

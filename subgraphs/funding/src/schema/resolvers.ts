@@ -3,9 +3,12 @@ import {
   canReadUserData,
   decodeCursor,
   forbidden,
+  newestFirstAfter,
+  newestFirstCursor,
   pageSize,
   requireViewer,
   toConnection,
+  viewerChannel,
   type Connection,
   type SubgraphContext,
 } from '@tradegraph/shared';
@@ -16,7 +19,7 @@ import { Asset, Deposit, DepositConnection, User } from './types';
 type Context = SubgraphContext<FundingLoaders>;
 type DepositSource = DepositRecord | DepositEvent;
 
-const depositCursor = (d: DepositSource) => `${new Date(d.createdAt).toISOString()}|${d.id}`;
+const depositCursor = (d: DepositSource) => newestFirstCursor(d.createdAt, d.id);
 
 @Resolver(() => Deposit)
 export class DepositResolver {
@@ -29,13 +32,9 @@ export class DepositResolver {
     const viewer = requireViewer(ctx.viewer);
     const size = pageSize(first);
     const cursor = decodeCursor(after);
-    const [at, id] = cursor ? cursor.split('|') : [];
     const rows = await ctx.em.find(
       DepositRecord,
-      {
-        userId: viewer.userId,
-        ...(cursor ? { $or: [{ createdAt: { $lt: new Date(at) } }, { createdAt: new Date(at), id: { $lt: id } }] } : {}),
-      },
+      { userId: viewer.userId, ...newestFirstAfter(cursor, 'id') },
       { orderBy: { createdAt: 'desc', id: 'desc' }, limit: size + 1 },
     );
     return toConnection(rows, size, depositCursor, Boolean(cursor));
@@ -53,10 +52,7 @@ export class DepositResolver {
 
   @Subscription(() => Deposit, {
     description: 'Progress of your deposits (channel funding.deposit.<userId>)',
-    subscribe: ({ context }) => {
-      const viewer = requireViewer((context as Context).viewer);
-      return (context as Context).bus.subscribe<DepositEvent>(depositChannel(viewer.userId));
-    },
+    subscribe: viewerChannel<DepositEvent>(depositChannel),
   })
   myDepositUpdates(@Root() event: DepositEvent): DepositEvent {
     return event;

@@ -1,8 +1,6 @@
 import DataLoader from 'dataloader';
-import { batchLoader, groupLoader, type EntityManager, type Logger } from '@tradegraph/shared';
+import { batchLoader, groupLoader, newestIdsPerOwner, type EntityManager, type Logger } from '@tradegraph/shared';
 import { DepositRecord } from './entities';
-
-const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(', ');
 
 export function createLoaders(em: EntityManager, logger: Logger) {
   const recentByUser = new Map<number, DataLoader<string, DepositRecord[]>>();
@@ -21,14 +19,8 @@ export function createLoaders(em: EntityManager, logger: Logger) {
           'recentDepositsByUser',
           logger,
           async (userIds: readonly string[]) => {
-            const rows = await em.getConnection().execute<{ id: string }[]>(
-              `select id from (
-                 select id, row_number() over (partition by user_id order by created_at desc, id desc) as rank
-                 from funding.deposits where user_id in (${placeholders(userIds.length)})
-               ) ranked where rank <= ?`,
-              [...userIds, limit],
-            );
-            return em.find(DepositRecord, { id: { $in: rows.map((r) => r.id) } }, { orderBy: { createdAt: 'desc', id: 'desc' } });
+            const ids = await newestIdsPerOwner(em, 'funding.deposits', 'user_id', userIds, limit);
+            return em.find(DepositRecord, { id: { $in: ids } }, { orderBy: { createdAt: 'desc', id: 'desc' } });
           },
           (deposit) => deposit.userId,
         );

@@ -7,10 +7,13 @@ import {
   decodeCursor,
   forbidden,
   isProduction,
+  newestFirstAfter,
+  newestFirstCursor,
   notFound,
   pageSize,
   requireViewer,
   toConnection,
+  viewerChannel,
   type Connection,
   type SubgraphContext,
 } from '@tradegraph/shared';
@@ -66,8 +69,8 @@ function orderId(id: string): number {
 }
 
 /** Orders sort newest first; the cursor is `createdAt|id`. */
-const orderCursor = (order: OrderSource) => `${new Date(order.createdAt).toISOString()}|${order.id}`;
-const fillCursor = (fill: FillRecord) => `${fill.createdAt.toISOString()}|${fill.tradeId}|${fill.orderId}`;
+const orderCursor = (order: OrderSource) => newestFirstCursor(order.createdAt, order.id);
+const fillCursor = (fill: FillRecord) => newestFirstCursor(fill.createdAt, fill.tradeId);
 
 function clampDepth(depth: number, max = 500): number {
   if (!Number.isInteger(depth) || depth < 1 || depth > max) throw badInput(`depth must be between 1 and ${max}`, 'depth');
@@ -96,7 +99,6 @@ export class OrderResolver {
     const viewer = requireViewer(ctx.viewer);
     const size = pageSize(first);
     const cursor = decodeCursor(after);
-    const [cursorAt, cursorId] = cursor ? cursor.split('|') : [];
     const rows = await ctx.em.find(
       OrderRecord,
       {
@@ -104,7 +106,7 @@ export class OrderResolver {
         ...(market ? { market } : {}),
         ...(status ? { status } : {}),
         ...(since ? { createdAt: { $gte: since } } : {}),
-        ...(cursor ? { $or: [{ createdAt: { $lt: new Date(cursorAt) } }, { createdAt: new Date(cursorAt), id: { $lt: cursorId } }] } : {}),
+        ...newestFirstAfter(cursor, 'id'),
       },
       { orderBy: { createdAt: 'desc', id: 'desc' }, limit: size + 1 },
     );
@@ -158,10 +160,7 @@ export class OrderResolver {
 
   @Subscription(() => Order, {
     description: 'Every change to your orders (channel matching.order.<userId>)',
-    subscribe: ({ context }) => {
-      const viewer = requireViewer((context as Context).viewer);
-      return (context as Context).bus.subscribe<OrderEvent>(orderChannel(viewer.userId));
-    },
+    subscribe: viewerChannel<OrderEvent>(orderChannel),
   })
   myOrderUpdates(@Root() event: OrderEvent): OrderEvent {
     return event;
@@ -181,14 +180,13 @@ export class FillResolver {
     const viewer = requireViewer(ctx.viewer);
     const size = pageSize(first);
     const cursor = decodeCursor(after);
-    const [at, tradeId] = cursor ? cursor.split('|') : [];
     const rows = await ctx.em.find(
       FillRecord,
       {
         userId: viewer.userId,
         ...(market ? { market } : {}),
         ...(since ? { createdAt: { $gte: since } } : {}),
-        ...(cursor ? { $or: [{ createdAt: { $lt: new Date(at) } }, { createdAt: new Date(at), tradeId: { $lt: tradeId } }] } : {}),
+        ...newestFirstAfter(cursor, 'tradeId'),
       },
       { orderBy: { createdAt: 'desc', tradeId: 'desc' }, limit: size + 1 },
     );
@@ -235,10 +233,7 @@ export class BalanceResolver {
 
   @Subscription(() => Balance, {
     description: 'Changes to your trading balances (channel matching.balance.<userId>)',
-    subscribe: ({ context }) => {
-      const viewer = requireViewer((context as Context).viewer);
-      return (context as Context).bus.subscribe<BalanceRow>(balanceChannel(viewer.userId));
-    },
+    subscribe: viewerChannel<BalanceRow>(balanceChannel),
   })
   myBalanceUpdates(@Root() event: BalanceRow): BalanceRow {
     return event;

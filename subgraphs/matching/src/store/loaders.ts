@@ -1,11 +1,8 @@
 import DataLoader from 'dataloader';
-import { batchLoader, groupLoader, type EntityManager, type Logger } from '@tradegraph/shared';
+import { batchLoader, groupLoader, newestIdsPerOwner, type EntityManager, type Logger } from '@tradegraph/shared';
 import { FillRecord, OrderRecord } from './entities';
 
-const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(', ');
-
 export function createLoaders(em: EntityManager, logger: Logger) {
-  const connection = em.getConnection();
   /** `User.orders(first)` for many users in one query: the newest `first + 1` of each user. */
   const recentOrdersByUser = new Map<number, DataLoader<string, OrderRecord[]>>();
   return {
@@ -35,14 +32,8 @@ export function createLoaders(em: EntityManager, logger: Logger) {
           'recentOrdersByUser',
           logger,
           async (userIds: readonly string[]) => {
-            const rows = await connection.execute<{ id: string }[]>(
-              `select id from (
-                 select id, row_number() over (partition by user_id order by created_at desc, id desc) as rank
-                 from matching.orders where user_id in (${placeholders(userIds.length)})
-               ) ranked where rank <= ?`,
-              [...userIds, limit],
-            );
-            return em.find(OrderRecord, { id: { $in: rows.map((r) => r.id) } }, { orderBy: { createdAt: 'desc', id: 'desc' } });
+            const ids = await newestIdsPerOwner(em, 'matching.orders', 'user_id', userIds, limit);
+            return em.find(OrderRecord, { id: { $in: ids } }, { orderBy: { createdAt: 'desc', id: 'desc' } });
           },
           (order) => order.userId,
         );
