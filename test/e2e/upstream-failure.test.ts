@@ -1,6 +1,6 @@
 import path from 'node:path';
 import Redis from 'ioredis';
-import { collect, eventually, wsClient } from '../harness/client';
+import { collect, eventually, gql, signUp, wsClient } from '../harness/client';
 import { REDIS_URL } from '../harness/env';
 
 const { startSystem, ROOT } = require('../harness/system');
@@ -10,7 +10,7 @@ const { startSystem, ROOT } = require('../harness/system');
 // of its own, since a subgraph is killed.
 const PORT_BASE = 17000;
 
-describe('when the owning subgraph goes away', () => {
+describe('a system in production mode, and when the owning subgraph goes away', () => {
   let system: any;
   let redis: Redis;
 
@@ -21,7 +21,9 @@ describe('when the owning subgraph goes away', () => {
       database: 'tradegraph_e2e_failure',
       portBase: PORT_BASE,
       logDir: path.join(ROOT, '.data', `e2e-logs-${PORT_BASE}`),
-      services: ['accounts', 'markets'],
+      services: ['accounts', 'markets', 'matching'],
+      // Production mode, with demo credits asked for: they must still be refused.
+      env: { NODE_ENV: 'production', MATCHING_DEMO_CREDITS: 'on' },
     });
     redis = new Redis(REDIS_URL);
   }, 90000);
@@ -29,6 +31,18 @@ describe('when the owning subgraph goes away', () => {
   afterAll(async () => {
     await redis?.quit();
     await system?.stop();
+  });
+
+  it('refuses demo credits in production and changes no balance', async () => {
+    const user = await signUp(`http://127.0.0.1:${PORT_BASE}/graphql`);
+    const url = `http://127.0.0.1:${PORT_BASE}/graphql`;
+    const result = await gql(
+      'mutation { creditDemoFunds(asset: "USDT", amount: "100", idempotencyKey: "k") { available } }',
+      {},
+      { token: user.token, url },
+    );
+    expect(result.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    expect((await gql('{ myBalances { asset } }', {}, { token: user.token, url })).data.myBalances).toEqual([]);
   });
 
   it('ends the client subscription with an error and a complete, and the socket stays usable', async () => {
