@@ -21,7 +21,6 @@ import { createTokenVerifier, requireViewer, type TokenVerifier, type Viewer } f
 import { createEventBus, type EventBus } from './pubsub';
 import { openDatabase, type EntityManager } from './orm';
 import { DateTimeScalar, DecimalScalar } from './scalars';
-import { ErrorCode } from './errors';
 
 /** What every resolver of every subgraph gets: who is asking, a unit of work, batched loaders. */
 export interface SubgraphContext<Loaders = unknown> {
@@ -208,7 +207,7 @@ export async function startSubgraph<Loaders>(
         }
       },
       context: (ctx, _id, payload) => {
-        const reqId = requestIdFrom((payload.extensions?.reqId as string | undefined) ?? undefined);
+        const reqId = requestIdFrom(payload.extensions?.reqId as string | undefined);
         return contextFor(reqId, ctx.extra.viewer ?? null) as unknown as Record<string, unknown>;
       },
       onOperation: (ctx, id, _payload, args, result) => {
@@ -232,7 +231,6 @@ export async function startSubgraph<Loaders>(
     introspection: true,
     includeStacktraceInErrorResponses: false,
     plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginInlineTraceDisabled(), entitiesTracePlugin(metrics)],
-    formatError: (formatted) => formatted,
   });
   await apollo.start();
 
@@ -277,8 +275,6 @@ export async function startSubgraph<Loaders>(
     },
   };
 }
-
-export { ErrorCode };
 
 /** Process entry point of a subgraph run on its own (DATABASE_URL required). */
 export function runSubgraphProcess<Loaders>(definition: SubgraphDefinition<Loaders>): void {

@@ -4,7 +4,7 @@ import { SignJWT } from 'jose';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { GATEWAY_URL, GATEWAY_WS, REDIS_URL, subgraphUrl } from '../harness/env';
-import { collect, eventually, signUp, wsClient } from '../harness/client';
+import { collect, eventually, publishUntil, signUp, wsClient } from '../harness/client';
 
 // Events are published by this test process straight into Redis, as any other process of the
 // system would: the subgraph that owns the subscription picks them up and the gateway resolves
@@ -36,20 +36,6 @@ function orderEvent(userId: string, overrides: Record<string, unknown> = {}) {
   };
 }
 
-/** Publishes until the subscriber has `count` results (the upstream subscription opens asynchronously). */
-async function publishUntil(channel: string, payload: unknown, received: () => number, count = 1): Promise<void> {
-  await eventually(
-    async () => {
-      if (received() < count) {
-        await redis.publish(channel, JSON.stringify(payload));
-        throw new Error('not yet');
-      }
-    },
-    15000,
-    250,
-  );
-}
-
 async function metric(url: string, name: string, labels = ''): Promise<number> {
   const text = await (await fetch(`${url}/metrics`)).text();
   const line = text.split('\n').find((l) => l.startsWith(`${name}{`) && l.includes(labels));
@@ -64,7 +50,7 @@ describe('federated subscriptions through the gateway', () => {
     const client = wsClient(user.token);
     const sub = collect(client, ORDER_UPDATES);
     const event = orderEvent(user.id);
-    await publishUntil(`matching.order.${user.id}`, event, () => sub.results.length);
+    await publishUntil(redis, `matching.order.${user.id}`, event, () => sub.results.length);
     const first = sub.results[0];
     expect(first.errors).toBeUndefined();
     expect(first.data.myOrderUpdates).toEqual({
@@ -88,7 +74,7 @@ describe('federated subscriptions through the gateway', () => {
     const clientB = wsClient(user.token);
     const a = collect(clientA, ORDER_UPDATES);
     const b = collect(clientB, ORDER_UPDATES);
-    await publishUntil(`matching.order.${user.id}`, orderEvent(user.id), () => Math.min(a.results.length, b.results.length));
+    await publishUntil(redis, `matching.order.${user.id}`, orderEvent(user.id), () => Math.min(a.results.length, b.results.length));
     // Two clients on two sockets, one upstream subscription on the matching subgraph.
     expect(await metric(matching, 'subgraph_active_subscriptions', field)).toBe(before + 1);
 
@@ -117,8 +103,8 @@ describe('federated subscriptions through the gateway', () => {
     const clientB = wsClient(bob.token);
     const a = collect(clientA, ORDER_UPDATES);
     const b = collect(clientB, ORDER_UPDATES);
-    await publishUntil(`matching.order.${alice.id}`, orderEvent(alice.id), () => a.results.length);
-    await publishUntil(`matching.order.${bob.id}`, orderEvent(bob.id), () => b.results.length);
+    await publishUntil(redis, `matching.order.${alice.id}`, orderEvent(alice.id), () => a.results.length);
+    await publishUntil(redis, `matching.order.${bob.id}`, orderEvent(bob.id), () => b.results.length);
     await new Promise((resolve) => setTimeout(resolve, 300));
     // Neither saw the other's orders.
     expect(a.results.every((r) => r.data.myOrderUpdates.market.symbol === 'ETH-USDT')).toBe(true);
@@ -190,7 +176,12 @@ describe('federated subscriptions through the gateway', () => {
       `subscription ($m: String!) { priceUpdated(market: $m) { price market { symbol orderBook { bids { price } } } } }`,
       { m: market },
     );
-    await publishUntil(`markets.price.${market}`, { market, price: '151.25', at: new Date().toISOString() }, () => prices.results.length);
+    await publishUntil(
+      redis,
+      `markets.price.${market}`,
+      { market, price: '151.25', at: new Date().toISOString() },
+      () => prices.results.length,
+    );
     expect(prices.results[0].data.priceUpdated).toEqual({
       price: '151.25',
       market: { symbol: market, orderBook: { bids: expect.any(Array) } },

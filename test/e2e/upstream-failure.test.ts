@@ -1,6 +1,6 @@
 import path from 'node:path';
 import Redis from 'ioredis';
-import { collect, eventually, gql, signUp, wsClient } from '../harness/client';
+import { collect, eventually, gql, publishUntil, signUp, wsClient } from '../harness/client';
 import { REDIS_URL } from '../harness/env';
 
 const { startSystem, ROOT } = require('../harness/system');
@@ -49,15 +49,11 @@ describe('a system in production mode, and when the owning subgraph goes away', 
     const client = wsClient(undefined, `ws://127.0.0.1:${PORT_BASE}/graphql`);
     const market = 'ETH-USDC';
     const prices = collect(client, `subscription { priceUpdated(market: "${market}") { price } }`);
-    await eventually(
-      async () => {
-        if (prices.results.length === 0) {
-          await redis.publish(`markets.price.${market}`, JSON.stringify({ market, price: '3000.5', at: new Date().toISOString() }));
-          throw new Error('no event yet');
-        }
-      },
-      15000,
-      200,
+    await publishUntil(
+      redis,
+      `markets.price.${market}`,
+      { market, price: '3000.5', at: new Date().toISOString() },
+      () => prices.results.length,
     );
     expect(prices.results[0].data.priceUpdated.price).toBe('3000.5');
 

@@ -163,3 +163,26 @@ export async function placeOrder(token: string, input: Record<string, unknown>, 
   if (!result.data) throw new Error(`placeOrder failed: ${JSON.stringify(result.errors)}`);
   return result.data.placeOrder.id;
 }
+
+/**
+ * Publishes `payload` on a Redis channel until `received()` reaches `count`: the upstream
+ * subscription opens asynchronously, so the first publishes may find no listener yet.
+ */
+export async function publishUntil(
+  redis: { publish(channel: string, message: string): Promise<unknown> },
+  channel: string,
+  payload: unknown,
+  received: () => number,
+  count = 1,
+): Promise<void> {
+  await eventually(
+    async () => {
+      if (received() < count) {
+        await redis.publish(channel, JSON.stringify(payload));
+        throw new Error(`${channel}: ${received()} of ${count} received`);
+      }
+    },
+    15000,
+    200,
+  );
+}

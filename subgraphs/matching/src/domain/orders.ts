@@ -61,15 +61,16 @@ export function rejectionMessage(code: RejectCode): string {
   return MESSAGES[code] ?? `The order was refused (${code})`;
 }
 
-function convert(result: { ok: true; value: number } | { ok: false; code: RejectCode }): number {
+/** The value of a unit conversion, or the refusal its code names. */
+export function unitsOrReject(result: { ok: true; value: number } | { ok: false; code: RejectCode }): number {
   if (!result.ok) throw new OrderRejected(result.code, rejectionMessage(result.code));
   return result.value;
 }
 
 /** Checks an order request against its market and expresses it in the engine's units. */
 export function toPlaceOrder(request: OrderRequest, spec: MarketSpec, user: string): Omit<PlaceOrder, 'ts'> {
-  const ticks = (value: string | null | undefined) => (value == null ? undefined : convert(priceToTicks(spec, value)));
-  const lots = (value: string | null | undefined) => (value == null ? undefined : convert(quantityToLots(spec, value)));
+  const ticks = (value: string | null | undefined) => (value == null ? undefined : unitsOrReject(priceToTicks(spec, value)));
+  const lots = (value: string | null | undefined) => (value == null ? undefined : unitsOrReject(quantityToLots(spec, value)));
   if (request.clientOrderId.length < 1 || request.clientOrderId.length > 64) {
     throw new OrderRejected('INVALID_ORDER', 'clientOrderId must be 1 to 64 characters');
   }
@@ -81,7 +82,7 @@ export function toPlaceOrder(request: OrderRequest, spec: MarketSpec, user: stri
     side: request.side,
     orderType: request.type,
     quantity: lots(request.quantity),
-    quoteAmount: request.quoteAmount == null ? undefined : convert(amountToAtoms(ENGINE_ASSET_DECIMALS, request.quoteAmount)),
+    quoteAmount: request.quoteAmount == null ? undefined : unitsOrReject(amountToAtoms(ENGINE_ASSET_DECIMALS, request.quoteAmount)),
     price: ticks(request.price),
     stopPrice: ticks(request.stopPrice),
     stopLimitPrice: ticks(request.stopLimitPrice),

@@ -72,6 +72,12 @@ function orderId(id: string): number {
 const orderCursor = (order: OrderSource) => newestFirstCursor(order.createdAt, order.id);
 const fillCursor = (fill: FillRecord) => newestFirstCursor(fill.createdAt, fill.tradeId);
 
+/** The market's id when the engine lists it; NOT_FOUND otherwise. */
+function knownMarket(market: string): string {
+  if (!exchange().sequencer.engine.marketSpec(market)) throw notFound(`No market ${market}`);
+  return market;
+}
+
 function clampDepth(depth: number, max = 500): number {
   if (!Number.isInteger(depth) || depth < 1 || depth > max) throw badInput(`depth must be between 1 and ${max}`, 'depth');
   return depth;
@@ -258,16 +264,13 @@ async function* bookUpdates(context: Context, market: string, depth: number): As
 export class OrderBookResolver {
   @Query(() => OrderBook, { description: 'Aggregated price levels of a market, best first' })
   orderBook(@Arg('market') market: string, @Arg('depth', () => Int, { defaultValue: 20 }) depth: number): BookDeltaEvent {
-    if (!exchange().sequencer.engine.marketSpec(market)) throw notFound(`No market ${market}`);
-    return matching.publisher!.book(market, clampDepth(depth));
+    return matching.publisher!.book(knownMarket(market), clampDepth(depth));
   }
 
   @Subscription(() => OrderBookUpdate, {
     description: `A snapshot, then deltas (levels whose quantity changed; "0" = gone) numbered without gaps, top ${BOOK_FEED_DEPTH} levels`,
     subscribe: ({ args, context }) => {
-      const market = String(args.market);
-      if (!exchange().sequencer.engine.marketSpec(market)) throw notFound(`No market ${market}`);
-      return bookUpdates(context as Context, market, clampDepth(Number(args.depth), BOOK_FEED_DEPTH));
+      return bookUpdates(context as Context, knownMarket(String(args.market)), clampDepth(Number(args.depth), BOOK_FEED_DEPTH));
     },
   })
   orderBookUpdated(
@@ -281,9 +284,7 @@ export class OrderBookResolver {
   @Subscription(() => Trade, {
     description: 'Trades on a market as they happen (channel matching.trades.<market>)',
     subscribe: ({ args, context }) => {
-      const market = String(args.market);
-      if (!exchange().sequencer.engine.marketSpec(market)) throw notFound(`No market ${market}`);
-      return (context as Context).bus.subscribe<TradeEvent>(tradesChannel(market));
+      return (context as Context).bus.subscribe<TradeEvent>(tradesChannel(knownMarket(String(args.market))));
     },
   })
   tradesExecuted(@Root() trade: TradeEvent, @Arg('market') _market: string): TradeEvent {

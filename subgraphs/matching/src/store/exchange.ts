@@ -2,7 +2,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { canonicalDecimal } from '@tradegraph/shared';
 import { amountToAtoms, atomsToAmount, quantityToLots, priceToTicks, type MarketSpec } from '../domain/engine';
 import { ENGINE_ASSET_DECIMALS } from '../domain/catalog';
-import { OrderRejected, rejectionMessage, throwIfRejected, toPlaceOrder, type OrderRequest } from '../domain/orders';
+import { OrderRejected, rejectionMessage, throwIfRejected, toPlaceOrder, unitsOrReject, type OrderRequest } from '../domain/orders';
 import { OrderRecord } from './entities';
 import type { BalanceRow, OrderRow } from './projection';
 import type { Sequencer } from './sequencer';
@@ -67,12 +67,8 @@ export class Exchange {
     const live = this.sequencer.projection.liveOrders.get(orderId);
     if (!live || live.userId !== userId) throw new OrderRejected('UNKNOWN_ORDER', rejectionMessage('UNKNOWN_ORDER'));
     const spec = this.spec(live.market);
-    const convert = (c: { ok: true; value: number } | { ok: false; code: any }) => {
-      if (!c.ok) throw new OrderRejected(c.code, rejectionMessage(c.code));
-      return c.value;
-    };
     // The API speaks of the order's total quantity; the engine of what is left to fill.
-    const remaining = changes.quantity == null ? undefined : convert(quantityToLots(spec, changes.quantity)) - live.filledLots;
+    const remaining = changes.quantity == null ? undefined : unitsOrReject(quantityToLots(spec, changes.quantity)) - live.filledLots;
     if (remaining !== undefined && remaining <= 0) {
       throw new OrderRejected('INVALID_ORDER', 'The new quantity must be more than what has already filled');
     }
@@ -80,7 +76,7 @@ export class Exchange {
       type: 'AmendOrder',
       user: userId,
       orderId,
-      price: changes.price == null ? undefined : convert(priceToTicks(spec, changes.price)),
+      price: changes.price == null ? undefined : unitsOrReject(priceToTicks(spec, changes.price)),
       quantity: remaining,
     });
     throwIfRejected(result);
