@@ -1,6 +1,6 @@
 import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
 import { TOKEN_AUDIENCE, TOKEN_ISSUER, jwksUrl } from './config';
-import { unauthenticated } from './errors';
+import { forbidden, unauthenticated } from './errors';
 
 /**
  * Who is calling. Subgraphs never trust the network position of the caller: the gateway
@@ -9,7 +9,18 @@ import { unauthenticated } from './errors';
 export interface Viewer {
   userId: string;
   roles: string[];
+  /**
+   * What the credentials may do. A user's own session holds every scope; a token that the
+   * gateway obtained for an API key holds only the key's scopes (claim `scope`, space-separated).
+   */
+  scopes: Scope[];
+  /** Set when the caller authenticated with an API key (claim `akid`). */
+  apiKeyId?: string;
 }
+
+export const SCOPES = ['read', 'trade', 'withdraw'] as const;
+export type Scope = (typeof SCOPES)[number];
+export type Role = 'user' | 'support' | 'admin';
 
 export type TokenVerifier = (authorization: string | undefined) => Promise<Viewer | null>;
 
@@ -45,7 +56,12 @@ export function createTokenVerifier(url = jwksUrl()): TokenVerifier {
     }
     if (typeof payload.sub !== 'string') throw unauthenticated('The access token names no user');
     const roles = Array.isArray(payload.roles) ? payload.roles.filter((r): r is string => typeof r === 'string') : [];
-    return { userId: payload.sub, roles };
+    const scopes =
+      typeof payload.scope === 'string'
+        ? SCOPES.filter((scope) => (payload.scope as string).split(' ').includes(scope))
+        : [...SCOPES];
+    const apiKeyId = typeof payload.akid === 'string' ? payload.akid : undefined;
+    return { userId: payload.sub, roles, scopes, apiKeyId };
   };
 }
 
@@ -57,4 +73,20 @@ export function requireViewer(viewer: Viewer | null): Viewer {
 /** Support and admin may read any user's data; everyone else only their own. */
 export function canReadUserData(viewer: Viewer | null, ownerId: string): boolean {
   return viewer !== null && (viewer.userId === ownerId || viewer.roles.includes('admin') || viewer.roles.includes('support'));
+}
+
+/** The caller must be signed in and hold `scope` (API keys may hold fewer than a session). */
+export function requireScope(viewer: Viewer | null, scope: Scope): Viewer {
+  const signedIn = requireViewer(viewer);
+  if (!signedIn.scopes.includes(scope)) throw forbidden(`These credentials lack the "${scope}" scope`);
+  return signedIn;
+}
+
+/** The caller must hold one of `roles` (admin holds every role's rights). */
+export function requireRole(viewer: Viewer | null, ...roles: Role[]): Viewer {
+  const signedIn = requireViewer(viewer);
+  if (!signedIn.roles.includes('admin') && !roles.some((role) => signedIn.roles.includes(role))) {
+    throw forbidden(`This needs the ${roles.join(' or ')} role`);
+  }
+  return signedIn;
 }

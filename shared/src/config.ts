@@ -50,6 +50,21 @@ export function redisUrl(): string | undefined {
   return env('REDIS_URL');
 }
 
+/**
+ * Prefix for every Redis channel and key this system uses, so several systems can share one
+ * Redis (two test runs on one machine, staging beside a demo) without hearing each other.
+ * Empty by default: channels are then exactly the names in DESIGN.md §4.
+ */
+export function redisNamespace(): string {
+  return env('REDIS_NAMESPACE') ?? '';
+}
+
+/** A Redis channel or key name inside this system's namespace. */
+export function redisName(name: string): string {
+  const namespace = redisNamespace();
+  return namespace ? `${namespace}:${name}` : name;
+}
+
 export function isProduction(): boolean {
   return env('NODE_ENV') === 'production';
 }

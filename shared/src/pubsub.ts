@@ -1,6 +1,7 @@
 import { PubSub } from 'graphql-subscriptions';
 import { RedisPubSub } from 'graphql-redis-subscriptions';
 import Redis from 'ioredis';
+import { redisName } from './config';
 
 /**
  * Events between processes (DESIGN.md §4). The subgraph that owns a fact publishes it on a
@@ -26,10 +27,10 @@ class RedisEventBus implements EventBus {
     this.pubsub = new RedisPubSub({ publisher: new Redis(url, options), subscriber: new Redis(url, options) });
   }
   publish(name: string, payload: unknown): Promise<void> {
-    return this.pubsub.publish(name, payload);
+    return this.pubsub.publish(redisName(name), payload);
   }
   subscribe<T>(name: string): AsyncIterableIterator<T> {
-    return this.pubsub.asyncIterator<T>(name) as unknown as AsyncIterableIterator<T>;
+    return this.pubsub.asyncIterator<T>(redisName(name)) as unknown as AsyncIterableIterator<T>;
   }
   async close(): Promise<void> {
     await this.pubsub.close();

@@ -2,14 +2,14 @@ import path from 'node:path';
 import { Client } from 'pg';
 import { Engine } from '../../subgraphs/matching/src/domain/engine';
 import { credit, gql, signUp } from '../harness/client';
-import { REDIS_URL } from '../harness/env';
+import { REDIS_URL, ownSystem } from '../harness/env';
 
 const { startSystem, ROOT } = require('../harness/system');
 
 // Durable before acknowledged: orders stream in through the gateway, the matching process is
 // killed with SIGKILL in the middle, and after a restart every acknowledged order is there and
 // the engine's state equals a fresh replay of the journal.
-const PORT_BASE = 18000;
+const { portBase: PORT_BASE, database: DATABASE } = ownSystem(4000, 'crash');
 const GATEWAY = `http://127.0.0.1:${PORT_BASE}/graphql`;
 
 describe('matching survives SIGKILL', () => {
@@ -19,7 +19,7 @@ describe('matching survives SIGKILL', () => {
     system = await startSystem({
       databaseUrl: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
       redisUrl: REDIS_URL,
-      database: 'tradegraph_e2e_crash',
+      database: DATABASE,
       portBase: PORT_BASE,
       logDir: path.join(ROOT, '.data', `e2e-logs-${PORT_BASE}`),
       services: ['accounts', 'markets', 'matching'],

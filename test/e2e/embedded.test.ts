@@ -3,12 +3,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { collect, gql, wsClient } from '../harness/client';
+import { ownSystem } from '../harness/env';
 
 const { waitForHealth, ROOT } = require('../harness/system');
 
 // `npm start` with no DATABASE_URL and no REDIS_URL: one process, embedded PostgreSQL (PGlite)
 // in a data folder, in-process pub/sub, the simulated price feed. Started exactly as a user would.
-const PORT_BASE = 16000;
+const { portBase: PORT_BASE } = ownSystem(2000, 'embedded');
 const GATEWAY = `http://127.0.0.1:${PORT_BASE}`;
 
 describe('npm start on the embedded defaults', () => {

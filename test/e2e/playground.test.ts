@@ -4,7 +4,7 @@
 // prove that the playground works on a machine without internet access.
 import Redis from 'ioredis';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { GATEWAY_URL } from '../harness/env';
+import { GATEWAY_URL, REDIS_URL, busChannel } from '../harness/env';
 
 const CHROMIUM_PATH = '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
@@ -17,7 +17,6 @@ const CHROMIUM_ARGS = [
   '--disable-component-update',
   '--disable-sync',
 ];
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const SCREENSHOT_PATH = '/tmp/playground.png';
 
 const gateway = new URL(GATEWAY_URL);
@@ -132,7 +131,7 @@ test('streams a priceUpdated subscription over graphql-ws', async () => {
   const publisher = new Redis(REDIS_URL);
   try {
     const message = JSON.stringify({ market: 'BTC-USDT', price: '65000.5', at: '2026-11-21T12:00:00.000Z' });
-    const text = await waitForResult('65000.5', 20_000, () => publisher.publish('markets.price.BTC-USDT', message));
+    const text = await waitForResult('65000.5', 20_000, () => publisher.publish(busChannel('markets.price.BTC-USDT'), message));
     expect(text).toContain('BTC-USDT');
   } finally {
     publisher.disconnect();

@@ -3,7 +3,7 @@ import Redis from 'ioredis';
 import { SignJWT } from 'jose';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { GATEWAY_URL, GATEWAY_WS, REDIS_URL, subgraphUrl } from '../harness/env';
+import { GATEWAY_URL, GATEWAY_WS, REDIS_URL, busChannel, subgraphUrl } from '../harness/env';
 import { collect, eventually, publishUntil, signUp, wsClient } from '../harness/client';
 
 // Events are published by this test process straight into Redis, as any other process of the
@@ -50,7 +50,7 @@ describe('federated subscriptions through the gateway', () => {
     const client = wsClient(user.token);
     const sub = collect(client, ORDER_UPDATES);
     const event = orderEvent(user.id);
-    await publishUntil(redis, `matching.order.${user.id}`, event, () => sub.results.length);
+    await publishUntil(redis, busChannel(`matching.order.${user.id}`), event, () => sub.results.length);
     const first = sub.results[0];
     expect(first.errors).toBeUndefined();
     expect(first.data.myOrderUpdates).toEqual({
@@ -74,14 +74,14 @@ describe('federated subscriptions through the gateway', () => {
     const clientB = wsClient(user.token);
     const a = collect(clientA, ORDER_UPDATES);
     const b = collect(clientB, ORDER_UPDATES);
-    await publishUntil(redis, `matching.order.${user.id}`, orderEvent(user.id), () => Math.min(a.results.length, b.results.length));
+    await publishUntil(redis, busChannel(`matching.order.${user.id}`), orderEvent(user.id), () => Math.min(a.results.length, b.results.length));
     // Two clients on two sockets, one upstream subscription on the matching subgraph.
     expect(await metric(matching, 'subgraph_active_subscriptions', field)).toBe(before + 1);
 
     const event = orderEvent(user.id, { status: 'filled', filledQuantity: '2' });
     const seenA = a.results.length;
     const seenB = b.results.length;
-    await redis.publish(`matching.order.${user.id}`, JSON.stringify(event));
+    await redis.publish(busChannel(`matching.order.${user.id}`), JSON.stringify(event));
     await a.waitFor(seenA + 1);
     await b.waitFor(seenB + 1);
     expect(a.results[seenA].data.myOrderUpdates.id).toBe(event.id);
@@ -103,8 +103,8 @@ describe('federated subscriptions through the gateway', () => {
     const clientB = wsClient(bob.token);
     const a = collect(clientA, ORDER_UPDATES);
     const b = collect(clientB, ORDER_UPDATES);
-    await publishUntil(redis, `matching.order.${alice.id}`, orderEvent(alice.id), () => a.results.length);
-    await publishUntil(redis, `matching.order.${bob.id}`, orderEvent(bob.id), () => b.results.length);
+    await publishUntil(redis, busChannel(`matching.order.${alice.id}`), orderEvent(alice.id), () => a.results.length);
+    await publishUntil(redis, busChannel(`matching.order.${bob.id}`), orderEvent(bob.id), () => b.results.length);
     await new Promise((resolve) => setTimeout(resolve, 300));
     // Neither saw the other's orders.
     expect(a.results.every((r) => r.data.myOrderUpdates.market.symbol === 'ETH-USDT')).toBe(true);
@@ -178,7 +178,7 @@ describe('federated subscriptions through the gateway', () => {
     );
     await publishUntil(
       redis,
-      `markets.price.${market}`,
+      busChannel(`markets.price.${market}`),
       { market, price: '151.25', at: new Date().toISOString() },
       () => prices.results.length,
     );

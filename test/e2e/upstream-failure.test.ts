@@ -1,14 +1,14 @@
 import path from 'node:path';
 import Redis from 'ioredis';
 import { collect, eventually, gql, publishUntil, signUp, wsClient } from '../harness/client';
-import { REDIS_URL } from '../harness/env';
+import { REDIS_URL, busChannel, ownSystem } from '../harness/env';
 
 const { startSystem, ROOT } = require('../harness/system');
 
 // A subgraph that dies under a live subscription: the client must get a GraphQL error and a
 // complete (never a silent, hung stream), and its socket must stay usable. This needs a system
 // of its own, since a subgraph is killed.
-const PORT_BASE = 17000;
+const { portBase: PORT_BASE, database: DATABASE } = ownSystem(3000, 'failure');
 
 describe('a system in production mode, and when the owning subgraph goes away', () => {
   let system: any;
@@ -18,7 +18,7 @@ describe('a system in production mode, and when the owning subgraph goes away', 
     system = await startSystem({
       databaseUrl: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
       redisUrl: REDIS_URL,
-      database: 'tradegraph_e2e_failure',
+      database: DATABASE,
       portBase: PORT_BASE,
       logDir: path.join(ROOT, '.data', `e2e-logs-${PORT_BASE}`),
       services: ['accounts', 'markets', 'matching'],
@@ -51,7 +51,7 @@ describe('a system in production mode, and when the owning subgraph goes away', 
     const prices = collect(client, `subscription { priceUpdated(market: "${market}") { price } }`);
     await publishUntil(
       redis,
-      `markets.price.${market}`,
+      busChannel(`markets.price.${market}`, DATABASE),
       { market, price: '3000.5', at: new Date().toISOString() },
       () => prices.results.length,
     );

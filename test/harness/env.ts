@@ -4,8 +4,19 @@ export const GATEWAY_HTTP = `${GATEWAY_URL}/graphql`;
 export const GATEWAY_WS = `${GATEWAY_URL.replace(/^http/, 'ws')}/graphql`;
 export const DATABASE_URL = process.env.E2E_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/tradegraph_e2e';
 export const REDIS_URL = process.env.E2E_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+/** The namespace global-setup gave the test system's Redis channels (see shared redisName). */
+export const REDIS_NAMESPACE = process.env.E2E_REDIS_NAMESPACE ?? 'tradegraph_e2e';
+/** A channel of the test system, as a process publishing straight into Redis must name it. */
+export const busChannel = (name: string, namespace = REDIS_NAMESPACE) => `${namespace}:${name}`;
 export const LOG_DIR = process.env.E2E_LOG_DIR ?? '';
 export const PORT_BASE = Number(process.env.E2E_PORT_BASE ?? 14000);
+/** The test system's database name; tests that start systems of their own derive theirs from it. */
+export const E2E_DATABASE = process.env.E2E_DATABASE ?? 'tradegraph_e2e';
+/**
+ * Tests that start a system of their own use ports and a database derived from this run's, so
+ * two runs on one machine (a developer's and CI's) never share one.
+ */
+export const ownSystem = (offset: number, suffix: string) => ({ portBase: PORT_BASE + offset, database: `${E2E_DATABASE}_${suffix}` });
 
 /** Where a subgraph of the test system listens (same offsets as shared/src/config.ts). */
 export const SUBGRAPH_PORT_OFFSET = { accounts: 1, markets: 2, trading: 3, funding: 4, analytics: 5, matching: 6 } as const;

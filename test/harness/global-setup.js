@@ -15,6 +15,7 @@ module.exports = async function globalSetup() {
   process.env.E2E_GATEWAY_URL = system.gatewayUrl;
   process.env.E2E_DATABASE_URL = system.databaseUrl;
   process.env.E2E_REDIS_URL = redisUrl;
+  process.env.E2E_REDIS_NAMESPACE = database;
   process.env.E2E_LOG_DIR = logDir;
   process.env.E2E_PORT_BASE = String(portBase);
 };

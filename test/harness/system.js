@@ -57,6 +57,8 @@ async function startSystem({ databaseUrl, redisUrl, database, portBase, logDir, 
     DATABASE_URL: dbUrl,
     REDIS_URL: redisUrl,
     PORT_BASE: String(portBase),
+    // Each test system hears only its own events, even when another run shares this Redis.
+    REDIS_NAMESPACE: database,
     LOG_LEVEL: 'debug',
     PRICE_FEED: 'off',
     MATCHING_DEMO_CREDITS: 'on',
