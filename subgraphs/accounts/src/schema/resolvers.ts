@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import argon2 from 'argon2';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { Arg, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { conflict, forbidden, requireViewer, unauthenticated, type SubgraphContext } from '@tradegraph/shared';
+import { SCOPES, conflict, forbidden, requireViewer, unauthenticated, type SubgraphContext } from '@tradegraph/shared';
 import { UserRecord, type AccountsLoaders } from '../store';
 import type { SigningKeys } from '../store/signing-keys';
 import { checkPasswordStrength, normalizeEmail } from '../domain/email';
@@ -17,7 +17,7 @@ export const keyStore: { current?: SigningKeys } = {};
 /** Signs a token for the user; the rest of this response is answered as that user. */
 async function issue(user: UserRecord, ctx: Context): Promise<AuthPayload> {
   if (!keyStore.current) throw new Error('signing keys are not loaded');
-  ctx.viewer = { userId: user.id, roles: user.roles };
+  ctx.viewer = { userId: user.id, roles: user.roles, scopes: [...SCOPES] };
   const key = await keyStore.current.activeKey();
   const { token, expiresAt } = await signAccessToken(key, { userId: user.id, roles: user.roles });
   return { accessToken: token, accessTokenExpiresAt: expiresAt, user };
