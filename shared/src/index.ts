@@ -11,3 +11,4 @@ export * from './relay';
 export * from './subgraph';
 export * from './loaders';
 export * from './decimal';
+export * from './coalesce';

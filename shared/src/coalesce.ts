@@ -1,0 +1,214 @@
+/**
+ * Per-key coalescing for subscription streams. A subscriber that follows fast-moving keys
+ * (a market's price, ticker or candle) gets at most one update per key per interval, so a slow
+ * mobile client is not flooded, and never loses the latest value: within an interval newer
+ * values replace older ones and the newest is delivered when the interval ends (trailing edge).
+ *
+ * The first value of a key after a quiet interval goes out at once (leading edge). Values a
+ * consumer has not pulled yet are replaced in place, so a slow consumer holds at most one
+ * value per key. `return()` stops every timer and ends the source.
+ */
+export interface CoalesceOptions<T> {
+  /** The key a value belongs to (e.g. the market symbol). */
+  keyOf: (value: T) => string;
+  /** Shortest time between two values of one key, in ms; 0 or less passes everything through. */
+  intervalMs: number;
+}
+
+type Waiter<T> = { resolve: (result: IteratorResult<T>) => void; reject: (error: unknown) => void };
+
+export function coalesce<T>(source: AsyncIterable<T> | AsyncIterator<T>, options: CoalesceOptions<T>): AsyncIterableIterator<T> {
+  const iterator: AsyncIterator<T> =
+    Symbol.asyncIterator in (source as object) ? (source as AsyncIterable<T>)[Symbol.asyncIterator]() : (source as AsyncIterator<T>);
+  const { keyOf, intervalMs } = options;
+  /** Released values the consumer has not pulled yet, one per key, in release order. */
+  const ready = new Map<string, T>();
+  /** Values held back until their key's interval ends. */
+  const held = new Map<string, T>();
+  const timers = new Map<string, ReturnType<typeof setTimeout>>();
+  const lastRelease = new Map<string, number>();
+  const waiters: Waiter<T>[] = [];
+  let pumping = false;
+  let sourceDone = false;
+  let failure: { error: unknown } | undefined;
+  let closed = false;
+
+  const settle = () => {
+    while (waiters.length > 0) {
+      const first = ready.entries().next();
+      if (!first.done) {
+        const [key, value] = first.value;
+        ready.delete(key);
+        waiters.shift()!.resolve({ value, done: false });
+      } else if (closed || (sourceDone && held.size === 0)) {
+        const waiter = waiters.shift()!;
+        if (failure && !closed) {
+          const { error } = failure;
+          failure = undefined;
+          closed = true;
+          waiter.reject(error);
+        } else waiter.resolve({ value: undefined, done: true });
+      } else return;
+    }
+  };
+
+  const release = (key: string, value: T) => {
+    lastRelease.set(key, Date.now());
+    ready.delete(key); // a newer value of the key goes to the back of the queue
+    ready.set(key, value);
+    settle();
+  };
+
+  const flushHeld = (key: string) => {
+    timers.delete(key);
+    const value = held.get(key);
+    if (value === undefined && !held.has(key)) return;
+    held.delete(key);
+    release(key, value as T);
+  };
+
+  const accept = (value: T) => {
+    const key = keyOf(value);
+    if (intervalMs <= 0) return release(key, value);
+    const last = lastRelease.get(key);
+    const now = Date.now();
+    if (!timers.has(key) && (last === undefined || now - last >= intervalMs)) return release(key, value);
+    held.set(key, value);
+    if (!timers.has(key)) {
+      const wait = Math.max(0, (last ?? now) + intervalMs - now);
+      timers.set(
+        key,
+        setTimeout(() => flushHeld(key), wait),
+      );
+    }
+  };
+
+  const stopTimers = () => {
+    for (const timer of timers.values()) clearTimeout(timer);
+    timers.clear();
+  };
+
+  const pump = async () => {
+    try {
+      for (;;) {
+        const result = await iterator.next();
+        if (closed) return;
+        if (result.done) break;
+        accept(result.value);
+      }
+    } catch (error) {
+      if (closed) return;
+      failure = { error };
+    }
+    // The source ended: what is held goes out now rather than after its interval.
+    sourceDone = true;
+    stopTimers();
+    for (const key of [...held.keys()]) flushHeld(key);
+    settle();
+  };
+
+  const close = async (): Promise<IteratorResult<T>> => {
+    if (!closed) {
+      closed = true;
+      stopTimers();
+      held.clear();
+      ready.clear();
+      settle();
+      await iterator.return?.();
+    }
+    return { value: undefined, done: true };
+  };
+
+  return {
+    next(): Promise<IteratorResult<T>> {
+      if (!pumping && !closed) {
+        pumping = true;
+        void pump();
+      }
+      return new Promise<IteratorResult<T>>((resolve, reject) => {
+        waiters.push({ resolve, reject });
+        settle();
+      });
+    },
+    return: close,
+    async throw(error: unknown): Promise<IteratorResult<T>> {
+      await close();
+      throw error;
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+}
+
+/**
+ * One stream from several: every value of every source, in arrival order. Lets one
+ * subscription follow many channels (one per market); `return()` ends every source.
+ */
+export function mergeAsyncIterators<T>(sources: AsyncIterator<T>[]): AsyncIterableIterator<T> {
+  const queue: T[] = [];
+  const waiters: Waiter<T>[] = [];
+  let open = sources.length;
+  let closed = false;
+  let started = false;
+  let failure: { error: unknown } | undefined;
+
+  const settle = () => {
+    while (waiters.length > 0) {
+      if (queue.length > 0) waiters.shift()!.resolve({ value: queue.shift()!, done: false });
+      else if (failure) {
+        const { error } = failure;
+        failure = undefined;
+        waiters.shift()!.reject(error);
+        void close();
+      } else if (closed || open === 0) waiters.shift()!.resolve({ value: undefined, done: true });
+      else return;
+    }
+  };
+
+  const drain = async (source: AsyncIterator<T>) => {
+    try {
+      for (;;) {
+        const result = await source.next();
+        if (closed || result.done) break;
+        queue.push(result.value);
+        settle();
+      }
+    } catch (error) {
+      if (!closed) failure = { error };
+    }
+    open -= 1;
+    settle();
+  };
+
+  const close = async (): Promise<IteratorResult<T>> => {
+    if (!closed) {
+      closed = true;
+      queue.length = 0;
+      settle();
+      await Promise.all(sources.map((source) => source.return?.()));
+    }
+    return { value: undefined, done: true };
+  };
+
+  return {
+    next() {
+      if (!started && !closed) {
+        started = true;
+        for (const source of sources) void drain(source);
+      }
+      return new Promise<IteratorResult<T>>((resolve, reject) => {
+        waiters.push({ resolve, reject });
+        settle();
+      });
+    },
+    return: close,
+    async throw(error: unknown) {
+      await close();
+      throw error;
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+}
