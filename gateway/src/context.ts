@@ -8,4 +8,7 @@ export interface GatewayContext {
   reqId: string;
   authorization?: string;
   viewer: Viewer | null;
+  /** The caller's address (socket, or X-Forwarded-For from a TRUSTED_PROXIES hop), forwarded to subgraphs. */
+  clientIp?: string;
+  userAgent?: string;
 }

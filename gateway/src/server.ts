@@ -15,11 +15,13 @@ import {
   REQUEST_ID_HEADER,
   SUBGRAPH_NAMES,
   createLogger,
+  clientIp,
   createTokenVerifier,
   portOf,
   requestIdFrom,
   subgraphUrl,
   subgraphWsUrl,
+  trustedProxies,
   type TokenVerifier,
   type Viewer,
 } from '@tradegraph/shared';
@@ -72,6 +74,7 @@ export async function startGateway(
   const port = options.port ?? portOf('gateway');
   const supergraphSdl = options.supergraphSdl ?? readFileSync(SUPERGRAPH_PATH, 'utf8');
   const verifyToken = options.verifyToken ?? createTokenVerifier();
+  const proxies = trustedProxies();
 
   // One data source per subgraph, shared by queries and by the per-event part of subscriptions.
   const serviceMap: ServiceMap = Object.fromEntries(
@@ -101,7 +104,7 @@ export async function startGateway(
 
   // WebSocket /graphql: subscriptions (federated through the hub), queries and mutations too.
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
-  const wsCleanup = useServer<Record<string, unknown>, { authorization?: string; viewer?: Viewer | null }>(
+  const wsCleanup = useServer<Record<string, unknown>, { authorization?: string; viewer?: Viewer | null; clientIp?: string }>(
     {
       onConnect: async (ctx) => {
         const params = ctx.connectionParams ?? {};
@@ -110,6 +113,7 @@ export async function startGateway(
         try {
           ctx.extra.viewer = await verifyToken(authorization);
           ctx.extra.authorization = authorization;
+          ctx.extra.clientIp = clientIp(ctx.extra.request, proxies);
           return true;
         } catch {
           logger.info('websocket connection refused: bad credentials');
@@ -134,6 +138,8 @@ export async function startGateway(
           reqId: requestIdFrom(undefined),
           authorization: ctx.extra.authorization,
           viewer: ctx.extra.viewer ?? null,
+          clientIp: ctx.extra.clientIp,
+          userAgent: ctx.extra.request.headers['user-agent'],
         };
         const args: ExecutionArgs = {
           schema: apiSchema,
@@ -209,6 +215,8 @@ export async function startGateway(
           reqId: requestIdFrom(req.headers[REQUEST_ID_HEADER]),
           authorization,
           viewer: await authenticate(verifyToken, authorization),
+          clientIp: clientIp(req, proxies),
+          userAgent: req.headers['user-agent'],
         };
       },
     }),

@@ -1,4 +1,4 @@
-import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
+import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload } from 'jose';
 import { TOKEN_AUDIENCE, TOKEN_ISSUER, jwksUrl } from './config';
 import { forbidden, unauthenticated } from './errors';
 
@@ -16,6 +16,8 @@ export interface Viewer {
   scopes: Scope[];
   /** Set when the caller authenticated with an API key (claim `akid`). */
   apiKeyId?: string;
+  /** The session (refresh-token family) the access token belongs to (claim `sid`). */
+  sessionId?: string;
 }
 
 export const SCOPES = ['read', 'trade', 'withdraw'] as const;
@@ -33,24 +35,32 @@ export function bearerToken(authorization: string | undefined): string | undefin
   return match?.[1];
 }
 
+/** How long jose waits before fetching the key set again for an unknown key id. */
+const JWKS_COOLDOWN_MS = 1000;
+
 /**
  * Returns null when no credentials were sent (an anonymous caller), the viewer for a valid
  * token, and throws UNAUTHENTICATED for anything else — a bad token is never anonymous.
  */
 export function createTokenVerifier(url = jwksUrl()): TokenVerifier {
   // jose caches the key set and refetches it when a token names an unknown key id (rotation).
-  const keys = createRemoteJWKSet(new URL(url), { cooldownDuration: 1000, cacheMaxAge: 10 * 60_000 });
+  const keys = createRemoteJWKSet(new URL(url), { cooldownDuration: JWKS_COOLDOWN_MS, cacheMaxAge: 10 * 60_000 });
   return async (authorization) => {
     if (!authorization) return null;
     const token = bearerToken(authorization);
     if (!token) throw unauthenticated('The authorization must be "Bearer <access token>"');
     let payload: JWTPayload;
+    const verify = () => jwtVerify(token, keys, { issuer: TOKEN_ISSUER, audience: TOKEN_AUDIENCE, algorithms: TOKEN_ALGORITHMS });
     try {
-      ({ payload } = await jwtVerify(token, keys, {
-        issuer: TOKEN_ISSUER,
-        audience: TOKEN_AUDIENCE,
-        algorithms: TOKEN_ALGORITHMS,
-      }));
+      try {
+        ({ payload } = await verify());
+      } catch (error) {
+        // A key id we have not seen may be a key rotated in since the last fetch, but jose
+        // refetches at most once per cooldown; wait it out once rather than refuse a good token.
+        if (!(error instanceof errors.JWKSNoMatchingKey) || !keys.coolingDown) throw error;
+        await new Promise((resolve) => setTimeout(resolve, JWKS_COOLDOWN_MS));
+        ({ payload } = await verify());
+      }
     } catch {
       throw unauthenticated('The access token is invalid or expired');
     }
@@ -61,7 +71,8 @@ export function createTokenVerifier(url = jwksUrl()): TokenVerifier {
         ? SCOPES.filter((scope) => (payload.scope as string).split(' ').includes(scope))
         : [...SCOPES];
     const apiKeyId = typeof payload.akid === 'string' ? payload.akid : undefined;
-    return { userId: payload.sub, roles, scopes, apiKeyId };
+    const sessionId = typeof payload.sid === 'string' ? payload.sid : undefined;
+    return { userId: payload.sub, roles, scopes, apiKeyId, sessionId };
   };
 }
 

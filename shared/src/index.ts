@@ -12,3 +12,4 @@ export * from './subgraph';
 export * from './loaders';
 export * from './decimal';
 export * from './coalesce';
+export * from './client-ip';

@@ -20,6 +20,7 @@ import { createLogger, requestIdFrom, REQUEST_ID_HEADER, type Logger } from './l
 import { createTokenVerifier, requireViewer, type TokenVerifier, type Viewer } from './auth';
 import { createEventBus, type EventBus } from './pubsub';
 import { openDatabase, type EntityManager } from './orm';
+import { CLIENT_USER_AGENT_HEADER, clientIp, trustedGateways } from './client-ip';
 import { DateTimeScalar, DecimalScalar } from './scalars';
 
 /** What every resolver of every subgraph gets: who is asking, a unit of work, batched loaders. */
@@ -30,6 +31,10 @@ export interface SubgraphContext<Loaders = unknown> {
   em: EntityManager;
   bus: EventBus;
   loaders: Loaders;
+  /** The caller's address as the gateway saw it (see clientIp); undefined when unknown. */
+  clientIp?: string;
+  /** The caller's User-Agent as the gateway saw it. */
+  userAgent?: string;
 }
 
 /** A subgraph's `__resolveReference` functions, keyed by entity type name. */
@@ -175,10 +180,21 @@ export async function startSubgraph<Loaders>(
     }),
   };
 
-  const contextFor = (reqId: string, viewer: Viewer | null): SubgraphContext<Loaders> => {
+  const gateways = trustedGateways();
+  const contextFor = (reqId: string, viewer: Viewer | null, req?: http.IncomingMessage): SubgraphContext<Loaders> => {
     const requestLogger = logger.child({ reqId });
     const em = orm.em.fork();
-    return { reqId, logger: requestLogger, viewer, em, bus, loaders: definition.createLoaders(em, requestLogger) };
+    const agent = req?.headers[CLIENT_USER_AGENT_HEADER];
+    return {
+      reqId,
+      logger: requestLogger,
+      viewer,
+      em,
+      bus,
+      loaders: definition.createLoaders(em, requestLogger),
+      clientIp: req ? clientIp(req, gateways) : undefined,
+      userAgent: typeof agent === 'string' ? agent : undefined,
+    };
   };
 
   const app = express();
@@ -208,7 +224,7 @@ export async function startSubgraph<Loaders>(
       },
       context: (ctx, _id, payload) => {
         const reqId = requestIdFrom(payload.extensions?.reqId as string | undefined);
-        return contextFor(reqId, ctx.extra.viewer ?? null) as unknown as Record<string, unknown>;
+        return contextFor(reqId, ctx.extra.viewer ?? null, ctx.extra.request) as unknown as Record<string, unknown>;
       },
       onOperation: (ctx, id, _payload, args, result) => {
         if (!result || typeof result !== 'object' || !(Symbol.asyncIterator in result)) return;
@@ -252,7 +268,7 @@ export async function startSubgraph<Loaders>(
     expressMiddleware(apollo, {
       context: async ({ req }) => {
         const reqId = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
-        return contextFor(reqId, await verifyToken(req.headers.authorization));
+        return contextFor(reqId, await verifyToken(req.headers.authorization), req);
       },
     }),
   );

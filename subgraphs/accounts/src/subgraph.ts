@@ -2,13 +2,15 @@ import type { SubgraphContext, SubgraphDefinition } from '@tradegraph/shared';
 import { SigningKeyRecord, UserRecord, createLoaders, migrations, type AccountsLoaders } from './store';
 import { SigningKeys } from './store/signing-keys';
 import { UserResolver, keyStore } from './schema/resolvers';
+import { sessionEntities } from './store/session-entities';
+import { closeAttemptStore } from './domain/attempts';
 
 type Context = SubgraphContext<AccountsLoaders>;
 
 export const definition: SubgraphDefinition<AccountsLoaders> = {
   name: 'accounts',
   resolvers: [UserResolver],
-  entities: [UserRecord, SigningKeyRecord],
+  entities: [UserRecord, SigningKeyRecord, ...sessionEntities],
   migrations,
   createLoaders,
   referenceResolvers: {
@@ -23,6 +25,8 @@ export const definition: SubgraphDefinition<AccountsLoaders> = {
   },
   start: async () => {
     await keyStore.current!.activeKey();
-    return async () => {};
+    return async () => {
+      await closeAttemptStore();
+    };
   },
 };

@@ -1,4 +1,6 @@
 import { Migration20261121000001 } from './migrations/Migration20261121000001';
+import { Migration20261121300001 } from './migrations/Migration20261121300001';
 export * from './entities';
 export * from './loaders';
-export const migrations = [Migration20261121000001];
+export * from './session-entities';
+export const migrations = [Migration20261121000001, Migration20261121300001];
