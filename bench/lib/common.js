@@ -1,0 +1,190 @@
+// What every system benchmark shares: starting the real processes from `dist` on real
+// PostgreSQL and Redis (through the e2e harness's startSystem), signing up users, running a load
+// generator as a separate process, and writing `bench/results/<name>.json`. Plain JavaScript
+// like the harness, so the benchmarks run without a build step of their own.
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { randomUUID } = require('node:crypto');
+const { startSystem, ROOT } = require('../../test/harness/system.js');
+
+const BENCH_DIR = path.resolve(__dirname, '..');
+const RESULTS_DIR = path.join(BENCH_DIR, 'results');
+const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+function intEnv(name, fallback) {
+  const raw = process.env[name];
+  return raw === undefined || raw === '' ? fallback : Number(raw);
+}
+
+/**
+ * Starts the six subgraphs and our gateway. The database and Redis namespace are the
+ * benchmark's own (`tg_bench_<name>`), so a run never disturbs tests or other benchmarks.
+ * Logs go to `.data/bench-logs-<name>`; LOG_LEVEL is `info` as in production, not the tests' `debug`.
+ */
+async function startBenchSystem(name, { portBase, env = {} } = {}) {
+  const database = process.env.BENCH_DATABASE ?? `tg_bench_${name}`;
+  const base = portBase ?? intEnv('BENCH_PORT_BASE', 56000);
+  const system = await startSystem({
+    databaseUrl: DATABASE_URL,
+    redisUrl: REDIS_URL,
+    database,
+    portBase: base,
+    logDir: path.join(ROOT, '.data', `bench-logs-${name}`),
+    env: { LOG_LEVEL: 'info', REDIS_NAMESPACE: process.env.BENCH_REDIS_NAMESPACE ?? database, ...env },
+  });
+  return { ...system, portBase: base, database, namespace: process.env.BENCH_REDIS_NAMESPACE ?? database, graphqlUrl: `${system.gatewayUrl}/graphql` };
+}
+
+/** A GraphQL request over HTTP; throws on GraphQL errors so setup problems surface at once. */
+async function gql(url, query, variables = {}, token) {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = await response.json();
+  if (body.errors) throw new Error(`${query.slice(0, 60)}…: ${JSON.stringify(body.errors)}`);
+  return body.data;
+}
+
+/** Runs `task(i)` for i in [0, count) with at most `parallel` at a time. */
+async function inParallel(count, parallel, task) {
+  const results = new Array(count);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(parallel, count) }, async () => {
+      while (next < count) {
+        const i = next++;
+        results[i] = await task(i);
+      }
+    }),
+  );
+  return results;
+}
+
+/**
+ * Signs up `count` users (password hashing makes this the slow part of setup: a few ms of
+ * argon2 each, four at a time on the accounts subgraph's thread pool).
+ */
+async function signUpUsers(url, count) {
+  const started = Date.now();
+  const users = await inParallel(count, 8, async () => {
+    const email = `bench-${randomUUID()}@example.com`;
+    const data = await gql(url, 'mutation ($e: String!, $p: String!) { signUp(email: $e, password: $p) { accessToken user { id } } }', {
+      e: email,
+      p: 'correct horse battery staple',
+    });
+    return { id: data.signUp.user.id, email, token: data.signUp.accessToken };
+  });
+  log(`signed up ${count} users in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return users;
+}
+
+/** The supergraph with its subgraph URLs pointing at the benchmark system's ports. */
+function supergraphFor(portBase) {
+  const sdl = fs.readFileSync(path.join(ROOT, 'schema', 'supergraph.graphql'), 'utf8');
+  return sdl.replace(/url: "http:\/\/127\.0\.0\.1:40(\d\d)\/graphql"/g, (_m, offset) => `url: "http://127.0.0.1:${portBase + Number(offset)}/graphql"`);
+}
+
+/**
+ * Runs the load generator (`lib/http-load.js` or another script) as its own process and
+ * resolves with the JSON it prints last. The load never shares a process with what it measures.
+ */
+function runLoad(script, config, { quiet = false } = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--max-old-space-size=2048', path.join(__dirname, script)], {
+      stdio: ['pipe', 'pipe', quiet ? 'ignore' : 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (chunk) => (out += chunk));
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      const lines = out.trim().split('\n');
+      try {
+        if (code !== 0) throw new Error(`${script} exited with ${code}`);
+        resolve(JSON.parse(lines[lines.length - 1]));
+      } catch (error) {
+        reject(new Error(`${script}: ${error.message}\n${out.slice(-2000)}`));
+      }
+    });
+    child.stdin.end(JSON.stringify(config));
+  });
+}
+
+/** Reads the JSON config a load generator was given on stdin. */
+async function readConfig() {
+  let text = '';
+  for await (const chunk of process.stdin) text += chunk;
+  return JSON.parse(text);
+}
+
+/** Resident memory of a process in bytes (Linux /proc), for per-socket figures. */
+function rssOf(pid) {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const match = /VmRSS:\s+(\d+) kB/.exec(status);
+  return match ? Number(match[1]) * 1024 : NaN;
+}
+
+/** CPU time (user+system, ms) a process has used so far (Linux /proc). */
+function cpuMsOf(pid) {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return (ticks * 1000) / 100;
+}
+
+function machine() {
+  return {
+    cores: os.cpus().length,
+    cpu: os.cpus()[0]?.model,
+    node: process.version,
+    loadavg: os.loadavg().map((l) => Math.round(l * 100) / 100),
+  };
+}
+
+function writeResult(name, result) {
+  fs.mkdirSync(RESULTS_DIR, { recursive: true });
+  const file = path.join(RESULTS_DIR, `${name}.json`);
+  const body = { ...result, machine: machine(), at: new Date().toISOString() };
+  fs.writeFileSync(file, `${JSON.stringify(body, null, 2)}\n`);
+  log(`wrote ${path.relative(ROOT, file)}`);
+  return body;
+}
+
+function log(message) {
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+}
+
+/** Stops child processes when the benchmark ends, however it ends. */
+function stopOnExit(stops) {
+  let stopping = null;
+  const stopAll = () => (stopping ??= Promise.allSettled(stops.map((stop) => stop())));
+  for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => void stopAll().finally(() => process.exit(130)));
+  return stopAll;
+}
+
+const round = (value, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;
+
+module.exports = {
+  ROOT,
+  BENCH_DIR,
+  DATABASE_URL,
+  REDIS_URL,
+  intEnv,
+  startBenchSystem,
+  gql,
+  inParallel,
+  signUpUsers,
+  supergraphFor,
+  runLoad,
+  readConfig,
+  rssOf,
+  cpuMsOf,
+  machine,
+  writeResult,
+  log,
+  stopOnExit,
+  round,
+};
