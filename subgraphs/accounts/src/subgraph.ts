@@ -4,12 +4,13 @@ import { SigningKeys } from './store/signing-keys';
 import { UserResolver, keyStore } from './schema/resolvers';
 import { sessionEntities } from './store/session-entities';
 import { closeAttemptStore } from './domain/attempts';
+import { SessionResolver, TwoFactorResolver } from './schema/session-resolvers';
 
 type Context = SubgraphContext<AccountsLoaders>;
 
 export const definition: SubgraphDefinition<AccountsLoaders> = {
   name: 'accounts',
-  resolvers: [UserResolver],
+  resolvers: [UserResolver, SessionResolver, TwoFactorResolver],
   entities: [UserRecord, SigningKeyRecord, ...sessionEntities],
   migrations,
   createLoaders,

@@ -67,9 +67,13 @@ function rateLimited(kind: AttemptKind, rejection: RateLimiterRes): GraphQLError
   return appError(ErrorCode.RATE_LIMITED, `Too many ${kind} attempts; try again in ${retryAfterSeconds} s`, { retryAfterSeconds });
 }
 
-/** Whether a failure of the attempt counts against the caller (a wrong secret, not an outage). */
+/**
+ * Whether a failure of the attempt counts against the caller: a wrong or refused secret does;
+ * an outage, a conflict or a missing thing does not.
+ */
+const GUESS_CODES: unknown[] = [ErrorCode.UNAUTHENTICATED, ErrorCode.BAD_USER_INPUT, ErrorCode.FORBIDDEN];
 function isGuess(error: unknown): boolean {
-  return error instanceof GraphQLError && error.extensions?.code !== ErrorCode.INTERNAL;
+  return error instanceof GraphQLError && GUESS_CODES.includes(error.extensions?.code);
 }
 
 /**
@@ -104,7 +108,7 @@ export async function guardAttempt<T>(
     ]);
     return result;
   } catch (error) {
-    // An outage is not a guess: give the points back.
+    // Not a guess (an outage, a conflict): give the points back.
     if (!isGuess(error)) await Promise.all(taken.map(({ limiter, key }) => limiter.reward(key))).catch(() => undefined);
     throw error;
   }

@@ -21,12 +21,13 @@ export async function newSigningKey(): Promise<SigningKeyPair> {
 
 export async function signAccessToken(
   key: SigningKeyPair,
-  subject: { userId: string; roles: string[] },
+  subject: { userId: string; roles: string[]; sessionId?: string },
   now = new Date(),
 ): Promise<{ token: string; expiresAt: Date }> {
   const issuedAt = Math.floor(now.getTime() / 1000);
   const expiresAt = new Date((issuedAt + ACCESS_TOKEN_TTL_SECONDS) * 1000);
-  const token = await new SignJWT({ roles: subject.roles })
+  const claims = subject.sessionId ? { roles: subject.roles, sid: subject.sessionId } : { roles: subject.roles };
+  const token = await new SignJWT(claims)
     .setProtectedHeader({ alg: SIGNING_ALGORITHM, kid: key.kid, typ: 'JWT' })
     .setSubject(subject.userId)
     .setIssuer(TOKEN_ISSUER)

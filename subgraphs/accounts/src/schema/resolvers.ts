@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import argon2 from 'argon2';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { Arg, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { SCOPES, conflict, forbidden, requireViewer, unauthenticated, type SubgraphContext } from '@tradegraph/shared';
+import { conflict, forbidden, requireViewer, unauthenticated, type SubgraphContext } from '@tradegraph/shared';
 import { UserRecord, type AccountsLoaders } from '../store';
 import type { SigningKeys } from '../store/signing-keys';
 import { checkPasswordStrength, normalizeEmail } from '../domain/email';
-import { signAccessToken } from '../domain/tokens';
+import { startSession } from './session-resolvers';
 import { AuthPayload, User } from './types';
 
 type Context = SubgraphContext<AccountsLoaders>;
@@ -14,13 +14,12 @@ type Context = SubgraphContext<AccountsLoaders>;
 /** Set by the subgraph definition at start: the key store the mutations sign with. */
 export const keyStore: { current?: SigningKeys } = {};
 
-/** Signs a token for the user; the rest of this response is answered as that user. */
-async function issue(user: UserRecord, ctx: Context): Promise<AuthPayload> {
-  if (!keyStore.current) throw new Error('signing keys are not loaded');
-  ctx.viewer = { userId: user.id, roles: user.roles, scopes: [...SCOPES] };
-  const key = await keyStore.current.activeKey();
-  const { token, expiresAt } = await signAccessToken(key, { userId: user.id, roles: user.roles });
-  return { accessToken: token, accessTokenExpiresAt: expiresAt, user };
+/**
+ * Starts a session for the user (access token with `sid` plus a refresh token); the rest of
+ * this response is answered as that user. See session-resolvers.ts.
+ */
+export async function issue(user: UserRecord, ctx: Context): Promise<AuthPayload> {
+  return startSession(user, ctx);
 }
 
 const canSeePrivateFields = (ctx: Context, userId: string) =>
@@ -60,14 +59,6 @@ export class UserResolver {
       throw error;
     }
     ctx.logger.info({ userId: user.id }, 'user signed up');
-    return issue(user, ctx);
-  }
-
-  @Mutation(() => AuthPayload, { description: 'Sign in with email and password' })
-  async login(@Arg('email') rawEmail: string, @Arg('password') password: string, @Ctx() ctx: Context): Promise<AuthPayload> {
-    const user = await ctx.em.findOne(UserRecord, { email: rawEmail.trim().toLowerCase() });
-    // Same answer for an unknown email and a wrong password: no account enumeration.
-    if (!user || !(await argon2.verify(user.passwordHash, password))) throw unauthenticated('Wrong email or password');
     return issue(user, ctx);
   }
 }

@@ -14,4 +14,8 @@ export class AuthPayload {
   @Field({ description: 'Send as `Authorization: Bearer <accessToken>`' }) accessToken!: string;
   @Field(() => DateTimeScalar) accessTokenExpiresAt!: Date;
   @Field(() => User) user!: User;
+  @Field({ description: 'Single use: trade it for a new pair with `refreshSession`. Keep it secret; it is shown once.' })
+  refreshToken!: string;
+  @Field(() => DateTimeScalar) refreshTokenExpiresAt!: Date;
+  @Field(() => ID, { description: 'The session these tokens belong to (see `mySessions`)' }) sessionId!: string;
 }
