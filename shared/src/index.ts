@@ -13,3 +13,4 @@ export * from './loaders';
 export * from './decimal';
 export * from './coalesce';
 export * from './client-ip';
+export * from './cache-control';

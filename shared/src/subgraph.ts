@@ -7,7 +7,7 @@ import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/dis
 import { expressMiddleware } from '@as-integrations/express5';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { printSchemaWithDirectives } from '@graphql-tools/utils';
-import { getOperationAST, parse, type GraphQLSchema } from 'graphql';
+import { getOperationAST, parse, type GraphQLDirective, type GraphQLSchema } from 'graphql';
 import { buildSchema, createResolversMap, type NonEmptyArray } from 'type-graphql';
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
@@ -45,6 +45,8 @@ export interface SubgraphDefinition<Loaders> {
   resolvers: NonEmptyArray<Function>;
   /** Types reachable only through federation (entity stubs, extended types). */
   orphanedTypes?: Function[];
+  /** Directive definitions the subgraph's types use beyond federation's (e.g. `cacheControlDirective`). */
+  directives?: GraphQLDirective[];
   entities: NonNullable<Options['entities']>;
   migrations: (new (...args: any[]) => Migration)[];
   referenceResolvers: ReferenceResolvers;
@@ -62,6 +64,8 @@ export interface SubgraphServices {
   orm: MikroORM;
   bus: EventBus;
   logger: Logger;
+  /** The registry `/metrics` serves, for a subgraph's own metrics. */
+  registry: Registry;
 }
 
 export interface RunningSubgraph {
@@ -74,12 +78,13 @@ export interface RunningSubgraph {
 }
 
 function buildTypeGraphqlSchema(
-  definition: Pick<SubgraphDefinition<unknown>, 'resolvers' | 'orphanedTypes'>,
+  definition: Pick<SubgraphDefinition<unknown>, 'resolvers' | 'orphanedTypes' | 'directives'>,
   bus: EventBus,
 ): Promise<GraphQLSchema> {
   return buildSchema({
     resolvers: definition.resolvers,
     orphanedTypes: definition.orphanedTypes,
+    directives: definition.directives,
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
     // type-graphql's PubSub interface over our event bus, for resolvers that use `topics`.
     pubSub: { publish: (name, ...args) => void bus.publish(name, args[0]), subscribe: (name) => bus.subscribe(name) },
@@ -97,7 +102,7 @@ const FEDERATION_LINK =
  * both HTTP and WebSocket.
  */
 export async function buildFederatedSchema(
-  definition: Pick<SubgraphDefinition<unknown>, 'resolvers' | 'orphanedTypes' | 'referenceResolvers'>,
+  definition: Pick<SubgraphDefinition<unknown>, 'resolvers' | 'orphanedTypes' | 'directives' | 'referenceResolvers'>,
   bus: EventBus,
 ): Promise<GraphQLSchema> {
   const typeGraphqlSchema = await buildTypeGraphqlSchema(definition, bus);
@@ -114,7 +119,7 @@ export async function buildFederatedSchema(
 
 /** The subgraph's SDL as composition sees it (used by schema/ to compose the supergraph). */
 export async function subgraphSdl(
-  definition: Pick<SubgraphDefinition<unknown>, 'resolvers' | 'orphanedTypes' | 'referenceResolvers'>,
+  definition: Pick<SubgraphDefinition<unknown>, 'resolvers' | 'orphanedTypes' | 'directives' | 'referenceResolvers'>,
 ): Promise<string> {
   const typeGraphqlSchema = await buildTypeGraphqlSchema(definition, createEventBus(undefined));
   return `${FEDERATION_LINK}\n\n${printSchemaWithDirectives(typeGraphqlSchema)}`;
@@ -160,10 +165,10 @@ export async function startSubgraph<Loaders>(
   });
   const bus = createEventBus(redisUrl());
   const schema = await buildFederatedSchema(definition as SubgraphDefinition<unknown>, bus);
-  await definition.prepare?.({ orm, bus, logger });
-
   const registry = new Registry();
   registry.setDefaultLabels({ service: name });
+  await definition.prepare?.({ orm, bus, logger, registry });
+
   if (process.env.TRADEGRAPH_EMBEDDED !== '1') collectDefaultMetrics({ register: registry });
   const metrics = {
     entityFetches: new Counter({
@@ -261,7 +266,7 @@ export async function startSubgraph<Loaders>(
   app.get('/metrics', async (_req, res) => {
     res.type(registry.contentType).send(await registry.metrics());
   });
-  definition.routes?.(app, { orm, bus, logger });
+  definition.routes?.(app, { orm, bus, logger, registry });
   app.use(
     '/graphql',
     express.json({ limit: '1mb' }),
@@ -274,7 +279,7 @@ export async function startSubgraph<Loaders>(
   );
 
   await new Promise<void>((resolve) => httpServer.listen(port, '0.0.0.0', resolve));
-  const stopWork = definition.start ? await definition.start({ orm, bus, logger }) : async () => {};
+  const stopWork = definition.start ? await definition.start({ orm, bus, logger, registry }) : async () => {};
   logger.info({ port }, `${name} subgraph listening`);
 
   return {

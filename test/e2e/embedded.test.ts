@@ -54,13 +54,14 @@ describe('npm start on the embedded defaults', () => {
 
   it('serves a query that crosses subgraphs', async () => {
     const result = await gql(
-      '{ markets(category: crypto) { symbol baseAsset { name } orderBook { bids { price } } } }',
+      '{ markets(category: crypto) { edges { node { symbol baseAsset { name } orderBook { bids { price } } } } } }',
       {},
       { url: `${GATEWAY}/graphql` },
     );
     expect(result.errors).toBeUndefined();
-    expect(result.data.markets.map((m: any) => m.symbol)).toContain('BTC-USDT');
-    expect(result.data.markets.find((m: any) => m.symbol === 'BTC-USDT')).toEqual({
+    const markets = result.data.markets.edges.map((e: any) => e.node);
+    expect(markets.map((m: any) => m.symbol)).toContain('BTC-USDT');
+    expect(markets.find((m: any) => m.symbol === 'BTC-USDT')).toEqual({
       symbol: 'BTC-USDT',
       baseAsset: { name: 'Bitcoin' },
       orderBook: { bids: [] },

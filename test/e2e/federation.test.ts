@@ -102,10 +102,10 @@ describe('one query across subgraphs', () => {
   });
 
   it('rejects a bad token over HTTP with UNAUTHENTICATED and serves anonymous public data', async () => {
-    const bad = await gql('{ markets { symbol } }', {}, { token: 'not-a-jwt' });
+    const bad = await gql('{ markets { edges { node { symbol } } } }', {}, { token: 'not-a-jwt' });
     expect(bad.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
-    const anonymous = await gql('{ markets(category: forex) { symbol category } }');
-    expect(anonymous.data.markets).toEqual([{ symbol: 'EUR-USD', category: 'forex' }]);
+    const anonymous = await gql('{ markets(category: forex) { edges { node { symbol category } } } }');
+    expect(anonymous.data.markets.edges).toEqual([{ node: { symbol: 'EUR-USD', category: 'forex' } }]);
     const me = await gql('{ me { id } }');
     expect(me.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
   });

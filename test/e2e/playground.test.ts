@@ -170,7 +170,7 @@ test('sends the Authorization header over HTTP and in connection_init for subscr
     });
   });
 
-  await openPlayground('{ markets { symbol } }');
+  await openPlayground('{ markets { edges { node { symbol } } } }');
   await page.getByRole('button', { name: 'Headers' }).click();
   await page.evaluate(setHeadersText(JSON.stringify({ Authorization: token })));
 

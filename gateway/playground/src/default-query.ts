@@ -19,10 +19,15 @@ export const DEFAULT_QUERY = `# Welcome to the Tradegraph playground.
 #   }
 
 {
-  markets {
-    symbol
-    baseAsset { symbol }
-    quoteAsset { symbol }
+  markets(first: 20) {
+    edges {
+      node {
+        symbol
+        baseAsset { symbol }
+        quoteAsset { symbol }
+        lastPrice { price stale }
+      }
+    }
   }
 }
 `;

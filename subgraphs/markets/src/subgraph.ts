@@ -1,13 +1,14 @@
-import type { SubgraphContext, SubgraphDefinition } from '@tradegraph/shared';
+import { cacheControlDirective, type SubgraphContext, type SubgraphDefinition } from '@tradegraph/shared';
 import { AssetRecord, MarketRecord, createLoaders, migrations, type MarketsLoaders } from './store';
-import { AssetResolver, MarketResolver, PriceResolver } from './schema/resolvers';
-import { startSimulatedFeed } from './events/price-feed';
+import { AssetResolver, MarketResolver, PriceQuoteResolver } from './schema/resolvers';
+import { listingRoute, preparePrices, startPrices } from './events/prices-module';
 
 type Context = SubgraphContext<MarketsLoaders>;
 
 export const definition: SubgraphDefinition<MarketsLoaders> = {
   name: 'markets',
-  resolvers: [MarketResolver, AssetResolver, PriceResolver],
+  resolvers: [MarketResolver, AssetResolver, PriceQuoteResolver],
+  directives: [cacheControlDirective],
   entities: [AssetRecord, MarketRecord],
   migrations,
   createLoaders,
@@ -15,5 +16,7 @@ export const definition: SubgraphDefinition<MarketsLoaders> = {
     Market: { __resolveReference: (ref: { symbol: string }, ctx: Context) => ctx.loaders.marketBySymbol.load(ref.symbol) },
     Asset: { __resolveReference: (ref: { symbol: string }, ctx: Context) => ctx.loaders.assetBySymbol.load(ref.symbol) },
   },
-  start: ({ orm, bus, logger }) => startSimulatedFeed(orm, bus, logger),
+  prepare: preparePrices,
+  routes: listingRoute,
+  start: startPrices,
 };

@@ -3,6 +3,7 @@ import { FillRecord, OrderRecord, createLoaders, migrations, type MatchingLoader
 import { Sequencer } from './store/sequencer';
 import { Exchange } from './store/exchange';
 import { Publisher } from './events/publisher';
+import { followListing } from './events/listing';
 import {
   BalanceResolver,
   FillResolver,
@@ -15,6 +16,8 @@ import {
 import { Market, User } from './schema/types';
 
 type Context = SubgraphContext<MatchingLoaders>;
+
+let stopListing: (() => Promise<void>) | undefined;
 
 /** How often the sequencer's clock advances with no traffic, so DAY/GTD orders expire on time. */
 const TICK_INTERVAL_MS = Number(process.env.MATCHING_TICK_MS ?? 1000);
@@ -55,6 +58,8 @@ export const definition: SubgraphDefinition<MatchingLoaders> = {
     matching.exchange = new Exchange(sequencer, orm);
     matching.publisher = new Publisher(sequencer.engine, bus, logger);
     sequencer.onBatch((changes) => matching.publisher!.publish(changes));
+    // The markets come from the markets subgraph: wait for its listing before serving orders.
+    stopListing = await followListing(sequencer, bus, logger);
   },
   routes: (app) => {
     // Where the engine stands: the last durable sequence number and the state hash (crash tests, operators).
@@ -69,6 +74,7 @@ export const definition: SubgraphDefinition<MatchingLoaders> = {
     const timer = setInterval(() => void sequencer.submit({ type: 'Tick' }).catch(() => {}), TICK_INTERVAL_MS);
     return async () => {
       clearInterval(timer);
+      await stopListing?.();
       await sequencer.close();
       logger.info({ seq: sequencer.lastSeq, stateHash: sequencer.stateHash() }, 'engine stopped with a snapshot');
     };

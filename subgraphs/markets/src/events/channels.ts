@@ -5,6 +5,8 @@ export interface PriceEvent {
   market: string;
   price: string;
   at: string;
+  /** `trade` when the price is the exchange's own last fill; absent or `feed` for the reference feed. */
+  source?: 'feed' | 'trade';
 }
 
 export const priceChannel = (market: string) => channel('markets', 'price', market);

@@ -6,6 +6,19 @@ export class AssetRecord {
   @Property({ type: 'text' }) name!: string;
   /** How many fraction digits the asset has on chain / in the ledger. */
   @Property({ type: 'integer' }) decimals!: number;
+  /** Chains the asset moves on (deposits/withdrawals), e.g. ethereum, solana. */
+  @Property({ type: 'text[]' }) networks: string[] = [];
+  /** From the feed where it gives them; null otherwise. */
+  @Property({ type: 'decimal', columnType: 'numeric(38,2)', fieldName: 'market_cap', nullable: true }) marketCap: string | null = null;
+  @Property({ type: 'decimal', columnType: 'numeric(38,8)', fieldName: 'circulating_supply', nullable: true })
+  circulatingSupply: string | null = null;
+}
+
+/** A weekly session in UTC: opens at `open` on each of `days` (0 = Sunday) and runs until the next `close`. */
+export interface TradingHours {
+  days: number[];
+  open: string;
+  close: string;
 }
 
 export type MarketCategory = 'crypto' | 'forex' | 'indices' | 'commodities';
@@ -24,4 +37,7 @@ export class MarketRecord {
   @Property({ type: 'text' }) status!: MarketStatus;
   /** Reference price the simulated feed starts from. */
   @Property({ type: 'decimal', columnType: 'numeric(38,18)', fieldName: 'reference_price' }) referencePrice!: string;
+  /** Null for markets that trade around the clock. */
+  @Property({ type: 'json', fieldName: 'trading_hours', nullable: true }) tradingHours: TradingHours | null = null;
+  @Property({ type: 'Date', columnType: 'timestamptz', fieldName: 'listed_at' }) listedAt: Date = new Date();
 }

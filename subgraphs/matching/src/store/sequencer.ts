@@ -1,7 +1,6 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { canonicalDecimal, type Logger } from '@tradegraph/shared';
 import { Engine, quantityToLots, type Command, type CommandResult, type EngineSnapshot } from '../domain/engine';
-import { SEED_MARKETS } from '../domain/catalog';
 import { Projection, isTerminal, type OrderRow } from './projection';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
@@ -72,9 +71,6 @@ export class Sequencer {
       { snapshotSeq: snapshot ? Number(snapshot.seq) : null, replayed, seq: sequencer.seq, stateHash: engine.stateHash() },
       'engine restored',
     );
-    if (sequencer.seq === 0) {
-      for (const spec of SEED_MARKETS) await sequencer.submit({ type: 'AddMarket', spec });
-    }
     return sequencer;
   }
 

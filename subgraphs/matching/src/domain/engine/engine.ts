@@ -982,6 +982,11 @@ export class Engine {
     return this.markets.get(marketId)?.spec;
   }
 
+  /** Undefined for an unknown market. */
+  isSuspended(marketId: string): boolean | undefined {
+    return this.markets.get(marketId)?.suspended;
+  }
+
   /** Ids of every market the engine knows, in the order they were added. */
   marketIds(): string[] {
     return [...this.markets.keys()];

@@ -1,0 +1,22 @@
+/**
+ * The price feed port: where reference prices for markets come from when the exchange's own
+ * fills do not give one. Adapters: simulated (embedded default), replay (recorded ticks from a
+ * CSV file), binance (Binance's public WebSocket streams). PRICE_FEED selects one, or `off`.
+ */
+export interface FeedTick {
+  /** Our market symbol, e.g. BTC-USDT. */
+  market: string;
+  /** Decimal string. */
+  price: string;
+  at: Date;
+}
+
+export interface PriceFeed {
+  readonly name: string;
+  /** Starts delivering ticks to `onTick`; resolves once running (not necessarily connected). */
+  start(onTick: (tick: FeedTick) => void): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export const PRICE_FEEDS = ['simulated', 'replay', 'binance', 'off'] as const;
+export type PriceFeedKind = (typeof PRICE_FEEDS)[number];

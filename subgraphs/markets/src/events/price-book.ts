@@ -1,0 +1,266 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import { appError, badInput, channel, ErrorCode, type EventBus, type Logger } from '@tradegraph/shared';
+import { quoteOf, replaces, type PriceObservation, type PricePolicy, type PriceQuote } from '../domain/prices';
+import type { FeedTick, PriceFeed } from '../domain/feeds';
+import { priceKey, type KeyValueCache } from '../store/price-cache';
+import { priceChannel, type PriceEvent } from './channels';
+
+/** What matching publishes on `matching.trades.<market>` (the fields the price needs). */
+interface TradeEvent {
+  market: string;
+  price: string;
+  at: string | Date;
+}
+const tradesChannel = (market: string) => channel('matching', 'trades', market);
+
+export const MAX_BULK_PRICES = 200;
+
+export interface PriceBookSettings extends PricePolicy {
+  /** How long a cached price lives in Redis without a newer one. */
+  cacheTtlMs: number;
+  /** How often last prices are written to Postgres (the cache's fallback). */
+  persistMs: number;
+}
+
+export function priceBookSettings(env = process.env): PriceBookSettings {
+  return {
+    cacheTtlMs: Number(env.PRICE_CACHE_TTL_MS ?? 60_000),
+    staleAfterMs: Number(env.PRICE_STALE_AFTER_MS ?? 30_000),
+    tradeWindowMs: Number(env.PRICE_TRADE_WINDOW_MS ?? 3_600_000),
+    persistMs: Number(env.PRICE_PERSIST_MS ?? 1000),
+  };
+}
+
+/**
+ * Last prices of every listed market. Writers: the price feed (through `onFeedTick`), the
+ * matching engine's trades (`matching.trades.<market>`), and anything that publishes on
+ * `markets.price.<market>` — every price published there is recorded: written through to the
+ * cache at once and to Postgres in batches. Readers (`get`) take everything the cache has in
+ * one MGET and only the misses from Postgres, so a hit touches neither the feed nor Postgres.
+ */
+export class PriceBook {
+  private readonly latest = new Map<string, PriceObservation>();
+  private readonly dirty = new Map<string, PriceObservation>();
+  private readonly followed = new Map<string, () => void>();
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private persisting: Promise<void> = Promise.resolve();
+  private feed: PriceFeed | null = null;
+  private readonly metrics: {
+    hits: Counter;
+    misses: Counter;
+    storeReads: Counter;
+    feedTicks: Counter;
+  };
+
+  constructor(
+    private readonly orm: MikroORM,
+    private readonly bus: EventBus,
+    private readonly cache: KeyValueCache,
+    private readonly logger: Logger,
+    readonly settings: PriceBookSettings,
+    registry: Registry,
+  ) {
+    const hits = new Counter({ name: 'markets_price_cache_hits_total', help: 'Prices served from the cache', registers: [registry] });
+    const misses = new Counter({
+      name: 'markets_price_cache_misses_total',
+      help: 'Prices not in the cache (read from Postgres)',
+      registers: [registry],
+    });
+    new Gauge({
+      name: 'markets_price_cache_hit_ratio',
+      help: 'Cache hits / (hits + misses) since start',
+      registers: [registry],
+      async collect() {
+        const h = (await hits.get()).values[0]?.value ?? 0;
+        const m = (await misses.get()).values[0]?.value ?? 0;
+        this.set(h + m === 0 ? 0 : h / (h + m));
+      },
+    });
+    this.metrics = {
+      hits,
+      misses,
+      storeReads: new Counter({
+        name: 'markets_price_store_reads_total',
+        help: 'Postgres queries made to answer price reads (cache misses only)',
+        registers: [registry],
+      }),
+      feedTicks: new Counter({
+        name: 'markets_price_feed_ticks_total',
+        help: 'Ticks received from the price feed',
+        labelNames: ['feed'],
+        registers: [registry],
+      }),
+    };
+  }
+
+  async start(markets: string[], feed: PriceFeed | null): Promise<void> {
+    const rows = await this.orm.em
+      .getConnection()
+      .execute<{ market: string; price: string; source: 'feed' | 'trade'; at: Date }[]>(
+        'select market, price::text as price, source, at from markets.last_prices',
+      );
+    for (const row of rows) this.latest.set(row.market, { market: row.market, price: trimDecimal(row.price), source: row.source, at: new Date(row.at).toISOString() });
+    for (const market of markets) this.follow(market);
+    this.timer = setInterval(() => {
+      this.persisting = this.persisting.then(() => this.persist());
+    }, this.settings.persistMs);
+    this.timer.unref();
+    this.feed = feed;
+    if (feed) {
+      await feed.start((tick) => this.onFeedTick(tick, feed.name));
+      this.logger.info({ feed: feed.name, markets: markets.length }, 'price feed started');
+    }
+  }
+
+  async stop(): Promise<void> {
+    await this.feed?.stop();
+    clearInterval(this.timer);
+    for (const stop of this.followed.values()) stop();
+    this.followed.clear();
+    await this.persisting;
+    await this.persist();
+    await this.cache.close();
+  }
+
+  /** Starts following a market's prices and trades (at start, and when a market is listed). */
+  follow(market: string): void {
+    if (this.followed.has(market)) return;
+    const prices = this.bus.subscribe<PriceEvent>(priceChannel(market));
+    const trades = this.bus.subscribe<TradeEvent>(tradesChannel(market));
+    this.followed.set(market, () => {
+      void prices.return?.();
+      void trades.return?.();
+    });
+    void this.consume(market, prices, (event) => this.record(market, event));
+    void this.consume(market, trades, (trade) => this.onTrade(market, trade));
+  }
+
+  private async consume<T>(market: string, iterator: AsyncIterableIterator<T>, handle: (event: T) => Promise<void> | void) {
+    try {
+      for await (const event of iterator) {
+        try {
+          await handle(event);
+        } catch (error) {
+          this.logger.warn({ err: error, market }, 'price event not recorded');
+        }
+      }
+    } catch (error) {
+      this.logger.warn({ err: error, market }, 'price subscription ended');
+    }
+  }
+
+  /** A feed tick becomes the market's price unless the market traded recently. */
+  onFeedTick(tick: FeedTick, feedName = 'feed'): void {
+    this.metrics.feedTicks.inc({ feed: feedName });
+    if (!this.followed.has(tick.market)) return;
+    const observation: PriceObservation = { market: tick.market, price: tick.price, source: 'feed', at: tick.at.toISOString() };
+    if (!replaces(this.latest.get(tick.market), observation, this.settings)) return;
+    this.publish(observation);
+  }
+
+  private onTrade(market: string, trade: TradeEvent): void {
+    if (typeof trade.price !== 'string') return;
+    this.publish({ market, price: trade.price, source: 'trade', at: new Date(trade.at).toISOString() });
+  }
+
+  private publish(observation: PriceObservation): void {
+    const event: PriceEvent = { market: observation.market, price: observation.price, at: observation.at, source: observation.source };
+    this.bus.publish(priceChannel(observation.market), event).catch((error: unknown) => this.logger.warn({ err: error }, 'price publish failed'));
+  }
+
+  /** Every price published on `markets.price.<market>`: remembered, cached at once, persisted in batches. */
+  private async record(market: string, event: PriceEvent): Promise<void> {
+    const at = new Date(event.at);
+    if (typeof event.price !== 'string' || !/^\d+(\.\d{1,18})?$/.test(event.price) || Number(event.price) <= 0 || Number.isNaN(at.getTime())) {
+      return;
+    }
+    const observation: PriceObservation = { market, price: event.price, source: event.source === 'trade' ? 'trade' : 'feed', at: at.toISOString() };
+    if (!replaces(this.latest.get(market), observation, this.settings)) return;
+    this.latest.set(market, observation);
+    this.dirty.set(market, observation);
+    await this.cache.mset([[priceKey(market), JSON.stringify(observation)]], this.settings.cacheTtlMs);
+  }
+
+  private async persist(): Promise<void> {
+    if (this.dirty.size === 0) return;
+    const rows = [...this.dirty.values()];
+    this.dirty.clear();
+    try {
+      await this.orm.em
+        .getConnection()
+        .getKnex()('markets.last_prices')
+        .insert(rows.map((r) => ({ market: r.market, price: r.price, source: r.source, at: r.at })))
+        .onConflict('market')
+        .merge();
+    } catch (error) {
+      for (const row of rows) if (!this.dirty.has(row.market)) this.dirty.set(row.market, row);
+      this.logger.warn({ err: error }, 'last prices not persisted; retrying');
+    }
+  }
+
+  /**
+   * The quotes of `markets`, in their order: one MGET; the misses from Postgres in one query
+   * (and put back in the cache). Unknown markets are NOT_FOUND; a listed market with no price
+   * yet is null.
+   */
+  async get(markets: readonly string[]): Promise<(PriceQuote | null)[]> {
+    if (markets.length > MAX_BULK_PRICES) throw badInput(`At most ${MAX_BULK_PRICES} markets per request`, 'markets');
+    const unique = [...new Set(markets)];
+    const cached = await this.cache.mget(unique.map(priceKey));
+    const found = new Map<string, PriceObservation>();
+    const missing: string[] = [];
+    unique.forEach((market, i) => {
+      const raw = cached[i];
+      if (raw) found.set(market, JSON.parse(raw) as PriceObservation);
+      else missing.push(market);
+    });
+    this.metrics.hits.inc(found.size);
+    if (missing.length > 0) {
+      this.metrics.misses.inc(missing.length);
+      this.metrics.storeReads.inc();
+      const rows = await this.orm.em.getConnection().execute<{ symbol: string; price: string | null; source: 'feed' | 'trade' | null; at: Date | null }[]>(
+        `select m.symbol, lp.price::text as price, lp.source, lp.at
+           from markets.markets m left join markets.last_prices lp on lp.market = m.symbol
+          where m.symbol in (${missing.map(() => '?').join(', ')})`,
+        missing,
+      );
+      const listed = new Set(rows.map((r) => r.symbol));
+      const unknown = missing.filter((m) => !listed.has(m));
+      if (unknown.length > 0) {
+        throw appError(ErrorCode.NOT_FOUND, `No market ${unknown.join(', ')}`, { markets: unknown });
+      }
+      const refill: [string, string][] = [];
+      for (const row of rows) {
+        if (row.price === null || row.at === null || row.source === null) continue;
+        const observation: PriceObservation = { market: row.symbol, price: trimDecimal(row.price), source: row.source, at: new Date(row.at).toISOString() };
+        // A price recorded in memory but not yet persisted is newer than the row.
+        const newer = this.latest.get(row.symbol);
+        const best = newer && Date.parse(newer.at) >= Date.parse(observation.at) ? newer : observation;
+        found.set(row.symbol, best);
+        refill.push([priceKey(row.symbol), JSON.stringify(best)]);
+      }
+      await this.cache.mset(refill, this.settings.cacheTtlMs);
+    }
+    const now = Date.now();
+    return markets.map((market) => {
+      const observation = found.get(market);
+      return observation ? quoteOf(observation, now, this.settings) : null;
+    });
+  }
+
+  /** The quote of one market; NOT_FOUND for an unknown one. */
+  async one(market: string): Promise<PriceQuote | null> {
+    const [quote] = await this.get([market]);
+    return quote ?? null;
+  }
+
+  quoteOfEvent(event: PriceEvent): PriceQuote {
+    return quoteOf({ market: event.market, price: event.price, at: event.at, source: event.source === 'trade' ? 'trade' : 'feed' }, Date.now(), this.settings);
+  }
+}
+
+/** Postgres NUMERIC text with trailing zeros dropped (65000.000000000000000000 → 65000). */
+function trimDecimal(value: string): string {
+  return value.includes('.') ? value.replace(/0+$/, '').replace(/\.$/, '') : value;
+}

@@ -1,0 +1,46 @@
+import { redisUrl, type SubgraphServices } from '@tradegraph/shared';
+import type express from 'express';
+import { MarketRecord } from '../store';
+import { MemoryCache, RedisCache } from '../store/price-cache';
+import { feedFromEnv } from '../domain/feeds';
+import { PriceBook, priceBookSettings } from './price-book';
+import { listingChannel, listingOf, type ListingEvent } from './listing';
+
+/** The markets process's price machinery, reachable from resolvers (one per process). */
+export const prices: { book?: PriceBook } = {};
+
+/** Builds the price book before the server listens, so resolvers always find it. */
+export async function preparePrices({ orm, bus, logger, registry }: SubgraphServices): Promise<void> {
+  const url = redisUrl();
+  prices.book = new PriceBook(orm, bus, url ? new RedisCache(url) : new MemoryCache(), logger, priceBookSettings(), registry);
+}
+
+/** Starts following every listed market and the configured feed (PRICE_FEED). */
+export async function startPrices({ orm, bus, logger }: SubgraphServices): Promise<() => Promise<void>> {
+  const book = prices.book!;
+  const listed = await orm.em.fork().find(MarketRecord, {}, { orderBy: { symbol: 'asc' } });
+  const feed = feedFromEnv(
+    listed.filter((m) => m.status === 'active').map((m) => ({ symbol: m.symbol, tickSize: String(m.tickSize), referencePrice: String(m.referencePrice), category: m.category })),
+  );
+  // Newly listed markets get followed too.
+  const listing = bus.subscribe<ListingEvent>(listingChannel);
+  void (async () => {
+    for await (const event of listing) book.follow(event.symbol);
+  })().catch((error: unknown) => logger.warn({ err: error }, 'listing subscription ended'));
+  await book.start(
+    listed.map((m) => m.symbol),
+    feed,
+  );
+  return async () => {
+    await listing.return?.();
+    await book.stop();
+  };
+}
+
+/** `GET /listing`: every market with what the matching engine needs, for matching's start. */
+export function listingRoute(app: express.Express, { orm }: SubgraphServices): void {
+  app.get('/listing', async (_req, res) => {
+    const markets = await orm.em.fork().find(MarketRecord, {}, { orderBy: { listedAt: 'asc', symbol: 'asc' } });
+    res.json({ markets: markets.map(listingOf) });
+  });
+}

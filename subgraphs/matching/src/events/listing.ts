@@ -1,0 +1,78 @@
+import { channel, subgraphUrl, type EventBus, type Logger } from '@tradegraph/shared';
+import { engineSpec, type ListedMarket } from '../domain/catalog';
+import type { CommandInput, Sequencer } from '../store/sequencer';
+
+/** Where markets announces listings: a market listed, suspended or resumed. */
+export const listingChannel = channel('markets', 'listing', 'changed');
+
+/** The markets subgraph's `GET /listing` (MARKETS_LISTING_URL overrides). */
+export function listingUrl(): string {
+  return process.env.MARKETS_LISTING_URL ?? subgraphUrl('markets').replace(/\/graphql\/?$/, '/listing');
+}
+
+/**
+ * The engine command(s) that bring the engine's view of one market in line with its listing:
+ * AddMarket for a new one (then SuspendMarket if it is listed suspended), Suspend/Resume when
+ * the status differs, nothing when it already agrees. As journaled commands they replay exactly.
+ */
+export function commandsFor(sequencer: Sequencer, market: ListedMarket): CommandInput[] {
+  const suspended = sequencer.engine.isSuspended(market.symbol);
+  const wantSuspended = market.status === 'suspended';
+  if (suspended === undefined) {
+    const add: CommandInput = { type: 'AddMarket', spec: engineSpec(market) };
+    return wantSuspended ? [add, { type: 'SuspendMarket', market: market.symbol }] : [add];
+  }
+  if (suspended === wantSuspended) return [];
+  return [{ type: wantSuspended ? 'SuspendMarket' : 'ResumeMarket', market: market.symbol }];
+}
+
+/**
+ * Follows the markets listing. Subscribes first (so nothing published meanwhile is lost), then
+ * loads the whole listing from markets — retrying with backoff until markets answers — and
+ * applies it, then every change as it comes. Listing changes go through one queue so they are
+ * applied in the order received.
+ */
+export async function followListing(
+  sequencer: Sequencer,
+  bus: EventBus,
+  logger: Logger,
+  options: { url?: string; retryMaxMs?: number } = {},
+): Promise<() => Promise<void>> {
+  const url = options.url ?? listingUrl();
+  const changes = bus.subscribe<ListedMarket>(listingChannel);
+  let queue: Promise<void> = Promise.resolve();
+  const apply = (market: ListedMarket) => {
+    queue = queue.then(async () => {
+      for (const command of commandsFor(sequencer, market)) {
+        const { result } = await sequencer.submit(command);
+        if (result.code !== 'OK') logger.warn({ market: market.symbol, command: command.type, code: result.code }, 'listing change refused by the engine');
+        else logger.info({ market: market.symbol, command: command.type }, 'listing change applied');
+      }
+    });
+    return queue;
+  };
+
+  let delay = 200;
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      const response = await fetch(url);
+      if (!response.ok) throw new Error(`listing answered ${response.status}`);
+      const { markets } = (await response.json()) as { markets: ListedMarket[] };
+      for (const market of markets) await apply(market);
+      logger.info({ markets: markets.length, engineMarkets: sequencer.engine.marketIds().length }, 'listing loaded from markets');
+      break;
+    } catch (error) {
+      logger.warn({ err: error, attempt, url, retryInMs: delay }, 'markets listing not available yet; retrying');
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      delay = Math.min(options.retryMaxMs ?? 5000, delay * 2);
+    }
+  }
+  const following = (async () => {
+    for await (const market of changes) await apply(market);
+  })().catch((error: unknown) => logger.warn({ err: error }, 'listing subscription ended'));
+  return async () => {
+    await changes.return?.();
+    await following;
+    await queue;
+  };
+}

@@ -1,0 +1,140 @@
+import { credit, eventually, gql, signUp, sql } from '../harness/client';
+
+/** An admin: signed up, given the role in the database, logged in again for a token carrying it. */
+async function admin(): Promise<string> {
+  const user = await signUp();
+  await sql(`UPDATE accounts.users SET roles = ARRAY['user','admin'] WHERE id = $1`, [user.id]);
+  const result = await gql('mutation ($email: String!, $password: String!) { login(email: $email, password: $password) { ... on AuthPayload { accessToken } } }', {
+    email: user.email,
+    password: 'correct horse battery staple',
+  });
+  if (!result.data) throw new Error(`login failed: ${JSON.stringify(result.errors)}`);
+  return result.data.login.accessToken;
+}
+
+const PLACE = 'mutation ($input: PlaceOrderInput!) { placeOrder(input: $input) { id status } }';
+
+describe('catalog', () => {
+  it('lists markets as a connection with filters, sorting and paging', async () => {
+    const forex = await gql('{ markets(category: forex) { edges { node { symbol category tradingHours { days open close } } } } }');
+    expect(forex.errors).toBeUndefined();
+    expect(forex.data.markets.edges.map((e: any) => e.node.symbol)).toEqual(['EUR-USD']);
+    expect(forex.data.markets.edges[0].node.tradingHours).toEqual({ days: [0, 1, 2, 3, 4, 5], open: '22:00', close: '22:00' });
+
+    const usdc = await gql('{ markets(quoteAsset: "USDC", status: active) { edges { node { symbol quoteAsset { symbol } } } } }');
+    for (const { node } of usdc.data.markets.edges) expect(node.quoteAsset.symbol).toBe('USDC');
+    expect(usdc.data.markets.edges.map((e: any) => e.node.symbol)).toEqual(expect.arrayContaining(['BTC-USDC', 'ETH-USDC']));
+
+    // Paging: two at a time walks the same list as one page.
+    const all = await gql('{ markets(category: crypto, first: 100) { edges { node { symbol } } } }');
+    const symbols = all.data.markets.edges.map((e: any) => e.node.symbol);
+    const walked: string[] = [];
+    let after: string | null = null;
+    for (;;) {
+      const page: any = await gql('query ($after: String) { markets(category: crypto, first: 2, after: $after) { edges { node { symbol } } pageInfo { hasNextPage endCursor } } }', { after });
+      walked.push(...page.data.markets.edges.map((e: any) => e.node.symbol));
+      if (!page.data.markets.pageInfo.hasNextPage) break;
+      after = page.data.markets.pageInfo.endCursor;
+    }
+    expect(walked).toEqual(symbols);
+
+    // Market cap sorting: give two assets a market cap and see them first, largest first.
+    await sql(`UPDATE markets.assets SET market_cap = CASE symbol WHEN 'BTC' THEN 1300000000000 WHEN 'ETH' THEN 400000000000 END WHERE symbol IN ('BTC','ETH')`);
+    const byCap = await gql('{ markets(orderBy: MARKET_CAP, quoteAsset: "USDT") { edges { node { symbol baseAsset { marketCap } } } } }');
+    expect(byCap.errors).toBeUndefined();
+    expect(byCap.data.markets.edges.slice(0, 2).map((e: any) => e.node.symbol)).toEqual(['BTC-USDT', 'ETH-USDT']);
+    // Volume and change come from the 24h tickers; the query works whether or not there were trades.
+    const byVolume = await gql('{ markets(orderBy: VOLUME, first: 3) { edges { node { symbol } } } }');
+    expect(byVolume.errors).toBeUndefined();
+    expect(byVolume.data.markets.edges).toHaveLength(3);
+
+    const assets = await gql('{ assets(orderBy: MARKET_CAP, first: 2) { edges { node { symbol networks marketCap decimals } } } }');
+    expect(assets.data.assets.edges.map((e: any) => e.node.symbol)).toEqual(['BTC', 'ETH']);
+    expect(assets.data.assets.edges[1].node.networks).toEqual(['ethereum']);
+  });
+
+  it('resolves Market fields of markets and matching in one query', async () => {
+    const result = await gql('{ market(symbol: "BTC-USDT") { symbol tickSize baseAsset { name } stale orderBook { bids { price } asks { price } } } }');
+    expect(result.errors).toBeUndefined();
+    expect(result.data.market).toMatchObject({ symbol: 'BTC-USDT', tickSize: '0.01', baseAsset: { name: 'Bitcoin' } });
+    expect(Array.isArray(result.data.market.orderBook.bids) && Array.isArray(result.data.market.orderBook.asks)).toBe(true);
+  });
+
+  it('refuses admin mutations to non-admins and bad input, changing nothing', async () => {
+    const user = await signUp();
+    const input = { base: 'SOL', quote: 'EUR', category: 'crypto', tickSize: '0.01', lotSize: '0.01', minNotional: '5', referencePrice: '140' };
+    const anonymous = await gql('mutation ($input: AddMarketInput!) { addMarket(input: $input) { symbol } }', { input });
+    expect(anonymous.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+    const notAdmin = await gql('mutation ($input: AddMarketInput!) { addMarket(input: $input) { symbol } }', { input }, { token: user.token });
+    expect(notAdmin.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+
+    const token = await admin();
+    const bad = [
+      { ...input, tickSize: '0' },
+      { ...input, base: 'NOPE' },
+      { ...input, tickSize: '0.00001', lotSize: '0.00001' }, // 10 decimals between them: more than the engine keeps
+      { ...input, referencePrice: '140.005' }, // off the tick
+      { ...input, tradingHours: { days: [7], open: '09:00', close: '17:00' } },
+      { ...input, tradingHours: { days: [1], open: '9am', close: '17:00' } },
+    ];
+    for (const wrong of bad) {
+      const result = await gql('mutation ($input: AddMarketInput!) { addMarket(input: $input) { symbol } }', { input: wrong }, { token });
+      expect(result.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    }
+    expect(await sql(`SELECT symbol FROM markets.markets WHERE base_asset = 'SOL' AND quote_asset = 'EUR'`)).toEqual([]);
+    const duplicate = await gql('mutation { suspendMarket(symbol: "NOPE-USDT") { status } }', {}, { token });
+    expect(duplicate.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+  });
+
+  it('lists a market the engine then trades; suspended it refuses orders, cancels still work; resumed it trades', async () => {
+    const token = await admin();
+    const trader = await signUp();
+    await credit(trader.token, 'USDC', '100000');
+    const added = await gql(
+      'mutation ($input: AddMarketInput!) { addMarket(input: $input) { symbol status category tickSize baseAsset { symbol } } }',
+      { input: { base: 'SOL', quote: 'USDC', category: 'crypto', tickSize: '0.001', lotSize: '0.01', minNotional: '5', referencePrice: '150' } },
+      { token },
+    );
+    expect(added.errors).toBeUndefined();
+    expect(added.data.addMarket).toEqual({ symbol: 'SOL-USDC', status: 'active', category: 'crypto', tickSize: '0.001', baseAsset: { symbol: 'SOL' } });
+    const again = await gql('mutation ($input: AddMarketInput!) { addMarket(input: $input) { symbol } }', {
+      input: { base: 'SOL', quote: 'USDC', category: 'crypto', tickSize: '0.001', lotSize: '0.01', minNotional: '5', referencePrice: '150' },
+    }, { token });
+    expect(again.errors?.[0].extensions?.code).toBe('CONFLICT');
+
+    // The engine hears of the listing through Redis: the first order may arrive before it did.
+    let n = 0;
+    const order = (price: string) => ({ market: 'SOL-USDC', side: 'buy', type: 'limit', price, quantity: '1', clientOrderId: `sol-usdc-${++n}` });
+    const placed = await eventually(async () => {
+      const result = await gql(PLACE, { input: order('140') }, { token: trader.token });
+      if (result.errors) throw new Error(JSON.stringify(result.errors));
+      return result.data.placeOrder;
+    });
+    expect(placed.status).toBe('open');
+    const book = await gql('{ market(symbol: "SOL-USDC") { orderBook { bids { price quantity } } } }');
+    expect(book.data.market.orderBook.bids).toEqual([{ price: '140', quantity: '1' }]);
+
+    const suspended = await gql('mutation { suspendMarket(symbol: "SOL-USDC") { status } }', {}, { token });
+    expect(suspended.data.suspendMarket.status).toBe('suspended');
+    const refused = await eventually(async () => {
+      const result = await gql(PLACE, { input: order('141') }, { token: trader.token });
+      if (!result.errors) throw new Error('still accepted');
+      return result.errors[0];
+    });
+    expect(refused.extensions?.code).toBe('MARKET_SUSPENDED');
+    const cancelled = await gql('mutation ($id: ID!) { cancelOrder(id: $id) { status } }', { id: placed.id }, { token: trader.token });
+    expect(cancelled.errors).toBeUndefined();
+    expect(cancelled.data.cancelOrder.status).toBe('cancelled');
+    const listed = await gql('{ markets(status: suspended) { edges { node { symbol } } } }');
+    expect(listed.data.markets.edges.map((e: any) => e.node.symbol)).toContain('SOL-USDC');
+
+    const resumed = await gql('mutation { resumeMarket(symbol: "SOL-USDC") { status } }', {}, { token });
+    expect(resumed.data.resumeMarket.status).toBe('active');
+    const accepted = await eventually(async () => {
+      const result = await gql(PLACE, { input: order('142') }, { token: trader.token });
+      if (result.errors) throw new Error(JSON.stringify(result.errors));
+      return result.data.placeOrder;
+    });
+    expect(accepted.status).toBe('open');
+  });
+});

@@ -1,0 +1,148 @@
+import Redis from 'ioredis';
+import { collect, eventually, gql, wsClient } from '../harness/client';
+import { REDIS_URL, busChannel, subgraphUrl } from '../harness/env';
+
+const QUOTE = 'market { symbol } price source at stale';
+
+async function metric(name: string): Promise<number> {
+  const text = await (await fetch(`${subgraphUrl('markets')}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `));
+  return line ? Number(line.split(' ').pop()) : 0;
+}
+
+describe('prices', () => {
+  const redis = new Redis(REDIS_URL);
+  afterAll(() => redis.quit());
+
+  /** Publishes a price as the feed would, and waits until the price query shows it. */
+  async function publishPrice(market: string, price: string, at = new Date().toISOString()) {
+    await redis.publish(busChannel(`markets.price.${market}`), JSON.stringify({ market, price, at }));
+    await eventually(async () => {
+      const result = await gql('query ($m: String!) { price(market: $m) { price at } }', { m: market });
+      if (result.data?.price?.price !== price) throw new Error(`not yet: ${JSON.stringify(result)}`);
+    });
+  }
+
+  it('answers many markets in one request, in the order asked, from the cache', async () => {
+    await publishPrice('ETH-USDT', '3210.5');
+    await publishPrice('SOL-USDT', '151.25');
+    const result = await gql(`{ prices(markets: ["SOL-USDT", "ETH-USDT", "SOL-USDT"]) { ${QUOTE} } }`);
+    expect(result.errors).toBeUndefined();
+    expect(result.data.prices.map((q: any) => [q.market.symbol, q.price, q.source, q.stale])).toEqual([
+      ['SOL-USDT', '151.25', 'feed', false],
+      ['ETH-USDT', '3210.5', 'feed', false],
+      ['SOL-USDT', '151.25', 'feed', false],
+    ]);
+
+    const unknown = await gql('{ prices(markets: ["ETH-USDT", "NOPE-USDT"]) { price } }');
+    expect(unknown.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+    expect(unknown.errors?.[0].message).toContain('NOPE-USDT');
+    const single = await gql('{ price(market: "NOPE-USDT") { price } }');
+    expect(single.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+  });
+
+  it('serves a hit without Postgres, a miss from Postgres, and counts both', async () => {
+    await publishPrice('BTC-USDC', '64000.01');
+    // Let the batched write reach Postgres, then drop the cache entry so the next read misses.
+    await eventually(async () => {
+      const response = await fetch(`${subgraphUrl('markets')}/metrics`);
+      if (!response.ok) throw new Error('no metrics');
+      const { Client } = await import('pg');
+      const client = new Client({ connectionString: process.env.E2E_DATABASE_URL });
+      await client.connect();
+      const rows = (await client.query(`SELECT price::text FROM markets.last_prices WHERE market = 'BTC-USDC'`)).rows;
+      await client.end();
+      if (rows[0]?.price !== '64000.010000000000000000') throw new Error(`not persisted yet: ${JSON.stringify(rows)}`);
+    });
+    await redis.del(busChannel('markets:price:BTC-USDC'));
+
+    const before = { hits: await metric('markets_price_cache_hits_total'), misses: await metric('markets_price_cache_misses_total'), reads: await metric('markets_price_store_reads_total') };
+    const miss = await gql('{ price(market: "BTC-USDC") { price source } }');
+    expect(miss.data.price).toEqual({ price: '64000.01', source: 'feed' });
+    const afterMiss = { hits: await metric('markets_price_cache_hits_total'), misses: await metric('markets_price_cache_misses_total'), reads: await metric('markets_price_store_reads_total') };
+    expect(afterMiss.misses).toBe(before.misses + 1);
+    expect(afterMiss.reads).toBe(before.reads + 1);
+
+    // The miss put the price back in the cache: the next reads are hits and Postgres is not asked.
+    for (let i = 0; i < 3; i++) {
+      const hit = await gql('{ price(market: "BTC-USDC") { price } prices(markets: ["BTC-USDC"]) { price } }');
+      expect(hit.data).toEqual({ price: { price: '64000.01' }, prices: [{ price: '64000.01' }] });
+    }
+    const afterHits = { hits: await metric('markets_price_cache_hits_total'), reads: await metric('markets_price_store_reads_total') };
+    expect(afterHits.hits).toBeGreaterThanOrEqual(afterMiss.hits + 6);
+    expect(afterHits.reads).toBe(afterMiss.reads);
+    expect(await metric('markets_price_cache_hit_ratio')).toBeGreaterThan(0);
+    expect(await redis.pttl(busChannel('markets:price:BTC-USDC'))).toBeGreaterThan(0);
+  });
+
+  it('flags an old price as stale, on the price and on the market', async () => {
+    const old = new Date(Date.now() - 10 * 60_000).toISOString();
+    await publishPrice('XAU-USD', '2410.55', old);
+    const result = await gql('{ price(market: "XAU-USD") { price stale at } market(symbol: "XAU-USD") { stale lastPrice { price stale } } }');
+    expect(result.data.price).toEqual({ price: '2410.55', stale: true, at: old });
+    expect(result.data.market).toEqual({ stale: true, lastPrice: { price: '2410.55', stale: true } });
+    await publishPrice('XAU-USD', '2411.1');
+    const fresh = await gql('{ market(symbol: "XAU-USD") { stale } }');
+    expect(fresh.data.market.stale).toBe(false);
+  });
+
+  it('marks public market data cacheable for the gateway, and user data not', async () => {
+    const response = await fetch(`${process.env.E2E_GATEWAY_URL}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ prices(markets: ["ETH-USDT"]) { price market { symbol tickSize } } }' }),
+    });
+    expect(response.headers.get('cache-control')).toMatch(/max-age=1\b.*public|public.*max-age=1\b/);
+    const catalog = await fetch(`${process.env.E2E_GATEWAY_URL}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ assets { edges { node { symbol name } } } }' }),
+    });
+    expect(catalog.headers.get('cache-control')).toMatch(/max-age=60/);
+    // The order book (matching) carries no hint, so a query that includes it is not cacheable.
+    const book = await fetch(`${process.env.E2E_GATEWAY_URL}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ market(symbol: "BTC-USDT") { symbol orderBook { bids { price } } } }' }),
+    });
+    expect(book.headers.get('cache-control') ?? 'no-store').not.toMatch(/max-age=[1-9]/);
+  });
+
+  it('streams many markets on one subscription, coalesced, with the last value of each intact', async () => {
+    const client = wsClient();
+    const sub = collect(client, `subscription { priceUpdated(markets: ["BTC-USDT", "ETH-USDC"]) { market { symbol } price } }`);
+    // Wait until the subscription is live: publish until the first update arrives.
+    await eventually(async () => {
+      await redis.publish(busChannel('markets.price.BTC-USDT'), JSON.stringify({ market: 'BTC-USDT', price: '60000', at: new Date().toISOString() }));
+      if (sub.results.length === 0) throw new Error('not subscribed yet');
+    });
+    const burst = 60;
+    for (let i = 1; i <= burst; i++) {
+      const at = new Date().toISOString();
+      await redis.publish(busChannel('markets.price.BTC-USDT'), JSON.stringify({ market: 'BTC-USDT', price: `${60000 + i}`, at }));
+      await redis.publish(busChannel('markets.price.ETH-USDC'), JSON.stringify({ market: 'ETH-USDC', price: `${3000 + i}`, at }));
+    }
+    const last = (symbol: string) =>
+      sub.results
+        .map((r) => r.data?.priceUpdated)
+        .filter((q: any) => q?.market.symbol === symbol)
+        .at(-1)?.price;
+    await eventually(async () => {
+      if (last('BTC-USDT') !== `${60000 + burst}` || last('ETH-USDC') !== `${3000 + burst}`) throw new Error('last values not yet delivered');
+    }, 20_000);
+    // 2 × 60 published (plus the warm-up); far fewer delivered.
+    expect(sub.results.length).toBeLessThan(2 * burst);
+    for (const r of sub.results) expect(r.errors).toBeUndefined();
+    sub.unsubscribe();
+    await client.dispose();
+  });
+
+  it('keeps the one-market form and refuses a subscription with no market', async () => {
+    const client = wsClient();
+    const none = collect(client, 'subscription { priceUpdated { price } }');
+    await none.waitFor(1, 10_000);
+    const errors = (none.error ?? none.results[0]?.errors) as { extensions?: { code?: string } }[];
+    expect(errors[0].extensions?.code).toBe('BAD_USER_INPUT');
+    await client.dispose();
+  });
+});
