@@ -7,9 +7,12 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { randomUUID } = require('node:crypto');
-const { startSystem, ROOT } = require('../../test/harness/system.js');
+const { freshDatabase, withDatabase, waitForHealth, ROOT, SERVICES, OFFSETS } = require('../../test/harness/system.js');
 
 const BENCH_DIR = path.resolve(__dirname, '..');
+// Where the processes' `dist` comes from: this checkout, or BENCH_SYSTEM_ROOT (a built copy of
+// a commit, to measure a fixed version while the working tree is being edited).
+const SYSTEM_ROOT = process.env.BENCH_SYSTEM_ROOT ?? ROOT;
 const RESULTS_DIR = path.join(BENCH_DIR, 'results');
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -20,22 +23,64 @@ function intEnv(name, fallback) {
 }
 
 /**
- * Starts the six subgraphs and our gateway. The database and Redis namespace are the
+ * Starts the six subgraphs and our gateway from `dist` (the e2e harness's way: one process each,
+ * a fresh database, JSON logs in `.data/bench-logs-<name>`), but keeps hold of every child so a
+ * failed start stops the ones that did come up. The database and Redis namespace are the
  * benchmark's own (`tg_bench_<name>`), so a run never disturbs tests or other benchmarks.
- * Logs go to `.data/bench-logs-<name>`; LOG_LEVEL is `info` as in production, not the tests' `debug`.
+ * LOG_LEVEL is `info` as in production, not the tests' `debug`.
  */
 async function startBenchSystem(name, { portBase, env = {} } = {}) {
   const database = process.env.BENCH_DATABASE ?? `tg_bench_${name}`;
+  const namespace = process.env.BENCH_REDIS_NAMESPACE ?? database;
   const base = portBase ?? intEnv('BENCH_PORT_BASE', 56000);
-  const system = await startSystem({
-    databaseUrl: DATABASE_URL,
-    redisUrl: REDIS_URL,
-    database,
-    portBase: base,
-    logDir: path.join(ROOT, '.data', `bench-logs-${name}`),
-    env: { LOG_LEVEL: 'info', REDIS_NAMESPACE: process.env.BENCH_REDIS_NAMESPACE ?? database, ...env },
-  });
-  return { ...system, portBase: base, database, namespace: process.env.BENCH_REDIS_NAMESPACE ?? database, graphqlUrl: `${system.gatewayUrl}/graphql` };
+  const dbUrl = withDatabase(DATABASE_URL, database);
+  await freshDatabase(DATABASE_URL, database);
+  const logDir = path.join(ROOT, '.data', `bench-logs-${name}`);
+  fs.rmSync(logDir, { recursive: true, force: true });
+  fs.mkdirSync(logDir, { recursive: true });
+  const childEnv = {
+    ...process.env,
+    DATABASE_URL: dbUrl,
+    REDIS_URL,
+    PORT_BASE: String(base),
+    REDIS_NAMESPACE: namespace,
+    LOG_LEVEL: 'info',
+    PRICE_FEED: 'off',
+    MATCHING_DEMO_CREDITS: 'on',
+    ...env,
+  };
+  const children = {};
+  const launch = (proc, entry, extraArgs = []) => {
+    const out = fs.openSync(path.join(logDir, `${proc}.log`), 'a');
+    children[proc] = spawn(process.execPath, [...extraArgs, path.join(SYSTEM_ROOT, entry)], { env: childEnv, stdio: ['ignore', out, out] });
+    return children[proc];
+  };
+  const stop = () =>
+    Promise.all(
+      Object.values(children).map(
+        (child) =>
+          new Promise((resolve) => {
+            if (child.exitCode !== null || child.signalCode !== null) return resolve();
+            child.once('exit', resolve);
+            child.kill('SIGTERM');
+            setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+          }),
+      ),
+    );
+  // BENCH_SERVICES=accounts,matching starts only those (when another subgraph is broken mid-edit).
+  const services = process.env.BENCH_SERVICES ? process.env.BENCH_SERVICES.split(',') : SERVICES;
+  try {
+    for (const sub of services) launch(sub, `subgraphs/${sub}/dist/index.js`);
+    launch('gateway', 'gateway/dist/index.js', process.env.BENCH_GATEWAY_NODE_ARGS ? process.env.BENCH_GATEWAY_NODE_ARGS.split(' ') : []);
+    await Promise.all(
+      [...services, 'gateway'].map((proc) => waitForHealth(`http://127.0.0.1:${base + OFFSETS[proc]}/health`, children[proc], proc)),
+    );
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  const gatewayUrl = `http://127.0.0.1:${base}`;
+  return { children, stop, portBase: base, database, databaseUrl: dbUrl, namespace, logDir, gatewayUrl, graphqlUrl: `${gatewayUrl}/graphql` };
 }
 
 /** A GraphQL request over HTTP; throws on GraphQL errors so setup problems surface at once. */
@@ -85,7 +130,7 @@ async function signUpUsers(url, count) {
 
 /** The supergraph with its subgraph URLs pointing at the benchmark system's ports. */
 function supergraphFor(portBase) {
-  const sdl = fs.readFileSync(path.join(ROOT, 'schema', 'supergraph.graphql'), 'utf8');
+  const sdl = fs.readFileSync(path.join(SYSTEM_ROOT, 'schema', 'supergraph.graphql'), 'utf8');
   return sdl.replace(/url: "http:\/\/127\.0\.0\.1:40(\d\d)\/graphql"/g, (_m, offset) => `url: "http://127.0.0.1:${portBase + Number(offset)}/graphql"`);
 }
 
@@ -169,6 +214,7 @@ const round = (value, digits = 2) => Math.round(value * 10 ** digits) / 10 ** di
 
 module.exports = {
   ROOT,
+  SYSTEM_ROOT,
   BENCH_DIR,
   DATABASE_URL,
   REDIS_URL,
@@ -186,5 +232,6 @@ module.exports = {
   writeResult,
   log,
   stopOnExit,
+  waitForHealth,
   round,
 };

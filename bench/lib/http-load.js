@@ -42,6 +42,8 @@ async function main() {
     const { headers, body } = makeRequest(index++, config);
     inFlight += 1;
     const measured = recording;
+    const id = index;
+    outstanding.set(id, dueAt);
     return pool
       .request({ path: url.pathname, method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body })
       .then(async (response) => {
@@ -52,7 +54,7 @@ async function main() {
       .catch((error) => ({ failed: true, sample: String(error?.message ?? error) }))
       .then(({ failed, sample }) => {
         inFlight -= 1;
-        if (!measured) return;
+        if (!outstanding.delete(id) || !measured) return;
         const micros = Math.max(1, Math.round((performance.now() - dueAt) * 1000));
         latency.recordValue(micros);
         completed += 1;
@@ -62,6 +64,25 @@ async function main() {
         }
       });
   };
+
+  // An overloaded server can hold requests for a long time; after the schedule ends the
+  // stragglers get `drainS` seconds, then count as errors (timed out) at the time waited.
+  const drainMs = (config.drainS ?? 5) * 1000;
+  let timedOut = 0;
+  const outstanding = new Map();
+  const drain = (pending) =>
+    Promise.race([Promise.all(pending), new Promise((resolve) => setTimeout(resolve, drainMs))]).then(() => {
+      const now = performance.now();
+      for (const [, dueAt] of outstanding) {
+        if (!recording) continue;
+        latency.recordValue(Math.max(1, Math.round((now - dueAt) * 1000)));
+        completed += 1;
+        errors += 1;
+        timedOut += 1;
+        if (errorSamples.length < 5) errorSamples.push(`no answer within ${drainMs} ms after the schedule ended`);
+      }
+      outstanding.clear();
+    });
 
   const warmupMs = (config.warmupS ?? 2) * 1000;
   const durationMs = config.durationS * 1000;
@@ -97,7 +118,7 @@ async function main() {
             sent += 1;
           }
           if (sent < total) setTimeout(tick, 1);
-          else resolve(Promise.all(pending));
+          else resolve(drain(pending));
         };
         tick();
       });
@@ -107,7 +128,7 @@ async function main() {
     await phase(durationMs);
     measuredMs = performance.now() - started;
   }
-  await pool.close();
+  await (timedOut > 0 || inFlight > 0 ? pool.destroy() : pool.close());
   const ms = (percentile) => Math.round(latency.getValueAtPercentile(percentile) / 10) / 100;
   process.stdout.write(
     `${JSON.stringify({
@@ -124,6 +145,7 @@ async function main() {
       p99_ms: ms(99),
       p999_ms: ms(99.9),
       max_ms: Math.round(latency.maxValue / 10) / 100,
+      timed_out: timedOut,
       in_flight_at_end: inFlight,
     })}\n`,
   );

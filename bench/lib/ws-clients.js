@@ -1,0 +1,142 @@
+// Many WebSocket clients in one process (forked by bench/subscriptions.js, driven over IPC).
+// Each speaks just enough of graphql-ws (graphql-transport-ws) to sign in, subscribe to the
+// price of one market and answer pings; against the bare broadcast server it simply listens.
+// Messages are not JSON-parsed: the fields needed (the phase and the publisher's `at`) are cut
+// out of the text, so the client side stays cheap enough not to be the bottleneck.
+const WebSocket = require('ws');
+const hdr = require('hdr-histogram-js');
+
+const SUBSCRIPTION = 'subscription Price($market: String!) { priceUpdated(market: $market) { market { symbol } price at } }';
+
+let sockets = [];
+let phase = 0;
+let latency = newHistogram();
+let received = 0;
+let stale = 0;
+let clientsHeard = new Set();
+let closedUnexpectedly = 0;
+
+function newHistogram() {
+  return hdr.build({ bitBucketSize: 64, lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000, numberOfSignificantValueDigits: 3 });
+}
+
+/** The string value of `"name":"…"` in a JSON text, without parsing it. */
+function field(text, name) {
+  const key = `"${name}":"`;
+  const start = text.indexOf(key);
+  if (start < 0) return null;
+  const from = start + key.length;
+  return text.slice(from, text.indexOf('"', from));
+}
+
+function onMessage(index, text) {
+  const price = field(text, 'price');
+  const at = field(text, 'at');
+  if (price === null || at === null) return false;
+  // The publisher numbers prices phase × 10^7 + sequence; events of an earlier phase arriving late are not counted.
+  if (Math.floor(Number(price) / 1e7) !== phase) {
+    stale += 1;
+    return true;
+  }
+  received += 1;
+  clientsHeard.add(index);
+  latency.recordValue(Math.max(1, Date.now() - Date.parse(at)));
+  return true;
+}
+
+function connect(index, { url, kind, market, token }) {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(url, kind === 'graphql' ? 'graphql-transport-ws' : undefined, { perMessageDeflate: false });
+    let ready = false;
+    const fail = (error) => {
+      if (!ready) reject(error);
+      else closedUnexpectedly += 1;
+    };
+    socket.on('error', fail);
+    socket.on('close', (code, reason) => {
+      if (!ready) reject(new Error(`closed ${code} ${reason}`));
+      else if (!socket.closingOnPurpose) closedUnexpectedly += 1;
+    });
+    if (kind === 'graphql') {
+      socket.on('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: token ? { authorization: `Bearer ${token}` } : {} })));
+      socket.on('message', (data) => {
+        const text = data.toString();
+        if (onMessage(index, text)) return;
+        if (text.includes('"connection_ack"')) {
+          socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: SUBSCRIPTION, operationName: 'Price', variables: { market } } }));
+          ready = true;
+          resolve(socket);
+        } else if (text.includes('"ping"')) socket.send('{"type":"pong"}');
+        else if (text.includes('"error"') || text.includes('"complete"')) {
+          closedUnexpectedly += 1;
+          if (closedUnexpectedly <= 3) process.stderr.write(`client ${index}: ${text.slice(0, 300)}\n`);
+        }
+      });
+    } else {
+      socket.on('open', () => {
+        ready = true;
+        resolve(socket);
+      });
+      socket.on('message', (data) => onMessage(index, data.toString()));
+    }
+  });
+}
+
+async function connectAll({ url, kind, clients, markets, tokens, parallel = 100 }) {
+  let next = 0;
+  sockets = new Array(clients);
+  await Promise.all(
+    Array.from({ length: parallel }, async () => {
+      while (next < clients) {
+        const i = next++;
+        // Client i watches market i % markets and signs in as user ⌊i / markets⌋ % users, so the
+        // clients of one market carry different credentials.
+        const market = markets[i % markets.length];
+        const token = tokens.length ? tokens[Math.floor(i / markets.length) % tokens.length] : undefined;
+        const target = kind === 'graphql' ? url : `${url}?market=${encodeURIComponent(market)}`;
+        sockets[i] = await connect(i, { url: target, kind, market, token });
+      }
+    }),
+  );
+}
+
+process.on('message', async (message) => {
+  try {
+    if (message.type === 'connect') {
+      const started = Date.now();
+      await connectAll(message);
+      process.send({ type: 'connected', ms: Date.now() - started });
+    } else if (message.type === 'phase') {
+      phase = message.phase;
+      latency = newHistogram();
+      received = 0;
+      stale = 0;
+      clientsHeard = new Set();
+      process.send({ type: 'phase' });
+    } else if (message.type === 'report') {
+      const ms = (p) => latency.getValueAtPercentile(p);
+      process.send({
+        type: 'report',
+        received,
+        stale,
+        clients_heard: clientsHeard.size,
+        closed_unexpectedly: closedUnexpectedly,
+        p50_ms: ms(50),
+        p99_ms: ms(99),
+        p999_ms: ms(99.9),
+        max_ms: latency.maxValue,
+      });
+    } else if (message.type === 'close') {
+      for (const socket of sockets) {
+        if (!socket) continue;
+        socket.closingOnPurpose = true;
+        socket.terminate();
+      }
+      sockets = [];
+      closedUnexpectedly = 0;
+      process.send({ type: 'closed' });
+    }
+  } catch (error) {
+    process.send({ type: 'error', message: String(error?.stack ?? error) });
+  }
+});

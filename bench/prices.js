@@ -1,0 +1,85 @@
+// npm run bench:prices — price queries through the gateway at a fixed offered rate (open loop,
+// default 1,000 requests/s from 1,000 clients), then stepping the rate up to the highest one with
+// p99 ≤ 20 ms. Each client carries its own user's token: public market data must be fast even
+// when every request is authenticated (and must never be mixed up with anyone's private data).
+const fs = require('node:fs');
+const path = require('node:path');
+const common = require('./lib/common.js');
+
+const { intEnv, log } = common;
+const CLIENTS = intEnv('BENCH_CLIENTS', 1000);
+const USERS = intEnv('BENCH_USERS', 100);
+const RATE = intEnv('BENCH_RATE', 1000);
+const SECONDS = intEnv('BENCH_SECONDS', 10);
+const STEP_SECONDS = intEnv('BENCH_STEP_SECONDS', 5);
+const P99_LIMIT_MS = 20;
+const STEPS = [100, 200, 400, 600, 800, 1000, 1500, 2000, 2500, 3000, 4000, 5000, 6000, 8000];
+
+/** `price(market:)` when the supergraph has it (the markets subgraph's cached price), else `market(symbol:)`. */
+function priceQuery() {
+  const sdl = fs.readFileSync(path.join(common.SYSTEM_ROOT, 'schema', 'supergraph.graphql'), 'utf8');
+  const query = /type Query[^}]*\n\s+price\(market: String!\)/s.test(sdl);
+  return query
+    ? { kind: 'price', query: 'query Price($m: String!) { price(market: $m) { market price at } }' }
+    : { kind: 'market', query: 'query Price($m: String!) { market(symbol: $m) { symbol status tickSize lotSize minNotional } }' };
+}
+
+const pause = () => new Promise((resolve) => setTimeout(resolve, 2000));
+
+let runs = 0;
+function load(url, config, rate, seconds, warmupS) {
+  runs += 1;
+  return common.runLoad('http-load.js', { ...config, url, mode: 'open', rate, connections: CLIENTS, clients: CLIENTS, durationS: seconds, warmupS, requests: 'requests/prices.js' });
+}
+
+async function main() {
+  const system = await common.startBenchSystem('prices', { portBase: intEnv('BENCH_PORT_BASE', 56000) + 60 });
+  const stopAll = common.stopOnExit([() => system.stop()]);
+  try {
+    const users = await common.signUpUsers(system.graphqlUrl, USERS);
+    const markets = (await common.gql(system.graphqlUrl, '{ markets { symbol } }')).markets.map((m) => m.symbol);
+    const { kind, query } = priceQuery();
+    const config = { tokens: users.map((u) => u.token), markets, query };
+    // Every market answers (a price query for a market with no price yet may be an error).
+    for (const m of markets) await common.gql(system.graphqlUrl, query, { m }, users[0].token);
+    log(`${kind}(…) over ${markets.length} markets, ${CLIENTS} clients, ${RATE}/s offered for ${SECONDS} s`);
+    // Steps first, from a low rate up; the default rate last, so an overload it causes cannot
+    // spill into another measurement.
+    let best = 0;
+    const steps = [];
+    for (const rate of STEPS) {
+      const r = await load(system.graphqlUrl, config, rate, STEP_SECONDS, 1);
+      steps.push({ rate, ok_per_s: r.ok_per_s, p50_ms: r.p50_ms, p99_ms: r.p99_ms, errors: r.errors });
+      log(`step ${rate}/s: ${r.ok_per_s} ok/s, p50 ${r.p50_ms} ms, p99 ${r.p99_ms} ms, errors ${r.errors}`);
+      if (r.p99_ms > P99_LIMIT_MS || r.errors > 0) break;
+      await pause();
+      best = rate;
+    }
+    await pause();
+    const main = await load(system.graphqlUrl, config, RATE, SECONDS, 2);
+    log(`at ${RATE}/s: ${main.ok_per_s} ok/s, p50 ${main.p50_ms} ms, p99 ${main.p99_ms} ms, errors ${main.errors} ${main.error_samples[0] ?? ''}`);
+    const result = {
+      clients: CLIENTS,
+      offered_per_s: RATE,
+      p50_ms: main.p50_ms,
+      p99_ms: main.p99_ms,
+      max_rate_p99_20ms: best,
+      ok_per_s: main.ok_per_s,
+      p999_ms: main.p999_ms,
+      errors: main.errors,
+      error_samples: main.error_samples,
+      query: kind,
+      users: USERS,
+      steps,
+    };
+    console.log(`${kind} queries at ${RATE}/s offered: p50 ${result.p50_ms} ms, p99 ${result.p99_ms} ms, errors ${result.errors}; max rate with p99 ≤ ${P99_LIMIT_MS} ms: ${best}/s`);
+    common.writeResult('prices', result);
+  } finally {
+    await stopAll();
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,210 @@
+// npm run bench:subscriptions — N graphql-ws clients through our gateway, each subscribed to the
+// price of one of 50 markets, while a separate publisher process sends price events through
+// Redis at R events/s in total; then the same clients and events through a bare `ws` broadcast
+// server (no GraphQL) for this machine's ceiling. Latency runs from the publisher's timestamp
+// (`at` in the event) to arrival, so every queue counts. For each side: delivered and lost at the
+// default rate, memory per idle subscribed socket, then the highest R (stepping up) with
+// p99 ≤ 100 ms and nothing lost.
+const { fork, spawn } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+const { Client } = require('pg');
+const common = require('./lib/common.js');
+
+const { intEnv, log, round } = common;
+const CLIENTS = intEnv('BENCH_CLIENTS', 10000);
+const MARKETS = intEnv('BENCH_MARKETS', 50);
+const RATE = intEnv('BENCH_RATE', 250);
+const SECONDS = intEnv('BENCH_SECONDS', 10);
+const STEP_SECONDS = intEnv('BENCH_STEP_SECONDS', 5);
+const USERS = intEnv('BENCH_USERS', 100);
+const P99_LIMIT_MS = 100;
+const STEPS = [250, 500, 1000, 1500, 2000, 3000, 4000];
+const DRAIN_MS = 3000;
+
+/** A forked helper answering IPC requests one at a time. */
+function helper(script) {
+  const child = fork(path.join(__dirname, 'lib', script), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: ['--max-old-space-size=3072'] });
+  return {
+    child,
+    ask(message, expect) {
+      return new Promise((resolve, reject) => {
+        const onMessage = (reply) => {
+          if (reply.type === 'error') reject(new Error(`${script}: ${reply.message}`));
+          else if (reply.type === expect) resolve(reply);
+          else return;
+          child.off('message', onMessage);
+        };
+        child.on('message', onMessage);
+        child.send(message);
+      });
+    },
+    stop: () => {
+      if (child.exitCode === null) child.kill('SIGTERM');
+    },
+  };
+}
+
+/** The benchmark lists 50 markets; the seed has 9, so the others are added to the bench database. */
+async function ensureMarkets(system) {
+  const db = new Client({ connectionString: system.databaseUrl });
+  await db.connect();
+  try {
+    const { rows } = await db.query('select symbol from markets.markets order by symbol');
+    const symbols = rows.map((r) => r.symbol);
+    for (let i = 1; symbols.length < MARKETS; i += 1) {
+      const symbol = `BENCH${String(i).padStart(2, '0')}-USDT`;
+      await db.query(
+        `insert into markets.markets (symbol, base_asset, quote_asset, category, tick_size, lot_size, min_notional, status, reference_price)
+         values ($1, 'BTC', 'USDT', 'crypto', 0.01, 0.001, 5, 'active', 100) on conflict do nothing`,
+        [symbol],
+      );
+      symbols.push(symbol);
+    }
+    return symbols.slice(0, MARKETS);
+  } finally {
+    await db.end();
+  }
+}
+
+let phaseNo = 0;
+
+/** One phase: publish at `rate` for `seconds`, let stragglers arrive, count. */
+async function phase(clients, publisher, system, markets, rate, seconds) {
+  phaseNo += 1;
+  await clients.ask({ type: 'phase', phase: phaseNo }, 'phase');
+  const published = await publisher.ask(
+    { type: 'publish', redisUrl: common.REDIS_URL, namespace: system.namespace, markets, rate, seconds, phase: phaseNo },
+    'published',
+  );
+  await new Promise((resolve) => setTimeout(resolve, DRAIN_MS));
+  const report = await clients.ask({ type: 'report' }, 'report');
+  // Client i watches market i % markets.
+  const expected = published.perMarket.reduce((sum, events, m) => sum + events * (Math.floor(CLIENTS / markets.length) + (m < CLIENTS % markets.length ? 1 : 0)), 0);
+  return {
+    events_per_s: rate,
+    seconds,
+    published: published.published,
+    expected,
+    delivered: report.received,
+    lost: expected - report.received,
+    msgs_per_s: round(report.received / seconds),
+    p50_ms: report.p50_ms,
+    p99_ms: report.p99_ms,
+    p999_ms: report.p999_ms,
+    max_ms: report.max_ms,
+    clients_heard: report.clients_heard,
+    closed_unexpectedly: report.closed_unexpectedly,
+  };
+}
+
+const holds = (r) => r.lost <= 0 && r.p99_ms <= P99_LIMIT_MS;
+
+async function measureSide(name, { url, kind, pid }, clients, publisher, system, markets, tokens) {
+  const rssBefore = common.rssOf(pid);
+  const connected = await clients.ask({ type: 'connect', url, kind, clients: CLIENTS, markets, tokens }, 'connected');
+  await new Promise((resolve) => setTimeout(resolve, 3000));
+  const rssAfter = common.rssOf(pid);
+  const bytesPerSocket = Math.round((rssAfter - rssBefore) / CLIENTS);
+  log(`${name}: ${CLIENTS} clients subscribed in ${(connected.ms / 1000).toFixed(1)} s; ${bytesPerSocket} bytes of server memory per idle socket`);
+  // Warm-up: until every client has heard an event (upstream subscriptions open asynchronously).
+  for (let attempt = 0; attempt < 15; attempt += 1) {
+    const warm = await phase(clients, publisher, system, markets, Math.min(RATE, 250), 2);
+    if (warm.clients_heard >= CLIENTS) break;
+    log(`${name}: warm-up, ${warm.clients_heard} of ${CLIENTS} clients heard an event`);
+  }
+  const main = await phase(clients, publisher, system, markets, RATE, SECONDS);
+  log(`${name}: ${RATE} events/s → ${main.msgs_per_s} msgs/s delivered, lost ${main.lost}, p50 ${main.p50_ms} ms, p99 ${main.p99_ms} ms`);
+  let best = null;
+  const steps = [];
+  for (const rate of STEPS) {
+    const step = rate === RATE && STEP_SECONDS <= SECONDS ? main : await phase(clients, publisher, system, markets, rate, STEP_SECONDS);
+    steps.push(step);
+    log(`${name}: step ${rate} events/s → ${step.msgs_per_s} msgs/s, lost ${step.lost}, p99 ${step.p99_ms} ms`);
+    if (!holds(step)) break;
+    best = step;
+  }
+  await clients.ask({ type: 'close' }, 'closed');
+  return { main, steps, best, bytesPerSocket, connectSeconds: round(connected.ms / 1000, 1) };
+}
+
+async function main() {
+  const system = await common.startBenchSystem('subscriptions', { portBase: intEnv('BENCH_PORT_BASE', 56000) + 40 });
+  const broadcastPort = system.portBase + 12;
+  const stops = [() => system.stop()];
+  const stopAll = common.stopOnExit(stops);
+  try {
+    const markets = await ensureMarkets(system);
+    const users = await common.signUpUsers(system.graphqlUrl, USERS);
+    const out = fs.openSync(path.join(system.logDir, 'ws-broadcast.log'), 'a');
+    const broadcast = spawn(
+      process.execPath,
+      [path.join(__dirname, 'peers', 'ws-broadcast.js'), String(broadcastPort), common.REDIS_URL, system.namespace, markets.join(',')],
+      { stdio: ['ignore', out, out] },
+    );
+    stops.push(() => broadcast.kill('SIGTERM'));
+    const clients = helper('ws-clients.js');
+    const publisher = helper('price-publisher.js');
+    stops.push(clients.stop, publisher.stop);
+    await common.waitForHealth(`http://127.0.0.1:${broadcastPort}/`, broadcast, 'ws broadcast');
+
+    const ours = await measureSide(
+      'gateway',
+      { url: `ws://127.0.0.1:${system.portBase}/graphql`, kind: 'graphql', pid: system.children.gateway.pid },
+      clients,
+      publisher,
+      system,
+      markets,
+      users.map((u) => u.token),
+    );
+    const ceiling = await measureSide(
+      'ceiling',
+      { url: `ws://127.0.0.1:${broadcastPort}/`, kind: 'raw', pid: broadcast.pid },
+      clients,
+      publisher,
+      system,
+      markets,
+      [],
+    );
+    const ceilingRate = ceiling.best?.msgs_per_s ?? 0;
+    const oursRate = ours.best?.msgs_per_s ?? 0;
+    const result = {
+      clients: CLIENTS,
+      events_per_s: RATE,
+      delivered: ours.main.delivered,
+      lost: ours.main.lost,
+      p50_ms: ours.main.p50_ms,
+      p99_ms: ours.main.p99_ms,
+      bytes_per_socket: ours.bytesPerSocket,
+      // The highest delivered rate each side sustained (p99 ≤ 100 ms, nothing lost) while stepping R up.
+      ceiling_msgs_per_s: ceilingRate,
+      ours_msgs_per_s: oursRate,
+      ratio: ceilingRate ? round(oursRate / ceilingRate) : null,
+      max_events_per_s: ours.best?.events_per_s ?? 0,
+      ceiling_max_events_per_s: ceiling.best?.events_per_s ?? 0,
+      markets: MARKETS,
+      users: USERS,
+      ours_at_default_rate: ours.main,
+      ceiling_at_default_rate: ceiling.main,
+      ceiling_bytes_per_socket: ceiling.bytesPerSocket,
+      connect_seconds: { ours: ours.connectSeconds, ceiling: ceiling.connectSeconds },
+      ours_steps: ours.steps,
+      ceiling_steps: ceiling.steps,
+    };
+    console.log(
+      `gateway at ${RATE} events/s (${CLIENTS} clients): delivered ${result.delivered}, lost ${result.lost}, p50 ${result.p50_ms} ms, p99 ${result.p99_ms} ms, ` +
+        `${result.bytes_per_socket} bytes per idle socket\n` +
+        `highest sustained (p99 ≤ ${P99_LIMIT_MS} ms, 0 lost): gateway ${oursRate} msgs/s (${result.max_events_per_s} events/s), ` +
+        `bare ws ${ceilingRate} msgs/s (${result.ceiling_max_events_per_s} events/s): ${result.ratio}×`,
+    );
+    common.writeResult('subscriptions', result);
+    await publisher.ask({ type: 'close' }, 'closed').catch(() => {});
+  } finally {
+    await stopAll();
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
