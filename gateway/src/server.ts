@@ -31,6 +31,7 @@ import { SubscriptionPlanner } from './subscriptions/planner';
 import { UpstreamConnections } from './subscriptions/upstream';
 import { SubscriptionHub } from './subscriptions/hub';
 import { playgroundRouter } from './playground';
+import { ApiKeyExchange, apiKeyOf, requestAuthorization } from './api-keys';
 
 export const SUPERGRAPH_PATH = require.resolve('@tradegraph/schema/supergraph.graphql');
 
@@ -104,23 +105,36 @@ export async function startGateway(
 
   // WebSocket /graphql: subscriptions (federated through the hub), queries and mutations too.
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
-  const wsCleanup = useServer<Record<string, unknown>, { authorization?: string; viewer?: Viewer | null; clientIp?: string }>(
+  const apiKeys = new ApiKeyExchange(logger);
+  const wsCleanup = useServer<Record<string, unknown>, { authorization?: string; viewer?: Viewer | null; clientIp?: string; apiKey?: string }>(
     {
       onConnect: async (ctx) => {
         const params = ctx.connectionParams ?? {};
         const raw = params.authorization ?? params.Authorization;
-        const authorization = typeof raw === 'string' && raw !== '' ? raw : undefined;
+        const apiKey = typeof params.apiKey === 'string' && params.apiKey !== '' ? params.apiKey : undefined;
         try {
+          ctx.extra.clientIp = clientIp(ctx.extra.request, proxies);
+          const authorization = await requestAuthorization(apiKeys, apiKey, typeof raw === 'string' && raw !== '' ? raw : undefined, ctx.extra.clientIp);
           ctx.extra.viewer = await verifyToken(authorization);
           ctx.extra.authorization = authorization;
-          ctx.extra.clientIp = clientIp(ctx.extra.request, proxies);
+          ctx.extra.apiKey = apiKey;
           return true;
         } catch {
           logger.info('websocket connection refused: bad credentials');
           return false; // closes with 4403 Forbidden
         }
       },
-      onSubscribe: (ctx, _id, payload) => {
+      onSubscribe: async (ctx, _id, payload) => {
+        if (ctx.extra.apiKey) {
+          // Exchanged tokens are short-lived: each operation on a long connection gets a fresh one
+          // (from the cache), which also ends a revoked key's new operations.
+          try {
+            ctx.extra.authorization = await apiKeys.authorization(ctx.extra.apiKey, ctx.extra.clientIp);
+            ctx.extra.viewer = await verifyToken(ctx.extra.authorization);
+          } catch (error) {
+            return [error instanceof GraphQLError ? error : new GraphQLError('The API key could not be checked')];
+          }
+        }
         let document: DocumentNode;
         try {
           document = parse(payload.query);
@@ -210,12 +224,13 @@ export async function startGateway(
     express.json({ limit: '1mb' }),
     expressMiddleware(apollo, {
       context: async ({ req }) => {
-        const authorization = req.headers.authorization || undefined;
+        const ip = clientIp(req, proxies);
+        const authorization = await requestAuthorization(apiKeys, apiKeyOf(req.headers), req.headers.authorization || undefined, ip);
         return {
           reqId: requestIdFrom(req.headers[REQUEST_ID_HEADER]),
           authorization,
           viewer: await authenticate(verifyToken, authorization),
-          clientIp: clientIp(req, proxies),
+          clientIp: ip,
           userAgent: req.headers['user-agent'],
         };
       },

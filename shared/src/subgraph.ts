@@ -17,7 +17,7 @@ import type { Migration } from '@mikro-orm/migrations';
 import type { Options } from '@mikro-orm/postgresql';
 import { portOf, redisUrl, type SubgraphName } from './config';
 import { createLogger, requestIdFrom, REQUEST_ID_HEADER, type Logger } from './logger';
-import { createTokenVerifier, requireViewer, type TokenVerifier, type Viewer } from './auth';
+import { createTokenVerifier, requireScope, type TokenVerifier, type Viewer } from './auth';
 import { createEventBus, type EventBus } from './pubsub';
 import { openDatabase, type EntityManager } from './orm';
 import { CLIENT_USER_AGENT_HEADER, clientIp, trustedGateways } from './client-ip';
@@ -324,7 +324,8 @@ export function runSubgraphProcess<Loaders>(definition: SubgraphDefinition<Loade
 export function viewerChannel<T>(channelOf: (userId: string) => string) {
   return ({ context }: { context: unknown }): AsyncIterableIterator<T> => {
     const ctx = context as SubgraphContext;
-    const viewer = requireViewer(ctx.viewer);
+    // Events about a user are user data: API keys need the read scope.
+    const viewer = requireScope(ctx.viewer, 'read');
     return ctx.bus.subscribe<T>(channelOf(viewer.userId));
   };
 }

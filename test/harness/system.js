@@ -62,6 +62,8 @@ async function startSystem({ databaseUrl, redisUrl, database, portBase, logDir, 
     LOG_LEVEL: 'debug',
     PRICE_FEED: 'off',
     MATCHING_DEMO_CREDITS: 'on',
+    // The bootstrap admin of the test system (see test/harness/roles.ts).
+    ADMIN_EMAILS: 'root-admin@tradegraph.test',
     ...env,
   };
   const children = {};

@@ -4,14 +4,19 @@ import { SigningKeys } from './store/signing-keys';
 import { UserResolver, keyStore } from './schema/resolvers';
 import { sessionEntities } from './store/session-entities';
 import { closeAttemptStore } from './domain/attempts';
+import { AdminResolver } from './schema/admin-resolvers';
+import { KycResolver, UserKycResolver } from './schema/kyc-resolvers';
+import { ReferralResolver } from './schema/referral-resolvers';
+import { AuditEntryRecord, KycRecord } from './store';
+import { kycKeyring } from './domain/kyc/crypto';
 import { SessionResolver, TwoFactorResolver } from './schema/session-resolvers';
 
 type Context = SubgraphContext<AccountsLoaders>;
 
 export const definition: SubgraphDefinition<AccountsLoaders> = {
   name: 'accounts',
-  resolvers: [UserResolver, SessionResolver, TwoFactorResolver],
-  entities: [UserRecord, SigningKeyRecord, ...sessionEntities],
+  resolvers: [UserResolver, SessionResolver, TwoFactorResolver, AdminResolver, KycResolver, UserKycResolver, ReferralResolver],
+  entities: [UserRecord, SigningKeyRecord, ...sessionEntities, AuditEntryRecord, KycRecord],
   migrations,
   createLoaders,
   referenceResolvers: {
@@ -25,6 +30,8 @@ export const definition: SubgraphDefinition<AccountsLoaders> = {
     });
   },
   start: async () => {
+    // Refuses to start without usable KYC keys (in production: without configured ones).
+    kycKeyring();
     await keyStore.current!.activeKey();
     return async () => {
       await closeAttemptStore();

@@ -8,6 +8,7 @@ import type { SigningKeys } from '../store/signing-keys';
 import { checkPasswordStrength, normalizeEmail } from '../domain/email';
 import { startSession } from './session-resolvers';
 import { AuthPayload, User } from './types';
+import { referrerOf } from './referral-resolvers';
 
 type Context = SubgraphContext<AccountsLoaders>;
 
@@ -42,10 +43,17 @@ export class UserResolver {
   }
 
   @Mutation(() => AuthPayload, { description: 'Create an account with email and password' })
-  async signUp(@Arg('email') rawEmail: string, @Arg('password') password: string, @Ctx() ctx: Context): Promise<AuthPayload> {
+  async signUp(
+    @Arg('email') rawEmail: string,
+    @Arg('password') password: string,
+    @Ctx() ctx: Context,
+    @Arg('referralCode', () => String, { nullable: true, description: "Another user's referral code" }) referralCode?: string | null,
+  ): Promise<AuthPayload> {
     const email = normalizeEmail(rawEmail);
     checkPasswordStrength(password);
+    const referrer = await referrerOf(ctx, referralCode);
     const user = ctx.em.create(UserRecord, {
+      referredById: referrer?.id ?? null,
       id: randomUUID(),
       email,
       passwordHash: await argon2.hash(password, { type: argon2.argon2id }),

@@ -1,5 +1,7 @@
-import { Entity, PrimaryKey, Property } from '@mikro-orm/core';
+import { BeforeCreate, Entity, PrimaryKey, Property, type Opt } from '@mikro-orm/core';
 import type { JWK } from 'jose';
+import { newReferralCode } from '../domain/referrals';
+import { initialRoles } from '../domain/roles';
 
 @Entity({ schema: 'accounts', tableName: 'users' })
 export class UserRecord {
@@ -9,6 +11,16 @@ export class UserRecord {
   @Property({ type: 'text', fieldName: 'password_hash', hidden: true }) passwordHash!: string;
   @Property({ type: 'text[]' }) roles!: string[];
   @Property({ type: 'timestamptz', fieldName: 'created_at' }) createdAt!: Date;
+  /** Made for every new user, whichever way they sign up (password, wallet, OIDC). */
+  @Property({ type: 'text', fieldName: 'referral_code', onCreate: () => newReferralCode() }) referralCode!: Opt<string>;
+  /** The user whose referral code this user signed up with. */
+  @Property({ type: 'uuid', fieldName: 'referred_by', nullable: true }) referredById?: string | null;
+
+  /** ADMIN_EMAILS bootstrap: applies to every way an account is created, not just signUp. */
+  @BeforeCreate()
+  grantBootstrapRoles(): void {
+    this.roles = initialRoles(this.email, this.roles ?? ['user']);
+  }
 }
 
 /** Token signing keys. The newest active key signs; every unretired key is published in the JWKS. */

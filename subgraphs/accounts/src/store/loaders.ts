@@ -1,8 +1,15 @@
 import { batchLoader, type EntityManager, type Logger } from '@tradegraph/shared';
 import { UserRecord } from './entities';
+import { KycRecord } from './kyc';
 
 export function createLoaders(em: EntityManager, logger: Logger) {
   return {
+    kycByUserId: batchLoader(
+      'kycByUserId',
+      logger,
+      (userIds: readonly string[]) => em.find(KycRecord, { userId: { $in: [...userIds] } }),
+      (k) => k.userId,
+    ),
     userById: batchLoader(
       'userById',
       logger,

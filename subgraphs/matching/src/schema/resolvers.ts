@@ -11,7 +11,7 @@ import {
   newestFirstCursor,
   notFound,
   pageSize,
-  requireViewer,
+  requireScope,
   toConnection,
   viewerChannel,
   type Connection,
@@ -87,7 +87,7 @@ function clampDepth(depth: number, max = 500): number {
 export class OrderResolver {
   @Query(() => Order, { nullable: true, description: 'One of your orders' })
   async order(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<OrderView | null> {
-    requireViewer(ctx.viewer);
+    requireScope(ctx.viewer, 'read');
     const order = await exchange().view(orderId(id));
     if (order && !canReadUserData(ctx.viewer, order.userId)) throw forbidden();
     return order;
@@ -102,7 +102,7 @@ export class OrderResolver {
     @Arg('status', () => OrderStatus, { nullable: true }) status?: OrderStatus,
     @Arg('since', () => Date, { nullable: true }) since?: Date,
   ): Promise<Connection<OrderRecord>> {
-    const viewer = requireViewer(ctx.viewer);
+    const viewer = requireScope(ctx.viewer, 'read');
     const size = pageSize(first);
     const cursor = decodeCursor(after);
     const rows = await ctx.em.find(
@@ -121,7 +121,7 @@ export class OrderResolver {
 
   @Mutation(() => Order, { description: 'Place an order; the answer comes once it is durable. Idempotent on clientOrderId.' })
   placeOrder(@Arg('input', () => PlaceOrderInput) input: PlaceOrderInput, @Ctx() ctx: Context): Promise<OrderView> {
-    const viewer = requireViewer(ctx.viewer);
+    const viewer = requireScope(ctx.viewer, 'trade');
     return engineCall(() => exchange().placeOrder(viewer.userId, { ...input, type: input.type as never }));
   }
 
@@ -131,7 +131,7 @@ export class OrderResolver {
     @Arg('id', () => ID, { nullable: true }) id?: string,
     @Arg('clientOrderId', { nullable: true }) clientOrderId?: string,
   ): Promise<OrderView> {
-    const viewer = requireViewer(ctx.viewer);
+    const viewer = requireScope(ctx.viewer, 'trade');
     if (!id && !clientOrderId) throw badInput('Give id or clientOrderId');
     return engineCall(() => exchange().cancelOrder(viewer.userId, id ? { orderId: orderId(id) } : { clientOrderId }));
   }
@@ -143,14 +143,14 @@ export class OrderResolver {
     @Arg('price', () => DecimalScalar, { nullable: true }) price?: string,
     @Arg('quantity', () => DecimalScalar, { nullable: true }) quantity?: string,
   ): Promise<OrderView> {
-    const viewer = requireViewer(ctx.viewer);
+    const viewer = requireScope(ctx.viewer, 'trade');
     if (price == null && quantity == null) throw badInput('Give a new price or quantity');
     return engineCall(() => exchange().amendOrder(viewer.userId, orderId(id), { price, quantity }));
   }
 
   @Mutation(() => Int, { description: 'Cancel all your open orders (of one market); returns how many were cancelled' })
   cancelAllOrders(@Ctx() ctx: Context, @Arg('market', { nullable: true }) market?: string): Promise<number> {
-    const viewer = requireViewer(ctx.viewer);
+    const viewer = requireScope(ctx.viewer, 'trade');
     return engineCall(() => exchange().cancelAll(viewer.userId, market));
   }
 
@@ -183,7 +183,7 @@ export class FillResolver {
     @Arg('market', { nullable: true }) market?: string,
     @Arg('since', () => Date, { nullable: true }) since?: Date,
   ): Promise<Connection<FillRecord>> {
-    const viewer = requireViewer(ctx.viewer);
+    const viewer = requireScope(ctx.viewer, 'read');
     const size = pageSize(first);
     const cursor = decodeCursor(after);
     const rows = await ctx.em.find(
@@ -219,7 +219,7 @@ export class FillResolver {
 export class BalanceResolver {
   @Query(() => [Balance], { description: 'Your trading balances' })
   myBalances(@Ctx() ctx: Context): BalanceRow[] {
-    return exchange().balances(requireViewer(ctx.viewer).userId);
+    return exchange().balances(requireScope(ctx.viewer, 'read').userId);
   }
 
   @Mutation(() => Balance, {
@@ -231,7 +231,7 @@ export class BalanceResolver {
     @Arg('idempotencyKey') idempotencyKey: string,
     @Ctx() ctx: Context,
   ): Promise<BalanceRow> {
-    const viewer = requireViewer(ctx.viewer);
+    const viewer = requireScope(ctx.viewer, 'trade');
     if (isProduction() || process.env.MATCHING_DEMO_CREDITS !== 'on') throw forbidden('Demo credits are turned off here');
     if (amount.startsWith('-')) throw badInput('amount must be positive', 'amount');
     return engineCall(() => exchange().adjustBalance(viewer.userId, asset, amount, idempotencyKey));
