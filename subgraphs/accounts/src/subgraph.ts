@@ -1,7 +1,10 @@
 import type { SubgraphContext, SubgraphDefinition } from '@tradegraph/shared';
-import { SigningKeyRecord, UserRecord, createLoaders, migrations, type AccountsLoaders } from './store';
+import { ApiKeyRecord, SigningKeyRecord, UserRecord, WalletRecord, createLoaders, migrations, type AccountsLoaders } from './store';
 import { SigningKeys } from './store/signing-keys';
 import { UserResolver, keyStore } from './schema/resolvers';
+import { WalletResolver } from './schema/wallet-resolvers';
+import { ApiKeyResolver } from './schema/api-key-resolvers';
+import { apiKeyExchangeRoute } from './schema/api-key-exchange';
 import { sessionEntities } from './store/session-entities';
 import { closeAttemptStore } from './domain/attempts';
 import { AdminResolver } from './schema/admin-resolvers';
@@ -15,15 +18,16 @@ type Context = SubgraphContext<AccountsLoaders>;
 
 export const definition: SubgraphDefinition<AccountsLoaders> = {
   name: 'accounts',
-  resolvers: [UserResolver, SessionResolver, TwoFactorResolver, AdminResolver, KycResolver, UserKycResolver, ReferralResolver],
-  entities: [UserRecord, SigningKeyRecord, ...sessionEntities, AuditEntryRecord, KycRecord],
+  resolvers: [UserResolver, SessionResolver, TwoFactorResolver, WalletResolver, ApiKeyResolver, AdminResolver, KycResolver, UserKycResolver, ReferralResolver],
+  entities: [UserRecord, SigningKeyRecord, WalletRecord, ApiKeyRecord, ...sessionEntities, AuditEntryRecord, KycRecord],
   migrations,
   createLoaders,
   referenceResolvers: {
     User: { __resolveReference: (ref: { id: string }, ctx: Context) => ctx.loaders.userById.load(ref.id) },
   },
-  routes: (app, { orm }) => {
+  routes: (app, { orm, logger }) => {
     keyStore.current = new SigningKeys(orm);
+    apiKeyExchangeRoute(app, orm, () => keyStore.current!, logger);
     // The public keys every verifier (gateway, subgraphs) checks access tokens against.
     app.get('/.well-known/jwks.json', async (_req, res) => {
       res.set('cache-control', 'public, max-age=300').json(await keyStore.current!.jwks());

@@ -36,8 +36,8 @@ export class UserResolver {
     return user;
   }
 
-  @FieldResolver(() => String, { description: 'Visible to the user and to support/admin' })
-  email(@Root() user: UserRecord, @Ctx() ctx: Context): string {
+  @FieldResolver(() => String, { nullable: true, description: 'Visible to the user and to support/admin; null for wallet-only users' })
+  email(@Root() user: UserRecord, @Ctx() ctx: Context): string | null {
     if (!canSeePrivateFields(ctx, user.id)) throw forbidden();
     return user.email;
   }

@@ -6,9 +6,10 @@ import { initialRoles } from '../domain/roles';
 @Entity({ schema: 'accounts', tableName: 'users' })
 export class UserRecord {
   @PrimaryKey({ type: 'uuid' }) id!: string;
-  /** Stored normalized (trimmed, lower-case) so one mailbox is one account. */
-  @Property({ type: 'text' }) email!: string;
-  @Property({ type: 'text', fieldName: 'password_hash', hidden: true }) passwordHash!: string;
+  /** Stored normalized (trimmed, lower-case) so one mailbox is one account; null for wallet-only users. */
+  @Property({ type: 'text', nullable: true }) email!: string | null;
+  /** Null for users who sign in only with a wallet or an OIDC issuer. */
+  @Property({ type: 'text', fieldName: 'password_hash', hidden: true, nullable: true }) passwordHash!: string | null;
   @Property({ type: 'text[]' }) roles!: string[];
   @Property({ type: 'timestamptz', fieldName: 'created_at' }) createdAt!: Date;
   /** Made for every new user, whichever way they sign up (password, wallet, OIDC). */

@@ -1,4 +1,5 @@
 import { Migration20261121000001 } from './migrations/Migration20261121000001';
+import { Migration20261121200001 } from './migrations/Migration20261121200001';
 import { Migration20261121300001 } from './migrations/Migration20261121300001';
 import { Migration20261121400001 } from './migrations/Migration20261121400001';
 export * from './entities';
@@ -6,4 +7,5 @@ export * from './loaders';
 export * from './audit';
 export * from './kyc';
 export * from './session-entities';
-export const migrations = [Migration20261121000001, Migration20261121300001, Migration20261121400001];
+export * from './wallet-entities';
+export const migrations = [Migration20261121000001, Migration20261121200001, Migration20261121300001, Migration20261121400001];

@@ -1,5 +1,6 @@
-import { batchLoader, type EntityManager, type Logger } from '@tradegraph/shared';
+import { batchLoader, groupLoader, type EntityManager, type Logger } from '@tradegraph/shared';
 import { UserRecord } from './entities';
+import { WalletRecord } from './wallet-entities';
 import { KycRecord } from './kyc';
 
 export function createLoaders(em: EntityManager, logger: Logger) {
@@ -15,6 +16,13 @@ export function createLoaders(em: EntityManager, logger: Logger) {
       logger,
       (ids: readonly string[]) => em.find(UserRecord, { id: { $in: [...ids] } }),
       (u) => u.id,
+    ),
+    walletsByUser: groupLoader(
+      'walletsByUser',
+      logger,
+      (userIds: readonly string[]) =>
+        em.find(WalletRecord, { userId: { $in: [...userIds] } }, { orderBy: { createdAt: 'asc', id: 'asc' } }),
+      (w) => w.userId,
     ),
   };
 }
