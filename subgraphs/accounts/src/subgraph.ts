@@ -13,12 +13,13 @@ import { ReferralResolver } from './schema/referral-resolvers';
 import { AuditEntryRecord, KycRecord } from './store';
 import { kycKeyring } from './domain/kyc/crypto';
 import { SessionResolver, TwoFactorResolver } from './schema/session-resolvers';
+import { SigningKeyResolver } from './schema/signing-key-resolvers';
 
 type Context = SubgraphContext<AccountsLoaders>;
 
 export const definition: SubgraphDefinition<AccountsLoaders> = {
   name: 'accounts',
-  resolvers: [UserResolver, SessionResolver, TwoFactorResolver, WalletResolver, ApiKeyResolver, AdminResolver, KycResolver, UserKycResolver, ReferralResolver],
+  resolvers: [UserResolver, SessionResolver, TwoFactorResolver, SigningKeyResolver, WalletResolver, ApiKeyResolver, AdminResolver, KycResolver, UserKycResolver, ReferralResolver],
   entities: [UserRecord, SigningKeyRecord, WalletRecord, ApiKeyRecord, ...sessionEntities, AuditEntryRecord, KycRecord],
   migrations,
   createLoaders,

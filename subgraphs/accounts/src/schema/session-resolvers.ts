@@ -29,6 +29,7 @@ import {
   type AccountsLoaders,
 } from '../store';
 import { guardAttempt } from '../domain/attempts';
+import { normalizeEmail } from '../domain/email';
 import { LOGIN_CHALLENGE_TTL_SECONDS, hashOpaqueToken, newOpaqueToken, refreshExpiry, sessionTtlSeconds } from '../domain/sessions';
 import { checkSecondFactor, hasTwoFactor, hashRecoveryCode, newRecoveryCodes, newTotpSecret, totpStep } from '../domain/two-factor';
 import { signAccessToken } from '../domain/tokens';
@@ -145,7 +146,8 @@ export class SessionResolver {
     @Arg('password') password: string,
     @Ctx() ctx: Context,
   ): Promise<AuthPayload | TwoFactorChallenge> {
-    const email = rawEmail.trim().toLowerCase();
+    // Normalized as at sign-up; a malformed address is bad input, not a guess, and names no counter.
+    const email = normalizeEmail(rawEmail);
     return guardAttempt('login', { account: email, ip: ctx.clientIp }, async () => {
       const user = await ctx.em.findOne(UserRecord, { email });
       // Same answer for an unknown email and a wrong password: no account enumeration.
