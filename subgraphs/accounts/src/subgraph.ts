@@ -5,6 +5,7 @@ import { UserResolver, keyStore } from './schema/resolvers';
 import { WalletResolver } from './schema/wallet-resolvers';
 import { ApiKeyResolver } from './schema/api-key-resolvers';
 import { apiKeyExchangeRoute } from './schema/api-key-exchange';
+import { OidcResolver } from './schema/oidc-resolvers';
 import { sessionEntities } from './store/session-entities';
 import { closeAttemptStore } from './domain/attempts';
 import { AdminResolver } from './schema/admin-resolvers';
@@ -19,7 +20,7 @@ type Context = SubgraphContext<AccountsLoaders>;
 
 export const definition: SubgraphDefinition<AccountsLoaders> = {
   name: 'accounts',
-  resolvers: [UserResolver, SessionResolver, TwoFactorResolver, SigningKeyResolver, WalletResolver, ApiKeyResolver, AdminResolver, KycResolver, UserKycResolver, ReferralResolver],
+  resolvers: [UserResolver, SessionResolver, TwoFactorResolver, SigningKeyResolver, WalletResolver, ApiKeyResolver, OidcResolver, AdminResolver, KycResolver, UserKycResolver, ReferralResolver],
   entities: [UserRecord, SigningKeyRecord, WalletRecord, ApiKeyRecord, ...sessionEntities, AuditEntryRecord, KycRecord],
   migrations,
   createLoaders,
