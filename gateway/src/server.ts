@@ -31,6 +31,7 @@ import { SubscriptionPlanner } from './subscriptions/planner';
 import { UpstreamConnections } from './subscriptions/upstream';
 import { SubscriptionHub } from './subscriptions/hub';
 import { playgroundRouter } from './playground';
+import { exportProxy } from './export-proxy';
 import { ApiKeyExchange, apiKeyOf, requestAuthorization } from './api-keys';
 
 export const SUPERGRAPH_PATH = require.resolve('@tradegraph/schema/supergraph.graphql');
@@ -213,6 +214,7 @@ export async function startGateway(
   app.get('/metrics', async (_req, res) => {
     res.type(registry.contentType).send(await registry.metrics());
   });
+  app.get('/export/*path', exportProxy());
   app.use(playgroundRouter());
   app.get('/graphql', (req, res, next) => {
     // A browser opening the endpoint gets the playground; GraphQL GET requests go on.

@@ -24,7 +24,13 @@ class RedisEventBus implements EventBus {
   private readonly pubsub: RedisPubSub;
   constructor(url: string) {
     const options = { maxRetriesPerRequest: null, lazyConnect: false };
-    this.pubsub = new RedisPubSub({ publisher: new Redis(url, options), subscriber: new Redis(url, options) });
+    // No ready check on the subscriber: a SUBSCRIBE issued while it connects (a subgraph that
+    // follows channels from its start) puts the connection in subscriber mode, and ioredis's
+    // ready-check INFO would then be refused and crash the process.
+    this.pubsub = new RedisPubSub({
+      publisher: new Redis(url, options),
+      subscriber: new Redis(url, { ...options, enableReadyCheck: false }),
+    });
   }
   publish(name: string, payload: unknown): Promise<void> {
     return this.pubsub.publish(redisName(name), payload);

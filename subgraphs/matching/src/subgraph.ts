@@ -4,6 +4,7 @@ import { Sequencer } from './store/sequencer';
 import { Exchange } from './store/exchange';
 import { Publisher } from './events/publisher';
 import { followListing } from './events/listing';
+import { tradeHistoryRoute } from './store/trade-history';
 import {
   BalanceResolver,
   FillResolver,
@@ -61,7 +62,8 @@ export const definition: SubgraphDefinition<MatchingLoaders> = {
     // The markets come from the markets subgraph: wait for its listing before serving orders.
     stopListing = await followListing(sequencer, bus, logger);
   },
-  routes: (app) => {
+  routes: (app, { orm }) => {
+    tradeHistoryRoute(app, orm);
     // Where the engine stands: the last durable sequence number and the state hash (crash tests, operators).
     app.get('/engine/state', async (_req, res) => {
       const sequencer = matching.exchange!.sequencer;

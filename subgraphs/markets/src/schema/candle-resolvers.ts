@@ -1,0 +1,156 @@
+import DataLoader from 'dataloader';
+import { Arg, Ctx, Directive, FieldResolver, Int, Query, Resolver, Root, Subscription } from 'type-graphql';
+import {
+  DateTimeScalar,
+  badInput,
+  coalesce,
+  decodeCursor,
+  notFound,
+  pageSize,
+  toConnection,
+  type SubgraphContext,
+} from '@tradegraph/shared';
+import { INTERVAL_MS, parseInterval, type Candle as CandleModel } from '../domain/candles';
+import type { Ticker as TickerModel } from '../domain/tickers';
+import { MarketRecord, type MarketsLoaders } from '../store';
+import { findCandles, findTickers } from '../store/candle-store';
+import { candleChannel, tickerChannel, type CandleEvent, type TickerEvent } from '../events/candle-channels';
+import { Market } from './types';
+import { Candle, CandleConnection, Ticker } from './candle-types';
+
+type Context = SubgraphContext<MarketsLoaders>;
+
+/** Most updates a subscriber gets per market (ticker) or per market and interval (candle): one per this many ms, the latest always delivered. */
+export const subscriptionIntervalMs = () => Number(process.env.MARKETS_SUBSCRIPTION_INTERVAL_MS ?? 1000);
+
+async function knownMarket(ctx: Context, symbol: string): Promise<MarketRecord> {
+  const market = await ctx.loaders.marketBySymbol.load(symbol);
+  if (!market) throw notFound(`No market ${symbol}`);
+  return market;
+}
+
+/** A request-scoped batch of ticker look-ups (Market.ticker on a list of markets is one query). */
+const tickerLoaders = new WeakMap<object, DataLoader<string, TickerModel | null>>();
+function tickerLoader(ctx: Context): DataLoader<string, TickerModel | null> {
+  let loader = tickerLoaders.get(ctx.loaders as object);
+  if (!loader) {
+    const db = { em: ctx.em };
+    loader = new DataLoader(async (markets: readonly string[]) => {
+      const tickers = await findTickers(db, [...markets]);
+      return markets.map((m) => tickers.get(m) ?? null);
+    });
+    tickerLoaders.set(ctx.loaders as object, loader);
+  }
+  return loader;
+}
+
+const withCloseTime = (candle: CandleModel | CandleEvent) => {
+  const openTime = new Date(candle.openTime);
+  return { ...candle, openTime, closeTime: new Date(openTime.getTime() + INTERVAL_MS[parseInterval(candle.interval)]) };
+};
+
+@Resolver(() => Candle)
+export class CandleResolver {
+  @Directive('@cacheControl(maxAge: 5)')
+  @Query(() => CandleConnection, {
+    description:
+      'Candles of a market, oldest first (newestFirst: true for the latest first), with openTime in [from, to). ' +
+      'Intervals: 1m, 5m, 15m, 1h, 4h, 1d. Built from the exchange\'s fills, or from the reference feed (zero volume) for a market that has never traded.',
+  })
+  async candles(
+    @Ctx() ctx: Context,
+    @Arg('market') market: string,
+    @Arg('interval') interval: string,
+    @Arg('from', () => DateTimeScalar, { nullable: true }) from?: Date,
+    @Arg('to', () => DateTimeScalar, { nullable: true }) to?: Date,
+    @Arg('first', () => Int, { nullable: true }) first?: number,
+    @Arg('after', () => String, { nullable: true }) after?: string,
+    @Arg('newestFirst', { defaultValue: false }) newestFirst?: boolean,
+  ) {
+    const checkedInterval = parseInterval(interval);
+    if (from && to && from.getTime() > to.getTime()) throw badInput('from must not be after to', 'from');
+    const size = pageSize(first, 100);
+    const cursor = decodeCursor(after);
+    const afterTime = cursor === undefined ? undefined : new Date(cursor);
+    if (afterTime && Number.isNaN(afterTime.getTime())) throw badInput('after is not a cursor from this list', 'after');
+    await knownMarket(ctx, market);
+    const rows = await findCandles({ em: ctx.em }, {
+      market,
+      interval: checkedInterval,
+      from,
+      to,
+      after: afterTime,
+      newestFirst: newestFirst ?? false,
+      limit: size + 1,
+    });
+    return toConnection(rows.map(withCloseTime), size, (c) => c.openTime.toISOString(), cursor !== undefined);
+  }
+
+  @Subscription(() => Candle, {
+    description: 'The candle of a market and interval as it changes; at most one update per MARKETS_SUBSCRIPTION_INTERVAL_MS, the latest never dropped',
+    subscribe: async ({ args, context }) => {
+      const ctx = context as Context;
+      const interval = parseInterval(args.interval as string);
+      await knownMarket(ctx, args.market as string);
+      return coalesce(ctx.bus.subscribe<CandleEvent>(candleChannel(args.market as string, interval)), {
+        keyOf: (c) => `${c.market}|${c.interval}`,
+        intervalMs: subscriptionIntervalMs(),
+      });
+    },
+  })
+  candleUpdated(@Root() event: CandleEvent, @Arg('market') _market: string, @Arg('interval') _interval: string) {
+    return withCloseTime(event);
+  }
+
+  @FieldResolver(() => Market)
+  market(@Root() candle: CandleModel | CandleEvent, @Ctx() ctx: Context) {
+    return ctx.loaders.marketBySymbol.load(candle.market);
+  }
+}
+
+@Resolver(() => Ticker)
+export class TickerResolver {
+  @Directive('@cacheControl(maxAge: 1)')
+  @Query(() => Ticker, { nullable: true, description: 'The 24h ticker of a market; null when it has never had a price' })
+  async ticker(@Ctx() ctx: Context, @Arg('market') market: string): Promise<TickerModel | null> {
+    await knownMarket(ctx, market);
+    return tickerLoader(ctx).load(market);
+  }
+
+  @Directive('@cacheControl(maxAge: 1)')
+  @Query(() => [Ticker], { nullable: 'items', description: 'The 24h tickers of several markets in one round trip, in the order asked' })
+  async tickers(@Ctx() ctx: Context, @Arg('markets', () => [String]) markets: string[]): Promise<(TickerModel | null)[]> {
+    if (markets.length > 200) throw badInput('at most 200 markets at once', 'markets');
+    await Promise.all(markets.map((m) => knownMarket(ctx, m)));
+    return tickerLoader(ctx).loadMany(markets) as Promise<(TickerModel | null)[]>;
+  }
+
+  @Subscription(() => Ticker, {
+    description: 'The 24h ticker of a market as it changes; at most one update per MARKETS_SUBSCRIPTION_INTERVAL_MS, the latest never dropped',
+    subscribe: async ({ args, context }) => {
+      const ctx = context as Context;
+      await knownMarket(ctx, args.market as string);
+      return coalesce(ctx.bus.subscribe<TickerEvent>(tickerChannel(args.market as string)), {
+        keyOf: (t) => t.market,
+        intervalMs: subscriptionIntervalMs(),
+      });
+    },
+  })
+  tickerUpdated(@Root() event: TickerEvent, @Arg('market') _market: string): TickerEvent {
+    return event;
+  }
+
+  @FieldResolver(() => Market)
+  market(@Root() ticker: TickerModel | TickerEvent, @Ctx() ctx: Context) {
+    return ctx.loaders.marketBySymbol.load(ticker.market);
+  }
+}
+
+@Resolver(() => Market)
+export class MarketTickerResolver {
+  @Directive('@cacheControl(maxAge: 1)')
+  @FieldResolver(() => Ticker, { nullable: true, description: 'The 24h ticker (see Query.ticker)' })
+  ticker(@Root() market: MarketRecord, @Ctx() ctx: Context): Promise<TickerModel | null> {
+    return tickerLoader(ctx).load(market.symbol);
+  }
+}

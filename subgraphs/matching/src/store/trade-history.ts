@@ -1,0 +1,59 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Express } from 'express';
+
+/** One executed trade as `/internal/trades` serves it (the taker's fill row carries the trade). */
+export interface TradeHistoryRow {
+  tradeId: string;
+  market: string;
+  price: string;
+  quantity: string;
+  takerSide: 'buy' | 'sell';
+  at: string;
+}
+
+export const MAX_TRADES_PAGE = 5000;
+
+/**
+ * The executed trades of a market after a trade id, oldest first, read from the fills read
+ * model (written in the same transaction as the journal, so a trade is here before it is
+ * announced on `matching.trades.<market>`). Markets reads this to build candles: at start, and
+ * whenever the live feed may have a gap, so no fill is lost while markets is down.
+ */
+export async function tradesAfter(orm: MikroORM, market: string, after: bigint, limit: number): Promise<TradeHistoryRow[]> {
+  const rows: { trade_id: string; market: string; price: string; quantity: string; side: string; created_at: Date }[] = await orm.em
+    .getConnection()
+    .execute(
+      `select trade_id::text as trade_id, market, price::text as price, quantity::text as quantity, side, created_at
+         from matching.fills
+        where liquidity = 'taker' and market = ? and trade_id > ?
+        order by trade_id
+        limit ?`,
+      [market, after.toString(), limit],
+    );
+  return rows.map((r) => ({
+    tradeId: r.trade_id,
+    market: r.market,
+    price: r.price,
+    quantity: r.quantity,
+    takerSide: r.side as 'buy' | 'sell',
+    at: new Date(r.created_at).toISOString(),
+  }));
+}
+
+/** `GET /internal/trades?market=BTC-USDT&after=<tradeId>&limit=<n>`: for other services inside the system, never routed by the gateway. */
+export function tradeHistoryRoute(app: Express, orm: MikroORM): void {
+  app.get('/internal/trades', async (req, res) => {
+    const market = typeof req.query.market === 'string' ? req.query.market : '';
+    const after = typeof req.query.after === 'string' ? req.query.after : '0';
+    const limit = Number(req.query.limit ?? 1000);
+    if (!market || !/^\d{1,18}$/.test(after) || !Number.isInteger(limit) || limit < 1 || limit > MAX_TRADES_PAGE) {
+      res.status(400).json({ code: 'BAD_USER_INPUT', message: `market is required, after a trade id, limit 1..${MAX_TRADES_PAGE}` });
+      return;
+    }
+    try {
+      res.json({ trades: await tradesAfter(orm, market, BigInt(after), limit) });
+    } catch (error) {
+      res.status(503).json({ code: 'UNAVAILABLE', message: String(error) });
+    }
+  });
+}
