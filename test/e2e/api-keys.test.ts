@@ -183,7 +183,7 @@ describe('API keys', () => {
     const link = await withKey(secret, 'mutation { walletLinkChallenge(address: "0x0000000000000000000000000000000000000001") { nonce } }');
     expect(link.errors?.[0].extensions?.code).toBe('FORBIDDEN');
     const wallet = await withKey(secret, 'mutation { createEmbeddedWallet { address } }');
-    expect(wallet.errors?.[0].extensions?.code).toBeDefined();
+    expect(wallet.errors?.[0].extensions?.code).toBe('FORBIDDEN');
     expect((await sql('select count(*)::int as n from accounts.api_keys where user_id = $1', [user.id]))[0].n).toBe(1);
   });
 

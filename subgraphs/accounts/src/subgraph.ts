@@ -1,11 +1,12 @@
 import type { SubgraphContext, SubgraphDefinition } from '@tradegraph/shared';
-import { ApiKeyRecord, SigningKeyRecord, UserRecord, WalletRecord, createLoaders, migrations, type AccountsLoaders } from './store';
+import { ApiKeyRecord, EmbeddedWalletKeyRecord, SigningKeyRecord, UserRecord, WalletRecord, createLoaders, migrations, type AccountsLoaders } from './store';
 import { SigningKeys } from './store/signing-keys';
 import { UserResolver, keyStore } from './schema/resolvers';
 import { WalletResolver } from './schema/wallet-resolvers';
 import { ApiKeyResolver } from './schema/api-key-resolvers';
 import { apiKeyExchangeRoute } from './schema/api-key-exchange';
 import { OidcResolver } from './schema/oidc-resolvers';
+import { EmbeddedWalletResolver } from './schema/embedded-wallet-resolvers';
 import { sessionEntities } from './store/session-entities';
 import { closeAttemptStore } from './domain/attempts';
 import { AdminResolver } from './schema/admin-resolvers';
@@ -20,8 +21,8 @@ type Context = SubgraphContext<AccountsLoaders>;
 
 export const definition: SubgraphDefinition<AccountsLoaders> = {
   name: 'accounts',
-  resolvers: [UserResolver, SessionResolver, TwoFactorResolver, SigningKeyResolver, WalletResolver, ApiKeyResolver, OidcResolver, AdminResolver, KycResolver, UserKycResolver, ReferralResolver],
-  entities: [UserRecord, SigningKeyRecord, WalletRecord, ApiKeyRecord, ...sessionEntities, AuditEntryRecord, KycRecord],
+  resolvers: [UserResolver, SessionResolver, TwoFactorResolver, SigningKeyResolver, WalletResolver, ApiKeyResolver, OidcResolver, EmbeddedWalletResolver, AdminResolver, KycResolver, UserKycResolver, ReferralResolver],
+  entities: [UserRecord, SigningKeyRecord, WalletRecord, ApiKeyRecord, EmbeddedWalletKeyRecord, ...sessionEntities, AuditEntryRecord, KycRecord],
   migrations,
   createLoaders,
   referenceResolvers: {

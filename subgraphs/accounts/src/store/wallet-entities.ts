@@ -31,3 +31,14 @@ export class ApiKeyRecord {
   @Property({ type: 'timestamptz', fieldName: 'last_used_at', nullable: true }) lastUsedAt!: Date | null;
   @Property({ type: 'timestamptz', fieldName: 'created_at' }) createdAt!: Date;
 }
+
+/** Sealed key material of an embedded wallet we hold; never loaded with wallets, never in the API. */
+@Entity({ schema: 'accounts', tableName: 'embedded_wallet_keys' })
+export class EmbeddedWalletKeyRecord {
+  @PrimaryKey({ type: 'uuid', fieldName: 'wallet_id' }) walletId!: string;
+  @Property({ type: 'text', fieldName: 'key_id' }) keyId!: string;
+  @Property({ type: 'blob', hidden: true }) iv!: Buffer;
+  @Property({ type: 'blob', hidden: true }) ciphertext!: Buffer;
+  @Property({ type: 'blob', fieldName: 'auth_tag', hidden: true }) authTag!: Buffer;
+  @Property({ type: 'timestamptz', fieldName: 'created_at' }) createdAt!: Date;
+}

@@ -1,0 +1,23 @@
+import { Wallet } from 'ethers';
+import { embeddedWalletKeyring, seal, type Keyring } from './keyring';
+import type { CreatedEmbeddedWallet, EmbeddedWalletProvider } from './port';
+
+/** The local adapter: a fresh secp256k1 key made here, sealed before it leaves this function. */
+export class LocalEmbeddedWalletProvider implements EmbeddedWalletProvider {
+  readonly name = 'local';
+  constructor(private readonly keyring: Keyring = embeddedWalletKeyring()) {}
+
+  async createWallet(): Promise<CreatedEmbeddedWallet> {
+    const wallet = Wallet.createRandom();
+    const address = wallet.address.toLowerCase();
+    const custody = seal(this.keyring, Buffer.from(wallet.privateKey.slice(2), 'hex'), address);
+    return { address, custody };
+  }
+}
+
+/** The configured provider (EMBEDDED_WALLET_PROVIDER); only the local one exists so far. */
+export function embeddedWalletProvider(): EmbeddedWalletProvider {
+  const name = process.env.EMBEDDED_WALLET_PROVIDER ?? 'local';
+  if (name !== 'local') throw new Error(`EMBEDDED_WALLET_PROVIDER=${name} has no adapter yet (local only)`);
+  return new LocalEmbeddedWalletProvider();
+}
