@@ -73,6 +73,8 @@ describe('API keys', () => {
     // A trade-only key cannot read.
     const tradeOnly = await createKey(user, { scopes: ['trade'] });
     expect((await withKey(tradeOnly.secret, '{ myOrders { edges { node { id } } } }')).errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    expect((await withKey(tradeOnly.secret, '{ me { id } }')).errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    expect((await withKey(tradeOnly.secret, PLACE, { input: order() })).errors).toBeUndefined();
   });
 
   it('carry subscriptions: myOrderUpdates over graphql-ws with the key in connection_init', async () => {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import argon2 from 'argon2';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { Arg, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { conflict, forbidden, requireViewer, unauthenticated, type SubgraphContext } from '@tradegraph/shared';
+import { conflict, forbidden, requireScope, unauthenticated, type SubgraphContext } from '@tradegraph/shared';
 import { UserRecord, type AccountsLoaders } from '../store';
 import type { SigningKeys } from '../store/signing-keys';
 import { checkPasswordStrength, normalizeEmail } from '../domain/email';
@@ -30,7 +30,8 @@ const canSeePrivateFields = (ctx: Context, userId: string) =>
 export class UserResolver {
   @Query(() => User, { description: 'The signed-in user' })
   async me(@Ctx() ctx: Context): Promise<UserRecord> {
-    const viewer = requireViewer(ctx.viewer);
+    // Your account is user data: an API key needs the read scope to see it.
+    const viewer = requireScope(ctx.viewer, 'read');
     const user = await ctx.loaders.userById.load(viewer.userId);
     if (!user) throw unauthenticated('The account of this token no longer exists');
     return user;
