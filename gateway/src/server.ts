@@ -33,6 +33,8 @@ import { SubscriptionHub } from './subscriptions/hub';
 import { playgroundRouter } from './playground';
 import { exportProxy } from './export-proxy';
 import { ApiKeyExchange, apiKeyOf, requestAuthorization } from './api-keys';
+import { rememberVerifiedTokens } from './verified-tokens';
+import { publicResponseCache } from './response-cache';
 
 export const SUPERGRAPH_PATH = require.resolve('@tradegraph/schema/supergraph.graphql');
 
@@ -75,7 +77,7 @@ export async function startGateway(
   const logger = createLogger('gateway');
   const port = options.port ?? portOf('gateway');
   const supergraphSdl = options.supergraphSdl ?? readFileSync(SUPERGRAPH_PATH, 'utf8');
-  const verifyToken = options.verifyToken ?? createTokenVerifier();
+  const verifyToken = rememberVerifiedTokens(options.verifyToken ?? createTokenVerifier());
   const proxies = trustedProxies();
 
   // One data source per subgraph, shared by queries and by the per-event part of subscriptions.
@@ -100,7 +102,7 @@ export async function startGateway(
     gateway,
     introspection: true,
     includeStacktraceInErrorResponses: false,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled(), requestLogPlugin(logger)],
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled(), requestLogPlugin(logger), publicResponseCache()],
   });
   await apollo.start();
 

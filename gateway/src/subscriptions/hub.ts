@@ -2,7 +2,7 @@ import { buildOperationContext, executeQueryPlan, type GraphQLDataSource, type S
 import type { OperationContext } from '@apollo/gateway/dist/operationContext';
 import type { GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
 import type { FetchNode } from '@apollo/query-planner';
-import { GraphQLError, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import { GraphQLError, Kind, getOperationAST, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { ErrorCode, type Logger, type SubgraphName } from '@tradegraph/shared';
 import type { GatewayContext } from '../context';
 import { PushChannel } from './channel';
@@ -186,6 +186,14 @@ class SharedSubscription {
   }
 }
 
+/**
+ * Market data feeds: prices, order books and trades of a market are public, the same for every
+ * caller, and their subgraphs serve them without credentials. (User feeds — myOrderUpdates and
+ * the like — are not here and always run with the caller's own credentials.)
+ */
+export const PUBLIC_FEEDS: ReadonlySet<string> = new Set(['priceUpdated', 'orderBookUpdated', 'tradesExecuted']);
+const PUBLIC_KEY = '(public)';
+
 export class SubscriptionHub {
   private readonly shared = new Map<string, SharedSubscription>();
   readonly apiGraphQLSchema: GraphQLSchema;
@@ -196,38 +204,60 @@ export class SubscriptionHub {
     readonly serviceMap: ServiceMap,
     readonly logger: Logger,
     apiGraphQLSchema: GraphQLSchema,
+    /** Subscription root fields whose events are the same for every caller (market data). */
+    private readonly publicFeeds: ReadonlySet<string> = PUBLIC_FEEDS,
   ) {
     this.apiGraphQLSchema = apiGraphQLSchema;
   }
 
-  /** Subscribes a client; a second client with the same key joins the running upstream. */
+  /**
+   * Subscribes a client; a second client with the same key joins the running upstream.
+   *
+   * The key holds the caller's credentials, except for public feeds (see `isPublic`): those are
+   * the same for every caller, so all their clients share one upstream opened without
+   * credentials (200 clients of one market's prices cost one upstream subscription, not 200).
+   */
   subscribe(request: SubscriptionRequest): AsyncIterableIterator<Result> | Result {
+    let plan: SubscriptionPlan;
+    try {
+      plan = this.planner.plan(JSON.stringify([request.operationText, request.operationName ?? null]), request.document, request.operationName);
+    } catch (error) {
+      return gatewayError(`The subscription could not be planned: ${(error as Error).message}`, ErrorCode.BAD_USER_INPUT);
+    }
+    const shared = this.isPublic(request, plan);
     const key = JSON.stringify([
       request.operationText,
       request.operationName ?? null,
       request.variables,
-      request.context.authorization ?? null,
+      shared ? PUBLIC_KEY : (request.context.authorization ?? null),
     ]);
     let subscription = this.shared.get(key);
     if (!subscription) {
-      let plan: SubscriptionPlan;
-      try {
-        plan = this.planner.plan(
-          JSON.stringify([request.operationText, request.operationName ?? null]),
-          request.document,
-          request.operationName,
-        );
-      } catch (error) {
-        return gatewayError(`The subscription could not be planned: ${(error as Error).message}`, ErrorCode.BAD_USER_INPUT);
-      }
-      subscription = new SharedSubscription(key, request, plan, this);
+      // A public feed's upstream runs as nobody in particular; the first client's request id
+      // stays in the logs.
+      const upstreamRequest = shared ? { ...request, context: { reqId: request.context.reqId, viewer: null } } : request;
+      subscription = new SharedSubscription(key, upstreamRequest, plan, this);
       this.shared.set(key, subscription);
       const listener = subscription.addListener();
       subscription.start();
-      this.logger.info({ reqId: request.context.reqId, subgraph: subscription.subgraph }, 'upstream subscription opened');
+      this.logger.info({ reqId: request.context.reqId, subgraph: subscription.subgraph, shared }, 'upstream subscription opened');
       return listener;
     }
     return subscription.addListener();
+  }
+
+  /**
+   * A public feed: every root field is one of `publicFeeds` and each event is answered entirely
+   * by the subgraph that streams it (no further fetch, which might depend on who is asking).
+   */
+  private isPublic(request: SubscriptionRequest, plan: SubscriptionPlan): boolean {
+    const node = plan.perEvent.node;
+    if (!node || node.kind !== 'Sequence' || node.nodes.length !== 1) return false;
+    const operation = getOperationAST(request.document, request.operationName);
+    if (!operation) return false;
+    return operation.selectionSet.selections.every(
+      (selection) => selection.kind === Kind.FIELD && this.publicFeeds.has(selection.name.value),
+    );
   }
 
   forget(key: string, subscription: SharedSubscription): void {
