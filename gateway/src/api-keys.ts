@@ -87,13 +87,17 @@ export class ApiKeyExchange {
       });
     } catch (error) {
       this.logger.error({ err: error }, 'api key exchange unreachable');
-      throw new GraphQLError('The API key could not be checked; try again', { extensions: { code: 'UPSTREAM_ERROR', http: { status: 503 } } });
+      throw new GraphQLError('The API key could not be checked; try again', {
+        extensions: { code: 'UPSTREAM_ERROR', http: { status: 503 } },
+      });
     }
     const body = (await response.json().catch(() => ({}))) as { accessToken?: string; error?: string };
     if (response.status === 401) throw unauthenticated(body.error ?? 'The API key is not valid');
     if (!response.ok || !body.accessToken) {
       this.logger.error({ status: response.status }, 'api key exchange failed');
-      throw new GraphQLError('The API key could not be checked; try again', { extensions: { code: 'UPSTREAM_ERROR', http: { status: 503 } } });
+      throw new GraphQLError('The API key could not be checked; try again', {
+        extensions: { code: 'UPSTREAM_ERROR', http: { status: 503 } },
+      });
     }
     return `Bearer ${body.accessToken}`;
   }

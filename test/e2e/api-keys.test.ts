@@ -9,7 +9,12 @@ const CREATE = `mutation ($input: CreateApiKeyInput!) {
 const PLACE = 'mutation ($input: PlaceOrderInput!) { placeOrder(input: $input) { id status } }';
 
 /** A request as an integrator sends it: the key in `x-api-key`, no Authorization. */
-async function withKey<T = any>(apiKey: string, query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = {}) {
+async function withKey<T = any>(
+  apiKey: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+) {
   const response = await fetch(GATEWAY_HTTP, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-api-key': apiKey, ...headers },
@@ -40,7 +45,10 @@ describe('API keys', () => {
     expect(secret).toMatch(/^tgk_[A-Za-z0-9_-]{43}$/);
     expect(apiKey).toMatchObject({ label: 'reporting', scopes: ['read'], prefix: secret.slice(0, 12), revokedAt: null, lastUsedAt: null });
 
-    const [row] = await sql('select encode(secret_hash, $2) as hash, t::text as whole from accounts.api_keys t where id = $1', [apiKey.id, 'hex']);
+    const [row] = await sql('select encode(secret_hash, $2) as hash, t::text as whole from accounts.api_keys t where id = $1', [
+      apiKey.id,
+      'hex',
+    ]);
     expect(row.whole).not.toContain(secret.slice(12));
     expect(row.hash).toHaveLength(64);
 
@@ -65,7 +73,9 @@ describe('API keys', () => {
 
     const refused = await withKey(reader.secret, PLACE, { input: order() });
     expect(refused.errors?.[0].extensions?.code).toBe('FORBIDDEN');
-    const cancelRefused = await withKey(reader.secret, 'mutation ($id: ID!) { cancelOrder(id: $id) { id } }', { id: placed.data.placeOrder.id });
+    const cancelRefused = await withKey(reader.secret, 'mutation ($id: ID!) { cancelOrder(id: $id) { id } }', {
+      id: placed.data.placeOrder.id,
+    });
     expect(cancelRefused.errors?.[0].extensions?.code).toBe('FORBIDDEN');
     const mine = await gql('{ myOrders { edges { node { id status } } } }', {}, { token: user.token });
     expect(mine.data.myOrders.edges).toEqual([{ node: { id: placed.data.placeOrder.id, status: 'open' } }]);
@@ -210,7 +220,11 @@ describe('API keys', () => {
     const enrolment = await gql('mutation { enrolTwoFactor { secret } }', {}, { token: user.token });
     expect(enrolment.errors).toBeUndefined();
     const totp = new TOTP({ secret: enrolment.data.enrolTwoFactor.secret });
-    const confirmed = await gql('mutation ($c: String!) { confirmTwoFactor(code: $c) { recoveryCodes } }', { c: totp.generate() }, { token: user.token });
+    const confirmed = await gql(
+      'mutation ($c: String!) { confirmTwoFactor(code: $c) { recoveryCodes } }',
+      { c: totp.generate() },
+      { token: user.token },
+    );
     expect(confirmed.errors).toBeUndefined();
     const [recovery] = confirmed.data.confirmTwoFactor.recoveryCodes;
 

@@ -32,10 +32,9 @@ describe('embedded (MPC) wallets', () => {
     ]);
 
     // At rest: AES-256-GCM ciphertext bound to the address, which opens to the wallet's real key.
-    const [row] = await sql(
-      'select key_id, iv, ciphertext, auth_tag from accounts.embedded_wallet_keys where wallet_id = $1',
-      [created.id],
-    );
+    const [row] = await sql('select key_id, iv, ciphertext, auth_tag from accounts.embedded_wallet_keys where wallet_id = $1', [
+      created.id,
+    ]);
     expect(row.key_id).toBe('dev');
     const decipher = createDecipheriv('aes-256-gcm', DEV_KEY, row.iv);
     decipher.setAAD(Buffer.from(created.address.toLowerCase()));

@@ -24,7 +24,8 @@ const ACCOUNTS = {
 };
 
 const START = 'mutation ($p: String!) { startOidcSignIn(provider: $p) { authorizationUrl state expiresAt } }';
-const COMPLETE = 'mutation ($p: String!, $u: String!) { completeOidcSignIn(provider: $p, callbackUrl: $u) { accessToken user { id email } } }';
+const COMPLETE =
+  'mutation ($p: String!, $u: String!) { completeOidcSignIn(provider: $p, callbackUrl: $u) { accessToken user { id email } } }';
 
 async function waitFor(url: string, child: ChildProcess): Promise<void> {
   for (let i = 0; i < 200; i++) {
@@ -126,7 +127,14 @@ describe('OIDC sign-in (authorization code + PKCE) against a local issuer', () =
       services: ['accounts'],
       env: {
         OIDC_PROVIDERS: JSON.stringify([
-          { name: 'local', issuer: ISSUER, clientId: CLIENT.id, clientSecret: CLIENT.secret, redirectUri: REDIRECT_URI, allowInsecureHttp: true },
+          {
+            name: 'local',
+            issuer: ISSUER,
+            clientId: CLIENT.id,
+            clientSecret: CLIENT.secret,
+            redirectUri: REDIRECT_URI,
+            allowInsecureHttp: true,
+          },
         ]),
       },
     });
@@ -171,10 +179,14 @@ describe('OIDC sign-in (authorization code + PKCE) against a local issuer', () =
     expect(user.id).not.toBe(bobId);
     expect(user.email).toBeNull();
     // Bob's password account is untouched and still his.
-    const login = await gql('mutation ($e: String!, $p: String!) { login(email: $e, password: $p) { __typename } }', {
-      e: ACCOUNTS.mallory.email,
-      p: 'correct horse battery staple',
-    }, { url: GATEWAY });
+    const login = await gql(
+      'mutation ($e: String!, $p: String!) { login(email: $e, password: $p) { __typename } }',
+      {
+        e: ACCOUNTS.mallory.email,
+        p: 'correct horse battery staple',
+      },
+      { url: GATEWAY },
+    );
     expect(login.errors).toBeUndefined();
   });
 

@@ -115,7 +115,9 @@ describe('Sign-In with Ethereum', () => {
     const { message } = await signedMessage(claimed, await challenge());
     const result = await gql(SIGN_IN, { message, signature: await other.signMessage(message) });
     expect(result.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
-    expect(await sql('select 1 from accounts.wallets where address in ($1, $2)', [claimed.address.toLowerCase(), other.address.toLowerCase()])).toEqual([]);
+    expect(
+      await sql('select 1 from accounts.wallets where address in ($1, $2)', [claimed.address.toLowerCase(), other.address.toLowerCase()]),
+    ).toEqual([]);
   });
 
   it('refuses text that is not an EIP-4361 message', async () => {
@@ -126,7 +128,11 @@ describe('Sign-In with Ethereum', () => {
   it('lets a password user sign in with a wallet once it is linked', async () => {
     const user = await signUp();
     const wallet = Wallet.createRandom();
-    const issued = await gql('mutation ($a: String!) { walletLinkChallenge(address: $a) { message } }', { a: wallet.address }, { token: user.token });
+    const issued = await gql(
+      'mutation ($a: String!) { walletLinkChallenge(address: $a) { message } }',
+      { a: wallet.address },
+      { token: user.token },
+    );
     const message = issued.data.walletLinkChallenge.message;
     const linked = await gql(
       'mutation ($m: String!, $s: String!) { linkWallet(message: $m, signature: $s) { address } }',

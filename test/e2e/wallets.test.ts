@@ -82,7 +82,14 @@ describe('wallet linking (EIP-191)', () => {
     const { SiweMessage } = await import('siwe');
     const wallet = Wallet.createRandom();
     const c = (await gql('mutation { siweNonce { nonce domain uri chainIds } }')).data.siweNonce;
-    const message = new SiweMessage({ domain: c.domain, address: wallet.address, uri: c.uri, version: '1', chainId: c.chainIds[0], nonce: c.nonce }).prepareMessage();
+    const message = new SiweMessage({
+      domain: c.domain,
+      address: wallet.address,
+      uri: c.uri,
+      version: '1',
+      chainId: c.chainIds[0],
+      nonce: c.nonce,
+    }).prepareMessage();
     const signedIn = await gql('mutation ($m: String!, $s: String!) { signInWithEthereum(message: $m, signature: $s) { accessToken } }', {
       m: message,
       s: await wallet.signMessage(message),

@@ -64,7 +64,8 @@ http
       if (!match[2]) return json(res, 200, { uid: details.uid, prompt: details.prompt.name });
       const form = await readBody(req);
       const login = form.get('login');
-      if (!accounts[login] || accounts[login].password !== form.get('password')) return json(res, 401, { error: 'wrong login or password' });
+      if (!accounts[login] || accounts[login].password !== form.get('password'))
+        return json(res, 401, { error: 'wrong login or password' });
       await provider.interactionFinished(req, res, { login: { accountId: login } }, { mergeWithLastSubmission: false });
     } catch (error) {
       json(res, 400, { error: String(error) });

@@ -55,7 +55,8 @@ export function oidcProviders(): Map<string, OidcProviderConfig> {
       tokenEndpointAuthMethod: entry.tokenEndpointAuthMethod === 'client_secret_post' ? 'client_secret_post' : 'client_secret_basic',
       allowInsecureHttp: entry.allowInsecureHttp === true,
     };
-    if (config.allowInsecureHttp && isProduction()) throw new Error(`OIDC provider ${config.name}: allowInsecureHttp is refused in production`);
+    if (config.allowInsecureHttp && isProduction())
+      throw new Error(`OIDC provider ${config.name}: allowInsecureHttp is refused in production`);
     providers.set(config.name, config);
   }
   return providers;
@@ -149,7 +150,8 @@ export async function finishSignIn(
   const client = await openIdClient();
   const url = new URL(callbackUrl);
   const expected = new URL(provider.redirectUri);
-  if (url.origin !== expected.origin || url.pathname !== expected.pathname) throw badInput('callbackUrl is not this provider’s redirect URI', 'callbackUrl');
+  if (url.origin !== expected.origin || url.pathname !== expected.pathname)
+    throw badInput('callbackUrl is not this provider’s redirect URI', 'callbackUrl');
   const configuration = await configurationOf(provider);
   let claims: Record<string, unknown> | undefined;
   try {

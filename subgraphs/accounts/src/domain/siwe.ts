@@ -84,12 +84,21 @@ export async function consumeNonce(
 ): Promise<boolean> {
   const conditions = ['nonce = ?', 'purpose = ?', 'used_at is null', 'expires_at > now()'];
   const params: unknown[] = [nonce, purpose];
-  if (match.userId !== undefined) (conditions.push('user_id = ?'), params.push(match.userId));
-  if (match.address !== undefined) (conditions.push('address = ?'), params.push(match.address));
-  if (match.message !== undefined) (conditions.push('message = ?'), params.push(match.message));
+  for (const [column, value] of [
+    ['user_id', match.userId],
+    ['address', match.address],
+    ['message', match.message],
+  ] as const) {
+    if (value === undefined) continue;
+    conditions.push(`${column} = ?`);
+    params.push(value);
+  }
   const rows = await em
     .getConnection()
-    .execute<{ nonce: string }[]>(`update accounts.wallet_nonces set used_at = now() where ${conditions.join(' and ')} returning nonce`, params);
+    .execute<{ nonce: string }[]>(
+      `update accounts.wallet_nonces set used_at = now() where ${conditions.join(' and ')} returning nonce`,
+      params,
+    );
   return rows.length === 1;
 }
 
@@ -104,7 +113,8 @@ export async function verifySiweMessage(raw: string, signature: string, settings
   } catch {
     throw badInput('message is not an EIP-4361 (Sign-In with Ethereum) message', 'message');
   }
-  if (message.domain !== settings.domain) throw unauthenticated(`The message is for the domain "${message.domain}", not "${settings.domain}"`);
+  if (message.domain !== settings.domain)
+    throw unauthenticated(`The message is for the domain "${message.domain}", not "${settings.domain}"`);
   let origin: string;
   try {
     origin = new URL(message.uri).origin;
@@ -124,7 +134,14 @@ export async function verifySiweMessage(raw: string, signature: string, settings
 }
 
 /** The text a user signs (EIP-191 personal_sign) to link a wallet to the account they are in. */
-export function linkMessage(input: { domain: string; userId: string; address: string; nonce: string; issuedAt: Date; expiresAt: Date }): string {
+export function linkMessage(input: {
+  domain: string;
+  userId: string;
+  address: string;
+  nonce: string;
+  issuedAt: Date;
+  expiresAt: Date;
+}): string {
   return [
     `${input.domain} asks you to link this wallet to your account.`,
     '',

@@ -38,7 +38,13 @@ async function accountFor(ctx: Context, identity: OidcIdentity): Promise<UserRec
   const verifiedEmail = identity.emailVerified ? identity.email : null;
   let user = verifiedEmail ? await ctx.em.findOne(UserRecord, { email: verifiedEmail }) : null;
   if (!user) {
-    user = ctx.em.create(UserRecord, { id: randomUUID(), email: verifiedEmail, passwordHash: null, roles: ['user'], createdAt: new Date() });
+    user = ctx.em.create(UserRecord, {
+      id: randomUUID(),
+      email: verifiedEmail,
+      passwordHash: null,
+      roles: ['user'],
+      createdAt: new Date(),
+    });
     try {
       await ctx.em.persistAndFlush(user);
     } catch (error) {
@@ -85,7 +91,11 @@ export class OidcResolver {
   @Mutation(() => AuthPayload, {
     description: 'Step 2: the URL the issuer redirected the user to (with code and state); signs in, linking by verified email',
   })
-  async completeOidcSignIn(@Arg('provider') name: string, @Arg('callbackUrl') callbackUrl: string, @Ctx() ctx: Context): Promise<AuthPayload> {
+  async completeOidcSignIn(
+    @Arg('provider') name: string,
+    @Arg('callbackUrl') callbackUrl: string,
+    @Ctx() ctx: Context,
+  ): Promise<AuthPayload> {
     const provider = providerNamed(name);
     const state = stateOf(callbackUrl);
     // Single use: the state is spent whether or not the code then redeems.

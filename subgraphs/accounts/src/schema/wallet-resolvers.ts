@@ -82,7 +82,11 @@ export async function insertWallet(
 @Resolver(() => User)
 export class WalletResolver {
   @FieldResolver(() => WalletConnection, { description: 'Wallets linked to the user, oldest first (owner, support, admin)' })
-  async wallets(@Root() user: UserRecord, @Args(() => PageArgs) { first, after }: PageArgs, @Ctx() ctx: Context): Promise<Connection<Wallet>> {
+  async wallets(
+    @Root() user: UserRecord,
+    @Args(() => PageArgs) { first, after }: PageArgs,
+    @Ctx() ctx: Context,
+  ): Promise<Connection<Wallet>> {
     const viewer = requireScope(ctx.viewer, 'read');
     if (!canReadUserData(viewer, user.id)) throw forbidden();
     const size = pageSize(first);
@@ -102,7 +106,9 @@ export class WalletResolver {
     };
   }
 
-  @Mutation(() => SiweChallenge, { description: 'Step 1 of Sign-In with Ethereum: a single-use nonce and the values the message must carry' })
+  @Mutation(() => SiweChallenge, {
+    description: 'Step 1 of Sign-In with Ethereum: a single-use nonce and the values the message must carry',
+  })
   async siweNonce(@Ctx() ctx: Context): Promise<SiweChallenge> {
     const settings = siweSettings();
     const { nonce, issuedAt, expiresAt } = await issueNonce(ctx.em, 'sign_in', settings.nonceTtlSeconds);
@@ -112,7 +118,11 @@ export class WalletResolver {
   @Mutation(() => AuthPayload, {
     description: 'Step 2: sign in with a signed EIP-4361 message; a wallet nobody holds yet gets a new account',
   })
-  async signInWithEthereum(@Arg('message') message: string, @Arg('signature') signature: string, @Ctx() ctx: Context): Promise<AuthPayload> {
+  async signInWithEthereum(
+    @Arg('message') message: string,
+    @Arg('signature') signature: string,
+    @Ctx() ctx: Context,
+  ): Promise<AuthPayload> {
     const settings = siweSettings();
     // The wallet the message names is the account under attack; unparseable input counts per IP.
     const claimed = /^0x[0-9a-fA-F]{40}$/m.exec(message)?.[0]?.toLowerCase();
@@ -183,7 +193,8 @@ export class WalletResolver {
     const address = normalizeAddress(rawAddress);
     const wallet = await ctx.em.findOne(WalletRecord, { address, userId: viewer.userId });
     if (!wallet) throw notFound('You have no wallet with this address');
-    if (wallet.kind !== WalletKindEnum.EXTERNAL) throw badInput('Embedded wallets hold funds under our custody and cannot be unlinked', 'address');
+    if (wallet.kind !== WalletKindEnum.EXTERNAL)
+      throw badInput('Embedded wallets hold funds under our custody and cannot be unlinked', 'address');
     const user = await ctx.em.findOneOrFail(UserRecord, { id: viewer.userId });
     if (!user.passwordHash) {
       // A wallet-only account must keep a way to sign in.

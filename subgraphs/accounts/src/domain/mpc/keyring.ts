@@ -22,7 +22,10 @@ export function embeddedWalletKeyring(spec = process.env.EMBEDDED_WALLET_KEYS): 
     return { activeId: DEV_KEY_ID, keys: new Map([[DEV_KEY_ID, DEV_KEY]]) };
   }
   const keys = new Map<string, Buffer>();
-  for (const entry of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const entry of spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const at = entry.indexOf(':');
     const id = entry.slice(0, at);
     const key = Buffer.from(entry.slice(at + 1), 'base64');
