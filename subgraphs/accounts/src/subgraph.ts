@@ -16,6 +16,7 @@ import { AuditEntryRecord, KycRecord } from './store';
 import { kycKeyring } from './domain/kyc/crypto';
 import { SessionResolver, TwoFactorResolver } from './schema/session-resolvers';
 import { SigningKeyResolver } from './schema/signing-key-resolvers';
+import { startSessionSweeper } from './store/session-sweeper';
 
 type Context = SubgraphContext<AccountsLoaders>;
 
@@ -36,11 +37,13 @@ export const definition: SubgraphDefinition<AccountsLoaders> = {
       res.set('cache-control', 'public, max-age=300').json(await keyStore.current!.jwks());
     });
   },
-  start: async () => {
+  start: async ({ orm, logger }) => {
     // Refuses to start without usable KYC keys (in production: without configured ones).
     kycKeyring();
     await keyStore.current!.activeKey();
+    const stopSweeper = startSessionSweeper(orm, logger);
     return async () => {
+      stopSweeper();
       await closeAttemptStore();
     };
   },

@@ -1,0 +1,73 @@
+import { GraphQLError } from 'graphql';
+
+// The embedded mode (no REDIS_URL): the limiter keeps its counters in memory. Same rules.
+delete process.env.REDIS_URL;
+process.env.RATE_LIMIT_LOGIN_PER_ACCOUNT = '3';
+process.env.RATE_LIMIT_LOGIN_PER_IP = '5';
+
+// Loaded after the environment is set: limits are read when a kind is first used.
+const { guardAttempt, closeAttemptStore } = require('../src/domain/attempts') as typeof import('../src/domain/attempts');
+
+const wrong = () => Promise.reject(new GraphQLError('Wrong email or password', { extensions: { code: 'UNAUTHENTICATED' } }));
+const right = () => Promise.resolve('ok');
+const codeOf = async (promise: Promise<unknown>) => {
+  try {
+    await promise;
+    return 'ok';
+  } catch (error) {
+    return (error as GraphQLError).extensions?.code;
+  }
+};
+
+afterAll(() => closeAttemptStore());
+
+describe('guardAttempt without Redis', () => {
+  it('refuses an account after its failures, with a retry-after, before running the attempt', async () => {
+    for (let i = 0; i < 3; i++) expect(await codeOf(guardAttempt('login', { account: 'a@x', ip: '192.0.2.1' }, wrong))).toBe('UNAUTHENTICATED');
+    let ran = false;
+    const refused = guardAttempt('login', { account: 'a@x', ip: '192.0.2.2' }, async () => {
+      ran = true;
+      return 'ok';
+    });
+    await expect(refused).rejects.toMatchObject({ extensions: { code: 'RATE_LIMITED' } });
+    const error = await refused.catch((e: GraphQLError) => e);
+    expect((error as GraphQLError).extensions.retryAfterSeconds).toBeGreaterThan(0);
+    expect(ran).toBe(false);
+  });
+
+  it('a success empties the account’s counter', async () => {
+    for (let round = 0; round < 4; round++) {
+      const ip = `198.51.100.${round}`;
+      expect(await codeOf(guardAttempt('login', { account: 'b@x', ip }, wrong))).toBe('UNAUTHENTICATED');
+      expect(await codeOf(guardAttempt('login', { account: 'b@x', ip }, wrong))).toBe('UNAUTHENTICATED');
+      expect(await guardAttempt('login', { account: 'b@x', ip }, right)).toBe('ok');
+    }
+  });
+
+  it('successes cost an IP nothing', async () => {
+    for (let i = 0; i < 20; i++) expect(await guardAttempt('login', { account: `ok${i}@x`, ip: '192.0.2.3' }, right)).toBe('ok');
+  });
+
+  it('counts failures per IP across accounts', async () => {
+    const ip = '192.0.2.4';
+    for (let i = 0; i < 5; i++) expect(await codeOf(guardAttempt('login', { account: `user${i}@x`, ip }, wrong))).toBe('UNAUTHENTICATED');
+    expect(await codeOf(guardAttempt('login', { account: 'fresh@x', ip }, right))).toBe('RATE_LIMITED');
+    expect(await codeOf(guardAttempt('login', { account: 'fresh@x', ip: '192.0.2.5' }, right))).toBe('ok');
+  });
+
+  it('does not count outages or conflicts as guesses', async () => {
+    const outage = () => Promise.reject(new Error('database down'));
+    const conflict = () => Promise.reject(new GraphQLError('exists', { extensions: { code: 'CONFLICT' } }));
+    for (let i = 0; i < 6; i++) {
+      expect(await codeOf(guardAttempt('login', { account: 'c@x', ip: '192.0.2.6' }, outage))).toBeUndefined();
+      expect(await codeOf(guardAttempt('login', { account: 'c@x', ip: '192.0.2.6' }, conflict))).toBe('CONFLICT');
+    }
+    expect(await guardAttempt('login', { account: 'c@x', ip: '192.0.2.6' }, right)).toBe('ok');
+  });
+
+  it('keeps kinds apart: login failures do not limit second-factor attempts', async () => {
+    for (let i = 0; i < 3; i++) await codeOf(guardAttempt('login', { account: 'd@x', ip: '192.0.2.7' }, wrong));
+    expect(await codeOf(guardAttempt('login', { account: 'd@x', ip: '192.0.2.7' }, right))).toBe('RATE_LIMITED');
+    expect(await guardAttempt('two-factor', { account: 'd@x', ip: '192.0.2.7' }, right)).toBe('ok');
+  });
+});
