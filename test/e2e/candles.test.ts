@@ -103,26 +103,30 @@ async function expectExact(buyer: TestUser, tradeCount: number) {
   let q = scaled / open;
   if ((scaled % open) * 2n >= open) q += 1n;
   const pct = show((change < 0n ? -q : q) * (SCALE / 10_000n));
-  const ticker = await gql(
-    `query ($m: String!) { ticker(market: $m) { open high low last volume quoteVolume change changePercent trades source }
-       market(symbol: $m) { ticker { last } } }`,
-    { m: MARKET },
-    { url: GATEWAY },
-  );
-  expect(ticker.errors).toBeUndefined();
-  expect(ticker.data.ticker).toEqual({
-    open: show(open),
-    high: show(sorted.map((f) => units(f.price)).reduce((a, b) => (a > b ? a : b))),
-    low: show(sorted.map((f) => units(f.price)).reduce((a, b) => (a < b ? a : b))),
-    last: show(last),
-    volume: show(sorted.reduce((s, f) => s + units(f.quantity), 0n)),
-    quoteVolume: show(sorted.reduce((s, f) => s + units(f.price) * units(f.quantity), 0n), SCALE * SCALE),
-    change: show(change),
-    changePercent: pct,
-    trades: tradeCount,
-    source: 'trades',
-  });
-  expect(ticker.data.market.ticker.last).toBe(show(last));
+  // Public data carries a short cache hint (the gateway may answer from its response cache for
+  // a second), so the ticker is awaited like the candles.
+  await eventually(async () => {
+    const ticker = await gql(
+      `query ($m: String!) { ticker(market: $m) { open high low last volume quoteVolume change changePercent trades source }
+         market(symbol: $m) { ticker { last } } }`,
+      { m: MARKET },
+      { url: GATEWAY },
+    );
+    expect(ticker.errors).toBeUndefined();
+    expect(ticker.data.ticker).toEqual({
+      open: show(open),
+      high: show(sorted.map((f) => units(f.price)).reduce((a, b) => (a > b ? a : b))),
+      low: show(sorted.map((f) => units(f.price)).reduce((a, b) => (a < b ? a : b))),
+      last: show(last),
+      volume: show(sorted.reduce((s, f) => s + units(f.quantity), 0n)),
+      quoteVolume: show(sorted.reduce((s, f) => s + units(f.price) * units(f.quantity), 0n), SCALE * SCALE),
+      change: show(change),
+      changePercent: pct,
+      trades: tradeCount,
+      source: 'trades',
+    });
+    expect(ticker.data.market.ticker.last).toBe(show(last));
+  }, 15000);
 }
 
 describe('candles and tickers from fills', () => {
