@@ -47,6 +47,13 @@ async function waitForHealth(url, child, name, timeoutMs = 60000) {
  * Starts the processes. `env` adds to the environment; returns the addresses and a stop
  * function. Each process writes its log to `<logDir>/<name>.log`.
  */
+// Every process a test started dies with the test process, even when a test timed out before it
+// could stop its system (jest then exits the worker without running the stop).
+const everyChild = new Set();
+process.once('exit', () => {
+  for (const child of everyChild) child.kill('SIGKILL');
+});
+
 async function startSystem({ databaseUrl, redisUrl, database, portBase, logDir, env = {}, services = SERVICES }) {
   const dbUrl = withDatabase(databaseUrl, database);
   await freshDatabase(databaseUrl, database);
@@ -71,14 +78,23 @@ async function startSystem({ databaseUrl, redisUrl, database, portBase, logDir, 
     const log = fs.openSync(path.join(logDir, `${name}.log`), 'a');
     const child = spawn(process.execPath, [path.join(ROOT, entry)], { env: baseEnv, stdio: ['ignore', log, log] });
     children[name] = child;
+    everyChild.add(child);
+    child.once('exit', () => everyChild.delete(child));
     return child;
   };
   // Accounts first: the others verify tokens against its key set.
   for (const name of services) launch(name, `subgraphs/${name}/dist/index.js`);
   launch('gateway', 'gateway/dist/index.js');
-  await Promise.all(
-    [...services, 'gateway'].map((name) => waitForHealth(`http://127.0.0.1:${portBase + OFFSETS[name]}/health`, children[name], name)),
-  );
+  try {
+    await Promise.all(
+      [...services, 'gateway'].map((name) => waitForHealth(`http://127.0.0.1:${portBase + OFFSETS[name]}/health`, children[name], name)),
+    );
+  } catch (error) {
+    // A system that did not come up is stopped here: the caller never gets a handle to stop it,
+    // and its processes would keep the ports for the next run.
+    for (const child of Object.values(children)) child.kill('SIGKILL');
+    throw error;
+  }
   return {
     gatewayUrl: `http://127.0.0.1:${portBase}`,
     databaseUrl: dbUrl,
