@@ -15,7 +15,7 @@ const { intEnv, log, round } = common;
 const USERS = intEnv('BENCH_USERS', 100);
 const CONCURRENCY = intEnv('BENCH_CONCURRENCY', 50);
 const SECONDS = intEnv('BENCH_SECONDS', 12);
-const ROUNDS = intEnv('BENCH_ROUNDS', 3);
+const ROUNDS = intEnv('BENCH_ROUNDS', process.env.BENCH_BEFORE_ROOT ? 2 : 3);
 
 async function waitForGraphQL(url, child, name, timeoutMs = 60000) {
   const deadline = Date.now() + timeoutMs;
@@ -36,9 +36,9 @@ async function waitForGraphQL(url, child, name, timeoutMs = 60000) {
   throw new Error(`${name} did not answer at ${url}`);
 }
 
-function launchPeer(name, args, logDir) {
+function launchPeer(name, args, logDir, env = { ...process.env, NODE_ENV: 'production' }) {
   const out = fs.openSync(path.join(logDir, `${name}.log`), 'a');
-  const child = spawn(process.execPath, args, { cwd: __dirname, stdio: ['ignore', out, out], env: { ...process.env, NODE_ENV: 'production' } });
+  const child = spawn(process.execPath, args, { cwd: __dirname, stdio: ['ignore', out, out], env });
   return {
     child,
     stop: () =>
@@ -119,12 +119,21 @@ async function compare(system, stops) {
     logDir,
   );
   stops.push(() => stock.stop(), () => hive.stop());
+  // BENCH_BEFORE_ROOT: also run our gateway as built in another checkout (say, before a change)
+  // on the same subgraphs, for a before/after measured in the same run.
+  const beforeRoot = process.env.BENCH_BEFORE_ROOT;
+  const before = beforeRoot
+    ? launchPeer('ours-before', [path.join(beforeRoot, 'gateway', 'dist', 'index.js')], logDir, { ...system.env, GATEWAY_PORT: String(system.portBase + 13) })
+    : null;
+  if (before) stops.push(() => before.stop());
   {
     const gateways = [
       { name: 'ours', url: system.graphqlUrl, pid: system.children.gateway.pid },
       { name: 'stock', url: `http://127.0.0.1:${stockPort}/graphql`, pid: stock.child.pid },
       { name: 'peer', url: `http://127.0.0.1:${hivePort}/graphql`, pid: hive.child.pid },
+      ...(before ? [{ name: 'before', url: `http://127.0.0.1:${system.portBase + 13}/graphql`, pid: before.child.pid }] : []),
     ];
+    if (before) await waitForGraphQL(gateways[3].url, before.child, 'our gateway before');
     await waitForGraphQL(gateways[1].url, stock.child, 'stock gateway');
     await waitForGraphQL(gateways[2].url, hive.child, 'hive gateway');
     const users = await common.signUpUsers(system.graphqlUrl, USERS);
@@ -191,6 +200,7 @@ async function compare(system, stops) {
       cpu_ratio_peer: round(summary.peer.cpu_ms_per_request / summary.ours.cpu_ms_per_request),
       gateways: summary,
       runs,
+      ...(summary.before ? { before_rps: summary.before.rps, ratio_before: round(summary.ours.rps / summary.before.rps), cpu_ratio_before: round(summary.before.cpu_ms_per_request / summary.ours.cpu_ms_per_request) } : {}),
       peer_versions: {
         stock: `@apollo/gateway ${require('@apollo/gateway/package.json').version}`,
         peer: `@graphql-hive/gateway ${require('@graphql-hive/gateway/package.json').version}`,
@@ -201,6 +211,7 @@ async function compare(system, stops) {
       console.log(`${name.padEnd(5)} ${String(s.rps).padStart(8)} req/s  p50 ${s.p50_ms} ms  p99 ${s.p99_ms} ms  ${s.cpu_ms_per_request} CPU ms/req  errors ${s.errors}`);
     }
     console.log(`ours/stock ${result.ratio_stock}×  ours/peer ${result.ratio_peer}×  (CPU per request: ${result.cpu_ratio_stock}×, ${result.cpu_ratio_peer}×)`);
+    if (summary.before) console.log(`ours/ours-before ${result.ratio_before}×  (CPU per request: ${result.cpu_ratio_before}×)`);
     common.writeResult('gateway', result);
   }
 }

@@ -59,7 +59,7 @@ async function main() {
     await common.inParallel(users.length, 8, (i) =>
       common.gql(
         system.graphqlUrl,
-        'mutation ($k: String!) { creditDemoFunds(asset: "USDT", amount: "1000000", idempotencyKey: $k) { available } }',
+        'mutation ($k: String!) { creditDemoFunds(asset: "USDT", amount: "100000", idempotencyKey: $k) { available } }',
         { k: `bench-${i}-${Date.now()}` },
         users[i].token,
       ),

@@ -20,7 +20,7 @@ function priceQuery() {
   const sdl = fs.readFileSync(path.join(common.SYSTEM_ROOT, 'schema', 'supergraph.graphql'), 'utf8');
   const query = /type Query[^}]*\n\s+price\(market: String!\)/s.test(sdl);
   return query
-    ? { kind: 'price', query: 'query Price($m: String!) { price(market: $m) { market price at } }' }
+    ? { kind: 'price', query: 'query Price($m: String!) { price(market: $m) { price at source stale } }' }
     : { kind: 'market', query: 'query Price($m: String!) { market(symbol: $m) { symbol status tickSize lotSize minNotional } }' };
 }
 
@@ -33,15 +33,22 @@ function load(url, config, rate, seconds, warmupS) {
 }
 
 async function main() {
-  const system = await common.startBenchSystem('prices', { portBase: intEnv('BENCH_PORT_BASE', 56000) + 60 });
+  // The simulated feed gives every market a price (one a second), as in production.
+  const system = await common.startBenchSystem('prices', { portBase: intEnv('BENCH_PORT_BASE', 56000) + 60, env: { PRICE_FEED: 'simulated' } });
   const stopAll = common.stopOnExit([() => system.stop()]);
   try {
     const users = await common.signUpUsers(system.graphqlUrl, USERS);
-    const markets = (await common.gql(system.graphqlUrl, '{ markets { symbol } }')).markets.map((m) => m.symbol);
+    const markets = (await common.gql(system.graphqlUrl, '{ markets(first: 200) { edges { node { symbol } } } }')).markets.edges.map((e) => e.node.symbol);
     const { kind, query } = priceQuery();
     const config = { tokens: users.map((u) => u.token), markets, query };
-    // Every market answers (a price query for a market with no price yet may be an error).
-    for (const m of markets) await common.gql(system.graphqlUrl, query, { m }, users[0].token);
+    // Every market answers, with a price once the feed has ticked.
+    for (const m of markets) {
+      for (let tries = 0; tries < 50; tries += 1) {
+        const data = await common.gql(system.graphqlUrl, query, { m }, users[0].token);
+        if (kind !== 'price' || data.price) break;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    }
     log(`${kind}(…) over ${markets.length} markets, ${CLIENTS} clients, ${RATE}/s offered for ${SECONDS} s`);
     // Steps first, from a low rate up; the default rate last, so an overload it causes cannot
     // spill into another measurement.

@@ -1,14 +1,18 @@
 // The gateway comparison's query mix, alternating: public market data crossing markets and
 // matching (every market with its assets and order book: one markets fetch, then one batched
-// entity fetch of all markets to matching), and the signed-in user's view crossing accounts,
+// entity fetch of up to 20 markets to matching), and the signed-in user's view crossing accounts,
 // matching and funding. Every request carries one of the signed-up users' tokens, in turn, so
 // no gateway can fold identical requests together.
 const MARKET_DATA = `query MarketData {
-  markets {
-    symbol status category tickSize lotSize minNotional
-    baseAsset { symbol name decimals }
-    quoteAsset { symbol name decimals }
-    orderBook(depth: 10) { market sequence bids { price quantity orders } asks { price quantity orders } }
+  markets(first: 20) {
+    edges {
+      node {
+        symbol status category tickSize lotSize minNotional
+        baseAsset { symbol name decimals }
+        quoteAsset { symbol name decimals }
+        orderBook(depth: 10) { market sequence bids { price quantity orders } asks { price quantity orders } }
+      }
+    }
   }
 }`;
 
