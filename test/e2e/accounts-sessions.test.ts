@@ -93,6 +93,16 @@ describe('sessions', () => {
     expect(ids).not.toContain(account.sessionId);
   });
 
+  it('two refreshes racing with one token: at most one wins, and the loser counts as reuse', async () => {
+    const account = await newAccount();
+    const results = await Promise.all([gql(REFRESH, { token: account.refreshToken }), gql(REFRESH, { token: account.refreshToken })]);
+    const winners = results.filter((r) => r.data?.refreshSession);
+    expect(winners.length).toBeLessThanOrEqual(1);
+    expect(results.filter((r) => r.errors?.[0].extensions?.code === 'UNAUTHENTICATED').length).toBeGreaterThanOrEqual(1);
+    // Whoever won holds a dead family: the session was revoked as reused.
+    for (const winner of winners) expect((await gql(REFRESH, { token: winner.data.refreshSession.refreshToken })).errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+  });
+
   it('garbage and unknown refresh tokens are refused and change nothing', async () => {
     const before = await sql('select count(*)::int as n from accounts.refresh_tokens');
     for (const token of ['', 'garbage', randomUUID(), 'x'.repeat(5000)]) {

@@ -171,6 +171,10 @@ describe('signing key rotation', () => {
     for (const user of [before, after]) {
       expect((await gql('{ me { id } }', {}, { token: user.token })).data.me.id).toBe(user.id);
       expect((await gql('{ me { id } }', {}, { token: user.token, url: ACCOUNTS })).data.me.id).toBe(user.id);
+      // A subgraph other than the issuer learns the new key from the JWKS too.
+      const balances = await gql('{ myBalances { asset } }', {}, { token: user.token, url: `${subgraphUrl('matching')}/graphql` });
+      expect(balances.errors).toBeUndefined();
+      expect(balances.data.myBalances).toEqual([]);
     }
     const jwks = (await (await fetch(`${subgraphUrl('accounts')}/.well-known/jwks.json`)).json()) as { keys: JWK[] };
     const kids = jwks.keys.map((k) => k.kid);
