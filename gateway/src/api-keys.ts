@@ -10,7 +10,8 @@ export const API_KEY_HEADER = 'x-api-key';
  * How long an exchanged token is reused for one key from one address. This is also how long a
  * revoked or expired key, or a key whose allow-list changed, can keep working at this gateway:
  * at most 30 s after the change (plus one in-flight exchange). The token itself lives 120 s,
- * but it is only ever handed out from this cache, so the cache time is the bound.
+ * but it is only ever handed out from this cache, so the cache time is the bound. Open
+ * WebSockets are re-checked on the same period (see `watch`).
  */
 const CACHE_TTL_MS = 30_000;
 const MAX_CACHE_ENTRIES = 10_000;
@@ -48,12 +49,15 @@ export class ApiKeyExchange {
     private readonly url = exchangeUrl(),
   ) {}
 
-  /** `Bearer <token>` for the key, or UNAUTHENTICATED (HTTP 401) with accounts' reason. */
-  authorization(apiKey: string, ip: string | undefined): Promise<string> {
+  /**
+   * `Bearer <token>` for the key, or UNAUTHENTICATED (HTTP 401) with accounts' reason. `fresh`
+   * skips the cache (and refreshes it).
+   */
+  authorization(apiKey: string, ip: string | undefined, fresh = false): Promise<string> {
     const cacheKey = `${createHash('sha256').update(apiKey).digest('base64url')}|${ip ?? ''}`;
     const now = Date.now();
     const cached = this.cache.get(cacheKey);
-    if (cached && cached.until > now) return cached.authorization;
+    if (cached && cached.until > now && !fresh) return cached.authorization;
     if (cached) this.cache.delete(cacheKey);
     const authorization = this.exchange(apiKey, ip);
     this.remember(cacheKey, { authorization, until: now + CACHE_TTL_MS });
@@ -62,6 +66,27 @@ export class ApiKeyExchange {
       if (this.cache.get(cacheKey)?.authorization === authorization) this.cache.delete(cacheKey);
     });
     return authorization;
+  }
+
+  /**
+   * A WebSocket authenticated by a key outlives any one token, so its key is checked again every
+   * API_KEY_RECHECK_SECONDS (default 30): once accounts refuses it (revoked, expired, address no
+   * longer allowed), `refused` is called and the connection should close. Returns a stop function.
+   */
+  watch(apiKey: string, ip: string | undefined, refused: (reason: string) => void): () => void {
+    const seconds = Number(process.env.API_KEY_RECHECK_SECONDS);
+    const intervalMs = (Number.isFinite(seconds) && seconds > 0 ? seconds : 30) * 1000;
+    const timer = setInterval(() => {
+      this.authorization(apiKey, ip, true).catch((error: unknown) => {
+        // An outage is not a refusal: keep the connection and ask again next time.
+        if (error instanceof GraphQLError && error.extensions.code === ErrorCode.UNAUTHENTICATED) {
+          clearInterval(timer);
+          refused(error.message);
+        }
+      });
+    }, intervalMs);
+    timer.unref();
+    return () => clearInterval(timer);
   }
 
   private remember(key: string, entry: Entry): void {

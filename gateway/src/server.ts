@@ -109,7 +109,10 @@ export async function startGateway(
   // WebSocket /graphql: subscriptions (federated through the hub), queries and mutations too.
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
   const apiKeys = new ApiKeyExchange(logger);
-  const wsCleanup = useServer<Record<string, unknown>, { authorization?: string; viewer?: Viewer | null; clientIp?: string; apiKey?: string }>(
+  const wsCleanup = useServer<
+    Record<string, unknown>,
+    { authorization?: string; viewer?: Viewer | null; clientIp?: string; apiKey?: string; stopKeyWatch?: () => void }
+  >(
     {
       onConnect: async (ctx) => {
         const params = ctx.connectionParams ?? {};
@@ -121,12 +124,17 @@ export async function startGateway(
           ctx.extra.viewer = await verifyToken(authorization);
           ctx.extra.authorization = authorization;
           ctx.extra.apiKey = apiKey;
+          if (apiKey) {
+            // Close with 4403 once the key is revoked or expires, ending its subscriptions too.
+            ctx.extra.stopKeyWatch = apiKeys.watch(apiKey, ctx.extra.clientIp, (reason) => ctx.extra.socket.close(4403, reason.slice(0, 120)));
+          }
           return true;
-        } catch {
-          logger.info('websocket connection refused: bad credentials');
+        } catch (error) {
+          logger.info({ reason: (error as Error).message }, 'websocket connection refused: bad credentials');
           return false; // closes with 4403 Forbidden
         }
       },
+      onClose: (ctx) => ctx.extra.stopKeyWatch?.(),
       onSubscribe: async (ctx, _id, payload) => {
         if (ctx.extra.apiKey) {
           // Exchanged tokens are short-lived: each operation on a long connection gets a fresh one
