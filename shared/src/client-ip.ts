@@ -21,7 +21,10 @@ export function normalizeIp(address: string | undefined): string | undefined {
  */
 export function addressList(spec: string | undefined): BlockList {
   const list = new BlockList();
-  for (const raw of (spec ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const raw of (spec ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     if (raw === 'loopback') {
       list.addSubnet('127.0.0.0', 8, 'ipv4');
       list.addAddress('::1', 'ipv6');

@@ -15,10 +15,13 @@ async function login(email: string, password = PASSWORD) {
 
 async function newAccount() {
   const email = `session-${randomUUID()}@example.com`;
-  const result = await gql(`mutation ($email: String!, $password: String!) { signUp(email: $email, password: $password) { ${AUTH_FIELDS} } }`, {
-    email,
-    password: PASSWORD,
-  });
+  const result = await gql(
+    `mutation ($email: String!, $password: String!) { signUp(email: $email, password: $password) { ${AUTH_FIELDS} } }`,
+    {
+      email,
+      password: PASSWORD,
+    },
+  );
   expect(result.errors).toBeUndefined();
   return { email, ...result.data.signUp };
 }
@@ -36,9 +39,10 @@ describe('sessions', () => {
     expect(account.refreshToken.length).toBeGreaterThanOrEqual(43);
     expect(new Date(account.refreshTokenExpiresAt).getTime()).toBeGreaterThan(Date.now() + 24 * 3600 * 1000);
 
-    const stored = await sql('select token_hash from accounts.refresh_tokens r join accounts.sessions s on s.id = r.session_id where s.user_id = $1', [
-      account.user.id,
-    ]);
+    const stored = await sql(
+      'select token_hash from accounts.refresh_tokens r join accounts.sessions s on s.id = r.session_id where s.user_id = $1',
+      [account.user.id],
+    );
     expect(stored).toHaveLength(1);
     expect(stored[0].token_hash).not.toContain(account.refreshToken);
 
@@ -100,7 +104,8 @@ describe('sessions', () => {
     expect(winners.length).toBeLessThanOrEqual(1);
     expect(results.filter((r) => r.errors?.[0].extensions?.code === 'UNAUTHENTICATED').length).toBeGreaterThanOrEqual(1);
     // Whoever won holds a dead family: the session was revoked as reused.
-    for (const winner of winners) expect((await gql(REFRESH, { token: winner.data.refreshSession.refreshToken })).errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+    for (const winner of winners)
+      expect((await gql(REFRESH, { token: winner.data.refreshSession.refreshToken })).errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
   });
 
   it('garbage and unknown refresh tokens are refused and change nothing', async () => {
@@ -124,7 +129,11 @@ describe('sessions', () => {
     expect(nodes[0].ip).toBe('127.0.0.1');
     expect(nodes[0].userAgent).toBeTruthy(); // Node's fetch sends one
     // Paging: one at a time.
-    const page = await gql('{ mySessions(first: 1) { edges { node { id } } pageInfo { hasNextPage endCursor } } }', {}, { token: second.accessToken });
+    const page = await gql(
+      '{ mySessions(first: 1) { edges { node { id } } pageInfo { hasNextPage endCursor } } }',
+      {},
+      { token: second.accessToken },
+    );
     expect(page.data.mySessions.edges).toHaveLength(1);
     expect(page.data.mySessions.pageInfo.hasNextPage).toBe(true);
     const rest = await gql(

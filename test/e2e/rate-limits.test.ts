@@ -14,11 +14,16 @@ const URL = `http://127.0.0.1:${PORT_BASE}/graphql`;
 const PER_ACCOUNT = 3;
 const PER_IP = 12;
 const PASSWORD = 'correct horse battery staple';
-const LOGIN = 'mutation ($email: String!, $password: String!) { login(email: $email, password: $password) { __typename ... on TwoFactorChallenge { challenge } ... on AuthPayload { accessToken } } }';
+const LOGIN =
+  'mutation ($email: String!, $password: String!) { login(email: $email, password: $password) { __typename ... on TwoFactorChallenge { challenge } ... on AuthPayload { accessToken } } }';
 
 async function account() {
   const email = `limits-${randomUUID()}@example.com`;
-  const result = await gql('mutation ($email: String!, $password: String!) { signUp(email: $email, password: $password) { accessToken user { id } } }', { email, password: PASSWORD }, { url: URL });
+  const result = await gql(
+    'mutation ($email: String!, $password: String!) { signUp(email: $email, password: $password) { accessToken user { id } } }',
+    { email, password: PASSWORD },
+    { url: URL },
+  );
   return { email, token: result.data.signUp.accessToken as string, id: result.data.signUp.user.id as string };
 }
 
@@ -94,10 +99,18 @@ describe('brute-force protection', () => {
     const user = await account();
     const secret = (await gql('mutation { enrolTwoFactor { secret } }', {}, { token: user.token, url: URL })).data.enrolTwoFactor.secret;
     const totp = new TOTP({ secret: Secret.fromBase32(secret) });
-    await gql('mutation ($code: String!) { confirmTwoFactor(code: $code) { recoveryCodes } }', { code: totp.generate() }, { token: user.token, url: URL });
+    await gql(
+      'mutation ($code: String!) { confirmTwoFactor(code: $code) { recoveryCodes } }',
+      { code: totp.generate() },
+      { token: user.token, url: URL },
+    );
     const challenge = (await loginAs(user.email, PASSWORD)).data.login.challenge;
     const complete = (code: string) =>
-      gql('mutation ($challenge: String!, $code: String!) { completeLogin(challenge: $challenge, code: $code) { accessToken } }', { challenge, code }, { url: URL });
+      gql(
+        'mutation ($challenge: String!, $code: String!) { completeLogin(challenge: $challenge, code: $code) { accessToken } }',
+        { challenge, code },
+        { url: URL },
+      );
     for (let i = 0; i < PER_ACCOUNT; i++) expect(codeOf(await complete('000000'))).toBe('UNAUTHENTICATED');
     const limited = await complete(totp.generate({ timestamp: Date.now() + 30_000 }));
     expect(codeOf(limited)).toBe('RATE_LIMITED');

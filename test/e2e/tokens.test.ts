@@ -12,7 +12,9 @@ const ACCOUNTS = `${subgraphUrl('accounts')}/graphql`;
 const PASSWORD = 'correct horse battery staple';
 
 async function activeKey(): Promise<{ kid: string; privateJwk: JWK; publicJwk: JWK }> {
-  const [row] = await sql('select kid, private_jwk, public_jwk from accounts.signing_keys where retired_at is null order by created_at desc limit 1');
+  const [row] = await sql(
+    'select kid, private_jwk, public_jwk from accounts.signing_keys where retired_at is null order by created_at desc limit 1',
+  );
   return { kid: row.kid, privateJwk: row.private_jwk, publicJwk: row.public_jwk };
 }
 
@@ -38,7 +40,7 @@ async function badTokens(victim: { id: string; token: string }): Promise<Record<
   const now = Math.floor(Date.now() / 1000);
   const key = await activeKey();
   const { privateKey: strangerKey } = await generateKeyPair('ES256');
-  const publicPem = await exportSPKI(await importJWK(key.publicJwk, 'ES256') as never);
+  const publicPem = await exportSPKI((await importJWK(key.publicJwk, 'ES256')) as never);
   const flipped = signature.slice(0, 10) + (signature[10] === 'A' ? 'B' : 'A') + signature.slice(11);
   return {
     expired: await mint({ sub: victim.id }, { iat: now - 3600, exp: now - 1800 }),
@@ -67,10 +69,13 @@ describe('access tokens', () => {
 
   beforeAll(async () => {
     const email = `victim-${randomUUID()}@example.com`;
-    const result = await gql('mutation ($email: String!, $password: String!) { signUp(email: $email, password: $password) { accessToken sessionId user { id } } }', {
-      email,
-      password: PASSWORD,
-    });
+    const result = await gql(
+      'mutation ($email: String!, $password: String!) { signUp(email: $email, password: $password) { accessToken sessionId user { id } } }',
+      {
+        email,
+        password: PASSWORD,
+      },
+    );
     victim = { id: result.data.signUp.user.id, token: result.data.signUp.accessToken, sessionId: result.data.signUp.sessionId };
     tokens = await badTokens(victim);
   });
@@ -83,7 +88,11 @@ describe('access tokens', () => {
   it('refuses each bad token at the gateway over HTTP with UNAUTHENTICATED, and changes nothing', async () => {
     for (const [kind, token] of Object.entries(tokens)) {
       const result = await gql(REVOKE, { id: victim.sessionId }, { token });
-      expect({ kind, code: result.errors?.[0].extensions?.code, data: result.data ?? null }).toEqual({ kind, code: 'UNAUTHENTICATED', data: null });
+      expect({ kind, code: result.errors?.[0].extensions?.code, data: result.data ?? null }).toEqual({
+        kind,
+        code: 'UNAUTHENTICATED',
+        data: null,
+      });
     }
     const [session] = await sql('select revoked_at from accounts.sessions where id = $1', [victim.sessionId]);
     expect(session.revoked_at).toBeNull();
@@ -138,12 +147,18 @@ describe('access tokens', () => {
 describe('signing key rotation', () => {
   async function admin() {
     const email = `key-admin-${randomUUID()}@example.com`;
-    const created = await gql('mutation ($email: String!, $password: String!) { signUp(email: $email, password: $password) { user { id } } }', { email, password: PASSWORD });
+    const created = await gql(
+      'mutation ($email: String!, $password: String!) { signUp(email: $email, password: $password) { user { id } } }',
+      { email, password: PASSWORD },
+    );
     await sql("update accounts.users set roles = '{admin}' where id = $1", [created.data.signUp.user.id]);
-    const login = await gql('mutation ($email: String!, $password: String!) { login(email: $email, password: $password) { ... on AuthPayload { accessToken } } }', {
-      email,
-      password: PASSWORD,
-    });
+    const login = await gql(
+      'mutation ($email: String!, $password: String!) { login(email: $email, password: $password) { ... on AuthPayload { accessToken } } }',
+      {
+        email,
+        password: PASSWORD,
+      },
+    );
     return login.data.login.accessToken as string;
   }
 

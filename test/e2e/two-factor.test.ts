@@ -13,17 +13,22 @@ const LOGIN = `mutation ($email: String!, $password: String!) {
     ... on TwoFactorChallenge { challenge expiresAt }
   }
 }`;
-const COMPLETE = 'mutation ($challenge: String!, $code: String!) { completeLogin(challenge: $challenge, code: $code) { accessToken refreshToken sessionId user { id } } }';
+const COMPLETE =
+  'mutation ($challenge: String!, $code: String!) { completeLogin(challenge: $challenge, code: $code) { accessToken refreshToken sessionId user { id } } }';
 
 /** A code for the time step `stepsAhead` from now: each step's code is accepted only once. */
-const codeFor = (secret: string, stepsAhead = 0) => new TOTP({ secret: Secret.fromBase32(secret) }).generate({ timestamp: Date.now() + stepsAhead * 30_000 });
+const codeFor = (secret: string, stepsAhead = 0) =>
+  new TOTP({ secret: Secret.fromBase32(secret) }).generate({ timestamp: Date.now() + stepsAhead * 30_000 });
 
 async function account() {
   const email = `2fa-${randomUUID()}@example.com`;
-  const result = await gql('mutation ($email: String!, $password: String!) { signUp(email: $email, password: $password) { accessToken user { id } } }', {
-    email,
-    password: PASSWORD,
-  });
+  const result = await gql(
+    'mutation ($email: String!, $password: String!) { signUp(email: $email, password: $password) { accessToken user { id } } }',
+    {
+      email,
+      password: PASSWORD,
+    },
+  );
   return { email, token: result.data.signUp.accessToken as string, id: result.data.signUp.user.id as string };
 }
 
@@ -31,7 +36,11 @@ async function withTwoFactor() {
   const user = await account();
   const enrol = await gql('mutation { enrolTwoFactor { secret otpauthUri } }', {}, { token: user.token });
   const { secret } = enrol.data.enrolTwoFactor;
-  const confirmed = await gql('mutation ($code: String!) { confirmTwoFactor(code: $code) { recoveryCodes } }', { code: codeFor(secret) }, { token: user.token });
+  const confirmed = await gql(
+    'mutation ($code: String!) { confirmTwoFactor(code: $code) { recoveryCodes } }',
+    { code: codeFor(secret) },
+    { token: user.token },
+  );
   expect(confirmed.errors).toBeUndefined();
   return { ...user, secret, recoveryCodes: confirmed.data.confirmTwoFactor.recoveryCodes as string[] };
 }
@@ -55,7 +64,11 @@ describe('TOTP two-factor authentication', () => {
     expect(wrong.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
     expect(await twoFactorEnabled(user.token)).toBe(false);
 
-    const confirmed = await gql('mutation ($code: String!) { confirmTwoFactor(code: $code) { recoveryCodes } }', { code: codeFor(secret) }, { token: user.token });
+    const confirmed = await gql(
+      'mutation ($code: String!) { confirmTwoFactor(code: $code) { recoveryCodes } }',
+      { code: codeFor(secret) },
+      { token: user.token },
+    );
     const codes: string[] = confirmed.data.confirmTwoFactor.recoveryCodes;
     expect(codes).toHaveLength(10);
     expect(new Set(codes).size).toBe(10);
@@ -91,7 +104,9 @@ describe('TOTP two-factor authentication', () => {
     const replay = await gql(COMPLETE, { challenge: second.challenge, code });
     expect(replay.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
     // The refused attempts spent no recovery code.
-    expect((await sql('select count(*)::int as n from accounts.recovery_codes where user_id = $1 and used_at is null', [user.id]))[0].n).toBe(10);
+    expect(
+      (await sql('select count(*)::int as n from accounts.recovery_codes where user_id = $1 and used_at is null', [user.id]))[0].n,
+    ).toBe(10);
   });
 
   it('a recovery code completes a login once', async () => {
@@ -123,7 +138,11 @@ describe('TOTP two-factor authentication', () => {
     expect(wrong.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
     expect(await twoFactorEnabled(user.token)).toBe(true);
 
-    const off = await gql('mutation ($code: String!) { disableTwoFactor(code: $code) }', { code: user.recoveryCodes[2] }, { token: user.token });
+    const off = await gql(
+      'mutation ($code: String!) { disableTwoFactor(code: $code) }',
+      { code: user.recoveryCodes[2] },
+      { token: user.token },
+    );
     expect(off.data.disableTwoFactor).toBe(true);
     expect(await twoFactorEnabled(user.token)).toBe(false);
     expect(await sql('select 1 from accounts.recovery_codes where user_id = $1', [user.id])).toHaveLength(0);
@@ -140,7 +159,11 @@ describe('TOTP two-factor authentication', () => {
       { token: other.token, url: `${subgraphUrl('accounts')}/graphql` },
     );
     expect(peek.errors?.[0].extensions?.code).toBe('FORBIDDEN');
-    for (const mutation of ['mutation { enrolTwoFactor { secret } }', 'mutation { confirmTwoFactor(code: "123456") { recoveryCodes } }', 'mutation { disableTwoFactor(code: "123456") }']) {
+    for (const mutation of [
+      'mutation { enrolTwoFactor { secret } }',
+      'mutation { confirmTwoFactor(code: "123456") { recoveryCodes } }',
+      'mutation { disableTwoFactor(code: "123456") }',
+    ]) {
       expect((await gql(mutation)).errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
     }
   });

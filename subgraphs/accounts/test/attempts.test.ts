@@ -23,7 +23,8 @@ afterAll(() => closeAttemptStore());
 
 describe('guardAttempt without Redis', () => {
   it('refuses an account after its failures, with a retry-after, before running the attempt', async () => {
-    for (let i = 0; i < 3; i++) expect(await codeOf(guardAttempt('login', { account: 'a@x', ip: '192.0.2.1' }, wrong))).toBe('UNAUTHENTICATED');
+    for (let i = 0; i < 3; i++)
+      expect(await codeOf(guardAttempt('login', { account: 'a@x', ip: '192.0.2.1' }, wrong))).toBe('UNAUTHENTICATED');
     let ran = false;
     const refused = guardAttempt('login', { account: 'a@x', ip: '192.0.2.2' }, async () => {
       ran = true;

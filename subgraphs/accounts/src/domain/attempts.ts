@@ -81,11 +81,7 @@ function isGuess(error: unknown): boolean {
  * throws RATE_LIMITED with `extensions.retryAfterSeconds`. `account` is whatever names the
  * target (normalized email, user id, wallet address); `ip` the client's address.
  */
-export async function guardAttempt<T>(
-  kind: AttemptKind,
-  who: { account?: string; ip?: string },
-  attempt: () => Promise<T>,
-): Promise<T> {
+export async function guardAttempt<T>(kind: AttemptKind, who: { account?: string; ip?: string }, attempt: () => Promise<T>): Promise<T> {
   const { account: accountLimiter, ip: ipLimiter } = limitersOf(kind);
   const ip = who.ip ?? 'unknown';
   const taken: { limiter: RateLimiterAbstract; key: string }[] = [];
@@ -102,10 +98,7 @@ export async function guardAttempt<T>(
   }
   try {
     const result = await attempt();
-    await Promise.all([
-      ipLimiter.reward(ip),
-      who.account !== undefined ? accountLimiter.delete(who.account) : undefined,
-    ]);
+    await Promise.all([ipLimiter.reward(ip), who.account !== undefined ? accountLimiter.delete(who.account) : undefined]);
     return result;
   } catch (error) {
     // Not a guess (an outage, a conflict): give the points back.

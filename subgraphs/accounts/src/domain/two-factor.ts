@@ -12,7 +12,14 @@ export const RECOVERY_CODE_COUNT = 10;
 const ISSUER = 'Tradegraph';
 
 export function totpFor(secretBase32: string, label = 'account'): TOTP {
-  return new TOTP({ issuer: ISSUER, label, algorithm: 'SHA1', digits: DIGITS, period: PERIOD_SECONDS, secret: Secret.fromBase32(secretBase32) });
+  return new TOTP({
+    issuer: ISSUER,
+    label,
+    algorithm: 'SHA1',
+    digits: DIGITS,
+    period: PERIOD_SECONDS,
+    secret: Secret.fromBase32(secretBase32),
+  });
 }
 
 /** A fresh 160-bit secret (RFC 4226 recommends the HMAC-SHA1 output size) and its otpauth:// URI. */

@@ -35,14 +35,7 @@ import { checkSecondFactor, hasTwoFactor, hashRecoveryCode, newRecoveryCodes, ne
 import { signAccessToken } from '../domain/tokens';
 import { keyStore } from './resolvers';
 import { AuthPayload, User } from './types';
-import {
-  LoginResult,
-  Session,
-  SessionConnection,
-  TwoFactorActivation,
-  TwoFactorChallenge,
-  TwoFactorEnrolment,
-} from './session-types';
+import { LoginResult, Session, SessionConnection, TwoFactorActivation, TwoFactorChallenge, TwoFactorEnrolment } from './session-types';
 
 type Context = SubgraphContext<AccountsLoaders>;
 
@@ -190,7 +183,11 @@ export class SessionResolver {
     if (spent !== 1) {
       // A spent token came back: it was stolen or the client is confused. Either way nobody
       // may go on with this family, the thief nor the owner (who signs in again).
-      await ctx.em.nativeUpdate(SessionRecord, { id: record.sessionId, revokedAt: null }, { revokedAt: now, revokedReason: 'refresh-token-reuse' });
+      await ctx.em.nativeUpdate(
+        SessionRecord,
+        { id: record.sessionId, revokedAt: null },
+        { revokedAt: now, revokedReason: 'refresh-token-reuse' },
+      );
       ctx.logger.warn({ sessionId: record.sessionId }, 'refresh token reused; session revoked');
       throw unauthenticated('This refresh token was already used; the session is revoked, sign in again');
     }
@@ -287,11 +284,20 @@ export class TwoFactorResolver {
       if (step === null) throw badInput('Wrong code', 'code');
       const recoveryCodes = newRecoveryCodes();
       await ctx.em.transactional(async (tx) => {
-        const claimed = await tx.nativeUpdate(TwoFactorRecord, { userId: viewer.userId, enabledAt: null }, { enabledAt: new Date(), lastUsedStep: step });
+        const claimed = await tx.nativeUpdate(
+          TwoFactorRecord,
+          { userId: viewer.userId, enabledAt: null },
+          { enabledAt: new Date(), lastUsedStep: step },
+        );
         if (claimed !== 1) throw conflict('Two-factor authentication is already on');
         await tx.nativeDelete(RecoveryCodeRecord, { userId: viewer.userId });
         for (const recoveryCode of recoveryCodes) {
-          tx.create(RecoveryCodeRecord, { codeHash: hashRecoveryCode(recoveryCode), userId: viewer.userId, createdAt: new Date(), usedAt: null });
+          tx.create(RecoveryCodeRecord, {
+            codeHash: hashRecoveryCode(recoveryCode),
+            userId: viewer.userId,
+            createdAt: new Date(),
+            usedAt: null,
+          });
         }
       });
       ctx.logger.info({ userId: viewer.userId }, 'two-factor authentication on');

@@ -62,11 +62,13 @@ export class SigningKeys {
 
   /** Every key a valid token can have been signed with: the active ones and the recently retired. */
   async jwks(now = new Date()): Promise<{ keys: JWK[] }> {
-    const records = await this.orm.em.fork().find(
-      SigningKeyRecord,
-      { $or: [{ retiredAt: null }, { retiredAt: { $gt: new Date(now.getTime() - PUBLISH_AFTER_RETIREMENT_MS) } }] },
-      { orderBy: { createdAt: 'desc' } },
-    );
+    const records = await this.orm.em
+      .fork()
+      .find(
+        SigningKeyRecord,
+        { $or: [{ retiredAt: null }, { retiredAt: { $gt: new Date(now.getTime() - PUBLISH_AFTER_RETIREMENT_MS) } }] },
+        { orderBy: { createdAt: 'desc' } },
+      );
     return { keys: records.map((r) => r.publicJwk) };
   }
 
