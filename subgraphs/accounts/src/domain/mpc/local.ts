@@ -1,6 +1,7 @@
 import { Wallet } from 'ethers';
 import { embeddedWalletKeyring, seal, type Keyring } from './keyring';
 import type { CreatedEmbeddedWallet, EmbeddedWalletProvider } from './port';
+import { PrivyEmbeddedWalletProvider, privySettingsFromEnv } from './privy';
 
 /** The local adapter: a fresh secp256k1 key made here, sealed before it leaves this function. */
 export class LocalEmbeddedWalletProvider implements EmbeddedWalletProvider {
@@ -15,9 +16,10 @@ export class LocalEmbeddedWalletProvider implements EmbeddedWalletProvider {
   }
 }
 
-/** The configured provider (EMBEDDED_WALLET_PROVIDER); only the local one exists so far. */
+/** The configured provider (EMBEDDED_WALLET_PROVIDER: local, the default, or privy). */
 export function embeddedWalletProvider(): EmbeddedWalletProvider {
-  const name = process.env.EMBEDDED_WALLET_PROVIDER ?? 'local';
-  if (name !== 'local') throw new Error(`EMBEDDED_WALLET_PROVIDER=${name} has no adapter yet (local only)`);
-  return new LocalEmbeddedWalletProvider();
+  const name = process.env.EMBEDDED_WALLET_PROVIDER || 'local';
+  if (name === 'local') return new LocalEmbeddedWalletProvider();
+  if (name === 'privy') return new PrivyEmbeddedWalletProvider(privySettingsFromEnv());
+  throw new Error(`EMBEDDED_WALLET_PROVIDER=${name} has no adapter (local, privy)`);
 }
