@@ -118,12 +118,18 @@ async function compare(system, stops) {
     ],
     logDir,
   );
-  stops.push(() => stock.stop(), () => hive.stop());
+  stops.push(
+    () => stock.stop(),
+    () => hive.stop(),
+  );
   // BENCH_BEFORE_ROOT: also run our gateway as built in another checkout (say, before a change)
   // on the same subgraphs, for a before/after measured in the same run.
   const beforeRoot = process.env.BENCH_BEFORE_ROOT;
   const before = beforeRoot
-    ? launchPeer('ours-before', [path.join(beforeRoot, 'gateway', 'dist', 'index.js')], logDir, { ...system.env, GATEWAY_PORT: String(system.portBase + 13) })
+    ? launchPeer('ours-before', [path.join(beforeRoot, 'gateway', 'dist', 'index.js')], logDir, {
+        ...system.env,
+        GATEWAY_PORT: String(system.portBase + 13),
+      })
     : null;
   if (before) stops.push(() => before.stop());
   {
@@ -200,7 +206,13 @@ async function compare(system, stops) {
       cpu_ratio_peer: round(summary.peer.cpu_ms_per_request / summary.ours.cpu_ms_per_request),
       gateways: summary,
       runs,
-      ...(summary.before ? { before_rps: summary.before.rps, ratio_before: round(summary.ours.rps / summary.before.rps), cpu_ratio_before: round(summary.before.cpu_ms_per_request / summary.ours.cpu_ms_per_request) } : {}),
+      ...(summary.before
+        ? {
+            before_rps: summary.before.rps,
+            ratio_before: round(summary.ours.rps / summary.before.rps),
+            cpu_ratio_before: round(summary.before.cpu_ms_per_request / summary.ours.cpu_ms_per_request),
+          }
+        : {}),
       peer_versions: {
         stock: `@apollo/gateway ${require('@apollo/gateway/package.json').version}`,
         peer: `@graphql-hive/gateway ${require('@graphql-hive/gateway/package.json').version}`,
@@ -208,9 +220,13 @@ async function compare(system, stops) {
     };
     for (const { name } of gateways) {
       const s = summary[name];
-      console.log(`${name.padEnd(5)} ${String(s.rps).padStart(8)} req/s  p50 ${s.p50_ms} ms  p99 ${s.p99_ms} ms  ${s.cpu_ms_per_request} CPU ms/req  errors ${s.errors}`);
+      console.log(
+        `${name.padEnd(5)} ${String(s.rps).padStart(8)} req/s  p50 ${s.p50_ms} ms  p99 ${s.p99_ms} ms  ${s.cpu_ms_per_request} CPU ms/req  errors ${s.errors}`,
+      );
     }
-    console.log(`ours/stock ${result.ratio_stock}×  ours/peer ${result.ratio_peer}×  (CPU per request: ${result.cpu_ratio_stock}×, ${result.cpu_ratio_peer}×)`);
+    console.log(
+      `ours/stock ${result.ratio_stock}×  ours/peer ${result.ratio_peer}×  (CPU per request: ${result.cpu_ratio_stock}×, ${result.cpu_ratio_peer}×)`,
+    );
     if (summary.before) console.log(`ours/ours-before ${result.ratio_before}×  (CPU per request: ${result.cpu_ratio_before}×)`);
     common.writeResult('gateway', result);
   }

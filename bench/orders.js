@@ -43,7 +43,9 @@ async function maxRate(name, url, users) {
   for (const rate of STEPS) {
     const r = await load(url, users, rate, STEP_SECONDS, 1);
     steps.push({ rate, p50_ms: r.p50_ms, p99_ms: r.p99_ms, ok_per_s: r.ok_per_s, errors: r.errors });
-    log(`${name.padEnd(7)} ${String(rate).padStart(5)}/s offered: ${r.ok_per_s} ok/s, p50 ${r.p50_ms} ms, p99 ${r.p99_ms} ms, errors ${r.errors}`);
+    log(
+      `${name.padEnd(7)} ${String(rate).padStart(5)}/s offered: ${r.ok_per_s} ok/s, p50 ${r.p50_ms} ms, p99 ${r.p99_ms} ms, errors ${r.errors}`,
+    );
     if (!passes(r)) break;
     best = rate;
     await pause();
@@ -73,7 +75,9 @@ async function main() {
     const straight = await maxRate('direct', direct, users);
     await pause();
     const main = await load(system.graphqlUrl, users, RATE, SECONDS, 2);
-    log(`gateway at ${RATE}/s: ${main.ok_per_s} ok/s, p50 ${main.p50_ms} ms, p99 ${main.p99_ms} ms, p99.9 ${main.p999_ms} ms, errors ${main.errors} ${main.error_samples[0] ?? ''}`);
+    log(
+      `gateway at ${RATE}/s: ${main.ok_per_s} ok/s, p50 ${main.p50_ms} ms, p99 ${main.p99_ms} ms, p99.9 ${main.p999_ms} ms, errors ${main.errors} ${main.error_samples[0] ?? ''}`,
+    );
     const result = {
       clients: CLIENTS,
       offered_per_s: RATE,

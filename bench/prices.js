@@ -29,16 +29,31 @@ const pause = () => new Promise((resolve) => setTimeout(resolve, 2000));
 let runs = 0;
 function load(url, config, rate, seconds, warmupS) {
   runs += 1;
-  return common.runLoad('http-load.js', { ...config, url, mode: 'open', rate, connections: CLIENTS, clients: CLIENTS, durationS: seconds, warmupS, requests: 'requests/prices.js' });
+  return common.runLoad('http-load.js', {
+    ...config,
+    url,
+    mode: 'open',
+    rate,
+    connections: CLIENTS,
+    clients: CLIENTS,
+    durationS: seconds,
+    warmupS,
+    requests: 'requests/prices.js',
+  });
 }
 
 async function main() {
   // The simulated feed gives every market a price (one a second), as in production.
-  const system = await common.startBenchSystem('prices', { portBase: intEnv('BENCH_PORT_BASE', 56000) + 60, env: { PRICE_FEED: 'simulated' } });
+  const system = await common.startBenchSystem('prices', {
+    portBase: intEnv('BENCH_PORT_BASE', 56000) + 60,
+    env: { PRICE_FEED: 'simulated' },
+  });
   const stopAll = common.stopOnExit([() => system.stop()]);
   try {
     const users = await common.signUpUsers(system.graphqlUrl, USERS);
-    const markets = (await common.gql(system.graphqlUrl, '{ markets(first: 200) { edges { node { symbol } } } }')).markets.edges.map((e) => e.node.symbol);
+    const markets = (await common.gql(system.graphqlUrl, '{ markets(first: 200) { edges { node { symbol } } } }')).markets.edges.map(
+      (e) => e.node.symbol,
+    );
     const { kind, query } = priceQuery();
     const config = { tokens: users.map((u) => u.token), markets, query };
     // Every market answers, with a price once the feed has ticked.
@@ -64,7 +79,9 @@ async function main() {
     }
     await pause();
     const main = await load(system.graphqlUrl, config, RATE, SECONDS, 2);
-    log(`at ${RATE}/s: ${main.ok_per_s} ok/s, p50 ${main.p50_ms} ms, p99 ${main.p99_ms} ms, errors ${main.errors} ${main.error_samples[0] ?? ''}`);
+    log(
+      `at ${RATE}/s: ${main.ok_per_s} ok/s, p50 ${main.p50_ms} ms, p99 ${main.p99_ms} ms, errors ${main.errors} ${main.error_samples[0] ?? ''}`,
+    );
     const result = {
       clients: CLIENTS,
       offered_per_s: RATE,
@@ -79,7 +96,9 @@ async function main() {
       users: USERS,
       steps,
     };
-    console.log(`${kind} queries at ${RATE}/s offered: p50 ${result.p50_ms} ms, p99 ${result.p99_ms} ms, errors ${result.errors}; max rate with p99 ≤ ${P99_LIMIT_MS} ms: ${best}/s`);
+    console.log(
+      `${kind} queries at ${RATE}/s offered: p50 ${result.p50_ms} ms, p99 ${result.p99_ms} ms, errors ${result.errors}; max rate with p99 ≤ ${P99_LIMIT_MS} ms: ${best}/s`,
+    );
     common.writeResult('prices', result);
   } finally {
     await stopAll();

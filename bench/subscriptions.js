@@ -24,7 +24,10 @@ const DRAIN_MS = 3000;
 
 /** A forked helper answering IPC requests one at a time. */
 function helper(script) {
-  const child = fork(path.join(__dirname, 'lib', script), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: ['--max-old-space-size=3072'] });
+  const child = fork(path.join(__dirname, 'lib', script), [], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    execArgv: ['--max-old-space-size=3072'],
+  });
   return {
     child,
     ask(message, expect) {
@@ -89,7 +92,10 @@ async function phase(clients, publisher, system, markets, rate, seconds) {
     if (!grew) break;
   }
   // Client i watches market i % markets.
-  const expected = published.perMarket.reduce((sum, events, m) => sum + events * (Math.floor(CLIENTS / markets.length) + (m < CLIENTS % markets.length ? 1 : 0)), 0);
+  const expected = published.perMarket.reduce(
+    (sum, events, m) => sum + events * (Math.floor(CLIENTS / markets.length) + (m < CLIENTS % markets.length ? 1 : 0)),
+    0,
+  );
   return {
     events_per_s: rate,
     seconds,
@@ -115,7 +121,9 @@ async function measureSide(name, { url, kind, pid }, clients, publisher, system,
   await new Promise((resolve) => setTimeout(resolve, 3000));
   const rssAfter = common.rssOf(pid);
   const bytesPerSocket = Math.round((rssAfter - rssBefore) / CLIENTS);
-  log(`${name}: ${CLIENTS} clients subscribed in ${(connected.ms / 1000).toFixed(1)} s; ${bytesPerSocket} bytes of server memory per idle socket`);
+  log(
+    `${name}: ${CLIENTS} clients subscribed in ${(connected.ms / 1000).toFixed(1)} s; ${bytesPerSocket} bytes of server memory per idle socket`,
+  );
   // Warm-up: until every client has heard an event (upstream subscriptions open asynchronously).
   for (let attempt = 0; attempt < 15; attempt += 1) {
     const warm = await phase(clients, publisher, system, markets, Math.min(RATE, 250), 2);

@@ -73,14 +73,27 @@ async function startBenchSystem(name, { portBase, env = {} } = {}) {
     for (const sub of services) launch(sub, `subgraphs/${sub}/dist/index.js`);
     launch('gateway', 'gateway/dist/index.js', process.env.BENCH_GATEWAY_NODE_ARGS ? process.env.BENCH_GATEWAY_NODE_ARGS.split(' ') : []);
     await Promise.all(
-      [...services, 'gateway'].map((proc) => waitForHealth(`http://127.0.0.1:${base + OFFSETS[proc]}/health`, children[proc], proc, 180_000)),
+      [...services, 'gateway'].map((proc) =>
+        waitForHealth(`http://127.0.0.1:${base + OFFSETS[proc]}/health`, children[proc], proc, 180_000),
+      ),
     );
   } catch (error) {
     await stop();
     throw error;
   }
   const gatewayUrl = `http://127.0.0.1:${base}`;
-  return { children, stop, env: childEnv, portBase: base, database, databaseUrl: dbUrl, namespace, logDir, gatewayUrl, graphqlUrl: `${gatewayUrl}/graphql` };
+  return {
+    children,
+    stop,
+    env: childEnv,
+    portBase: base,
+    database,
+    databaseUrl: dbUrl,
+    namespace,
+    logDir,
+    gatewayUrl,
+    graphqlUrl: `${gatewayUrl}/graphql`,
+  };
 }
 
 /** A GraphQL request over HTTP; throws on GraphQL errors so setup problems surface at once. */
@@ -131,7 +144,10 @@ async function signUpUsers(url, count) {
 /** The supergraph with its subgraph URLs pointing at the benchmark system's ports. */
 function supergraphFor(portBase) {
   const sdl = fs.readFileSync(path.join(SYSTEM_ROOT, 'schema', 'supergraph.graphql'), 'utf8');
-  return sdl.replace(/url: "http:\/\/127\.0\.0\.1:40(\d\d)\/graphql"/g, (_m, offset) => `url: "http://127.0.0.1:${portBase + Number(offset)}/graphql"`);
+  return sdl.replace(
+    /url: "http:\/\/127\.0\.0\.1:40(\d\d)\/graphql"/g,
+    (_m, offset) => `url: "http://127.0.0.1:${portBase + Number(offset)}/graphql"`,
+  );
 }
 
 /**

@@ -58,12 +58,16 @@ function connect(index, { url, kind, market, token }) {
       else if (!socket.closingOnPurpose) closedUnexpectedly += 1;
     });
     if (kind === 'graphql') {
-      socket.on('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: token ? { authorization: `Bearer ${token}` } : {} })));
+      socket.on('open', () =>
+        socket.send(JSON.stringify({ type: 'connection_init', payload: token ? { authorization: `Bearer ${token}` } : {} })),
+      );
       socket.on('message', (data) => {
         const text = data.toString();
         if (onMessage(index, text)) return;
         if (text.includes('"connection_ack"')) {
-          socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: SUBSCRIPTION, operationName: 'Price', variables: { market } } }));
+          socket.send(
+            JSON.stringify({ id: '1', type: 'subscribe', payload: { query: SUBSCRIPTION, operationName: 'Price', variables: { market } } }),
+          );
           ready = true;
           resolve(socket);
         } else if (text.includes('"ping"')) socket.send('{"type":"pong"}');

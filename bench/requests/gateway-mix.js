@@ -25,7 +25,10 @@ const USER_VIEW = `query UserView {
   }
 }`;
 
-const bodies = [JSON.stringify({ query: MARKET_DATA, operationName: 'MarketData' }), JSON.stringify({ query: USER_VIEW, operationName: 'UserView' })];
+const bodies = [
+  JSON.stringify({ query: MARKET_DATA, operationName: 'MarketData' }),
+  JSON.stringify({ query: USER_VIEW, operationName: 'UserView' }),
+];
 
 function makeRequest(i, config) {
   const token = config.tokens[Math.floor(i / 2) % config.tokens.length];

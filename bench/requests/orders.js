@@ -16,7 +16,16 @@ function makeRequest(i, config) {
       ? JSON.stringify({
           query: PLACE,
           operationName: 'Place',
-          variables: { input: { market: 'BTC-USDT', side: 'buy', type: 'limit', quantity: '0.01', price: String(1000 + (client % 500)), clientOrderId: coid } },
+          variables: {
+            input: {
+              market: 'BTC-USDT',
+              side: 'buy',
+              type: 'limit',
+              quantity: '0.01',
+              price: String(1000 + (client % 500)),
+              clientOrderId: coid,
+            },
+          },
         })
       : JSON.stringify({ query: CANCEL, operationName: 'Cancel', variables: { coid } });
   return { headers: { authorization: `Bearer ${token}` }, body };

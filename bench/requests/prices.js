@@ -5,7 +5,10 @@ function makeRequest(i, config) {
   const client = i % config.clients;
   const market = config.markets[Math.floor(i / config.clients + client) % config.markets.length];
   const token = config.tokens[client % config.tokens.length];
-  return { headers: { authorization: `Bearer ${token}` }, body: JSON.stringify({ query: config.query, operationName: 'Price', variables: { m: market } }) };
+  return {
+    headers: { authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query: config.query, operationName: 'Price', variables: { m: market } }),
+  };
 }
 
 module.exports = { makeRequest };

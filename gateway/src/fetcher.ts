@@ -7,38 +7,76 @@ import type { Fetcher, FetcherHeaders, FetcherRequestInit, FetcherResponse } fro
  * through retry, cache-policy and agent layers; profiling put it at about a sixth of the
  * gateway's CPU. Subgraphs are plain HTTP next door, so none of that is needed.
  */
-export function keepAliveFetcher(options: { maxSockets?: number } = {}): Fetcher {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 256, scheduling: 'lifo' });
-  return (url: string, init: FetcherRequestInit = {}) =>
-    new Promise<FetcherResponse>((resolve, reject) => {
-      const target = new URL(url);
-      if (target.protocol !== 'http:') {
-        reject(new Error(`keepAliveFetcher speaks plain http, not ${target.protocol}`));
-        return;
-      }
-      const request = http.request(
-        {
-          agent,
-          host: target.hostname,
-          port: target.port,
-          path: `${target.pathname}${target.search}`,
-          method: init.method ?? 'GET',
-          headers: init.headers,
-          signal: init.signal,
-        },
-        (response) => {
-          const chunks: Buffer[] = [];
-          response.on('data', (chunk: Buffer) => chunks.push(chunk));
-          response.on('error', reject);
-          response.on('end', () => {
-            const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
-            resolve(bufferedResponse(url, response.statusCode ?? 0, response.statusMessage ?? '', response.headers, body));
-          });
-        },
-      );
-      request.on('error', reject);
-      request.end(init.body);
+export function keepAliveFetcher(options: { maxSockets?: number; idleMs?: number } = {}): Fetcher {
+  const agent = new http.Agent({
+    keepAlive: true,
+    maxSockets: options.maxSockets ?? 256,
+    scheduling: 'lifo',
+    // An idle socket is dropped before the subgraph's server would close it (node's default
+    // keepAliveTimeout is 5 s), so a request is rarely written into a connection being closed.
+    timeout: options.idleMs ?? 4000,
+  });
+  const fetcher: Fetcher = async (url, init = {}) => {
+    try {
+      return await send(agent, url, init);
+    } catch (error) {
+      // Should the server close a reused idle socket just as a request went out anyway, that
+      // request never reached it: send it once more on a fresh connection. Mutations are never
+      // resent, since their fate is not certain.
+      if (!(error instanceof ReusedSocketClosed) || /^\s*\{\s*"query"\s*:\s*"\s*mutation\b/.test(String(init.body ?? '')))
+        throw unwrap(error);
+      return send(agent, url, init);
+    }
+  };
+  return fetcher;
+}
+
+/** A request on a kept-alive socket that the server closed before answering. */
+class ReusedSocketClosed extends Error {
+  constructor(readonly original: Error) {
+    super(original.message);
+  }
+}
+
+function unwrap(error: unknown): unknown {
+  return error instanceof ReusedSocketClosed ? error.original : error;
+}
+
+function send(agent: http.Agent, url: string, init: FetcherRequestInit): Promise<FetcherResponse> {
+  return new Promise<FetcherResponse>((resolve, reject) => {
+    const target = new URL(url);
+    if (target.protocol !== 'http:') {
+      reject(new Error(`keepAliveFetcher speaks plain http, not ${target.protocol}`));
+      return;
+    }
+    const request = http.request(
+      {
+        agent,
+        host: target.hostname,
+        port: target.port,
+        path: `${target.pathname}${target.search}`,
+        method: init.method ?? 'GET',
+        headers: init.headers,
+        signal: init.signal,
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('error', reject);
+        response.on('end', () => {
+          const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+          resolve(bufferedResponse(url, response.statusCode ?? 0, response.statusMessage ?? '', response.headers, body));
+        });
+      },
+    );
+    request.on('error', (error: NodeJS.ErrnoException) => {
+      const closedIdle = request.reusedSocket && (error.code === 'ECONNRESET' || error.code === 'EPIPE') && !responded;
+      reject(closedIdle ? new ReusedSocketClosed(error) : error);
     });
+    let responded = false;
+    request.once('response', () => (responded = true));
+    request.end(init.body);
+  });
 }
 
 function bufferedResponse(url: string, status: number, statusText: string, raw: http.IncomingHttpHeaders, body: Buffer): FetcherResponse {

@@ -31,7 +31,11 @@ export function publicResponseCache(options: { maxEntries?: number } = {}): Apol
     const { body } = context.response;
     if (body.kind !== 'single' || body.singleResult.errors?.length) return;
     if (entries.size >= maxEntries) entries.delete(entries.keys().next().value as string);
-    entries.set(key, { result: body.singleResult, until: Date.now() + policy.maxAge * 1000, epochs: epochsTouchedBy(context.contextValue) });
+    entries.set(key, {
+      result: body.singleResult,
+      until: Date.now() + policy.maxAge * 1000,
+      epochs: epochsTouchedBy(context.contextValue),
+    });
   };
 
   return {

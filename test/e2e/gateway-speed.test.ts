@@ -34,7 +34,9 @@ describe('gateway speed-ups keep results the same', () => {
     const b = collect(clientB, query, { m: 'SOL-USDT' });
     const c = collect(anonymous, query, { m: 'SOL-USDT' });
     const event = { market: 'SOL-USDT', price: '151.25', at: '2026-11-21T12:00:00.000Z' };
-    await publishUntil(redis, busChannel('markets.price.SOL-USDT'), event, () => Math.min(a.results.length, b.results.length, c.results.length));
+    await publishUntil(redis, busChannel('markets.price.SOL-USDT'), event, () =>
+      Math.min(a.results.length, b.results.length, c.results.length),
+    );
     // Three callers with three different credentials (one none), one upstream subscription.
     expect(await metric(markets, 'subgraph_active_subscriptions', field)).toBe(before + 1);
     const expected = { data: { priceUpdated: { price: '151.25', at: '2026-11-21T12:00:00.000Z', market: { symbol: 'SOL-USDT' } } } };

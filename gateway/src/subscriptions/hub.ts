@@ -220,7 +220,11 @@ export class SubscriptionHub {
   subscribe(request: SubscriptionRequest): AsyncIterableIterator<Result> | Result {
     let plan: SubscriptionPlan;
     try {
-      plan = this.planner.plan(JSON.stringify([request.operationText, request.operationName ?? null]), request.document, request.operationName);
+      plan = this.planner.plan(
+        JSON.stringify([request.operationText, request.operationName ?? null]),
+        request.document,
+        request.operationName,
+      );
     } catch (error) {
       return gatewayError(`The subscription could not be planned: ${(error as Error).message}`, ErrorCode.BAD_USER_INPUT);
     }
