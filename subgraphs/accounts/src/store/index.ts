@@ -1,6 +1,6 @@
 import { Migration20261121000001 } from './migrations/Migration20261121000001';
-import { Migration20261121200001 } from './migrations/Migration20261121200001';
 import { Migration20261121300001 } from './migrations/Migration20261121300001';
+import { Migration20261121200001 } from './migrations/Migration20261121200001';
 import { Migration20261121400001 } from './migrations/Migration20261121400001';
 export * from './entities';
 export * from './loaders';

@@ -1,7 +1,7 @@
 import { batchLoader, groupLoader, type EntityManager, type Logger } from '@tradegraph/shared';
 import { UserRecord } from './entities';
-import { WalletRecord } from './wallet-entities';
 import { KycRecord } from './kyc';
+import { WalletRecord } from './wallet-entities';
 
 export function createLoaders(em: EntityManager, logger: Logger) {
   return {
