@@ -108,6 +108,15 @@ describe('KYC', () => {
     expect(code(await gql(REVIEW, { userId: user.id, decision: 'approved' }, { token: support.token }))).toBe('FORBIDDEN');
 
     const admin = await userWithRoles(['admin'], 'admin');
+    // Admins find the submissions waiting for them.
+    const queue = async (kycStatus: string) =>
+      (await gql('query ($s: KycStatus) { users(kycStatus: $s, first: 200) { edges { node { id } } } }', { s: kycStatus }, { token: admin.token })).data.users.edges.map(
+        (e: any) => e.node.id,
+      );
+    expect(await queue('pending')).toContain(user.id);
+    expect(await queue('approved')).not.toContain(user.id);
+    expect(await queue('none')).not.toContain(user.id);
+    expect(await queue('none')).toContain(support.id);
     // A rejection needs a reason; bad input changes nothing.
     expect(code(await gql(REVIEW, { userId: user.id, decision: 'rejected' }, { token: admin.token }))).toBe('BAD_USER_INPUT');
     expect(code(await gql(REVIEW, { userId: user.id, decision: 'approved', level: 3 }, { token: admin.token }))).toBe('BAD_USER_INPUT');
@@ -117,6 +126,8 @@ describe('KYC', () => {
     expect(approved.errors).toBeUndefined();
     expect(approved.data.reviewKyc).toMatchObject({ status: 'approved', level: 1, rejectionReason: null });
     expect((await gql('{ me { kyc { status level } } }', {}, { token: user.token })).data.me.kyc).toEqual({ status: 'approved', level: 1 });
+    expect(await queue('pending')).not.toContain(user.id);
+    expect(await queue('approved')).toContain(user.id);
 
     const audit = await gql(
       'query ($id: String) { auditLog(targetId: $id) { edges { node { actorId action details } } } }',

@@ -14,7 +14,8 @@ import {
   type Connection,
   type SubgraphContext,
 } from '@tradegraph/shared';
-import { AuditEntryRecord, UserRecord, recordAdminAction, type AccountsLoaders } from '../store';
+import { AuditEntryRecord, KycRecord, UserRecord, recordAdminAction, type AccountsLoaders } from '../store';
+import { KycStatus } from './kyc-types';
 import { nextRoles } from '../domain/roles';
 import { AuditEntry, AuditEntryConnection, RoleName, UserConnection } from './admin-types';
 import { User } from './types';
@@ -54,6 +55,7 @@ export class AdminResolver {
     @Arg('after', () => String, { nullable: true }) after?: string,
     @Arg('search', () => String, { nullable: true, description: 'An email prefix, or a user id' }) search?: string,
     @Arg('role', () => RoleName, { nullable: true }) role?: RoleName,
+    @Arg('kycStatus', () => KycStatus, { nullable: true, description: 'e.g. pending: the submissions waiting for reviewKyc' }) kycStatus?: KycStatus,
   ): Promise<Connection<UserRecord>> {
     requireRole(ctx.viewer, 'support');
     const filters: FilterQuery<UserRecord>[] = [];
@@ -63,6 +65,15 @@ export class AdminResolver {
       filters.push(UUID.test(term) ? { id: term.toLowerCase() } : { email: { $like: `${escapeLike(term.toLowerCase())}%` } });
     }
     if (role) filters.push({ roles: { $contains: [role] } } as FilterQuery<UserRecord>);
+    if (kycStatus) {
+      // A sub-select, so the filter stays one query however many users match.
+      const withKyc = ctx.em
+        .createQueryBuilder(KycRecord, 'k')
+        .select('k.userId')
+        .where(kycStatus === KycStatus.none ? {} : { status: kycStatus })
+        .getKnexQuery();
+      filters.push({ id: { [kycStatus === KycStatus.none ? '$nin' : '$in']: withKyc } } as FilterQuery<UserRecord>);
+    }
     return pageUsers(ctx, filters.length ? { $and: filters } : {}, first, after);
   }
 
