@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import { gql } from '../harness/client';
 import { REDIS_URL, ownSystem } from '../harness/env';
@@ -10,8 +11,8 @@ const { startSystem, ROOT } = require('../harness/system');
 // discovery, signed ID tokens, PKCE and the code flow are real; the test plays the browser.
 const { portBase: PORT_BASE, database: DATABASE } = ownSystem(60, 'oidc');
 const GATEWAY = `http://127.0.0.1:${PORT_BASE}/graphql`;
-const ISSUER_PORT = PORT_BASE + 20;
-const ISSUER = `http://127.0.0.1:${ISSUER_PORT}`;
+/** Set once the issuer listens (it takes any free port and prints its URL). */
+let ISSUER = '';
 const REDIRECT_URI = `http://127.0.0.1:${PORT_BASE}/oidc/callback`;
 const CLIENT = { id: 'tradegraph-test', secret: `secret-${randomUUID()}` };
 
@@ -27,17 +28,17 @@ const START = 'mutation ($p: String!) { startOidcSignIn(provider: $p) { authoriz
 const COMPLETE =
   'mutation ($p: String!, $u: String!) { completeOidcSignIn(provider: $p, callbackUrl: $u) { accessToken user { id email } } }';
 
-async function waitFor(url: string, child: ChildProcess): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (child.exitCode !== null) throw new Error(`issuer exited with ${child.exitCode}`);
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`${url} did not answer`);
+/** The `ISSUER <url>` line the issuer prints once it listens. */
+function issuerUrl(child: ChildProcess): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let output = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /^ISSUER (\S+)$/m.exec(output);
+      if (match) resolve(match[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`issuer exited with ${code} (see .data/oidc-issuer-${PORT_BASE}.log)`)));
+  });
 }
 
 /** What a browser does at the issuer: follow redirects with cookies, submit the login form. */
@@ -106,24 +107,26 @@ describe('OIDC sign-in (authorization code + PKCE) against a local issuer', () =
   let system: any;
 
   beforeAll(async () => {
+    const logDir = path.join(ROOT, '.data', `e2e-logs-${PORT_BASE}`);
+    // Beside the system's log folder, which startSystem empties.
+    mkdirSync(path.join(ROOT, '.data'), { recursive: true });
     issuer = spawn(process.execPath, [path.join(ROOT, 'test/harness/oidc-issuer.mjs')], {
       env: {
         ...process.env,
-        OIDC_ISSUER_PORT: String(ISSUER_PORT),
         OIDC_CLIENT_ID: CLIENT.id,
         OIDC_CLIENT_SECRET: CLIENT.secret,
         OIDC_REDIRECT_URI: REDIRECT_URI,
         OIDC_ACCOUNTS: JSON.stringify(ACCOUNTS),
       },
-      stdio: 'ignore',
+      stdio: ['ignore', 'pipe', openSync(path.join(ROOT, '.data', `oidc-issuer-${PORT_BASE}.log`), 'w')],
     });
-    await waitFor(`${ISSUER}/.well-known/openid-configuration`, issuer);
+    ISSUER = await issuerUrl(issuer);
     system = await startSystem({
       databaseUrl: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
       redisUrl: REDIS_URL,
       database: DATABASE,
       portBase: PORT_BASE,
-      logDir: path.join(ROOT, '.data', `e2e-logs-${PORT_BASE}`),
+      logDir,
       services: ['accounts'],
       env: {
         OIDC_PROVIDERS: JSON.stringify([

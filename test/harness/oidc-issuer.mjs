@@ -2,16 +2,22 @@
 // process: discovery, JWKS, signed ID tokens, PKCE, the authorization code flow. The login page
 // is replaced by a small JSON interaction API the test drives over HTTP like a browser would.
 //
-// Environment: OIDC_ISSUER_PORT, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_REDIRECT_URI,
-// OIDC_ACCOUNTS = JSON {accountId: {password, email, email_verified}}.
+// Environment: OIDC_ISSUER_PORT (default 0: any free port), OIDC_CLIENT_ID, OIDC_CLIENT_SECRET,
+// OIDC_REDIRECT_URI, OIDC_ACCOUNTS = JSON {accountId: {password, email, email_verified}}.
+// Prints `ISSUER <url>` on stdout once it listens.
 import http from 'node:http';
 import Provider from 'oidc-provider';
 
-const port = Number(process.env.OIDC_ISSUER_PORT);
-const issuer = `http://127.0.0.1:${port}`;
 const accounts = JSON.parse(process.env.OIDC_ACCOUNTS ?? '{}');
 
-const provider = new Provider(issuer, {
+// Listen first: the issuer URL (which the provider signs into every token) names the port we got.
+let provider;
+let callback;
+const server = http.createServer((req, res) => handle(req, res));
+await new Promise((resolve) => server.listen(Number(process.env.OIDC_ISSUER_PORT ?? 0), '127.0.0.1', resolve));
+const issuer = `http://127.0.0.1:${server.address().port}`;
+
+provider = new Provider(issuer, {
   clients: [
     {
       client_id: process.env.OIDC_CLIENT_ID,
@@ -54,21 +60,21 @@ const json = (res, status, value) => {
   res.end(JSON.stringify(value));
 };
 
-const callback = provider.callback();
-http
-  .createServer(async (req, res) => {
-    const match = /^\/interaction\/([^/?]+)(\/login)?/.exec(req.url ?? '');
-    if (!match) return callback(req, res);
-    try {
-      const details = await provider.interactionDetails(req, res);
-      if (!match[2]) return json(res, 200, { uid: details.uid, prompt: details.prompt.name });
-      const form = await readBody(req);
-      const login = form.get('login');
-      if (!accounts[login] || accounts[login].password !== form.get('password'))
-        return json(res, 401, { error: 'wrong login or password' });
-      await provider.interactionFinished(req, res, { login: { accountId: login } }, { mergeWithLastSubmission: false });
-    } catch (error) {
-      json(res, 400, { error: String(error) });
-    }
-  })
-  .listen(port, '127.0.0.1', () => console.log(`oidc issuer listening on ${issuer}`));
+callback = provider.callback();
+
+async function handle(req, res) {
+  const match = /^\/interaction\/([^/?]+)(\/login)?/.exec(req.url ?? '');
+  if (!match) return callback(req, res);
+  try {
+    const details = await provider.interactionDetails(req, res);
+    if (!match[2]) return json(res, 200, { uid: details.uid, prompt: details.prompt.name });
+    const form = await readBody(req);
+    const login = form.get('login');
+    if (!accounts[login] || accounts[login].password !== form.get('password')) return json(res, 401, { error: 'wrong login or password' });
+    await provider.interactionFinished(req, res, { login: { accountId: login } }, { mergeWithLastSubmission: false });
+  } catch (error) {
+    json(res, 400, { error: String(error) });
+  }
+}
+
+console.log(`ISSUER ${issuer}`);
