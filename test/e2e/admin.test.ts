@@ -48,7 +48,11 @@ describe('roles and the admin API', () => {
     expect(page1.errors).toBeUndefined();
     expect(page1.data.users.edges.map((e: any) => e.node.email)).toEqual([`search-${tag}-2@example.com`, `search-${tag}-1@example.com`]);
     expect(page1.data.users.pageInfo.hasNextPage).toBe(true);
-    const page2 = await gql(USERS, { search: `search-${tag}`, first: 2, after: page1.data.users.pageInfo.endCursor }, { token: support.token });
+    const page2 = await gql(
+      USERS,
+      { search: `search-${tag}`, first: 2, after: page1.data.users.pageInfo.endCursor },
+      { token: support.token },
+    );
     expect(page2.data.users.edges.map((e: any) => e.node.email)).toEqual([`search-${tag}-0@example.com`]);
     expect(page2.data.users.pageInfo.hasNextPage).toBe(false);
 
@@ -94,7 +98,13 @@ describe('roles and the admin API', () => {
     expect(audit.errors).toBeUndefined();
     const entries = audit.data.auditLog.edges.map((e: any) => e.node);
     expect(entries).toHaveLength(1);
-    expect(entries[0]).toMatchObject({ actorId: admin.id, action: 'set_user_roles', targetType: 'User', targetId: target.id, requestId: reqId });
+    expect(entries[0]).toMatchObject({
+      actorId: admin.id,
+      action: 'set_user_roles',
+      targetType: 'User',
+      targetId: target.id,
+      requestId: reqId,
+    });
     expect(JSON.parse(entries[0].details)).toEqual({ before: ['user'], after: ['user', 'support'] });
     expect(Date.now() - new Date(entries[0].at).getTime()).toBeGreaterThanOrEqual(0);
 

@@ -41,7 +41,8 @@ const PUBLIC_TYPES = new Set(['Market', 'Asset']);
 /** What support may not read (their role's limit), as paths from an entity; admins read everything. */
 const SUPPORT_DENIED = new Set(['User.referrals', 'User.kyc.personalData']);
 
-const argOf = (directive: DirectiveNode, name: string): ValueNode | undefined => directive.arguments?.find((a) => a.name.value === name)?.value;
+const argOf = (directive: DirectiveNode, name: string): ValueNode | undefined =>
+  directive.arguments?.find((a) => a.name.value === name)?.value;
 const stringArg = (directive: DirectiveNode, name: string) => {
   const value = argOf(directive, name);
   return value && (value.kind === 'StringValue' || value.kind === 'EnumValue') ? value.value : undefined;
@@ -137,7 +138,9 @@ const errorPlace = (typename: string, error: { path?: (string | number)[] }) =>
 function supportAnswerIsRight(typename: string, field: string, value: unknown, entity: unknown, result: { errors?: any[] }): boolean {
   if (SUPPORT_DENIED.has(`${typename}.${field}`)) return isNothing(value) && codes(result).includes('FORBIDDEN');
   const errors = result.errors ?? [];
-  return entity != null && errors.every((error) => error.extensions?.code === 'FORBIDDEN' && SUPPORT_DENIED.has(errorPlace(typename, error)));
+  return (
+    entity != null && errors.every((error) => error.extensions?.code === 'FORBIDDEN' && SUPPORT_DENIED.has(errorPlace(typename, error)))
+  );
 }
 
 /** A selection that shows A's objects: every leaf, and objects below down to `depth`. */
@@ -183,7 +186,10 @@ async function ownedBy(user: TestUser): Promise<Map<string, Record<string, unkno
 const codes = (result: { errors?: { extensions?: { code?: string } }[] }) => (result.errors ?? []).map((e) => e.extensions?.code);
 const DENIED = ['FORBIDDEN', 'UNAUTHENTICATED'];
 const isNothing = (value: any) =>
-  value === null || value === undefined || (Array.isArray(value) && value.length === 0) || (Array.isArray(value?.edges) && value.edges.length === 0);
+  value === null ||
+  value === undefined ||
+  (Array.isArray(value) && value.length === 0) ||
+  (Array.isArray(value?.edges) && value.edges.length === 0);
 
 /** `_entities` straight at a subgraph, as a caller who reached it past the gateway would. */
 async function entitiesAt(graph: string, typename: string, representation: Record<string, unknown>, selection: string, token?: string) {
@@ -218,20 +224,55 @@ describe('authorization everywhere', () => {
     await credit(a.token, 'USDC', '100');
     await credit(counterparty.token, 'USDC', '2000');
     // A resting order, and a trade: the counterparty's bid is far above any other, so A's sell fills against it.
-    await placeOrder(a.token, { market: 'ETH-USDC', side: 'buy', type: 'limit', price: '1000.01', quantity: '0.01', clientOrderId: 'authz-rest' });
-    await placeOrder(counterparty.token, { market: 'ETH-USDC', side: 'buy', type: 'limit', price: '9999.01', quantity: '0.01', clientOrderId: 'authz-bid' });
-    await placeOrder(a.token, { market: 'ETH-USDC', side: 'sell', type: 'limit', price: '9999.01', quantity: '0.01', clientOrderId: 'authz-sell' });
+    await placeOrder(a.token, {
+      market: 'ETH-USDC',
+      side: 'buy',
+      type: 'limit',
+      price: '1000.01',
+      quantity: '0.01',
+      clientOrderId: 'authz-rest',
+    });
+    await placeOrder(counterparty.token, {
+      market: 'ETH-USDC',
+      side: 'buy',
+      type: 'limit',
+      price: '9999.01',
+      quantity: '0.01',
+      clientOrderId: 'authz-bid',
+    });
+    await placeOrder(a.token, {
+      market: 'ETH-USDC',
+      side: 'sell',
+      type: 'limit',
+      price: '9999.01',
+      quantity: '0.01',
+      clientOrderId: 'authz-sell',
+    });
     await sql(
       `insert into funding.deposits (id, user_id, asset, network, amount, status, confirmations, tx_hash) values (gen_random_uuid(), $1, 'USDC', 'ethereum', 25, 'credited', 12, $2)`,
       [a.id, `0x${randomUUID().replace(/-/g, '')}`],
     );
     await sql(`insert into analytics.portfolio_holdings (user_id, asset, quantity) values ($1, 'ETH', 0.99)`, [a.id]);
-    const alert = await gql('mutation { createPriceAlert(market: "ETH-USDC", condition: above, price: "1000000") { id } }', {}, { token: a.token });
+    const alert = await gql(
+      'mutation { createPriceAlert(market: "ETH-USDC", condition: above, price: "1000000") { id } }',
+      {},
+      { token: a.token },
+    );
     expect(alert.errors).toBeUndefined();
     const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from('scan')]).toString('base64');
     const kyc = await gql(
       'mutation ($i: KycSubmissionInput!) { submitKyc(input: $i) { status } }',
-      { i: { level: 1, fullName: 'Alice Owner', dateOfBirth: '1985-01-02', country: 'PT', documentType: 'id_card', documentNumber: 'CC123456', documentImage: png } },
+      {
+        i: {
+          level: 1,
+          fullName: 'Alice Owner',
+          dateOfBirth: '1985-01-02',
+          country: 'PT',
+          documentType: 'id_card',
+          documentNumber: 'CC123456',
+          documentImage: png,
+        },
+      },
       { token: a.token },
     );
     expect(kyc.errors).toBeUndefined();
@@ -241,13 +282,25 @@ describe('authorization everywhere', () => {
     const mutations = schema.getMutationType()!.getFields();
     if (mutations.walletLinkChallenge && mutations.linkWallet) {
       const wallet = Wallet.createRandom();
-      const challenge = await gql('mutation ($a: String!) { walletLinkChallenge(address: $a) { message } }', { a: wallet.address }, { token: a.token });
+      const challenge = await gql(
+        'mutation ($a: String!) { walletLinkChallenge(address: $a) { message } }',
+        { a: wallet.address },
+        { token: a.token },
+      );
       const message = challenge.data.walletLinkChallenge.message;
-      const linked = await gql('mutation ($m: String!, $s: String!) { linkWallet(message: $m, signature: $s) { id } }', { m: message, s: await wallet.signMessage(message) }, { token: a.token });
+      const linked = await gql(
+        'mutation ($m: String!, $s: String!) { linkWallet(message: $m, signature: $s) { id } }',
+        { m: message, s: await wallet.signMessage(message) },
+        { token: a.token },
+      );
       expect(linked.errors).toBeUndefined();
     }
     if (mutations.createApiKey) {
-      const key = await gql('mutation { createApiKey(input: { label: "authz", scopes: [read] }) { apiKey { id } } }', {}, { token: a.token });
+      const key = await gql(
+        'mutation { createApiKey(input: { label: "authz", scopes: [read] }) { apiKey { id } } }',
+        {},
+        { token: a.token },
+      );
       expect(key.errors).toBeUndefined();
     }
 
@@ -269,7 +322,8 @@ describe('authorization everywhere', () => {
           for (const fieldName of info.fieldsByGraph.get(graph) ?? []) {
             if (key.includes(fieldName)) continue; // the caller sent these; echoing them leaks nothing
             const selection = probe(objectType(typename).getFields()[fieldName]);
-            if (selection) probes.push({ label: `${typename}.${fieldName} @${graph}`, graph, typename, representation, field: fieldName, selection });
+            if (selection)
+              probes.push({ label: `${typename}.${fieldName} @${graph}`, graph, typename, representation, field: fieldName, selection });
           }
         }
       }
@@ -277,11 +331,13 @@ describe('authorization everywhere', () => {
   });
 
   it('found one of every user-scoped entity type of the graph owned by A', () => {
-    const missing = [...entities.keys()].filter((t) => !PUBLIC_TYPES.has(t) && t !== 'User' && !(owned.get(t)?.length));
+    const missing = [...entities.keys()].filter((t) => !PUBLIC_TYPES.has(t) && t !== 'User' && !owned.get(t)?.length);
     // A new entity type fails here until the fixture above creates one for A (or it is public).
     expect(missing).toEqual([]);
     // The fixtures made what they meant to, so the probes below have A's objects to ask for.
-    const expected = ['Order', 'Fill', 'Balance', 'Deposit', 'PriceAlert', 'Portfolio', 'Kyc', 'Session', 'ApiKey', 'Wallet'].filter((t) => schema.getType(t));
+    const expected = ['Order', 'Fill', 'Balance', 'Deposit', 'PriceAlert', 'Portfolio', 'Kyc', 'Session', 'ApiKey', 'Wallet'].filter((t) =>
+      schema.getType(t),
+    );
     expect([...owned.keys()]).toEqual(expect.arrayContaining(expected));
     expect(probes.length).toBeGreaterThan(30);
   });
@@ -335,7 +391,10 @@ describe('authorization everywhere', () => {
     const problems: string[] = [];
     for (const field of fields) {
       const query = `query ($id: ID!) { user(id: $id) { id ${field.selection} } }`;
-      for (const [who, token] of [['B', b.token], ['anonymous', undefined]] as const) {
+      for (const [who, token] of [
+        ['B', b.token],
+        ['anonymous', undefined],
+      ] as const) {
         const result = await gql(query, { id: a.id }, { token });
         if (!isNothing(result.data?.user?.[field.name]) || !codes(result).every((c) => DENIED.includes(c!)) || !result.errors) {
           problems.push(`${who} user.${field.name}: ${JSON.stringify(result)}`);

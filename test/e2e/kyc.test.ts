@@ -6,7 +6,6 @@ import { gql, signUp, sql, type TestUser } from '../harness/client';
 import { DATABASE_URL, ownSystem, REDIS_URL } from '../harness/env';
 import { rootAdmin, userWithRoles } from '../harness/roles';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { freshDatabase, waitForHealth, withDatabase, ROOT } = require('../harness/system');
 
 const code = (result: { errors?: { extensions?: { code?: string } }[] }) => result.errors?.[0]?.extensions?.code;
@@ -28,7 +27,8 @@ const input = (overrides: Record<string, unknown> = {}) => ({
 const SUBMIT = `mutation ($input: KycSubmissionInput!) {
   submitKyc(input: $input) { status level requestedLevel submittedAt reviewedAt rejectionReason }
 }`;
-const MY_KYC = '{ me { kyc { status level requestedLevel rejectionReason personalData { fullName dateOfBirth country address documentType documentNumber documentImage documentImageType } } } }';
+const MY_KYC =
+  '{ me { kyc { status level requestedLevel rejectionReason personalData { fullName dateOfBirth country address documentType documentNumber documentImage documentImageType } } } }';
 const USER_KYC = `query ($id: ID!) { user(id: $id) { kyc { status level personalData { fullName documentNumber } } } }`;
 const REVIEW = `mutation ($userId: ID!, $decision: KycDecision!, $level: Int, $reason: String) {
   reviewKyc(userId: $userId, decision: $decision, level: $level, reason: $reason) { status level rejectionReason reviewedAt }
@@ -98,7 +98,11 @@ describe('KYC', () => {
 
   it('leaves a TEST-REVIEW document pending for an admin, who approves it; the decision is audited', async () => {
     const user = await signUp();
-    const pending = await gql(SUBMIT, { input: input({ documentNumber: `TEST-REVIEW-${randomUUID().slice(0, 8)}` }) }, { token: user.token });
+    const pending = await gql(
+      SUBMIT,
+      { input: input({ documentNumber: `TEST-REVIEW-${randomUUID().slice(0, 8)}` }) },
+      { token: user.token },
+    );
     expect(pending.data.submitKyc).toMatchObject({ status: 'pending', level: 0, requestedLevel: 1, reviewedAt: null });
     // One submission under review at a time.
     expect(code(await gql(SUBMIT, { input: input() }, { token: user.token }))).toBe('CONFLICT');
@@ -110,9 +114,13 @@ describe('KYC', () => {
     const admin = await userWithRoles(['admin'], 'admin');
     // Admins find the submissions waiting for them.
     const queue = async (kycStatus: string) =>
-      (await gql('query ($s: KycStatus) { users(kycStatus: $s, first: 200) { edges { node { id } } } }', { s: kycStatus }, { token: admin.token })).data.users.edges.map(
-        (e: any) => e.node.id,
-      );
+      (
+        await gql(
+          'query ($s: KycStatus) { users(kycStatus: $s, first: 200) { edges { node { id } } } }',
+          { s: kycStatus },
+          { token: admin.token },
+        )
+      ).data.users.edges.map((e: any) => e.node.id);
     expect(await queue('pending')).toContain(user.id);
     expect(await queue('approved')).not.toContain(user.id);
     expect(await queue('none')).not.toContain(user.id);
@@ -136,7 +144,11 @@ describe('KYC', () => {
     );
     const [entry] = audit.data.auditLog.edges.map((e: any) => e.node);
     expect(entry).toMatchObject({ actorId: admin.id, action: 'review_kyc' });
-    expect(JSON.parse(entry.details)).toMatchObject({ decision: 'approved', before: { status: 'pending', level: 0 }, after: { status: 'approved', level: 1 } });
+    expect(JSON.parse(entry.details)).toMatchObject({
+      decision: 'approved',
+      before: { status: 'pending', level: 0 },
+      after: { status: 'approved', level: 1 },
+    });
     // The audit log names no personal data.
     expect(entry.details).not.toContain('Ada');
   });
@@ -240,9 +252,12 @@ describe('KYC key rotation', () => {
     };
     await waitForHealth(`http://127.0.0.1:${port}/health`, await start({ KYC_ENCRYPTION_KEYS: k1 }), 'accounts');
     const signUpHere = async (email: string): Promise<TestUser> => {
-      const result = await call('mutation ($e: String!) { signUp(email: $e, password: "correct horse battery staple") { accessToken user { id } } }', {
-        e: email,
-      });
+      const result = await call(
+        'mutation ($e: String!) { signUp(email: $e, password: "correct horse battery staple") { accessToken user { id } } }',
+        {
+          e: email,
+        },
+      );
       return { id: result.data.signUp.user.id, email, token: result.data.signUp.accessToken };
     };
     const admin = await signUpHere('rotation-admin@tradegraph.test');

@@ -26,14 +26,20 @@ describe('referrals', () => {
     const referrer = await signUp();
     const referralCode = (await gql('{ me { referralCode } }', {}, { token: referrer.token })).data.me.referralCode;
     // Codes match case-insensitively and ignoring dashes.
-    const first = await signUpAs(`ref-${randomUUID()}@example.com`, { referralCode: `${referralCode.slice(0, 4).toLowerCase()}-${referralCode.slice(4)}` });
+    const first = await signUpAs(`ref-${randomUUID()}@example.com`, {
+      referralCode: `${referralCode.slice(0, 4).toLowerCase()}-${referralCode.slice(4)}`,
+    });
     const second = await signUpAs(`ref-${randomUUID()}@example.com`, { referralCode });
     expect(await sql('select referred_by from accounts.users where id = any($1) order by created_at', [[first.id, second.id]])).toEqual([
       { referred_by: referrer.id },
       { referred_by: referrer.id },
     ]);
 
-    const page = await gql('{ me { referrals(first: 1) { edges { node { id } } pageInfo { hasNextPage endCursor } } } }', {}, { token: referrer.token });
+    const page = await gql(
+      '{ me { referrals(first: 1) { edges { node { id } } pageInfo { hasNextPage endCursor } } } }',
+      {},
+      { token: referrer.token },
+    );
     expect(page.data.me.referrals.edges.map((e: any) => e.node.id)).toEqual([second.id]);
     expect(page.data.me.referrals.pageInfo.hasNextPage).toBe(true);
     const next = await gql(

@@ -6,10 +6,13 @@ export const ROOT_ADMIN_EMAIL = 'root-admin@tradegraph.test';
 const PASSWORD = 'correct horse battery staple';
 
 export async function login(email: string, password = PASSWORD): Promise<string> {
-  const result = await gql('mutation ($email: String!, $password: String!) { login(email: $email, password: $password) { ... on AuthPayload { accessToken } } }', {
-    email,
-    password,
-  });
+  const result = await gql(
+    'mutation ($email: String!, $password: String!) { login(email: $email, password: $password) { ... on AuthPayload { accessToken } } }',
+    {
+      email,
+      password,
+    },
+  );
   if (!result.data) throw new Error(`login failed: ${JSON.stringify(result.errors)}`);
   return result.data.login.accessToken;
 }
@@ -43,9 +46,13 @@ export async function rootAdmin(): Promise<TestUser> {
 export async function userWithRoles(roles: string[], emailPrefix = 'staff'): Promise<TestUser> {
   const user = await signUpAs(`${emailPrefix}-${randomUUID()}@example.com`);
   const admin = await rootAdmin();
-  const result = await gql('mutation ($id: ID!, $roles: [Role!]!) { setUserRoles(userId: $id, roles: $roles) { roles } }', { id: user.id, roles }, {
-    token: admin.token,
-  });
+  const result = await gql(
+    'mutation ($id: ID!, $roles: [Role!]!) { setUserRoles(userId: $id, roles: $roles) { roles } }',
+    { id: user.id, roles },
+    {
+      token: admin.token,
+    },
+  );
   if (!result.data) throw new Error(`setUserRoles failed: ${JSON.stringify(result.errors)}`);
   return { ...user, token: await login(user.email) };
 }

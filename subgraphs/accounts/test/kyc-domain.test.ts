@@ -56,7 +56,12 @@ describe('KYC submissions', () => {
   const now = new Date('2026-11-21T00:00:00Z');
   it('normalizes a valid submission', () => {
     const result = validateSubmission('u1', submission(), now);
-    expect(result.data).toMatchObject({ fullName: 'Ada Lovelace', country: 'GB', documentNumber: 'P1234567', documentImageType: 'image/png' });
+    expect(result.data).toMatchObject({
+      fullName: 'Ada Lovelace',
+      country: 'GB',
+      documentNumber: 'P1234567',
+      documentImageType: 'image/png',
+    });
   });
 
   it.each([
@@ -69,7 +74,9 @@ describe('KYC submissions', () => {
     [{ documentImage: Buffer.from('hello').toString('base64') }, 'documentImage'],
     [{ level: 2 }, 'address'],
   ])('refuses %j', (overrides, field) => {
-    expect(() => validateSubmission('u1', submission(overrides), now)).toThrow(expect.objectContaining({ extensions: expect.objectContaining({ field }) }));
+    expect(() => validateSubmission('u1', submission(overrides), now)).toThrow(
+      expect.objectContaining({ extensions: expect.objectContaining({ field }) }),
+    );
   });
 
   it('accepts an 18th birthday today', () => {

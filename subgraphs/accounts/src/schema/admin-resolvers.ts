@@ -55,7 +55,8 @@ export class AdminResolver {
     @Arg('after', () => String, { nullable: true }) after?: string,
     @Arg('search', () => String, { nullable: true, description: 'An email prefix, or a user id' }) search?: string,
     @Arg('role', () => RoleName, { nullable: true }) role?: RoleName,
-    @Arg('kycStatus', () => KycStatus, { nullable: true, description: 'e.g. pending: the submissions waiting for reviewKyc' }) kycStatus?: KycStatus,
+    @Arg('kycStatus', () => KycStatus, { nullable: true, description: 'e.g. pending: the submissions waiting for reviewKyc' })
+    kycStatus?: KycStatus,
   ): Promise<Connection<UserRecord>> {
     requireRole(ctx.viewer, 'support');
     const filters: FilterQuery<UserRecord>[] = [];
@@ -84,7 +85,8 @@ export class AdminResolver {
   }
 
   @Mutation(() => User, {
-    description: "Admin: set a user's roles (user is always kept; an admin cannot drop their own admin role). Takes effect at the user's next token.",
+    description:
+      "Admin: set a user's roles (user is always kept; an admin cannot drop their own admin role). Takes effect at the user's next token.",
   })
   async setUserRoles(
     @Arg('userId', () => ID) userId: string,

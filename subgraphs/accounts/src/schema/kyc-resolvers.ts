@@ -1,5 +1,15 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Resolver, Root } from 'type-graphql';
-import { badInput, conflict, forbidden, notFound, requireRole, requireViewer, canReadUserData, type SubgraphContext, type Viewer } from '@tradegraph/shared';
+import {
+  badInput,
+  conflict,
+  forbidden,
+  notFound,
+  requireRole,
+  requireViewer,
+  canReadUserData,
+  type SubgraphContext,
+  type Viewer,
+} from '@tradegraph/shared';
 import { KycRecord, UserRecord, recordAdminAction, resealKycRows, type AccountsLoaders } from '../store';
 import { kycKeyring, open, seal } from '../domain/kyc/crypto';
 import { kycProvider } from '../domain/kyc/provider';
@@ -43,7 +53,10 @@ export class UserKycResolver {
 
 @Resolver(() => Kyc)
 export class KycResolver {
-  @FieldResolver(() => KycPersonalData, { nullable: true, description: 'The submitted personal data: the user and admins only (not support)' })
+  @FieldResolver(() => KycPersonalData, {
+    nullable: true,
+    description: 'The submitted personal data: the user and admins only (not support)',
+  })
   async personalData(@Root() kyc: Kyc, @Ctx() ctx: Context): Promise<PersonalData | null> {
     if (!canReadKycData(ctx.viewer, kyc.userId)) throw forbidden('Only the user and admins may read KYC personal data');
     const record = await ctx.loaders.kycByUserId.load(kyc.userId);
@@ -122,7 +135,8 @@ export class KycResolver {
   }
 
   @Mutation(() => Int, {
-    description: 'Admin: re-encrypt all KYC personal data with the first key of KYC_ENCRYPTION_KEYS, so older keys can be removed; returns rows re-encrypted',
+    description:
+      'Admin: re-encrypt all KYC personal data with the first key of KYC_ENCRYPTION_KEYS, so older keys can be removed; returns rows re-encrypted',
   })
   async reencryptKycData(@Ctx() ctx: Context): Promise<number> {
     const admin = requireRole(ctx.viewer, 'admin');

@@ -1,5 +1,13 @@
 import { Ctx, FieldResolver, Int, Arg, Resolver, Root } from 'type-graphql';
-import { DecimalScalar, badInput, canReadUserData, forbidden, type Connection, type SubgraphContext, type Viewer } from '@tradegraph/shared';
+import {
+  DecimalScalar,
+  badInput,
+  canReadUserData,
+  forbidden,
+  type Connection,
+  type SubgraphContext,
+  type Viewer,
+} from '@tradegraph/shared';
 import { UserRecord, type AccountsLoaders } from '../store';
 import { normalizeReferralCode, referralRevenueShare } from '../domain/referrals';
 import { UserConnection } from './admin-types';
@@ -26,7 +34,7 @@ export class ReferralResolver {
     return referralRevenueShare();
   }
 
-  @FieldResolver(() => UserConnection, { description: 'Users who signed up with this user\'s code, newest first: the user and admins' })
+  @FieldResolver(() => UserConnection, { description: "Users who signed up with this user's code, newest first: the user and admins" })
   referrals(
     @Root() user: UserRecord,
     @Ctx() ctx: Context,

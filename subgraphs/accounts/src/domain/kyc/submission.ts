@@ -73,7 +73,8 @@ export function validateSubmission(userId: string, raw: RawKycSubmission, now = 
     throw badInput(`documentType must be one of ${IDENTITY_DOCUMENT_TYPES.join(', ')}`, 'documentType');
   }
   const documentNumber = raw.documentNumber.trim().toUpperCase();
-  if (!/^[A-Z0-9-]{4,40}$/.test(documentNumber)) throw badInput('documentNumber must be 4 to 40 letters, digits or dashes', 'documentNumber');
+  if (!/^[A-Z0-9-]{4,40}$/.test(documentNumber))
+    throw badInput('documentNumber must be 4 to 40 letters, digits or dashes', 'documentNumber');
   const base64 = raw.documentImage.replace(/^data:[^;,]+;base64,/, '').replace(/\s+/g, '');
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(base64)) throw badInput('documentImage must be base64', 'documentImage');
   const bytes = Buffer.from(base64, 'base64');
