@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
 import { gql, signUp, sql } from '../harness/client';
+import { DATABASE_URL, E2E_DATABASE } from '../harness/env';
 import { rootAdmin, signUpAs, userWithRoles } from '../harness/roles';
+
+const { freshDatabase, withDatabase } = require('../harness/system');
+const { migrations } = require('../../subgraphs/accounts/dist/store');
 
 const code = (result: { errors?: { extensions?: { code?: string } }[] }) => result.errors?.[0]?.extensions?.code;
 const REFERRALS = `query ($id: ID!, $first: Int, $after: String) {
@@ -83,4 +88,41 @@ describe('referrals', () => {
     expect(byAdmin.errors).toBeUndefined();
     expect(byAdmin.data.user.referrals.edges.map((e: any) => e.node.id)).toEqual([referred.id]);
   });
+
+  it('backfills a code for every user that existed before the migration', async () => {
+    const database = `${E2E_DATABASE}_refbackfill`;
+    await freshDatabase(DATABASE_URL, database);
+    const client = new Client({ connectionString: withDatabase(DATABASE_URL, database) });
+    await client.connect();
+    try {
+      // The accounts migrations in order, with users inserted just before the referral one.
+      const referralMigration = migrations.findIndex((m: any) => /referral_code/.test(String(queriesOf(m).join('\n'))));
+      expect(referralMigration).toBeGreaterThan(0);
+      for (const [index, migration] of migrations.entries()) {
+        if (index === referralMigration) {
+          await client.query(
+            `insert into accounts.users (id, email, password_hash, roles) select gen_random_uuid(), 'old-' || n || '@example.com', 'x', '{user}' from generate_series(1, 50) n`,
+          );
+        }
+        for (const query of queriesOf(migration)) await client.query(query);
+      }
+      const rows = (await client.query('select referral_code from accounts.users')).rows;
+      expect(rows).toHaveLength(50);
+      expect(rows.every((r) => /^[0-9A-Z]{8,16}$/.test(r.referral_code))).toBe(true);
+      expect(new Set(rows.map((r) => r.referral_code)).size).toBe(50);
+    } finally {
+      await client.end();
+      const admin = new Client({ connectionString: DATABASE_URL });
+      await admin.connect();
+      await admin.query(`drop database if exists "${database}" with (force)`);
+      await admin.end();
+    }
+  });
 });
+
+/** The SQL a checked-in migration runs (its `up` only collects statements). */
+function queriesOf(MigrationClass: any): string[] {
+  const migration = new MigrationClass(undefined, undefined);
+  migration.up();
+  return migration.getQueries().map(String);
+}
