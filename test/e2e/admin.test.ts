@@ -138,6 +138,18 @@ describe('roles and the admin API', () => {
     expect(await sql('select id from accounts.audit_log where actor_id = $1', [admin.id])).toEqual([]);
   });
 
+  it('stops a demoted admin at once, though their token still says admin', async () => {
+    const root = await rootAdmin();
+    const demoted = await userWithRoles(['admin'], 'admin');
+    const target = await signUp();
+    expect((await gql(SET_ROLES, { id: demoted.id, roles: ['user'] }, { token: root.token })).errors).toBeUndefined();
+    // The token was issued while the user was an admin; the database now says otherwise.
+    expect(code(await gql(SET_ROLES, { id: target.id, roles: ['admin'] }, { token: demoted.token }))).toBe('FORBIDDEN');
+    expect(code(await gql(USERS, {}, { token: demoted.token }))).toBe('FORBIDDEN');
+    expect(code(await gql(AUDIT, {}, { token: demoted.token }))).toBe('FORBIDDEN');
+    expect((await sql('select roles from accounts.users where id = $1', [target.id]))[0].roles).toEqual(['user']);
+  });
+
   it('keeps the audit log append-only in Postgres', async () => {
     const admin = await rootAdmin();
     const target = await signUp();

@@ -8,7 +8,6 @@ import {
   newestFirstCursor,
   notFound,
   pageSize,
-  requireRole,
   badInput,
   toConnection,
   type Connection,
@@ -19,6 +18,7 @@ import { KycStatus } from './kyc-types';
 import { nextRoles } from '../domain/roles';
 import { AuditEntry, AuditEntryConnection, RoleName, UserConnection } from './admin-types';
 import { User } from './types';
+import { requireCurrentRole } from './staff';
 
 type Context = SubgraphContext<AccountsLoaders>;
 
@@ -49,7 +49,7 @@ function toAuditEntry(record: AuditEntryRecord): AuditEntry {
 @Resolver(() => User)
 export class AdminResolver {
   @Query(() => UserConnection, { description: 'Support/admin: users, newest first; search by email prefix or exact id, filter by role' })
-  users(
+  async users(
     @Ctx() ctx: Context,
     @Arg('first', () => Int, { nullable: true }) first?: number,
     @Arg('after', () => String, { nullable: true }) after?: string,
@@ -58,7 +58,7 @@ export class AdminResolver {
     @Arg('kycStatus', () => KycStatus, { nullable: true, description: 'e.g. pending: the submissions waiting for reviewKyc' })
     kycStatus?: KycStatus,
   ): Promise<Connection<UserRecord>> {
-    requireRole(ctx.viewer, 'support');
+    await requireCurrentRole(ctx, 'support');
     const filters: FilterQuery<UserRecord>[] = [];
     const term = search?.trim();
     if (term) {
@@ -80,7 +80,7 @@ export class AdminResolver {
 
   @Query(() => User, { nullable: true, description: 'Support/admin: one user by id' })
   async user(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<UserRecord | null> {
-    requireRole(ctx.viewer, 'support');
+    await requireCurrentRole(ctx, 'support');
     return UUID.test(id) ? ctx.loaders.userById.load(id.toLowerCase()) : null;
   }
 
@@ -93,7 +93,7 @@ export class AdminResolver {
     @Arg('roles', () => [RoleName]) roles: RoleName[],
     @Ctx() ctx: Context,
   ): Promise<UserRecord> {
-    const admin = requireRole(ctx.viewer, 'admin');
+    const admin = await requireCurrentRole(ctx, 'admin');
     const user = UUID.test(userId) ? await ctx.em.findOne(UserRecord, { id: userId.toLowerCase() }) : null;
     if (!user) throw notFound('No such user');
     const before = [...user.roles];
@@ -119,7 +119,7 @@ export class AdminResolver {
     @Arg('action', () => String, { nullable: true }) action?: string,
     @Arg('targetId', () => String, { nullable: true }) targetId?: string,
   ): Promise<Connection<AuditEntry>> {
-    requireRole(ctx.viewer, 'admin');
+    await requireCurrentRole(ctx, 'admin');
     const size = pageSize(first);
     const cursor = decodeCursor(after);
     if (cursor !== undefined && !/^\d{1,19}$/.test(cursor)) throw badInput('after is not a cursor from this list', 'after');

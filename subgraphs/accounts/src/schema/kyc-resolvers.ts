@@ -4,7 +4,6 @@ import {
   conflict,
   forbidden,
   notFound,
-  requireRole,
   requireViewer,
   canReadUserData,
   type SubgraphContext,
@@ -16,6 +15,7 @@ import { kycProvider } from '../domain/kyc/provider';
 import { KYC_LEVELS, validateSubmission, type KycPersonalData as PersonalData } from '../domain/kyc/submission';
 import { Kyc, KycDecision, KycPersonalData, KycStatus, KycSubmissionInput } from './kyc-types';
 import { User } from './types';
+import { requireCurrentRole } from './staff';
 
 type Context = SubgraphContext<AccountsLoaders>;
 
@@ -105,7 +105,7 @@ export class KycResolver {
     @Arg('reason', () => String, { nullable: true, description: 'Required when rejecting' }) reason: string | null,
     @Ctx() ctx: Context,
   ): Promise<Kyc> {
-    const admin = requireRole(ctx.viewer, 'admin');
+    const admin = await requireCurrentRole(ctx, 'admin');
     const record = await ctx.em.findOne(KycRecord, { userId });
     if (!record) throw notFound('This user has not submitted KYC');
     const approvedLevel = level ?? record.requestedLevel;
@@ -139,7 +139,7 @@ export class KycResolver {
       'Admin: re-encrypt all KYC personal data with the first key of KYC_ENCRYPTION_KEYS, so older keys can be removed; returns rows re-encrypted',
   })
   async reencryptKycData(@Ctx() ctx: Context): Promise<number> {
-    const admin = requireRole(ctx.viewer, 'admin');
+    const admin = await requireCurrentRole(ctx, 'admin');
     const keyring = kycKeyring();
     const moved = await resealKycRows(ctx.em, keyring.primaryId, (row) => {
       const plaintext = open(keyring, { keyId: row.piiKeyId, blob: row.pii }, row.userId);
