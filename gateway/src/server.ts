@@ -6,7 +6,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloGateway, type ServiceMap } from '@apollo/gateway';
-import { GraphQLError, getOperationAST, parse, print, validate, type DocumentNode, type ExecutionArgs } from 'graphql';
+import { GraphQLError, getOperationAST, type ExecutionArgs } from 'graphql';
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { Gauge, Registry } from 'prom-client';
@@ -35,6 +35,7 @@ import { exportProxy } from './export-proxy';
 import { ApiKeyExchange, apiKeyOf, requestAuthorization } from './api-keys';
 import { rememberVerifiedTokens } from './verified-tokens';
 import { publicResponseCache } from './response-cache';
+import { OperationDocuments } from './documents';
 
 export const SUPERGRAPH_PATH = require.resolve('@tradegraph/schema/supergraph.graphql');
 
@@ -91,6 +92,7 @@ export async function startGateway(
 
   const planner = new SubscriptionPlanner(supergraphSdl);
   const apiSchema = planner.apiSchema.toGraphQLJSSchema();
+  const documents = new OperationDocuments(apiSchema);
   const upstreams = new UpstreamConnections((name) => subgraphWsUrl(name));
   const hub = new SubscriptionHub(planner, upstreams, serviceMap, logger, apiSchema);
 
@@ -146,16 +148,9 @@ export async function startGateway(
             return [error instanceof GraphQLError ? error : new GraphQLError('The API key could not be checked')];
           }
         }
-        let document: DocumentNode;
-        try {
-          document = parse(payload.query);
-        } catch (error) {
-          return [new GraphQLError((error as Error).message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
-        }
-        const errors = validate(apiSchema, document);
-        if (errors.length > 0) {
-          return errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
-        }
+        const prepared = documents.get(payload.query);
+        if ('errors' in prepared) return prepared.errors;
+        const { document } = prepared;
         if (!getOperationAST(document, payload.operationName ?? undefined)) {
           return [new GraphQLError('Name the operation to run', { extensions: { code: ErrorCode.BAD_USER_INPUT } })];
         }
@@ -180,7 +175,7 @@ export async function startGateway(
         logger.info({ reqId: context.reqId, op: 'subscription', operationName: args.operationName }, 'request');
         return hub.subscribe({
           document: args.document,
-          operationText: print(args.document),
+          operationText: documents.textOf(args.document),
           operationName: args.operationName ?? undefined,
           variables: (args.variableValues ?? {}) as Record<string, unknown>,
           context,
@@ -189,7 +184,7 @@ export async function startGateway(
       execute: async (args) => {
         const response = await apollo.executeOperation(
           {
-            query: print(args.document),
+            query: documents.textOf(args.document),
             operationName: args.operationName ?? undefined,
             variables: (args.variableValues ?? {}) as Record<string, unknown>,
           },

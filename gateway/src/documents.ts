@@ -1,0 +1,50 @@
+import { GraphQLError, parse, print, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
+
+/**
+ * Operations sent over the WebSocket, parsed and validated once per distinct text. Thousands of
+ * clients subscribe with the same few operations: sharing one syntax tree instead of one per
+ * subscription saves the parse and validation on each subscribe and several KB per idle socket.
+ * Validation depends only on the text and the schema, so its errors are remembered as well.
+ */
+export class OperationDocuments {
+  private readonly entries = new Map<string, { document: DocumentNode } | { errors: GraphQLError[] }>();
+  private readonly texts = new WeakMap<DocumentNode, string>();
+
+  constructor(
+    private readonly schema: GraphQLSchema,
+    private readonly maxEntries = 1000,
+  ) {}
+
+  /** The document for `query`, or the errors to answer with (GRAPHQL_PARSE_FAILED or GRAPHQL_VALIDATION_FAILED). */
+  get(query: string): { document: DocumentNode } | { errors: GraphQLError[] } {
+    const known = this.entries.get(query);
+    if (known) return known;
+    const prepared = this.prepare(query);
+    if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
+    this.entries.set(query, prepared);
+    return prepared;
+  }
+
+  /** The document printed: the same text for the same operation however the client spaced it. */
+  textOf(document: DocumentNode): string {
+    let text = this.texts.get(document);
+    if (text === undefined) this.texts.set(document, (text = print(document)));
+    return text;
+  }
+
+  private prepare(query: string): { document: DocumentNode } | { errors: GraphQLError[] } {
+    let document: DocumentNode;
+    try {
+      document = parse(query);
+    } catch (error) {
+      return { errors: [new GraphQLError((error as Error).message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })] };
+    }
+    const errors = validate(this.schema, document);
+    if (errors.length > 0) {
+      return {
+        errors: errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })),
+      };
+    }
+    return { document };
+  }
+}

@@ -1,0 +1,31 @@
+import { buildSchema } from 'graphql';
+import { OperationDocuments } from '../src/documents';
+
+const schema = buildSchema('type Query { a: Int } type Subscription { tick(market: String!): Int }');
+
+describe('OperationDocuments', () => {
+  it('parses and validates a text once and hands every caller the same document', () => {
+    const documents = new OperationDocuments(schema);
+    const query = 'subscription ($m: String!) { tick(market: $m) }';
+    const first = documents.get(query);
+    const second = documents.get(query);
+    expect('document' in first && 'document' in second && first.document === second.document).toBe(true);
+    if ('document' in first) expect(documents.textOf(first.document)).toBe('subscription ($m: String!) {\n  tick(market: $m)\n}');
+  });
+
+  it('answers parse and validation failures with their codes, as before', () => {
+    const documents = new OperationDocuments(schema);
+    const broken = documents.get('subscription {');
+    expect('errors' in broken && broken.errors[0].extensions.code).toBe('GRAPHQL_PARSE_FAILED');
+    const invalid = documents.get('subscription { noSuchField }');
+    expect('errors' in invalid && invalid.errors.map((e) => e.extensions.code)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
+  });
+
+  it('keeps at most maxEntries texts', () => {
+    const documents = new OperationDocuments(schema, 1);
+    const a = documents.get('{ a }');
+    documents.get('query Other { a }');
+    const again = documents.get('{ a }');
+    expect('document' in a && 'document' in again && a.document !== again.document).toBe(true);
+  });
+});
