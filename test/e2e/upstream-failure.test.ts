@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import Redis from 'ioredis';
 import { collect, eventually, gql, publishUntil, signUp, wsClient } from '../harness/client';
@@ -22,8 +23,14 @@ describe('a system in production mode, and when the owning subgraph goes away', 
       portBase: PORT_BASE,
       logDir: path.join(ROOT, '.data', `e2e-logs-${PORT_BASE}`),
       services: ['accounts', 'markets', 'matching'],
-      // Production mode, with demo credits asked for: they must still be refused.
-      env: { NODE_ENV: 'production', MATCHING_DEMO_CREDITS: 'on' },
+      // Production mode, with demo credits asked for: they must still be refused. Production
+      // refuses the built-in development keys, so this system gets keys of its own.
+      env: {
+        NODE_ENV: 'production',
+        MATCHING_DEMO_CREDITS: 'on',
+        KYC_ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
+        EMBEDDED_WALLET_KEYS: `w1:${randomBytes(32).toString('base64')}`,
+      },
     });
     redis = new Redis(REDIS_URL);
   }, 90000);

@@ -12,7 +12,6 @@ import {
   newestFirstCursor,
   notFound,
   pageSize,
-  requireViewer,
   toConnection,
   unauthenticated,
   type Connection,
@@ -33,6 +32,7 @@ import { normalizeEmail } from '../domain/email';
 import { LOGIN_CHALLENGE_TTL_SECONDS, hashOpaqueToken, newOpaqueToken, refreshExpiry, sessionTtlSeconds } from '../domain/sessions';
 import { checkSecondFactor, hasTwoFactor, hashRecoveryCode, newRecoveryCodes, newTotpSecret, totpStep } from '../domain/two-factor';
 import { signAccessToken } from '../domain/tokens';
+import { requireUserSession } from './session-only';
 import { keyStore } from './resolvers';
 import { AuthPayload, User } from './types';
 import { LoginResult, Session, SessionConnection, TwoFactorActivation, TwoFactorChallenge, TwoFactorEnrolment } from './session-types';
@@ -93,9 +93,8 @@ export async function startSession(user: UserRecord, ctx: Context): Promise<Auth
  * everything that manages sessions and sign-in methods.
  */
 async function requireLiveSession(ctx: Context): Promise<Viewer> {
-  const viewer = requireViewer(ctx.viewer);
   // Sign-in methods and sessions are the user's own business, never an API key's.
-  if (viewer.apiKeyId) throw forbidden('API keys cannot manage sessions or sign-in methods; sign in as the user');
+  const viewer = requireUserSession(ctx.viewer);
   if (viewer.sessionId) {
     const live = await ctx.em.count(SessionRecord, { id: viewer.sessionId, revokedAt: null, expiresAt: { $gt: new Date() } });
     if (live === 0) throw unauthenticated('This session has ended; sign in again');
