@@ -1,8 +1,6 @@
 import path from 'node:path';
 import { collect, gql, signUp, wsClient } from '../harness/client';
-import { REDIS_URL, ownSystem } from '../harness/env';
-
-const { startSystem, ROOT } = require('../harness/system');
+import { ownSystem, startOwnSystem } from '../harness/env';
 
 // A WebSocket opened with an API key outlives the key's tokens, so the gateway checks the key
 // again while the socket is open. A system of its own re-checks every second.
@@ -14,12 +12,7 @@ describe('API keys on open WebSockets', () => {
   let system: any;
 
   beforeAll(async () => {
-    system = await startSystem({
-      databaseUrl: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
-      redisUrl: REDIS_URL,
-      database: DATABASE,
-      portBase: PORT_BASE,
-      logDir: path.join(ROOT, '.data', `e2e-logs-${PORT_BASE}`),
+    system = await startOwnSystem(PORT_BASE, DATABASE, {
       services: ['accounts', 'markets'],
       env: { API_KEY_RECHECK_SECONDS: '1' },
     });

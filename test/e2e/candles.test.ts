@@ -1,8 +1,6 @@
 import path from 'node:path';
 import { credit, eventually, gql, placeOrder, signUp, type TestUser } from '../harness/client';
-import { REDIS_URL, ownSystem } from '../harness/env';
-
-const { startSystem, ROOT } = require('../harness/system');
+import { ownSystem, startOwnSystem } from '../harness/env';
 
 // Candles and tickers from the exchange's own fills: crossing orders go through the gateway to
 // the real engine; markets builds OHLCV from the fills and must match, to the last digit, what
@@ -52,7 +50,10 @@ function expectedCandles(fills: Fill[], interval: keyof typeof INTERVALS) {
       low: show(list.map((f) => units(f.price)).reduce((a, b) => (a < b ? a : b))),
       close: list[list.length - 1].price,
       volume: show(list.reduce((sum, f) => sum + units(f.quantity), 0n)),
-      quoteVolume: show(list.reduce((sum, f) => sum + units(f.price) * units(f.quantity), 0n), SCALE * SCALE),
+      quoteVolume: show(
+        list.reduce((sum, f) => sum + units(f.price) * units(f.quantity), 0n),
+        SCALE * SCALE,
+      ),
       trades: list.length,
     }));
 }
@@ -119,7 +120,10 @@ async function expectExact(buyer: TestUser, tradeCount: number) {
       low: show(sorted.map((f) => units(f.price)).reduce((a, b) => (a < b ? a : b))),
       last: show(last),
       volume: show(sorted.reduce((s, f) => s + units(f.quantity), 0n)),
-      quoteVolume: show(sorted.reduce((s, f) => s + units(f.price) * units(f.quantity), 0n), SCALE * SCALE),
+      quoteVolume: show(
+        sorted.reduce((s, f) => s + units(f.price) * units(f.quantity), 0n),
+        SCALE * SCALE,
+      ),
       change: show(change),
       changePercent: pct,
       trades: tradeCount,
@@ -135,12 +139,7 @@ describe('candles and tickers from fills', () => {
   let buyer: TestUser;
 
   beforeAll(async () => {
-    system = await startSystem({
-      databaseUrl: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
-      redisUrl: REDIS_URL,
-      database: DATABASE,
-      portBase: PORT_BASE,
-      logDir: path.join(ROOT, '.data', `e2e-logs-${PORT_BASE}`),
+    system = await startOwnSystem(PORT_BASE, DATABASE, {
       services: ['accounts', 'markets', 'matching'],
     });
     [seller, buyer] = [await signUp(GATEWAY), await signUp(GATEWAY)];
@@ -154,11 +153,17 @@ describe('candles and tickers from fills', () => {
 
   it('refuses bad input', async () => {
     const ask = (vars: Record<string, unknown>) =>
-      gql('query ($m: String!, $i: String!, $f: DateTime, $t: DateTime) { candles(market: $m, interval: $i, from: $f, to: $t) { edges { cursor } } }', vars, {
-        url: GATEWAY,
-      });
+      gql(
+        'query ($m: String!, $i: String!, $f: DateTime, $t: DateTime) { candles(market: $m, interval: $i, from: $f, to: $t) { edges { cursor } } }',
+        vars,
+        {
+          url: GATEWAY,
+        },
+      );
     expect((await ask({ m: MARKET, i: '2m' })).errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
-    expect((await ask({ m: MARKET, i: '1m', f: '2026-01-02T00:00:00Z', t: '2026-01-01T00:00:00Z' })).errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    expect((await ask({ m: MARKET, i: '1m', f: '2026-01-02T00:00:00Z', t: '2026-01-01T00:00:00Z' })).errors?.[0].extensions?.code).toBe(
+      'BAD_USER_INPUT',
+    );
     expect((await ask({ m: 'NOPE-USDT', i: '1m' })).errors?.[0].extensions?.code).toBe('NOT_FOUND');
     expect((await gql('{ ticker(market: "NOPE-USDT") { last } }', {}, { url: GATEWAY })).errors?.[0].extensions?.code).toBe('NOT_FOUND');
     expect((await gql(`{ ticker(market: "${MARKET}") { last } }`, {}, { url: GATEWAY })).data.ticker).toBeNull();
@@ -169,7 +174,11 @@ describe('candles and tickers from fills', () => {
     await trade(seller, buyer, '2', '60100.5', '0.02', '0.02');
     await trade(seller, buyer, '3', '59950.01', '0.005', '0.005');
     await trade(seller, buyer, '4', '60020.25', '0.03', '0.01'); // partial: 0.02 stays on the book
-    await placeOrder(buyer.token, { market: MARKET, side: 'buy', type: 'limit', price: '60020.25', quantity: '0.00333', clientOrderId: 'b-5' }, GATEWAY);
+    await placeOrder(
+      buyer.token,
+      { market: MARKET, side: 'buy', type: 'limit', price: '60020.25', quantity: '0.00333', clientOrderId: 'b-5' },
+      GATEWAY,
+    );
     await expectExact(buyer, 5);
   });
 

@@ -2,9 +2,7 @@ import path from 'node:path';
 import { Client } from 'pg';
 import { Engine } from '../../subgraphs/matching/src/domain/engine';
 import { credit, gql, signUp } from '../harness/client';
-import { REDIS_URL, ownSystem } from '../harness/env';
-
-const { startSystem, ROOT } = require('../harness/system');
+import { ownSystem, startOwnSystem } from '../harness/env';
 
 // Durable before acknowledged: orders stream in through the gateway, the matching process is
 // killed with SIGKILL in the middle, and after a restart every acknowledged order is there and
@@ -16,12 +14,7 @@ describe('matching survives SIGKILL', () => {
   let system: any;
 
   beforeAll(async () => {
-    system = await startSystem({
-      databaseUrl: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
-      redisUrl: REDIS_URL,
-      database: DATABASE,
-      portBase: PORT_BASE,
-      logDir: path.join(ROOT, '.data', `e2e-logs-${PORT_BASE}`),
+    system = await startOwnSystem(PORT_BASE, DATABASE, {
       services: ['accounts', 'markets', 'matching'],
       env: { MATCHING_SNAPSHOT_EVERY: '50' }, // snapshots mid-stream too, so restart = snapshot + replay
     });

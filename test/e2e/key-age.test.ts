@@ -1,9 +1,7 @@
 import path from 'node:path';
 import { decodeProtectedHeader, type JWK } from 'jose';
 import { gql, signUp } from '../harness/client';
-import { REDIS_URL, ownSystem } from '../harness/env';
-
-const { startSystem, ROOT } = require('../harness/system');
+import { ownSystem, startOwnSystem } from '../harness/env';
 
 // Signing keys also rotate by age. A system of its own with a maximum key age of a few
 // seconds: a sign-in after that age is signed by a new key, and the old key's tokens still work.
@@ -16,12 +14,7 @@ describe('signing key rotation by age', () => {
   let system: any;
 
   beforeAll(async () => {
-    system = await startSystem({
-      databaseUrl: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
-      redisUrl: REDIS_URL,
-      database: DATABASE,
-      portBase: PORT_BASE,
-      logDir: path.join(ROOT, '.data', `e2e-logs-${PORT_BASE}`),
+    system = await startOwnSystem(PORT_BASE, DATABASE, {
       services: ['accounts'],
       env: { SIGNING_KEY_MAX_AGE_SECONDS: String(MAX_AGE_SECONDS) },
     });

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import { gql } from '../harness/client';
-import { REDIS_URL, ownSystem } from '../harness/env';
+import { ownSystem, startOwnSystem } from '../harness/env';
 
 const { startSystem, ROOT } = require('../harness/system');
 
@@ -121,11 +121,7 @@ describe('OIDC sign-in (authorization code + PKCE) against a local issuer', () =
       stdio: ['ignore', 'pipe', openSync(path.join(ROOT, '.data', `oidc-issuer-${PORT_BASE}.log`), 'w')],
     });
     ISSUER = await issuerUrl(issuer);
-    system = await startSystem({
-      databaseUrl: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
-      redisUrl: REDIS_URL,
-      database: DATABASE,
-      portBase: PORT_BASE,
+    system = await startOwnSystem(PORT_BASE, DATABASE, {
       logDir,
       services: ['accounts'],
       env: {

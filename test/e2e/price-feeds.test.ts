@@ -2,9 +2,9 @@ import path from 'node:path';
 import { readFileSync } from 'node:fs';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { eventually, gql } from '../harness/client';
-import { REDIS_URL, ownSystem } from '../harness/env';
+import { ownSystem, startOwnSystem } from '../harness/env';
 
-const { startSystem, ROOT } = require('../harness/system');
+const { ROOT } = require('../harness/system');
 
 // The Binance adapter inside the real markets process, fed by a local server that speaks
 // Binance's combined-stream format and plays recorded messages (with the times moved to now).
@@ -48,12 +48,7 @@ describe('price feed from Binance, through the gateway', () => {
       const socket = sockets.at(-1);
       if (streaming && socket && socket.readyState === socket.OPEN) play(socket);
     }, 300);
-    system = await startSystem({
-      databaseUrl: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
-      redisUrl: REDIS_URL,
-      database: DATABASE,
-      portBase: PORT_BASE,
-      logDir: path.join(ROOT, '.data', `e2e-logs-${PORT_BASE}`),
+    system = await startOwnSystem(PORT_BASE, DATABASE, {
       services: ['accounts', 'markets', 'matching'],
       env: {
         PRICE_FEED: 'binance',
@@ -74,7 +69,8 @@ describe('price feed from Binance, through the gateway', () => {
 
   let asked = 0;
   // A different query text each time, so the gateway's response cache does not answer it.
-  const quotes = async () => (await gql(`{ prices(markets: ["BTC-USDT", "ETH-USDT"]) { price stale } n${++asked}: __typename }`, {}, { url: GATEWAY })).data?.prices;
+  const quotes = async () =>
+    (await gql(`{ prices(markets: ["BTC-USDT", "ETH-USDT"]) { price stale } n${++asked}: __typename }`, {}, { url: GATEWAY })).data?.prices;
 
   it('prices flow, flow again after the server drops the connection, and go stale when the feed stops', async () => {
     await eventually(async () => {
@@ -98,7 +94,11 @@ describe('price feed from Binance, through the gateway', () => {
     // The feed goes quiet (connected, nothing sent): after PRICE_STALE_AFTER_MS the price and the market say so.
     streaming = false;
     await eventually(async () => {
-      const result = await gql(`{ prices(markets: ["BTC-USDT"]) { price stale } market(symbol: "BTC-USDT") { stale } n${++asked}: __typename }`, {}, { url: GATEWAY });
+      const result = await gql(
+        `{ prices(markets: ["BTC-USDT"]) { price stale } market(symbol: "BTC-USDT") { stale } n${++asked}: __typename }`,
+        {},
+        { url: GATEWAY },
+      );
       expect(result.data).toMatchObject({ prices: [{ price: '91340', stale: true }], market: { stale: true } });
     }, 20_000);
   });

@@ -3,9 +3,7 @@ import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
 import { Secret, TOTP } from 'otpauth';
 import { gql } from '../harness/client';
-import { REDIS_URL, ownSystem } from '../harness/env';
-
-const { startSystem, ROOT } = require('../harness/system');
+import { REDIS_URL, ownSystem, startOwnSystem } from '../harness/env';
 
 // Brute-force protection needs low limits to test, so it runs on a system of its own: the
 // shared system keeps the defaults that ordinary test traffic never reaches.
@@ -44,12 +42,7 @@ describe('brute-force protection', () => {
   let redis: Redis;
 
   beforeAll(async () => {
-    system = await startSystem({
-      databaseUrl: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
-      redisUrl: REDIS_URL,
-      database: DATABASE,
-      portBase: PORT_BASE,
-      logDir: path.join(ROOT, '.data', `e2e-logs-${PORT_BASE}`),
+    system = await startOwnSystem(PORT_BASE, DATABASE, {
       services: ['accounts'],
       env: {
         RATE_LIMIT_LOGIN_PER_ACCOUNT: String(PER_ACCOUNT),

@@ -2,9 +2,7 @@ import path from 'node:path';
 import { Wallet } from 'ethers';
 import { SiweMessage } from 'siwe';
 import { gql } from '../harness/client';
-import { REDIS_URL, ownSystem } from '../harness/env';
-
-const { startSystem, ROOT } = require('../harness/system');
+import { ownSystem, startOwnSystem } from '../harness/env';
 
 // SIWE attempts are rate-limited per wallet (and per IP): a system of its own with a small
 // per-wallet budget, so the limit is reached in a few requests.
@@ -28,12 +26,7 @@ describe('Sign-In with Ethereum brute-force limit', () => {
   let system: any;
 
   beforeAll(async () => {
-    system = await startSystem({
-      databaseUrl: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
-      redisUrl: REDIS_URL,
-      database: DATABASE,
-      portBase: PORT_BASE,
-      logDir: path.join(ROOT, '.data', `e2e-logs-${PORT_BASE}`),
+    system = await startOwnSystem(PORT_BASE, DATABASE, {
       services: ['accounts'],
       env: { RATE_LIMIT_SIWE_PER_ACCOUNT: '3' },
     });

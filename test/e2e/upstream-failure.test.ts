@@ -2,9 +2,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import Redis from 'ioredis';
 import { collect, eventually, gql, publishUntil, signUp, wsClient } from '../harness/client';
-import { REDIS_URL, busChannel, ownSystem } from '../harness/env';
-
-const { startSystem, ROOT } = require('../harness/system');
+import { REDIS_URL, busChannel, ownSystem, startOwnSystem } from '../harness/env';
 
 // A subgraph that dies under a live subscription: the client must get a GraphQL error and a
 // complete (never a silent, hung stream), and its socket must stay usable. This needs a system
@@ -16,12 +14,7 @@ describe('a system in production mode, and when the owning subgraph goes away', 
   let redis: Redis;
 
   beforeAll(async () => {
-    system = await startSystem({
-      databaseUrl: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
-      redisUrl: REDIS_URL,
-      database: DATABASE,
-      portBase: PORT_BASE,
-      logDir: path.join(ROOT, '.data', `e2e-logs-${PORT_BASE}`),
+    system = await startOwnSystem(PORT_BASE, DATABASE, {
       services: ['accounts', 'markets', 'matching'],
       // Production mode, with demo credits asked for: they must still be refused. Production
       // refuses the built-in development keys, so this system gets keys of its own.

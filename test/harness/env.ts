@@ -1,3 +1,4 @@
+import path from 'node:path';
 // Addresses of the system that test/harness/global-setup.js started for this jest run.
 export const GATEWAY_URL = process.env.E2E_GATEWAY_URL ?? 'http://127.0.0.1:14000';
 export const GATEWAY_HTTP = `${GATEWAY_URL}/graphql`;
@@ -17,6 +18,26 @@ export const E2E_DATABASE = process.env.E2E_DATABASE ?? 'tradegraph_e2e';
  * two runs on one machine (a developer's and CI's) never share one.
  */
 export const ownSystem = (offset: number, suffix: string) => ({ portBase: PORT_BASE + offset, database: `${E2E_DATABASE}_${suffix}` });
+
+/**
+ * Starts a system of a test's own (see `ownSystem`) on this run's Postgres and Redis, logging
+ * to `.data/e2e-logs-<portBase>`. `options` picks the services and adds to the environment.
+ */
+export function startOwnSystem(
+  portBase: number,
+  database: string,
+  options: { services?: string[]; env?: Record<string, string>; logDir?: string } = {},
+) {
+  const { startSystem, ROOT } = require('./system');
+  return startSystem({
+    databaseUrl: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+    redisUrl: REDIS_URL,
+    database,
+    portBase,
+    logDir: options.logDir ?? path.join(ROOT, '.data', `e2e-logs-${portBase}`),
+    ...options,
+  });
+}
 
 /** Where a subgraph of the test system listens (same offsets as shared/src/config.ts). */
 export const SUBGRAPH_PORT_OFFSET = { accounts: 1, markets: 2, trading: 3, funding: 4, analytics: 5, matching: 6 } as const;
