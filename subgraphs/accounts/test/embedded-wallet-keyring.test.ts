@@ -11,7 +11,7 @@ describe('embedded wallet keys at rest', () => {
     const sealed = seal(old, Buffer.from('secret key bytes'), '0xabc');
     expect(sealed.keyId).toBe('k1');
     const rotated = embeddedWalletKeyring(`${keySpec('k2')},k1:${old.keys.get('k1')!.toString('base64')}`);
-    expect(rotated.activeId).toBe('k2');
+    expect(rotated.primaryId).toBe('k2');
     expect(open(rotated, sealed, '0xabc').toString()).toBe('secret key bytes');
     expect(seal(rotated, Buffer.from('x'), '0xabc').keyId).toBe('k2');
   });
