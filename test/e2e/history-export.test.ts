@@ -4,16 +4,17 @@ import { GATEWAY_URL, REDIS_URL, busChannel } from '../harness/env';
 
 // Reference price history: ticks published on the feed's channel are recorded, folded into
 // zero-volume candles (the market has never traded), and exported as CSV through the gateway.
-// Ticks carry times on a day long past, so nothing else published on this market interferes.
-const MARKET = 'SPX-USD';
+// Ticks carry times on a day long past, so nothing else published on this market interferes,
+// and the market is one no other test trades in (a market that has traded serves trade candles).
+const MARKET = 'USDC-USDT';
 const DAY = '2025-03-04';
 const TICKS = [
-  ['00:00:05.000', '5800.01'],
-  ['00:00:17.250', '5801.5'],
-  ['00:00:59.999', '5799.99'],
-  ['00:01:00.000', '5802'],
-  ['00:01:30.000', '5803.25'],
-  ['00:03:10.000', '5798.75'],
+  ['00:00:05.000', '1.0001'],
+  ['00:00:17.250', '1.0015'],
+  ['00:00:59.999', '0.9999'],
+  ['00:01:00.000', '1.002'],
+  ['00:01:30.000', '1.0032'],
+  ['00:03:10.000', '0.9987'],
 ].map(([time, price]) => ({ market: MARKET, price, at: `${DAY}T${time}Z` }));
 const FROM = `${DAY}T00:00:00.000Z`;
 const TO = `${DAY}T00:10:00.000Z`;
@@ -55,9 +56,9 @@ describe('price history and CSV export', () => {
 
   it('exports candles exactly as the candles query serves them', async () => {
     const expected1m = [
-      { openTime: `${DAY}T00:00:00.000Z`, open: '5800.01', high: '5801.5', low: '5799.99', close: '5799.99' },
-      { openTime: `${DAY}T00:01:00.000Z`, open: '5802', high: '5803.25', low: '5802', close: '5803.25' },
-      { openTime: `${DAY}T00:03:00.000Z`, open: '5798.75', high: '5798.75', low: '5798.75', close: '5798.75' },
+      { openTime: `${DAY}T00:00:00.000Z`, open: '1.0001', high: '1.0015', low: '0.9999', close: '0.9999' },
+      { openTime: `${DAY}T00:01:00.000Z`, open: '1.002', high: '1.0032', low: '1.002', close: '1.0032' },
+      { openTime: `${DAY}T00:03:00.000Z`, open: '0.9987', high: '0.9987', low: '0.9987', close: '0.9987' },
     ];
     for (const interval of ['1m', '5m']) {
       const query = await eventually(async () => {
@@ -71,7 +72,7 @@ describe('price history and CSV export', () => {
         return nodes;
       });
       if (interval === '1m') expect(query).toEqual(expected1m.map((c) => ({ ...c, volume: '0', trades: 0 })));
-      else expect(query).toEqual([{ openTime: `${DAY}T00:00:00.000Z`, open: '5800.01', high: '5803.25', low: '5798.75', close: '5798.75', volume: '0', trades: 0 }]);
+      else expect(query).toEqual([{ openTime: `${DAY}T00:00:00.000Z`, open: '1.0001', high: '1.0032', low: '0.9987', close: '0.9987', volume: '0', trades: 0 }]);
 
       const response = await fetch(exportUrl('candles', `market=${MARKET}&interval=${interval}&from=${FROM}&to=${TO}`));
       expect(response.status).toBe(200);
