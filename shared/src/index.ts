@@ -14,3 +14,4 @@ export * from './decimal';
 export * from './coalesce';
 export * from './client-ip';
 export * from './cache-control';
+export * from './admin-audit';

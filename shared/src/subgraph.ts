@@ -35,6 +35,8 @@ export interface SubgraphContext<Loaders = unknown> {
   clientIp?: string;
   /** The caller's User-Agent as the gateway saw it. */
   userAgent?: string;
+  /** The caller's own credentials (HTTP), for calls this subgraph makes on the caller's behalf. */
+  authorization?: string;
 }
 
 /** A subgraph's `__resolveReference` functions, keyed by entity type name. */
@@ -199,6 +201,7 @@ export async function startSubgraph<Loaders>(
       loaders: definition.createLoaders(em, requestLogger),
       clientIp: req ? clientIp(req, gateways) : undefined,
       userAgent: typeof agent === 'string' ? agent : undefined,
+      authorization: req?.headers.authorization,
     };
   };
 

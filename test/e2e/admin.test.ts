@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { gql, signUp, sql } from '../harness/client';
+import { subgraphUrl } from '../harness/env';
 import { ROOT_ADMIN_EMAIL, login, rootAdmin, signUpAs, userWithRoles } from '../harness/roles';
 
 const code = (result: { errors?: { extensions?: { code?: string } }[] }) => result.errors?.[0]?.extensions?.code;
@@ -160,5 +161,25 @@ describe('roles and the admin API', () => {
     await expect(sql('delete from accounts.audit_log where id = $1', [entry.id])).rejects.toThrow(/append-only/);
     await expect(sql('truncate accounts.audit_log')).rejects.toThrow(/append-only/);
     expect(await sql('select action from accounts.audit_log where id = $1', [entry.id])).toEqual([{ action: 'set_user_roles' }]);
+  });
+
+  it("takes audit entries from other subgraphs only with an admin's own credentials", async () => {
+    const post = (authorization?: string) =>
+      fetch(`${subgraphUrl('accounts')}/internal/audit`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
+        body: JSON.stringify({ action: 'add_market', targetType: 'Market', targetId: `AUDIT-${randomUUID()}` }),
+      });
+    const user = await signUp();
+    expect((await post()).status).toBe(401);
+    expect((await post('Bearer not-a-token')).status).toBe(401);
+    expect((await post(`Bearer ${user.token}`)).status).toBe(403);
+    const admin = await rootAdmin();
+    const recorded = await post(`Bearer ${admin.token}`);
+    expect(recorded.status).toBe(201);
+    const { id } = await recorded.json();
+    expect(await sql('select actor_id, action from accounts.audit_log where id = $1', [id])).toEqual([
+      { actor_id: admin.id, action: 'add_market' },
+    ]);
   });
 });

@@ -1,16 +1,8 @@
 import { credit, eventually, gql, signUp, sql } from '../harness/client';
+import { userWithRoles } from '../harness/roles';
 
-/** An admin: signed up, given the role in the database, logged in again for a token carrying it. */
-async function admin(): Promise<string> {
-  const user = await signUp();
-  await sql(`UPDATE accounts.users SET roles = ARRAY['user','admin'] WHERE id = $1`, [user.id]);
-  const result = await gql('mutation ($email: String!, $password: String!) { login(email: $email, password: $password) { ... on AuthPayload { accessToken } } }', {
-    email: user.email,
-    password: 'correct horse battery staple',
-  });
-  if (!result.data) throw new Error(`login failed: ${JSON.stringify(result.errors)}`);
-  return result.data.login.accessToken;
-}
+/** An admin's token (the role given by the test system's bootstrap admin, logged in again). */
+const admin = async (): Promise<string> => (await userWithRoles(['user', 'admin'], 'market-admin')).token;
 
 const PLACE = 'mutation ($input: PlaceOrderInput!) { placeOrder(input: $input) { id status } }';
 
@@ -31,7 +23,10 @@ describe('catalog', () => {
     const walked: string[] = [];
     let after: string | null = null;
     for (;;) {
-      const page: any = await gql('query ($after: String) { markets(category: crypto, first: 2, after: $after) { edges { node { symbol } } pageInfo { hasNextPage endCursor } } }', { after });
+      const page: any = await gql(
+        'query ($after: String) { markets(category: crypto, first: 2, after: $after) { edges { node { symbol } } pageInfo { hasNextPage endCursor } } }',
+        { after },
+      );
       walked.push(...page.data.markets.edges.map((e: any) => e.node.symbol));
       if (!page.data.markets.pageInfo.hasNextPage) break;
       after = page.data.markets.pageInfo.endCursor;
@@ -39,7 +34,9 @@ describe('catalog', () => {
     expect(walked).toEqual(symbols);
 
     // Market cap sorting: give two assets a market cap and see them first, largest first.
-    await sql(`UPDATE markets.assets SET market_cap = CASE symbol WHEN 'BTC' THEN 1300000000000 WHEN 'ETH' THEN 400000000000 END WHERE symbol IN ('BTC','ETH')`);
+    await sql(
+      `UPDATE markets.assets SET market_cap = CASE symbol WHEN 'BTC' THEN 1300000000000 WHEN 'ETH' THEN 400000000000 END WHERE symbol IN ('BTC','ETH')`,
+    );
     const byCap = await gql('{ markets(orderBy: MARKET_CAP, quoteAsset: "USDT") { edges { node { symbol baseAsset { marketCap } } } } }');
     expect(byCap.errors).toBeUndefined();
     expect(byCap.data.markets.edges.slice(0, 2).map((e: any) => e.node.symbol)).toEqual(['BTC-USDT', 'ETH-USDT']);
@@ -54,7 +51,9 @@ describe('catalog', () => {
   });
 
   it('resolves Market fields of markets and matching in one query', async () => {
-    const result = await gql('{ market(symbol: "BTC-USDT") { symbol tickSize baseAsset { name } stale orderBook { bids { price } asks { price } } } }');
+    const result = await gql(
+      '{ market(symbol: "BTC-USDT") { symbol tickSize baseAsset { name } stale orderBook { bids { price } asks { price } } } }',
+    );
     expect(result.errors).toBeUndefined();
     expect(result.data.market).toMatchObject({ symbol: 'BTC-USDT', tickSize: '0.01', baseAsset: { name: 'Bitcoin' } });
     expect(Array.isArray(result.data.market.orderBook.bids) && Array.isArray(result.data.market.orderBook.asks)).toBe(true);
@@ -62,10 +61,22 @@ describe('catalog', () => {
 
   it('refuses admin mutations to non-admins and bad input, changing nothing', async () => {
     const user = await signUp();
-    const input = { base: 'SOL', quote: 'EUR', category: 'crypto', tickSize: '0.01', lotSize: '0.01', minNotional: '5', referencePrice: '140' };
+    const input = {
+      base: 'SOL',
+      quote: 'EUR',
+      category: 'crypto',
+      tickSize: '0.01',
+      lotSize: '0.01',
+      minNotional: '5',
+      referencePrice: '140',
+    };
     const anonymous = await gql('mutation ($input: AddMarketInput!) { addMarket(input: $input) { symbol } }', { input });
     expect(anonymous.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
-    const notAdmin = await gql('mutation ($input: AddMarketInput!) { addMarket(input: $input) { symbol } }', { input }, { token: user.token });
+    const notAdmin = await gql(
+      'mutation ($input: AddMarketInput!) { addMarket(input: $input) { symbol } }',
+      { input },
+      { token: user.token },
+    );
     expect(notAdmin.errors?.[0].extensions?.code).toBe('FORBIDDEN');
 
     const token = await admin();
@@ -92,19 +103,54 @@ describe('catalog', () => {
     await credit(trader.token, 'USDC', '100000');
     const added = await gql(
       'mutation ($input: AddMarketInput!) { addMarket(input: $input) { symbol status category tickSize baseAsset { symbol } } }',
-      { input: { base: 'SOL', quote: 'USDC', category: 'crypto', tickSize: '0.001', lotSize: '0.01', minNotional: '5', referencePrice: '150' } },
+      {
+        input: {
+          base: 'SOL',
+          quote: 'USDC',
+          category: 'crypto',
+          tickSize: '0.001',
+          lotSize: '0.01',
+          minNotional: '5',
+          referencePrice: '150',
+        },
+      },
       { token },
     );
     expect(added.errors).toBeUndefined();
-    expect(added.data.addMarket).toEqual({ symbol: 'SOL-USDC', status: 'active', category: 'crypto', tickSize: '0.001', baseAsset: { symbol: 'SOL' } });
-    const again = await gql('mutation ($input: AddMarketInput!) { addMarket(input: $input) { symbol } }', {
-      input: { base: 'SOL', quote: 'USDC', category: 'crypto', tickSize: '0.001', lotSize: '0.01', minNotional: '5', referencePrice: '150' },
-    }, { token });
+    expect(added.data.addMarket).toEqual({
+      symbol: 'SOL-USDC',
+      status: 'active',
+      category: 'crypto',
+      tickSize: '0.001',
+      baseAsset: { symbol: 'SOL' },
+    });
+    const again = await gql(
+      'mutation ($input: AddMarketInput!) { addMarket(input: $input) { symbol } }',
+      {
+        input: {
+          base: 'SOL',
+          quote: 'USDC',
+          category: 'crypto',
+          tickSize: '0.001',
+          lotSize: '0.01',
+          minNotional: '5',
+          referencePrice: '150',
+        },
+      },
+      { token },
+    );
     expect(again.errors?.[0].extensions?.code).toBe('CONFLICT');
 
     // The engine hears of the listing through Redis: the first order may arrive before it did.
     let n = 0;
-    const order = (price: string) => ({ market: 'SOL-USDC', side: 'buy', type: 'limit', price, quantity: '1', clientOrderId: `sol-usdc-${++n}` });
+    const order = (price: string) => ({
+      market: 'SOL-USDC',
+      side: 'buy',
+      type: 'limit',
+      price,
+      quantity: '1',
+      clientOrderId: `sol-usdc-${++n}`,
+    });
     const placed = await eventually(async () => {
       const result = await gql(PLACE, { input: order('140') }, { token: trader.token });
       if (result.errors) throw new Error(JSON.stringify(result.errors));
@@ -136,5 +182,19 @@ describe('catalog', () => {
       return result.data.placeOrder;
     });
     expect(accepted.status).toBe('open');
+
+    // Each change was recorded in the accounts audit log before it was made; the refused
+    // duplicate listing was not.
+    const audit = await gql(
+      'query ($target: String) { auditLog(targetId: $target) { edges { node { action targetType details } } } }',
+      { target: 'SOL-USDC' },
+      { token },
+    );
+    expect(audit.errors).toBeUndefined();
+    const actions = audit.data.auditLog.edges.map((e: any) => e.node);
+    expect(actions.map((a: any) => a.action).sort()).toEqual(['add_market', 'resume_market', 'suspend_market']);
+    const suspension = actions.find((a: any) => a.action === 'suspend_market');
+    expect(suspension.targetType).toBe('Market');
+    expect(JSON.parse(suspension.details)).toEqual({ from: 'active', to: 'suspended' });
   });
 });

@@ -9,6 +9,7 @@ import { OidcResolver } from './schema/oidc-resolvers';
 import { EmbeddedWalletResolver } from './schema/embedded-wallet-resolvers';
 import { sessionEntities } from './store/session-entities';
 import { closeAttemptStore } from './domain/attempts';
+import { adminAuditRoute } from './schema/admin-audit-route';
 import { AdminResolver } from './schema/admin-resolvers';
 import { KycResolver, UserKycResolver } from './schema/kyc-resolvers';
 import { ReferralResolver } from './schema/referral-resolvers';
@@ -32,6 +33,7 @@ export const definition: SubgraphDefinition<AccountsLoaders> = {
   routes: (app, { orm, logger }) => {
     keyStore.current = new SigningKeys(orm);
     apiKeyExchangeRoute(app, orm, () => keyStore.current!, logger);
+    adminAuditRoute(app, orm, logger);
     // The public keys every verifier (gateway, subgraphs) checks access tokens against.
     app.get('/.well-known/jwks.json', async (_req, res) => {
       res.set('cache-control', 'public, max-age=300').json(await keyStore.current!.jwks());

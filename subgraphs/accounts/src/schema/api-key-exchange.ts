@@ -14,7 +14,7 @@ export const API_KEY_EXCHANGE_PATH = '/internal/api-keys/exchange';
  * trusts the caller's word about the client's IP, so in a deployment where anything but the
  * gateway can reach accounts, set it on both.
  */
-function internalCallerAllowed(req: express.Request): boolean {
+export function internalCallerAllowed(req: express.Request): boolean {
   const expected = process.env.INTERNAL_API_TOKEN;
   if (!expected) return true;
   const given = req.headers['x-internal-token'];

@@ -8,6 +8,7 @@ import {
   mergeAsyncIterators,
   notFound,
   pageSize,
+  recordAdminActionAtAccounts,
   requireRole,
   toConnection,
   toUnits,
@@ -71,10 +72,15 @@ function validateMarket(input: AddMarketInput): void {
   if (decimalPlaces(input.tickSize) + decimalPlaces(input.lotSize) > ENGINE_DECIMALS) {
     throw badInput(`tickSize × lotSize must have at most ${ENGINE_DECIMALS} decimal places`, 'lotSize');
   }
-  if (toUnits(input.referencePrice) % toUnits(input.tickSize) !== 0n) throw badInput('referencePrice must be on the tick', 'referencePrice');
+  if (toUnits(input.referencePrice) % toUnits(input.tickSize) !== 0n)
+    throw badInput('referencePrice must be on the tick', 'referencePrice');
   const hours = input.tradingHours;
   if (hours) {
-    if (hours.days.length === 0 || hours.days.some((d) => !Number.isInteger(d) || d < 0 || d > 6) || new Set(hours.days).size !== hours.days.length) {
+    if (
+      hours.days.length === 0 ||
+      hours.days.some((d) => !Number.isInteger(d) || d < 0 || d > 6) ||
+      new Set(hours.days).size !== hours.days.length
+    ) {
       throw badInput('tradingHours.days must be distinct weekdays 0–6 (0 = Sunday)', 'tradingHours');
     }
     if (!TIME.test(hours.open) || !TIME.test(hours.close)) throw badInput('tradingHours open/close must be HH:MM UTC', 'tradingHours');
@@ -109,7 +115,11 @@ export class MarketResolver {
       for (const a of assets) if (a && !(a instanceof Error)) caps.set(a.symbol, a.marketCap === null ? null : Number(a.marketCap));
       keyOf = (m) => caps.get(m.baseAsset) ?? null;
     } else if (orderBy === MarketSort.VOLUME || orderBy === MarketSort.CHANGE) {
-      const tickers = (await marketFigures.tickers?.(ctx.em, rows.map((m) => m.symbol))) ?? new Map<string, null>();
+      const tickers =
+        (await marketFigures.tickers?.(
+          ctx.em,
+          rows.map((m) => m.symbol),
+        )) ?? new Map<string, null>();
       keyOf = (m) => {
         const t = tickers.get(m.symbol);
         if (!t) return null;
@@ -161,7 +171,10 @@ export class MarketResolver {
     return quote === null || quote.stale;
   }
 
-  @Query(() => PriceQuote, { nullable: true, description: 'Last price of a market, from the cache. NOT_FOUND for an unknown market; null before its first price' })
+  @Query(() => PriceQuote, {
+    nullable: true,
+    description: 'Last price of a market, from the cache. NOT_FOUND for an unknown market; null before its first price',
+  })
   @Directive('@cacheControl(maxAge: 1)')
   price(@Arg('market') market: string): Promise<Quote | null> {
     return prices.book!.one(market);
@@ -200,7 +213,9 @@ export class MarketResolver {
     return prices.book!.quoteOfEvent(event);
   }
 
-  @Mutation(() => Market, { description: 'Lists a new market between two listed assets (admin). The matching engine accepts orders in it once it has heard of it' })
+  @Mutation(() => Market, {
+    description: 'Lists a new market between two listed assets (admin). The matching engine accepts orders in it once it has heard of it',
+  })
   async addMarket(@Arg('input', () => AddMarketInput) input: AddMarketInput, @Ctx() ctx: Context): Promise<MarketRecord> {
     requireRole(ctx.viewer, 'admin');
     validateMarket(input);
@@ -210,6 +225,7 @@ export class MarketResolver {
       if (!assets.some((a) => a.symbol === input[field])) throw badInput(`No asset ${input[field]}`, field);
     }
     if (await ctx.em.findOne(MarketRecord, { symbol })) throw conflict(`Market ${symbol} is already listed`);
+    await recordAdminActionAtAccounts(ctx, { action: 'add_market', targetType: 'Market', targetId: symbol, details: { ...input } });
     const market = ctx.em.create(MarketRecord, {
       symbol,
       baseAsset: input.base,
@@ -220,7 +236,9 @@ export class MarketResolver {
       minNotional: input.minNotional,
       status: 'active',
       referencePrice: input.referencePrice,
-      tradingHours: input.tradingHours ? { days: [...input.tradingHours.days].sort(), open: input.tradingHours.open, close: input.tradingHours.close } : null,
+      tradingHours: input.tradingHours
+        ? { days: [...input.tradingHours.days].sort(), open: input.tradingHours.open, close: input.tradingHours.close }
+        : null,
       listedAt: new Date(),
     });
     await ctx.em.flush();
@@ -245,6 +263,12 @@ async function setStatus(ctx: Context, symbol: string, status: 'active' | 'suspe
   const market = await ctx.em.findOne(MarketRecord, { symbol });
   if (!market) throw notFound(`No market ${symbol}`);
   if (market.status !== status) {
+    await recordAdminActionAtAccounts(ctx, {
+      action: status === 'suspended' ? 'suspend_market' : 'resume_market',
+      targetType: 'Market',
+      targetId: symbol,
+      details: { from: market.status, to: status },
+    });
     market.status = status;
     await ctx.em.flush();
     ctx.logger.info({ market: symbol, status, admin: ctx.viewer?.userId }, 'market status changed');

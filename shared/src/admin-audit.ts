@@ -1,0 +1,47 @@
+import { subgraphUrl } from './config';
+import { appError, ErrorCode } from './errors';
+
+/** Where subgraphs other than accounts append to the audit log that accounts keeps. */
+export const ADMIN_AUDIT_PATH = '/internal/audit';
+
+export interface AuditedAction {
+  /** A verb in snake case, e.g. `add_market`, `suspend_market`. */
+  action: string;
+  targetType?: string;
+  targetId?: string;
+  /** What is about to change; never secrets or personal data (every admin reads the log). */
+  details?: Record<string, unknown>;
+}
+
+/**
+ * Records an admin action in the accounts audit log before the caller makes the change. The
+ * admin's own credentials go along: accounts verifies them and that the actor is an admin now,
+ * so no subgraph can write entries in someone else's name. When accounts refuses or cannot be
+ * reached this throws, and the mutation fails without changing anything: no admin change goes
+ * unrecorded.
+ */
+export async function recordAdminActionAtAccounts(
+  context: { authorization?: string; reqId: string },
+  action: AuditedAction,
+): Promise<void> {
+  const url = `${subgraphUrl('accounts').replace(/\/graphql\/?$/, '')}${ADMIN_AUDIT_PATH}`;
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...(context.authorization ? { authorization: context.authorization } : {}),
+        ...(process.env.INTERNAL_API_TOKEN ? { 'x-internal-token': process.env.INTERNAL_API_TOKEN } : {}),
+      },
+      body: JSON.stringify({ ...action, requestId: context.reqId }),
+      signal: AbortSignal.timeout(5_000),
+    });
+  } catch {
+    throw appError(ErrorCode.INTERNAL, 'The audit log is unreachable, so nothing was changed; try again');
+  }
+  if (response.status === 401 || response.status === 403) {
+    throw appError(ErrorCode.FORBIDDEN, 'The audit log refused this admin action');
+  }
+  if (!response.ok) throw appError(ErrorCode.INTERNAL, 'The audit log failed to record this action, so nothing was changed');
+}
