@@ -26,7 +26,7 @@ const ACCOUNTS = {
 
 const START = 'mutation ($p: String!) { startOidcSignIn(provider: $p) { authorizationUrl state expiresAt } }';
 const COMPLETE =
-  'mutation ($p: String!, $u: String!) { completeOidcSignIn(provider: $p, callbackUrl: $u) { accessToken user { id email } } }';
+  'mutation ($p: String!, $u: String!) { completeOidcSignIn(provider: $p, callbackUrl: $u) { ... on AuthPayload { accessToken user { id email } } } }';
 
 /** The `ISSUER <url>` line the issuer prints once it listens. */
 function issuerUrl(child: ChildProcess): Promise<string> {

@@ -8,7 +8,8 @@ import { ownSystem, startOwnSystem } from '../harness/env';
 // per-wallet budget, so the limit is reached in a few requests.
 const { portBase: PORT_BASE, database: DATABASE } = ownSystem(70, 'siwelimit');
 const GATEWAY = `http://127.0.0.1:${PORT_BASE}/graphql`;
-const SIGN_IN = 'mutation ($m: String!, $s: String!) { signInWithEthereum(message: $m, signature: $s) { user { id } } }';
+const SIGN_IN =
+  'mutation ($m: String!, $s: String!) { signInWithEthereum(message: $m, signature: $s) { ... on AuthPayload { user { id } } } }';
 
 async function message(wallet: Wallet): Promise<string> {
   const c = (await gql('mutation { siweNonce { nonce domain uri chainIds } }', {}, { url: GATEWAY })).data.siweNonce;

@@ -1,12 +1,16 @@
 import { Wallet } from 'ethers';
 import { SiweMessage } from 'siwe';
+import { Secret, TOTP } from 'otpauth';
 import { gql, signUp, sql } from '../harness/client';
 
 const NONCE = 'mutation { siweNonce { nonce domain uri chainIds issuedAt expiresAt } }';
 const SIGN_IN = `mutation ($message: String!, $signature: String!) {
   signInWithEthereum(message: $message, signature: $signature) {
-    accessToken
-    user { id email wallets { edges { node { address kind } } } }
+    ... on AuthPayload {
+      accessToken
+      user { id email wallets { edges { node { address kind } } } }
+    }
+    ... on TwoFactorChallenge { challenge }
   }
 }`;
 
@@ -127,20 +131,48 @@ describe('Sign-In with Ethereum', () => {
 
   it('lets a password user sign in with a wallet once it is linked', async () => {
     const user = await signUp();
-    const wallet = Wallet.createRandom();
-    const issued = await gql(
-      'mutation ($a: String!) { walletLinkChallenge(address: $a) { message } }',
-      { a: wallet.address },
-      { token: user.token },
-    );
-    const message = issued.data.walletLinkChallenge.message;
-    const linked = await gql(
-      'mutation ($m: String!, $s: String!) { linkWallet(message: $m, signature: $s) { address } }',
-      { m: message, s: await wallet.signMessage(message) },
-      { token: user.token },
-    );
-    expect(linked.errors).toBeUndefined();
+    const wallet = await linkedWallet(user.token);
     const signedIn = await gql(SIGN_IN, await signedMessage(wallet, await challenge()));
     expect(signedIn.data.signInWithEthereum.user).toMatchObject({ id: user.id, email: user.email });
   });
+
+  it('asks for the second factor when the account has 2FA on, as password login does', async () => {
+    const user = await signUp();
+    const wallet = await linkedWallet(user.token);
+    const enrol = await gql('mutation { enrolTwoFactor { secret } }', {}, { token: user.token });
+    const code = new TOTP({ secret: Secret.fromBase32(enrol.data.enrolTwoFactor.secret) }).generate();
+    const confirmed = await gql(
+      'mutation ($c: String!) { confirmTwoFactor(code: $c) { recoveryCodes } }',
+      { c: code },
+      { token: user.token },
+    );
+    expect(confirmed.errors).toBeUndefined();
+
+    const signedIn = await gql(SIGN_IN, await signedMessage(wallet, await challenge()));
+    expect(signedIn.errors).toBeUndefined();
+    expect(signedIn.data.signInWithEthereum.accessToken).toBeUndefined();
+    const completed = await gql(
+      'mutation ($ch: String!, $c: String!) { completeLogin(challenge: $ch, code: $c) { accessToken user { id } } }',
+      {
+        ch: signedIn.data.signInWithEthereum.challenge,
+        c: confirmed.data.confirmTwoFactor.recoveryCodes[0],
+      },
+    );
+    expect(completed.errors).toBeUndefined();
+    expect(completed.data.completeLogin.user.id).toBe(user.id);
+  });
 });
+
+/** Links a new wallet to the signed-in user (EIP-191 over the server's message); answers the wallet. */
+async function linkedWallet(token: string): Promise<Wallet> {
+  const wallet = Wallet.createRandom();
+  const issued = await gql('mutation ($a: String!) { walletLinkChallenge(address: $a) { message } }', { a: wallet.address }, { token });
+  const message = issued.data.walletLinkChallenge.message;
+  const linked = await gql(
+    'mutation ($m: String!, $s: String!) { linkWallet(message: $m, signature: $s) { address } }',
+    { m: message, s: await wallet.signMessage(message) },
+    { token },
+  );
+  expect(linked.errors).toBeUndefined();
+  return wallet;
+}

@@ -90,10 +90,13 @@ describe('wallet linking (EIP-191)', () => {
       chainId: c.chainIds[0],
       nonce: c.nonce,
     }).prepareMessage();
-    const signedIn = await gql('mutation ($m: String!, $s: String!) { signInWithEthereum(message: $m, signature: $s) { accessToken } }', {
-      m: message,
-      s: await wallet.signMessage(message),
-    });
+    const signedIn = await gql(
+      'mutation ($m: String!, $s: String!) { signInWithEthereum(message: $m, signature: $s) { ... on AuthPayload { accessToken } } }',
+      {
+        m: message,
+        s: await wallet.signMessage(message),
+      },
+    );
     const token = signedIn.data.signInWithEthereum.accessToken;
     const refused = await gql(UNLINK, { a: wallet.address }, { token });
     expect(refused.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');

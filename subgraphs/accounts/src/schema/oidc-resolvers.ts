@@ -4,7 +4,8 @@ import { Arg, Ctx, Field, Mutation, ObjectType, Query, Resolver } from 'type-gra
 import { DateTimeScalar, unauthenticated, type SubgraphContext } from '@tradegraph/shared';
 import { UserRecord, type AccountsLoaders } from '../store';
 import { beginSignIn, finishSignIn, oidcProviders, providerNamed, stateOf, type OidcIdentity } from '../domain/oidc';
-import { issue } from './resolvers';
+import { signInOrChallenge } from './session-resolvers';
+import { LoginResult, TwoFactorChallenge } from './session-types';
 import { AuthPayload } from './types';
 
 type Context = SubgraphContext<AccountsLoaders>;
@@ -88,14 +89,15 @@ export class OidcResolver {
     return { authorizationUrl: pending.authorizationUrl, state: pending.state, expiresAt };
   }
 
-  @Mutation(() => AuthPayload, {
-    description: 'Step 2: the URL the issuer redirected the user to (with code and state); signs in, linking by verified email',
+  @Mutation(() => LoginResult, {
+    description:
+      'Step 2: the URL the issuer redirected the user to (with code and state); signs in, linking by verified email; with 2FA on, a challenge for `completeLogin`',
   })
   async completeOidcSignIn(
     @Arg('provider') name: string,
     @Arg('callbackUrl') callbackUrl: string,
     @Ctx() ctx: Context,
-  ): Promise<AuthPayload> {
+  ): Promise<AuthPayload | TwoFactorChallenge> {
     const provider = providerNamed(name);
     const state = stateOf(callbackUrl);
     // Single use: the state is spent whether or not the code then redeems.
@@ -107,6 +109,6 @@ export class OidcResolver {
       );
     if (!pending) throw unauthenticated('This sign-in is unknown, expired or already completed; start again');
     const identity = await finishSignIn(provider, callbackUrl, { state, codeVerifier: pending.code_verifier, nonce: pending.nonce });
-    return issue(await accountFor(ctx, identity), ctx);
+    return signInOrChallenge(await accountFor(ctx, identity), ctx);
   }
 }

@@ -15,14 +15,6 @@ type Context = SubgraphContext<AccountsLoaders>;
 /** Set by the subgraph definition at start: the key store the mutations sign with. */
 export const keyStore: { current?: SigningKeys } = {};
 
-/**
- * Starts a session for the user (access token with `sid` plus a refresh token); the rest of
- * this response is answered as that user. See session-resolvers.ts.
- */
-export async function issue(user: UserRecord, ctx: Context): Promise<AuthPayload> {
-  return startSession(user, ctx);
-}
-
 const canSeePrivateFields = (ctx: Context, userId: string) =>
   ctx.viewer !== null && (ctx.viewer.userId === userId || ctx.viewer.roles.includes('admin') || ctx.viewer.roles.includes('support'));
 
@@ -68,6 +60,7 @@ export class UserResolver {
       throw error;
     }
     ctx.logger.info({ userId: user.id }, 'user signed up');
-    return issue(user, ctx);
+    // A new account has no second factor yet: straight to a session (session-resolvers.ts).
+    return startSession(user, ctx);
   }
 }

@@ -128,6 +128,20 @@ function toSession(record: SessionRecord, viewer: Viewer | null): Session {
   };
 }
 
+/**
+ * The end of every sign-in (password, Sign-In with Ethereum, OIDC): tokens, or — when the user
+ * has 2FA on — a short-lived challenge that `completeLogin` redeems with a code. No sign-in
+ * method skips the second factor.
+ */
+export async function signInOrChallenge(user: UserRecord, ctx: Context): Promise<AuthPayload | TwoFactorChallenge> {
+  if (!(await hasTwoFactor(ctx.em, user.id))) return startSession(user, ctx);
+  const challenge = newOpaqueToken();
+  const expiresAt = new Date(Date.now() + LOGIN_CHALLENGE_TTL_SECONDS * 1000);
+  ctx.em.create(LoginChallengeRecord, { challengeHash: hashOpaqueToken(challenge), userId: user.id, expiresAt, usedAt: null });
+  await ctx.em.flush();
+  return { challenge, expiresAt };
+}
+
 @Resolver()
 export class SessionResolver {
   @Mutation(() => LoginResult, {
@@ -144,12 +158,7 @@ export class SessionResolver {
       const user = await ctx.em.findOne(UserRecord, { email });
       // Same answer for an unknown email and a wrong password: no account enumeration.
       if (!(await passwordMatches(user?.passwordHash, password)) || !user) throw unauthenticated('Wrong email or password');
-      if (!(await hasTwoFactor(ctx.em, user.id))) return startSession(user, ctx);
-      const challenge = newOpaqueToken();
-      const expiresAt = new Date(Date.now() + LOGIN_CHALLENGE_TTL_SECONDS * 1000);
-      ctx.em.create(LoginChallengeRecord, { challengeHash: hashOpaqueToken(challenge), userId: user.id, expiresAt, usedAt: null });
-      await ctx.em.flush();
-      return { challenge, expiresAt };
+      return signInOrChallenge(user, ctx);
     });
   }
 

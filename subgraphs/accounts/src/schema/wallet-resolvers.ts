@@ -28,7 +28,8 @@ import {
   verifySiweMessage,
 } from '../domain/siwe';
 import { guardAttempt } from '../domain/attempts';
-import { issue } from './resolvers';
+import { signInOrChallenge } from './session-resolvers';
+import { LoginResult, TwoFactorChallenge } from './session-types';
 import { requireUserSession } from './session-only';
 import { AuthPayload, User } from './types';
 import { SiweChallenge, Wallet, WalletConnection, WalletKindEnum, WalletLinkChallenge } from './wallet-types';
@@ -115,14 +116,15 @@ export class WalletResolver {
     return { nonce, domain: settings.domain, uri: settings.uri, chainIds: settings.chainIds, issuedAt, expiresAt };
   }
 
-  @Mutation(() => AuthPayload, {
-    description: 'Step 2: sign in with a signed EIP-4361 message; a wallet nobody holds yet gets a new account',
+  @Mutation(() => LoginResult, {
+    description:
+      'Step 2: sign in with a signed EIP-4361 message; a wallet nobody holds yet gets a new account; with 2FA on, a challenge for `completeLogin`',
   })
   async signInWithEthereum(
     @Arg('message') message: string,
     @Arg('signature') signature: string,
     @Ctx() ctx: Context,
-  ): Promise<AuthPayload> {
+  ): Promise<AuthPayload | TwoFactorChallenge> {
     const settings = siweSettings();
     // The wallet the message names is the account under attack; unparseable input counts per IP.
     const claimed = /^0x[0-9a-fA-F]{40}$/m.exec(message)?.[0]?.toLowerCase();
@@ -156,7 +158,7 @@ export class WalletResolver {
     }
     const owner = await ctx.em.findOne(UserRecord, { id: wallet.userId });
     if (!owner) throw unauthenticated('The account of this wallet no longer exists');
-    return issue(owner, ctx);
+    return signInOrChallenge(owner, ctx);
   }
 
   @Mutation(() => WalletLinkChallenge, { description: 'Step 1 of linking a wallet: the message to sign with it' })
