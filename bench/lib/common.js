@@ -4,6 +4,7 @@
 // like the harness, so the benchmarks run without a build step of their own.
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
+const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 const { randomUUID } = require('node:crypto');
@@ -32,7 +33,12 @@ function intEnv(name, fallback) {
 async function startBenchSystem(name, { portBase, env = {} } = {}) {
   const database = process.env.BENCH_DATABASE ?? `tg_bench_${name}`;
   const namespace = process.env.BENCH_REDIS_NAMESPACE ?? database;
-  const base = portBase ?? intEnv('BENCH_PORT_BASE', 56000);
+  // The benchmark's processes use base … base+19; move up in steps of 100 past busy ports.
+  let base = portBase ?? intEnv('BENCH_PORT_BASE', 56000);
+  while (!(await portsFree(base, 20))) {
+    log(`ports ${base}-${base + 19} are in use; trying ${base + 100}`);
+    base += 100;
+  }
   const dbUrl = withDatabase(DATABASE_URL, database);
   await freshDatabase(DATABASE_URL, database);
   const logDir = path.join(ROOT, '.data', `bench-logs-${name}`);
@@ -74,7 +80,7 @@ async function startBenchSystem(name, { portBase, env = {} } = {}) {
     launch('gateway', 'gateway/dist/index.js', process.env.BENCH_GATEWAY_NODE_ARGS ? process.env.BENCH_GATEWAY_NODE_ARGS.split(' ') : []);
     await Promise.all(
       [...services, 'gateway'].map((proc) =>
-        waitForHealth(`http://127.0.0.1:${base + OFFSETS[proc]}/health`, children[proc], proc, 180_000),
+        waitForHealth(`http://127.0.0.1:${base + OFFSETS[proc]}/health`, children[proc], proc, 300_000),
       ),
     );
   } catch (error) {
@@ -94,6 +100,19 @@ async function startBenchSystem(name, { portBase, env = {} } = {}) {
     gatewayUrl,
     graphqlUrl: `${gatewayUrl}/graphql`,
   };
+}
+
+function portFree(port) {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '0.0.0.0', () => server.close(() => resolve(true)));
+  });
+}
+
+async function portsFree(base, count) {
+  for (let port = base; port < base + count; port += 1) if (!(await portFree(port))) return false;
+  return true;
 }
 
 /** A GraphQL request over HTTP; throws on GraphQL errors so setup problems surface at once. */

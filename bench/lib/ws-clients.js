@@ -15,6 +15,7 @@ let received = 0;
 let stale = 0;
 let clientsHeard = new Set();
 let closedUnexpectedly = 0;
+let lastArrival = 0;
 
 function newHistogram() {
   return hdr.build({ bitBucketSize: 64, lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000, numberOfSignificantValueDigits: 3 });
@@ -39,6 +40,7 @@ function onMessage(index, text) {
     return true;
   }
   received += 1;
+  lastArrival = Date.now();
   clientsHeard.add(index);
   latency.recordValue(Math.max(1, Date.now() - Date.parse(at)));
   return true;
@@ -114,6 +116,7 @@ process.on('message', async (message) => {
       phase = message.phase;
       latency = newHistogram();
       received = 0;
+      lastArrival = 0;
       stale = 0;
       clientsHeard = new Set();
       process.send({ type: 'phase' });
@@ -122,6 +125,7 @@ process.on('message', async (message) => {
       process.send({
         type: 'report',
         received,
+        last_arrival: lastArrival,
         stale,
         clients_heard: clientsHeard.size,
         closed_unexpectedly: closedUnexpectedly,
