@@ -1,16 +1,22 @@
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import Redis from 'ioredis';
-import { GATEWAY_URL, REDIS_URL, busChannel, subgraphUrl } from '../harness/env';
+import { GATEWAY_URL, REDIS_URL, busChannel, ownSystem, startOwnSystem } from '../harness/env';
 import { collect, eventually, publishUntil, signUp, wsClient } from '../harness/client';
+
+// Counting upstream subscriptions needs a system no other test file subscribes on meanwhile.
+const { portBase: PORT_BASE, database: DATABASE } = ownSystem(1300, 'speed');
 
 // What the gateway does to go faster must not change what anyone receives: a public feed is
 // shared between callers, user feeds are not, and compressed assets decompress to the same bytes.
 let redis: Redis;
-beforeAll(() => {
+let system: { stop(): Promise<void> };
+beforeAll(async () => {
   redis = new Redis(REDIS_URL);
-});
+  system = await startOwnSystem(PORT_BASE, DATABASE, { services: ['accounts', 'markets'] });
+}, 90000);
 afterAll(async () => {
   await redis.quit();
+  await system?.stop();
 });
 
 async function metric(url: string, name: string, labels = ''): Promise<number> {
@@ -21,20 +27,22 @@ async function metric(url: string, name: string, labels = ''): Promise<number> {
 
 describe('gateway speed-ups keep results the same', () => {
   it('serves a public feed to different users from one upstream subscription', async () => {
-    const alice = await signUp();
-    const bob = await signUp();
-    const markets = subgraphUrl('markets');
+    const gateway = `http://127.0.0.1:${PORT_BASE}/graphql`;
+    const ws = gateway.replace(/^http/, 'ws');
+    const alice = await signUp(gateway);
+    const bob = await signUp(gateway);
+    const markets = `http://127.0.0.1:${PORT_BASE + 2}`;
     const field = 'field="priceUpdated"';
     const before = await metric(markets, 'subgraph_active_subscriptions', field);
-    const clientA = wsClient(alice.token);
-    const clientB = wsClient(bob.token);
-    const anonymous = wsClient();
+    const clientA = wsClient(alice.token, ws);
+    const clientB = wsClient(bob.token, ws);
+    const anonymous = wsClient(undefined, ws);
     const query = 'subscription ($m: String!) { priceUpdated(market: $m) { price at market { symbol } } }';
     const a = collect(clientA, query, { m: 'SOL-USDT' });
     const b = collect(clientB, query, { m: 'SOL-USDT' });
     const c = collect(anonymous, query, { m: 'SOL-USDT' });
     const event = { market: 'SOL-USDT', price: '151.25', at: '2026-11-21T12:00:00.000Z' };
-    await publishUntil(redis, busChannel('markets.price.SOL-USDT'), event, () =>
+    await publishUntil(redis, busChannel('markets.price.SOL-USDT', DATABASE), event, () =>
       Math.min(a.results.length, b.results.length, c.results.length),
     );
     // Three callers with three different credentials (one none), one upstream subscription.
@@ -49,6 +57,23 @@ describe('gateway speed-ups keep results the same', () => {
     c.unsubscribe();
     await eventually(async () => expect(await metric(markets, 'subgraph_active_subscriptions', field)).toBe(before));
     await Promise.all([clientA.dispose(), clientB.dispose(), anonymous.dispose()]);
+  });
+
+  it('still starts every order-book subscriber with its own snapshot', async () => {
+    const alice = await signUp();
+    const bob = await signUp();
+    const clientA = wsClient(alice.token);
+    const clientB = wsClient(bob.token);
+    const query = 'subscription ($m: String!) { orderBookUpdated(market: $m, depth: 5) { sequence snapshot } }';
+    const a = collect(clientA, query, { m: 'XAU-USD' });
+    await a.waitFor(1);
+    const b = collect(clientB, query, { m: 'XAU-USD' });
+    await b.waitFor(1);
+    expect(a.results[0].data.orderBookUpdated.snapshot).toBe(true);
+    expect(b.results[0].data.orderBookUpdated.snapshot).toBe(true);
+    a.unsubscribe();
+    b.unsubscribe();
+    await Promise.all([clientA.dispose(), clientB.dispose()]);
   });
 
   it('still refuses a bad token before sharing anything', async () => {

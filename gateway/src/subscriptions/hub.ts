@@ -187,11 +187,13 @@ class SharedSubscription {
 }
 
 /**
- * Market data feeds: prices, order books and trades of a market are public, the same for every
- * caller, and their subgraphs serve them without credentials. (User feeds — myOrderUpdates and
- * the like — are not here and always run with the caller's own credentials.)
+ * Market data feeds whose every event is the same for every caller and which the subgraphs serve
+ * without credentials: prices and trades of a market. A client joining such a feed late gets the
+ * events from then on, as it would from its own upstream. Not `orderBookUpdated`: it starts each
+ * subscription with a snapshot, which a client joining a running upstream would miss. (User
+ * feeds — myOrderUpdates and the like — always run with the caller's own credentials.)
  */
-export const PUBLIC_FEEDS: ReadonlySet<string> = new Set(['priceUpdated', 'orderBookUpdated', 'tradesExecuted']);
+export const PUBLIC_FEEDS: ReadonlySet<string> = new Set(['priceUpdated', 'tradesExecuted']);
 const PUBLIC_KEY = '(public)';
 
 export class SubscriptionHub {
