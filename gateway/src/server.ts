@@ -17,6 +17,7 @@ import {
   createLogger,
   clientIp,
   createTokenVerifier,
+  rememberVerifiedTokens,
   portOf,
   requestIdFrom,
   subgraphUrl,
@@ -33,7 +34,6 @@ import { SubscriptionHub } from './subscriptions/hub';
 import { playgroundRouter } from './playground';
 import { exportProxy } from './export-proxy';
 import { ApiKeyExchange, apiKeyOf, requestAuthorization } from './api-keys';
-import { rememberVerifiedTokens } from './verified-tokens';
 import { publicResponseCache } from './response-cache';
 import { OperationDocuments } from './documents';
 
@@ -104,7 +104,12 @@ export async function startGateway(
     gateway,
     introspection: true,
     includeStacktraceInErrorResponses: false,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled(), requestLogPlugin(logger), publicResponseCache()],
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginLandingPageDisabled(),
+      requestLogPlugin(logger),
+      publicResponseCache(),
+    ],
   });
   await apollo.start();
 
@@ -122,13 +127,20 @@ export async function startGateway(
         const apiKey = typeof params.apiKey === 'string' && params.apiKey !== '' ? params.apiKey : undefined;
         try {
           ctx.extra.clientIp = clientIp(ctx.extra.request, proxies);
-          const authorization = await requestAuthorization(apiKeys, apiKey, typeof raw === 'string' && raw !== '' ? raw : undefined, ctx.extra.clientIp);
+          const authorization = await requestAuthorization(
+            apiKeys,
+            apiKey,
+            typeof raw === 'string' && raw !== '' ? raw : undefined,
+            ctx.extra.clientIp,
+          );
           ctx.extra.viewer = await verifyToken(authorization);
           ctx.extra.authorization = authorization;
           ctx.extra.apiKey = apiKey;
           if (apiKey) {
             // Close with 4403 once the key is revoked or expires, ending its subscriptions too.
-            ctx.extra.stopKeyWatch = apiKeys.watch(apiKey, ctx.extra.clientIp, (reason) => ctx.extra.socket.close(4403, reason.slice(0, 120)));
+            ctx.extra.stopKeyWatch = apiKeys.watch(apiKey, ctx.extra.clientIp, (reason) =>
+              ctx.extra.socket.close(4403, reason.slice(0, 120)),
+            );
           }
           return true;
         } catch (error) {

@@ -15,3 +15,4 @@ export * from './coalesce';
 export * from './client-ip';
 export * from './cache-control';
 export * from './admin-audit';
+export * from './verified-tokens';

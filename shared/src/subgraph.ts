@@ -18,6 +18,7 @@ import type { Options } from '@mikro-orm/postgresql';
 import { portOf, redisUrl, type SubgraphName } from './config';
 import { createLogger, requestIdFrom, REQUEST_ID_HEADER, type Logger } from './logger';
 import { createTokenVerifier, requireScope, type TokenVerifier, type Viewer } from './auth';
+import { rememberVerifiedTokens } from './verified-tokens';
 import { createEventBus, type EventBus } from './pubsub';
 import { openDatabase, type EntityManager } from './orm';
 import { CLIENT_USER_AGENT_HEADER, clientIp, trustedGateways } from './client-ip';
@@ -156,7 +157,9 @@ export async function startSubgraph<Loaders>(
   const { name } = definition;
   const logger = createLogger(name);
   const port = options.port ?? portOf(name);
-  const verifyToken = options.verifyToken ?? createTokenVerifier();
+  // Subgraphs verify every token again (DESIGN.md §5); a client sends the same token with each
+  // request, so a successful check is remembered until shortly before it could change.
+  const verifyToken = options.verifyToken ?? rememberVerifiedTokens(createTokenVerifier());
 
   const orm = await openDatabase({
     schema: name,

@@ -24,15 +24,25 @@ describe('prices', () => {
   }
 
   it('answers many markets in one request, in the order asked, from the cache', async () => {
-    await publishPrice('ETH-USDT', '3210.5');
-    await publishPrice('SOL-USDT', '151.25');
-    const result = await gql(`{ prices(markets: ["SOL-USDT", "ETH-USDT", "SOL-USDT"]) { ${QUOTE} } }`);
-    expect(result.errors).toBeUndefined();
-    expect(result.data.prices.map((q: any) => [q.market.symbol, q.price, q.source, q.stale])).toEqual([
-      ['SOL-USDT', '151.25', 'feed', false],
-      ['ETH-USDT', '3210.5', 'feed', false],
-      ['SOL-USDT', '151.25', 'feed', false],
-    ]);
+    // Markets no other test trades in (a traded market shows its trade price, not the feed's);
+    // published again until both show, as another test may publish on USDC-USDT meanwhile.
+    await eventually(async () => {
+      await redis.publish(
+        busChannel('markets.price.USDC-USDT'),
+        JSON.stringify({ market: 'USDC-USDT', price: '1.0002', at: new Date().toISOString() }),
+      );
+      await redis.publish(
+        busChannel('markets.price.BTC-USDC'),
+        JSON.stringify({ market: 'BTC-USDC', price: '64100.5', at: new Date().toISOString() }),
+      );
+      const result = await gql(`{ prices(markets: ["USDC-USDT", "BTC-USDC", "USDC-USDT"]) { ${QUOTE} } }`);
+      expect(result.errors).toBeUndefined();
+      expect(result.data.prices.map((q: any) => [q.market.symbol, q.price, q.source, q.stale])).toEqual([
+        ['USDC-USDT', '1.0002', 'feed', false],
+        ['BTC-USDC', '64100.5', 'feed', false],
+        ['USDC-USDT', '1.0002', 'feed', false],
+      ]);
+    });
 
     const unknown = await gql('{ prices(markets: ["ETH-USDT", "NOPE-USDT"]) { price } }');
     expect(unknown.errors?.[0].extensions?.code).toBe('NOT_FOUND');
@@ -56,10 +66,18 @@ describe('prices', () => {
     });
     await redis.del(busChannel('markets:price:BTC-USDC'));
 
-    const before = { hits: await metric('markets_price_cache_hits_total'), misses: await metric('markets_price_cache_misses_total'), reads: await metric('markets_price_store_reads_total') };
+    const before = {
+      hits: await metric('markets_price_cache_hits_total'),
+      misses: await metric('markets_price_cache_misses_total'),
+      reads: await metric('markets_price_store_reads_total'),
+    };
     const miss = await gql('{ missed: price(market: "BTC-USDC") { price source } }');
     expect(miss.data.missed).toEqual({ price: '64000.01', source: 'feed' });
-    const afterMiss = { hits: await metric('markets_price_cache_hits_total'), misses: await metric('markets_price_cache_misses_total'), reads: await metric('markets_price_store_reads_total') };
+    const afterMiss = {
+      hits: await metric('markets_price_cache_hits_total'),
+      misses: await metric('markets_price_cache_misses_total'),
+      reads: await metric('markets_price_store_reads_total'),
+    };
     expect(afterMiss.misses).toBe(before.misses + 1);
     expect(afterMiss.reads).toBe(before.reads + 1);
 
@@ -79,7 +97,9 @@ describe('prices', () => {
   it('flags an old price as stale, on the price and on the market', async () => {
     const old = new Date(Date.now() - 10 * 60_000).toISOString();
     await publishPrice('XAU-USD', '2410.55', old);
-    const result = await gql('{ price(market: "XAU-USD") { price stale at } market(symbol: "XAU-USD") { stale lastPrice { price stale } } }');
+    const result = await gql(
+      '{ price(market: "XAU-USD") { price stale at } market(symbol: "XAU-USD") { stale lastPrice { price stale } } }',
+    );
     expect(result.data.price).toEqual({ price: '2410.55', stale: true, at: old });
     expect(result.data.market).toEqual({ stale: true, lastPrice: { price: '2410.55', stale: true } });
     await publishPrice('XAU-USD', '2411.1');
@@ -114,7 +134,10 @@ describe('prices', () => {
     const sub = collect(client, `subscription { priceUpdated(markets: ["BTC-USDT", "ETH-USDC"]) { market { symbol } price } }`);
     // Wait until the subscription is live: publish until the first update arrives.
     await eventually(async () => {
-      await redis.publish(busChannel('markets.price.BTC-USDT'), JSON.stringify({ market: 'BTC-USDT', price: '60000', at: new Date().toISOString() }));
+      await redis.publish(
+        busChannel('markets.price.BTC-USDT'),
+        JSON.stringify({ market: 'BTC-USDT', price: '60000', at: new Date().toISOString() }),
+      );
       if (sub.results.length === 0) throw new Error('not subscribed yet');
     });
     const burst = 60;
@@ -129,7 +152,8 @@ describe('prices', () => {
         .filter((q: any) => q?.market.symbol === symbol)
         .at(-1)?.price;
     await eventually(async () => {
-      if (last('BTC-USDT') !== `${60000 + burst}` || last('ETH-USDC') !== `${3000 + burst}`) throw new Error('last values not yet delivered');
+      if (last('BTC-USDT') !== `${60000 + burst}` || last('ETH-USDC') !== `${3000 + burst}`)
+        throw new Error('last values not yet delivered');
     }, 20_000);
     // 2 × 60 published (plus the warm-up); far fewer delivered.
     expect(sub.results.length).toBeLessThan(2 * burst);
@@ -138,12 +162,26 @@ describe('prices', () => {
     await client.dispose();
   });
 
-  it('takes the last price from the exchange\'s fills for a market that trades, and the feed does not override it', async () => {
+  it("takes the last price from the exchange's fills for a market that trades, and the feed does not override it", async () => {
     const [maker, taker] = await Promise.all([signUp(), signUp()]);
     await credit(maker.token, 'SPX', '10');
     await credit(taker.token, 'USD', '100000');
-    await placeOrder(maker.token, { market: 'SPX-USD', side: 'sell', type: 'limit', price: '5812.34', quantity: '1', clientOrderId: 'spx-ask' });
-    await placeOrder(taker.token, { market: 'SPX-USD', side: 'buy', type: 'limit', price: '5812.34', quantity: '1', clientOrderId: 'spx-bid' });
+    await placeOrder(maker.token, {
+      market: 'SPX-USD',
+      side: 'sell',
+      type: 'limit',
+      price: '5812.34',
+      quantity: '1',
+      clientOrderId: 'spx-ask',
+    });
+    await placeOrder(taker.token, {
+      market: 'SPX-USD',
+      side: 'buy',
+      type: 'limit',
+      price: '5812.34',
+      quantity: '1',
+      clientOrderId: 'spx-bid',
+    });
     const traded = await eventually(async () => {
       const result = await gql('{ price(market: "SPX-USD") { price source stale } }');
       if (result.data?.price?.source !== 'trade') throw new Error(`not yet: ${JSON.stringify(result)}`);
@@ -151,7 +189,10 @@ describe('prices', () => {
     });
     expect(traded).toEqual({ price: '5812.34', source: 'trade', stale: false });
     // A feed tick right after does not replace the exchange's own price.
-    await redis.publish(busChannel('markets.price.SPX-USD'), JSON.stringify({ market: 'SPX-USD', price: '5700', at: new Date().toISOString() }));
+    await redis.publish(
+      busChannel('markets.price.SPX-USD'),
+      JSON.stringify({ market: 'SPX-USD', price: '5700', at: new Date().toISOString() }),
+    );
     await publishPrice('XAU-USD', '2412.2'); // a later price elsewhere: the SPX tick was handled by now
     expect((await gql('{ price(market: "SPX-USD") { price source } }')).data.price).toEqual({ price: '5812.34', source: 'trade' });
   });

@@ -29,6 +29,27 @@ export interface SequencerOptions {
   onFatal: (error: unknown) => void;
 }
 
+/** The statement that makes a batch durable; see Sequencer.write. */
+const WRITE_BATCH = `
+with journal as (
+  insert into matching.journal (seq, command)
+  select seq, command from jsonb_to_recordset(?::jsonb) as j(seq bigint, command jsonb)
+), orders as (
+  insert into matching.orders (id, user_id, market, side, type, time_in_force, price, stop_price, quantity,
+                               quote_amount, filled_quantity, status, client_order_id, created_at, updated_at)
+  select * from jsonb_to_recordset(?::jsonb) as o(id bigint, user_id uuid, market text, side text, type text,
+    time_in_force text, price numeric, stop_price numeric, quantity numeric, quote_amount numeric,
+    filled_quantity numeric, status text, client_order_id text, created_at timestamptz, updated_at timestamptz)
+  on conflict (id) do update set price = excluded.price, quantity = excluded.quantity,
+    filled_quantity = excluded.filled_quantity, status = excluded.status, updated_at = excluded.updated_at
+), fills as (
+  insert into matching.fills (trade_id, order_id, user_id, market, side, liquidity, price, quantity, fee, fee_asset, created_at)
+  select * from jsonb_to_recordset(?::jsonb) as f(trade_id bigint, order_id bigint, user_id uuid, market text,
+    side text, liquidity text, price numeric, quantity numeric, fee numeric, fee_asset text, created_at timestamptz)
+)
+insert into matching.snapshots (seq, state, state_hash)
+select seq, state, state_hash from jsonb_to_recordset(?::jsonb) as s(seq bigint, state jsonb, state_hash text)`;
+
 /**
  * The single writer in front of the engine (DESIGN.md §6). Commands are applied in arrival
  * order; each one is journaled, and its caller answered only after the batch holding it
@@ -156,53 +177,48 @@ export class Sequencer {
     this.writing = false;
   }
 
+  /**
+   * One batch is one SQL statement, so one round trip and one commit: each table's rows travel
+   * as a single JSON array parameter and `jsonb_to_recordset` turns it back into rows. A
+   * statement is atomic, so the journal, the read models and any snapshot commit together.
+   */
   private async write(batch: Pending[], snapshots: Sequencer['snapshots'], changes: ReturnType<Projection['drain']>): Promise<void> {
-    const knex = this.orm.em.getConnection().getKnex();
-    await knex.transaction(async (trx) => {
-      for (let i = 0; i < batch.length; i += 1000) {
-        await trx('matching.journal').insert(batch.slice(i, i + 1000).map((p) => ({ seq: p.seq, command: JSON.stringify(p.command) })));
-      }
-      for (let i = 0; i < changes.orders.length; i += 500) {
-        const rows = changes.orders.slice(i, i + 500).map((o) => ({
-          id: o.id,
-          user_id: o.userId,
-          market: o.market,
-          side: o.side,
-          type: o.type,
-          time_in_force: o.timeInForce,
-          price: o.price,
-          stop_price: o.stopPrice,
-          quantity: o.quantity,
-          quote_amount: o.quoteAmount,
-          filled_quantity: o.filledQuantity,
-          status: o.status,
-          client_order_id: o.clientOrderId,
-          created_at: o.createdAt,
-          updated_at: o.updatedAt,
-        }));
-        await trx('matching.orders').insert(rows).onConflict('id').merge(['price', 'quantity', 'filled_quantity', 'status', 'updated_at']);
-      }
-      for (let i = 0; i < changes.fills.length; i += 500) {
-        await trx('matching.fills').insert(
-          changes.fills.slice(i, i + 500).map((f) => ({
-            trade_id: f.tradeId,
-            order_id: f.orderId,
-            user_id: f.userId,
-            market: f.market,
-            side: f.side,
-            liquidity: f.liquidity,
-            price: f.price,
-            quantity: f.quantity,
-            fee: f.fee,
-            fee_asset: f.feeAsset,
-            created_at: f.createdAt,
-          })),
-        );
-      }
-      for (const s of snapshots) {
-        await trx('matching.snapshots').insert({ seq: s.seq, state: JSON.stringify(s.state), state_hash: s.hash });
-      }
-    });
+    const journal = batch.map((p) => ({ seq: p.seq, command: p.command }));
+    const orders = changes.orders.map((o) => ({
+      id: o.id,
+      user_id: o.userId,
+      market: o.market,
+      side: o.side,
+      type: o.type,
+      time_in_force: o.timeInForce,
+      price: o.price,
+      stop_price: o.stopPrice,
+      quantity: o.quantity,
+      quote_amount: o.quoteAmount,
+      filled_quantity: o.filledQuantity,
+      status: o.status,
+      client_order_id: o.clientOrderId,
+      created_at: o.createdAt,
+      updated_at: o.updatedAt,
+    }));
+    const fills = changes.fills.map((f) => ({
+      trade_id: f.tradeId,
+      order_id: f.orderId,
+      user_id: f.userId,
+      market: f.market,
+      side: f.side,
+      liquidity: f.liquidity,
+      price: f.price,
+      quantity: f.quantity,
+      fee: f.fee,
+      fee_asset: f.feeAsset,
+      created_at: f.createdAt,
+    }));
+    const states = snapshots.map((s) => ({ seq: s.seq, state: s.state, state_hash: s.hash }));
+    await this.orm.em.getConnection().execute(
+      WRITE_BATCH,
+      [journal, orders, fills, states].map((rows) => JSON.stringify(rows)),
+    );
   }
 
   /** On a clean shutdown: everything durable, plus a snapshot so the next start replays nothing. */

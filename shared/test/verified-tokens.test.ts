@@ -1,5 +1,5 @@
 import { rememberVerifiedTokens } from '../src/verified-tokens';
-import type { Viewer } from '@tradegraph/shared';
+import type { Viewer } from '../src/auth';
 
 /** An unsigned token with the given expiry; the fake verifier below decides what is valid. */
 function token(expSeconds: number | undefined, sub = 'u1'): string {

@@ -1,11 +1,11 @@
-import { bearerToken, type TokenVerifier, type Viewer } from '@tradegraph/shared';
+import { bearerToken, type TokenVerifier, type Viewer } from './auth';
 
 /**
- * Remembers tokens the gateway has already verified. A signature check (ES256) costs more CPU
- * than the rest of a small request at the edge, and a client sends the same token with every
- * request until it expires. Only successful checks are remembered, never past the token's own
- * `exp`, and at most `maxAgeMs` (so a key withdrawn from the key set stops being honoured here
- * soon after; every subgraph verifies the token again in any case).
+ * Remembers tokens this process has already verified (the gateway, and each subgraph, which
+ * verifies again). A signature check (ES256) costs more CPU than the rest of a small request,
+ * and a client sends the same token with every request until it expires. Only successful
+ * checks are remembered, never past the token's own `exp`, and at most `maxAgeMs`, so a key
+ * withdrawn from the key set stops being honoured soon after.
  */
 export function rememberVerifiedTokens(verify: TokenVerifier, options: { maxEntries?: number; maxAgeMs?: number } = {}): TokenVerifier {
   const maxEntries = options.maxEntries ?? 50_000;
