@@ -182,6 +182,16 @@ describe('candles and tickers from fills', () => {
     await expectExact(buyer, 5);
   });
 
+  it('sorts the market list by 24h volume and change from these tickers', async () => {
+    // BTC-USDT is the only market of this system that traded (and it closed above its open).
+    const first = async (orderBy: string) =>
+      (await gql(`{ markets(orderBy: ${orderBy}, first: 2) { edges { node { symbol } } } }`, {}, { url: GATEWAY })).data.markets.edges.map(
+        (e: any) => e.node.symbol,
+      );
+    expect((await first('VOLUME'))[0]).toBe(MARKET);
+    expect((await first('CHANGE'))[0]).toBe(MARKET);
+  });
+
   it('pages candles both ways', async () => {
     const page = async (vars: Record<string, unknown>) =>
       (
