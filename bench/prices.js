@@ -27,11 +27,14 @@ function priceQuery() {
 const pause = () => new Promise((resolve) => setTimeout(resolve, 2000));
 
 let runs = 0;
-function load(url, config, rate, seconds, warmupS) {
+/** One open-loop run, with the gateway process's CPU time per request sent (warm-up included). */
+async function load(system, config, rate, seconds, warmupS) {
   runs += 1;
-  return common.runLoad('http-load.js', {
+  const pid = system.children.gateway.pid;
+  const cpuBefore = common.cpuMsOf(pid);
+  const result = await common.runLoad('http-load.js', {
     ...config,
-    url,
+    url: system.graphqlUrl,
     mode: 'open',
     rate,
     connections: CLIENTS,
@@ -40,6 +43,8 @@ function load(url, config, rate, seconds, warmupS) {
     warmupS,
     requests: 'requests/prices.js',
   });
+  result.cpu_ms_per_request = common.round((common.cpuMsOf(pid) - cpuBefore) / (rate * (seconds + warmupS)), 3);
+  return result;
 }
 
 async function main() {
@@ -72,21 +77,21 @@ async function main() {
     for (const rate of STEPS) {
       // A rate fails only if two tries in a row miss the limit: one stall of a shared machine
       // should not end the search.
-      let r = await load(system.graphqlUrl, config, rate, STEP_SECONDS, 1);
+      let r = await load(system, config, rate, STEP_SECONDS, 1);
       if (r.p99_ms > P99_LIMIT_MS || r.errors > 0) {
         await pause();
-        r = await load(system.graphqlUrl, config, rate, STEP_SECONDS, 1);
+        r = await load(system, config, rate, STEP_SECONDS, 1);
       }
-      steps.push({ rate, ok_per_s: r.ok_per_s, p50_ms: r.p50_ms, p99_ms: r.p99_ms, errors: r.errors });
-      log(`step ${rate}/s: ${r.ok_per_s} ok/s, p50 ${r.p50_ms} ms, p99 ${r.p99_ms} ms, errors ${r.errors}`);
+      steps.push({ rate, ok_per_s: r.ok_per_s, p50_ms: r.p50_ms, p99_ms: r.p99_ms, errors: r.errors, cpu_ms_per_request: r.cpu_ms_per_request });
+      log(`step ${rate}/s: ${r.ok_per_s} ok/s, p50 ${r.p50_ms} ms, p99 ${r.p99_ms} ms, errors ${r.errors}, gateway ${r.cpu_ms_per_request} CPU ms/request`);
       if (r.p99_ms > P99_LIMIT_MS || r.errors > 0) break;
       await pause();
       best = rate;
     }
     await pause();
-    const main = await load(system.graphqlUrl, config, RATE, SECONDS, 2);
+    const main = await load(system, config, RATE, SECONDS, 2);
     log(
-      `at ${RATE}/s: ${main.ok_per_s} ok/s, p50 ${main.p50_ms} ms, p99 ${main.p99_ms} ms, errors ${main.errors} ${main.error_samples[0] ?? ''}`,
+      `at ${RATE}/s: ${main.ok_per_s} ok/s, p50 ${main.p50_ms} ms, p99 ${main.p99_ms} ms, errors ${main.errors}, gateway ${main.cpu_ms_per_request} CPU ms/request ${main.error_samples[0] ?? ''}`,
     );
     const result = {
       clients: CLIENTS,
@@ -96,6 +101,7 @@ async function main() {
       max_rate_p99_20ms: best,
       ok_per_s: main.ok_per_s,
       p999_ms: main.p999_ms,
+      cpu_ms_per_request: main.cpu_ms_per_request,
       errors: main.errors,
       error_samples: main.error_samples,
       query: kind,

@@ -9,7 +9,7 @@ import { ApolloGateway, type ServiceMap } from '@apollo/gateway';
 import { GraphQLError, getOperationAST, type ExecutionArgs } from 'graphql';
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
-import { Gauge, Registry } from 'prom-client';
+import { Counter, Gauge, Registry } from 'prom-client';
 import {
   ErrorCode,
   REQUEST_ID_HEADER,
@@ -34,7 +34,8 @@ import { SubscriptionHub } from './subscriptions/hub';
 import { playgroundRouter } from './playground';
 import { exportProxy } from './export-proxy';
 import { ApiKeyExchange, apiKeyOf, requestAuthorization } from './api-keys';
-import { publicResponseCache } from './response-cache';
+import { PublicResponseCache } from './response-cache';
+import { graphqlFastPath } from './http';
 import { OperationDocuments } from './documents';
 
 export const SUPERGRAPH_PATH = require.resolve('@tradegraph/schema/supergraph.graphql');
@@ -98,7 +99,9 @@ export async function startGateway(
 
   const app = express();
   app.disable('x-powered-by');
-  const httpServer = http.createServer(app);
+  // Requests go to the fast path for cached public answers first (http.ts), the rest to `app`.
+  const httpServer = http.createServer();
+  const responseCache = new PublicResponseCache();
 
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
@@ -108,7 +111,7 @@ export async function startGateway(
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
       requestLogPlugin(logger),
-      publicResponseCache(),
+      responseCache.plugin(),
     ],
   });
   await apollo.start();
@@ -256,12 +259,21 @@ export async function startGateway(
     }),
   );
 
+  const fastHits = new Counter({
+    name: 'gateway_response_cache_fast_hits_total',
+    help: 'Cached public answers served before express and Apollo Server',
+    registers: [registry],
+  });
+  const fastPath = graphqlFastPath({ app, cache: responseCache, logger, verifyToken, apiKeys, proxies, onHit: () => fastHits.inc() });
+  httpServer.on('request', fastPath);
+
   await new Promise<void>((resolve) => httpServer.listen(port, '0.0.0.0', resolve));
   logger.info({ port }, 'gateway listening');
   return {
     port,
     hub,
     async stop() {
+      fastPath.close();
       await wsCleanup.dispose();
       await upstreams.closeAll();
       await apollo.stop();

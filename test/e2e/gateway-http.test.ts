@@ -1,0 +1,220 @@
+import http from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { SignJWT, importJWK } from 'jose';
+import { gql, signUp, sql, type TestUser } from '../harness/client';
+import { GATEWAY_HTTP, GATEWAY_URL } from '../harness/env';
+import { userWithRoles } from '../harness/roles';
+
+// The gateway answers cached public responses before express and Apollo Server (gateway/src/http.ts).
+// What a client receives must not change: the same bytes and headers as the pipeline's answer,
+// credentials checked as before, a write through the gateway visible to the next read, and
+// everything the fast path does not answer handled by the pipeline as before.
+
+interface RawResponse {
+  status: number;
+  headers: [string, string][];
+  body: Buffer;
+}
+
+/** A POST to /graphql as raw bytes, with the response's headers as sent (names, order, values). */
+function post(body: string | Buffer, headers: Record<string, string> = {}): Promise<RawResponse> {
+  const url = new URL(GATEWAY_HTTP);
+  return new Promise((resolve, reject) => {
+    const request = http.request(
+      {
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method: 'POST',
+        agent: false,
+        headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), ...headers },
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => {
+          const pairs: [string, string][] = [];
+          for (let i = 0; i < response.rawHeaders.length; i += 2) pairs.push([response.rawHeaders[i], response.rawHeaders[i + 1]]);
+          resolve({ status: response.statusCode ?? 0, headers: pairs, body: Buffer.concat(chunks) });
+        });
+      },
+    );
+    request.on('error', reject);
+    request.end(body);
+  });
+}
+
+const header = (response: RawResponse, name: string) => response.headers.find(([n]) => n.toLowerCase() === name)?.[1];
+/** Headers that legitimately differ between two answers a moment apart. */
+const comparable = (response: RawResponse) =>
+  response.headers
+    .filter(([name]) => name.toLowerCase() !== 'date')
+    .map(([name, value]) => [name, name.toLowerCase() === 'cache-control' ? value.replace(/max-age=\d+/, 'max-age=N') : value]);
+const json = (response: RawResponse) => JSON.parse(response.body.toString('utf8'));
+
+async function fastHits(): Promise<number> {
+  const text = await (await fetch(`${GATEWAY_URL}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith('gateway_response_cache_fast_hits_total'));
+  return line ? Number(line.split(' ').pop()) : 0;
+}
+
+const MARKET = 'query Market($s: String!) { market(symbol: $s) { symbol status tickSize lotSize } }';
+/** A body the fast path can answer once cached (each test its own market, so entries do not mix). */
+const marketBody = (symbol: string) => JSON.stringify({ query: MARKET, operationName: 'Market', variables: { s: symbol } });
+/** The same request, but with (empty) extensions: the fast path leaves it to the pipeline, whose plugin answers from the same entry. */
+const pipelineBody = (symbol: string) => JSON.stringify({ query: MARKET, operationName: 'Market', variables: { s: symbol }, extensions: {} });
+
+/** Makes sure the market's answer is in the gateway's response cache. */
+async function cached(symbol: string, token: string) {
+  const first = await post(marketBody(symbol), { authorization: `Bearer ${token}` });
+  expect(first.status).toBe(200);
+  expect(header(first, 'cache-control')).toMatch(/^max-age=\d+, public$/);
+  return first;
+}
+
+describe('the gateway fast path for cached public answers', () => {
+  let user: TestUser;
+  beforeAll(async () => {
+    user = await signUp();
+  });
+
+  it('answers a hit with the bytes and headers of the pipeline', async () => {
+    const auth = { authorization: `Bearer ${user.token}`, 'x-request-id': `fast-${randomUUID()}` };
+    const miss = await cached('ETH-USDT', user.token);
+    expect(json(miss).data.market).toMatchObject({ symbol: 'ETH-USDT', status: 'active' });
+
+    for (const accept of [undefined, '*/*', 'application/json', 'application/graphql-response+json,application/json;q=0.9']) {
+      const headers = { ...auth, ...(accept ? { accept } : {}) };
+      const hitsBefore = await fastHits();
+      const fast = await post(marketBody('ETH-USDT'), headers);
+      expect(await fastHits()).toBe(hitsBefore + 1);
+      const pipeline = await post(pipelineBody('ETH-USDT'), headers);
+      expect(await fastHits()).toBe(hitsBefore + 1);
+
+      expect(fast.status).toBe(200);
+      expect(pipeline.status).toBe(200);
+      expect(fast.body.equals(pipeline.body)).toBe(true);
+      expect(fast.body.equals(miss.body)).toBe(true);
+      expect(comparable(fast)).toEqual(comparable(pipeline));
+      expect(header(fast, 'x-request-id')).toBe(headers['x-request-id']);
+      expect(header(fast, 'cache-control')).toMatch(/^max-age=[1-5], public$/);
+      expect(header(fast, 'content-type')).toBe(
+        accept?.startsWith('application/graphql-response+json')
+          ? 'application/graphql-response+json; charset=utf-8'
+          : 'application/json; charset=utf-8',
+      );
+    }
+    // Without a request id, each answer gets a fresh one.
+    const [a, b] = [await post(marketBody('ETH-USDT')), await post(marketBody('ETH-USDT'))];
+    expect(header(a, 'x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    expect(header(a, 'x-request-id')).not.toBe(header(b, 'x-request-id'));
+  });
+
+  it('refuses a bad or expired token on a would-be hit, as the pipeline does', async () => {
+    await cached('BTC-USDT', user.token);
+    const [row] = await sql('select kid, private_jwk from accounts.signing_keys where retired_at is null order by created_at desc limit 1');
+    const now = Math.floor(Date.now() / 1000);
+    const expired = await new SignJWT({ roles: ['user'], sub: user.id })
+      .setProtectedHeader({ alg: 'ES256', kid: row.kid, typ: 'JWT' })
+      .setIssuer('tradegraph-accounts')
+      .setAudience('tradegraph')
+      .setIssuedAt(now - 3600)
+      .setExpirationTime(now - 1800)
+      .sign(await importJWK(row.private_jwk, 'ES256'));
+    const [head, payload, signature] = user.token.split('.');
+    const tampered = `${head}.${payload}.${signature.slice(0, 10)}${signature[10] === 'A' ? 'B' : 'A'}${signature.slice(11)}`;
+
+    const hitsBefore = await fastHits();
+    for (const token of [expired, tampered, 'garbage']) {
+      const refused = await post(marketBody('BTC-USDT'), { authorization: `Bearer ${token}`, 'x-request-id': 'bad-token' });
+      expect(refused.status).toBe(401);
+      expect(json(refused).errors[0].extensions.code).toBe('UNAUTHENTICATED');
+      expect(json(refused).data).toBeUndefined();
+      // Exactly what the same token gets on a query nobody caches.
+      const uncached = await post(JSON.stringify({ query: '{ me { id } }' }), { authorization: `Bearer ${token}`, 'x-request-id': 'bad-token' });
+      expect(refused.body.equals(uncached.body)).toBe(true);
+      expect(comparable(refused)).toEqual(comparable(uncached));
+    }
+    // Both kinds of credential at once stay ambiguous.
+    const both = await post(marketBody('BTC-USDT'), { authorization: `Bearer ${user.token}`, 'x-api-key': 'tgk_whatever' });
+    expect(both.status).toBe(401);
+    expect(json(both).errors[0].extensions.code).toBe('UNAUTHENTICATED');
+    expect(await fastHits()).toBe(hitsBefore);
+  });
+
+  it('serves API keys through the exchange and refuses a revoked one', async () => {
+    await cached('SOL-USDT', user.token);
+    const create = (label: string) =>
+      gql('mutation ($input: CreateApiKeyInput!) { createApiKey(input: $input) { secret apiKey { id } } }', { input: { label, scopes: ['read'] } }, { token: user.token });
+    const good = (await create('fast-path')).data.createApiKey;
+    const hitsBefore = await fastHits();
+    const served = await post(marketBody('SOL-USDT'), { 'x-api-key': good.secret });
+    expect(served.status).toBe(200);
+    expect(json(served).data.market.symbol).toBe('SOL-USDT');
+    expect(await fastHits()).toBe(hitsBefore + 1);
+
+    const revokedKey = (await create('revoked')).data.createApiKey;
+    await gql('mutation ($id: ID!) { revokeApiKey(id: $id) { id } }', { id: revokedKey.apiKey.id }, { token: user.token });
+    const refused = await post(marketBody('SOL-USDT'), { 'x-api-key': revokedKey.secret });
+    expect(refused.status).toBe(401);
+    expect(json(refused).errors[0].extensions.code).toBe('UNAUTHENTICATED');
+    expect(json(refused).errors[0].message).toMatch(/revoked/);
+    expect(await fastHits()).toBe(hitsBefore + 1);
+  });
+
+  it('lets a client read its own write through the gateway at once', async () => {
+    const admin = await userWithRoles(['user', 'admin'], 'fast-path-admin');
+    const input = { base: 'ETH', quote: 'EUR', category: 'crypto', tickSize: '0.01', lotSize: '0.0001', minNotional: '5', referencePrice: '3000' };
+    const added = await gql('mutation ($input: AddMarketInput!) { addMarket(input: $input) { symbol } }', { input }, { token: admin.token });
+    expect(added.errors).toBeUndefined();
+    const status = async () => json(await post(marketBody('ETH-EUR'), { authorization: `Bearer ${admin.token}` })).data.market.status;
+
+    await cached('ETH-EUR', admin.token);
+    const hitsBefore = await fastHits();
+    expect(await status()).toBe('active');
+    expect(await fastHits()).toBe(hitsBefore + 1);
+    const suspended = await gql('mutation { suspendMarket(symbol: "ETH-EUR") { status } }', {}, { token: admin.token });
+    expect(suspended.data.suspendMarket.status).toBe('suspended');
+    expect(await status()).toBe('suspended');
+    expect(await status()).toBe('suspended'); // cached again, now the new answer
+    await gql('mutation { resumeMarket(symbol: "ETH-EUR") { status } }', {}, { token: admin.token });
+    expect(await status()).toBe('active');
+  });
+
+  it('leaves everything else to the pipeline, which answers as before', async () => {
+    const hitsBefore = await fastHits();
+    // Private data is never served from the cache.
+    const me = await post(JSON.stringify({ query: '{ me { id } }' }), { authorization: `Bearer ${user.token}` });
+    expect(json(me).data.me.id).toBe(user.id);
+    expect(header(me, 'cache-control')).toBe('no-store');
+    // Not JSON: express.json still reads the untouched bytes and refuses them.
+    const broken = await post('{"query": "{ markets { edges { node { symbol } } } }"');
+    expect(broken.status).toBe(400);
+    const scalar = await post('"{ markets { totalCount } }"');
+    expect(scalar.status).toBe(400);
+    // A byte-order mark is stripped by express.json, as before.
+    const bom = await post(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(marketBody('ETH-USDT'))]));
+    expect(bom.status).toBe(200);
+    expect(json(bom).data.market.symbol).toBe('ETH-USDT');
+    // A batch, or a body that is not an operation, gets Apollo Server's 400.
+    const batch = await post(JSON.stringify([{ query: '{ __typename }' }]));
+    expect(batch.status).toBe(400);
+    const empty = await post('{}');
+    expect(empty.status).toBe(400);
+    const wrongVariables = await post(JSON.stringify({ query: MARKET, variables: '{"s":"ETH-USDT"}' }));
+    expect(wrongVariables.status).toBe(400);
+    // A simple (CSRF-prone) content type is still blocked.
+    const text = await post(marketBody('ETH-USDT'), { 'content-type': 'text/plain' });
+    expect(text.status).toBe(400);
+    expect(json(text).errors[0].message).toMatch(/Cross-Site Request Forgery/);
+    // Validation errors and GET queries are unchanged.
+    const invalid = await post(JSON.stringify({ query: '{ market(symbol: "ETH-USDT") { nope } }' }));
+    expect(invalid.status).toBe(400);
+    expect(json(invalid).errors[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    const get = await fetch(`${GATEWAY_HTTP}?query=${encodeURIComponent('{ market(symbol: "ETH-USDT") { symbol } }')}`, {
+      headers: { 'apollo-require-preflight': 'true' },
+    });
+    expect(((await get.json()) as any).data.market.symbol).toBe('ETH-USDT');
+    expect(await fastHits()).toBe(hitsBefore);
+  });
+});
