@@ -4,7 +4,7 @@ import { amountToAtoms, atomsToAmount, quantityToLots, priceToTicks, type Market
 import { ENGINE_ASSET_DECIMALS } from '../domain/catalog';
 import { OrderRejected, rejectionMessage, throwIfRejected, toPlaceOrder, unitsOrReject, type OrderRequest } from '../domain/orders';
 import { OrderRecord } from './entities';
-import type { BalanceRow, OrderRow } from './projection';
+import { clientOrderKey, type BalanceRow, type OrderRow } from './projection';
 import type { Sequencer } from './sequencer';
 
 /** An order as the API returns it: the live projection row or the stored read-model row. */
@@ -34,17 +34,30 @@ export class Exchange {
     return this.orm.em.fork().findOne(OrderRecord, where);
   }
 
-  /** The order as it is now: live orders from memory, finished ones from the read model. */
+  /** The order as it is now: live and recently finished orders from memory, older ones from the read model. */
   async view(orderId: number): Promise<OrderView | null> {
-    return this.sequencer.projection.liveOrders.get(orderId) ?? (await this.stored({ id: String(orderId) }));
+    return this.sequencer.projection.order(orderId) ?? (await this.stored({ id: String(orderId) }));
+  }
+
+  /**
+   * The order a user's clientOrderId already names, if any. Memory answers for live and recently
+   * finished orders; the projection's filter of every key ever accepted says when a key is new
+   * for certain (nearly always), and only otherwise is the read model asked.
+   */
+  private async existing(userId: string, clientOrderId: string): Promise<OrderView | null> {
+    const projection = this.sequencer.projection;
+    const known = projection.orderByClientId(userId, clientOrderId);
+    if (known) return known;
+    if (!projection.knownClientKeys.mayHave(clientOrderKey(userId, clientOrderId))) return null;
+    return this.stored({ userId, clientOrderId });
   }
 
   placeOrder(userId: string, request: OrderRequest): Promise<OrderView> {
-    const key = `${userId}\n${request.clientOrderId}`;
+    const key = clientOrderKey(userId, request.clientOrderId);
     const inFlight = this.placing.get(key);
     if (inFlight) return inFlight;
     const placement = (async () => {
-      const existing = await this.stored({ userId, clientOrderId: request.clientOrderId });
+      const existing = await this.existing(userId, request.clientOrderId);
       if (existing) return existing; // the same request again: answer with the first order
       const command = toPlaceOrder(request, this.spec(request.market), userId);
       const { result } = await this.sequencer.submit(command);

@@ -9,6 +9,7 @@ import {
 } from '../domain/engine';
 import { ENGINE_ASSET_DECIMALS } from '../domain/catalog';
 import type { OrderStatus } from './entities';
+import { KeyFilter } from './key-filter';
 
 /** An order as the read model (and `myOrderUpdates`) shows it. */
 export interface OrderRow {
@@ -57,6 +58,15 @@ export const isTerminal = (status: OrderStatus) => TERMINAL.has(status);
 
 const amount = (atoms: number) => atomsToAmount(ENGINE_ASSET_DECIMALS, atoms);
 
+/** How an order's clientOrderId is keyed: it is unique per user (as in `matching.orders`). */
+export const clientOrderKey = (userId: string, clientOrderId: string) => `${userId}\n${clientOrderId}`;
+
+/**
+ * How many finished orders stay in memory (about 0.5 KB each) to answer cancels, retried
+ * placements and lookups: at 1,000 orders/s, the last minute. Older ones come from the read model.
+ */
+export const FINISHED_ORDERS_KEPT = Number(process.env.MATCHING_FINISHED_ORDERS_KEPT ?? 50_000);
+
 /**
  * Turns engine events into read-model rows: orders (kept in memory while live, so each event
  * is a field update, not a query), fills and balances. What one batch touched is written in the
@@ -65,6 +75,21 @@ const amount = (atoms: number) => atomsToAmount(ENGINE_ASSET_DECIMALS, atoms);
  */
 export class Projection {
   readonly liveOrders = new Map<number, OrderRow>();
+  /** Live orders by clientOrderKey. */
+  private readonly liveByClientKey = new Map<string, OrderRow>();
+  /**
+   * The latest finished orders (terminal, never to change again), oldest first, by id and by
+   * clientOrderKey: a cancel answers with its order and a placement retried after its order
+   * finished is answered with that order, without reading the read model back.
+   */
+  private readonly finishedById = new Map<number, OrderRow>();
+  private readonly finishedByClientKey = new Map<string, OrderRow>();
+  /**
+   * Every clientOrderKey ever accepted: from the read model at start (Sequencer.open), then as
+   * orders are accepted. A key it has never seen is new for certain, so placing it needs no
+   * lookup; a key it may have seen and memory does not hold is looked up in the read model.
+   */
+  readonly knownClientKeys = new KeyFilter();
   touchedOrders = new Map<number, OrderRow>();
   fills: FillRow[] = [];
   balances = new Map<string, BalanceRow>();
@@ -114,6 +139,8 @@ export class Projection {
             updatedAt: at,
           };
           this.liveOrders.set(row.id, row);
+          this.liveByClientKey.set(clientOrderKey(row.userId, clientOrderId), row);
+          this.knownClientKeys.add(clientOrderKey(row.userId, clientOrderId));
           this.touch(row, at);
           break;
         }
@@ -210,7 +237,37 @@ export class Projection {
     }
   }
 
-  /** Hands over what the batch touched and starts a new batch; finished orders leave memory. */
+  /** A live order read back from the read model at start. */
+  restoreLive(row: OrderRow): void {
+    this.liveOrders.set(row.id, row);
+    this.liveByClientKey.set(clientOrderKey(row.userId, row.clientOrderId), row);
+  }
+
+  /** The order as memory knows it: live, or among the latest finished; undefined = ask the read model. */
+  order(id: number): OrderRow | undefined {
+    return this.liveOrders.get(id) ?? this.finishedById.get(id);
+  }
+
+  /** The same by the user's clientOrderId. */
+  orderByClientId(userId: string, clientOrderId: string): OrderRow | undefined {
+    const key = clientOrderKey(userId, clientOrderId);
+    return this.liveByClientKey.get(key) ?? this.finishedByClientKey.get(key);
+  }
+
+  /**
+   * Called once a batch is durable: forgets the oldest finished orders past the limit. Only
+   * here, so an order leaves memory only once the read model holds its final row (a lookup
+   * that misses memory then finds it there).
+   */
+  committed(): void {
+    for (const [id, row] of this.finishedById) {
+      if (this.finishedById.size <= FINISHED_ORDERS_KEPT) break;
+      this.finishedById.delete(id);
+      this.finishedByClientKey.delete(clientOrderKey(row.userId, row.clientOrderId));
+    }
+  }
+
+  /** Hands over what the batch touched and starts a new batch; finished orders leave the live set. */
   drain() {
     const drained = {
       orders: [...this.touchedOrders.values()].map((row) => ({ ...row })),
@@ -219,7 +276,14 @@ export class Projection {
       trades: this.trades,
       markets: [...this.touchedMarkets],
     };
-    for (const row of this.touchedOrders.values()) if (isTerminal(row.status)) this.liveOrders.delete(row.id);
+    for (const row of drained.orders) {
+      if (!isTerminal(row.status)) continue;
+      const key = clientOrderKey(row.userId, row.clientOrderId);
+      this.liveOrders.delete(row.id);
+      this.liveByClientKey.delete(key);
+      this.finishedById.set(row.id, row);
+      this.finishedByClientKey.set(key, row);
+    }
     this.touchedOrders = new Map();
     this.fills = [];
     this.balances = new Map();

@@ -1,7 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { canonicalDecimal, type Logger } from '@tradegraph/shared';
 import { Engine, quantityToLots, type Command, type CommandResult, type EngineSnapshot } from '../domain/engine';
-import { Projection, isTerminal, type OrderRow } from './projection';
+import { Projection, clientOrderKey, isTerminal, type OrderRow } from './projection';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 /** A command as callers give it; the sequencer stamps the time. */
@@ -87,12 +87,34 @@ export class Sequencer {
     const live = await connection.execute<Record<string, any>[]>(
       `select * from matching.orders where status in ('pending', 'open', 'partially_filled')`,
     );
-    for (const row of live) sequencer.projection.liveOrders.set(Number(row.id), orderRowFromDb(row, engine));
+    for (const row of live) sequencer.projection.restoreLive(orderRowFromDb(row, engine));
+    const clientKeys = await sequencer.loadClientKeys();
     logger.info(
-      { snapshotSeq: snapshot ? Number(snapshot.seq) : null, replayed, seq: sequencer.seq, stateHash: engine.stateHash() },
+      { snapshotSeq: snapshot ? Number(snapshot.seq) : null, replayed, seq: sequencer.seq, stateHash: engine.stateHash(), clientKeys },
       'engine restored',
     );
     return sequencer;
+  }
+
+  /**
+   * Every clientOrderId of the read model into the projection's filter, in pages by id. The read
+   * model is committed with the journal, so it holds every order of every durable command; the
+   * commands after it were never acknowledged, and their orders do not exist.
+   */
+  private async loadClientKeys(): Promise<number> {
+    const connection = this.orm.em.getConnection();
+    let after = '0';
+    let loaded = 0;
+    for (;;) {
+      const rows = await connection.execute<{ id: string; user_id: string; client_order_id: string }[]>(
+        'select id::text as id, user_id, client_order_id from matching.orders where id > ? order by id limit 20000',
+        [after],
+      );
+      if (rows.length === 0) return loaded;
+      for (const row of rows) this.projection.knownClientKeys.add(clientOrderKey(row.user_id, row.client_order_id));
+      loaded += rows.length;
+      after = rows[rows.length - 1].id;
+    }
   }
 
   /** Replays journal entries after the restored snapshot, in pages. */
@@ -165,6 +187,7 @@ export class Sequencer {
         this.options.onFatal(error);
         return;
       }
+      this.projection.committed();
       for (const pending of batch) pending.resolve({ seq: pending.seq, result: pending.result });
       for (const listener of this.listeners) {
         try {

@@ -1,0 +1,153 @@
+// Probe: where a placement's time goes, without the load generator's noise. Starts accounts,
+// markets, matching and the gateway (bench/lib/common.js), signs up one user, then straight at
+// the matching subgraph:
+//   1. sequential: one client, PROBE_ORDERS × (placeOrder, then cancelOrder by clientOrderId),
+//      each timed alone — the request path's latency with no queueing;
+//   2. the same number of sequential `myBalances` reads (a request that touches no database);
+//   3. concurrent: PROBE_CONCURRENCY clients in a closed loop placing and cancelling, with the
+//      matching process's CPU time per order (place + cancel) over the phase.
+// Prints the figures and the load average; writes nothing to bench/results.
+//
+//   node bench/probes/order-latency.js
+//   PROBE_CPU_PROF=/tmp/prof node bench/probes/order-latency.js   # matching restarted with --cpu-prof
+//
+// Knobs: PROBE_ORDERS (300), PROBE_CONCURRENCY (20), PROBE_CONCURRENT_ORDERS (2000),
+// BENCH_PORT_BASE, BENCH_DATABASE, BENCH_SERVICES (accounts,markets,matching).
+const { spawn } = require('node:child_process');
+const os = require('node:os');
+const path = require('node:path');
+process.env.BENCH_SERVICES ??= 'accounts,markets,matching';
+const common = require('../lib/common.js');
+
+const { intEnv, log, round } = common;
+const ORDERS = intEnv('PROBE_ORDERS', 300);
+const CONCURRENCY = intEnv('PROBE_CONCURRENCY', 20);
+const CONCURRENT_ORDERS = intEnv('PROBE_CONCURRENT_ORDERS', 2000);
+const CPU_PROF = process.env.PROBE_CPU_PROF;
+
+const PLACE = 'mutation Place($input: PlaceOrderInput!) { placeOrder(input: $input) { id status clientOrderId } }';
+const CANCEL = 'mutation Cancel($coid: String!) { cancelOrder(clientOrderId: $coid) { id status } }';
+const BALANCES = '{ myBalances { asset available locked } }';
+
+async function post(url, token, query, variables) {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = await response.json();
+  if (body.errors) throw new Error(`${query.slice(0, 40)}…: ${JSON.stringify(body.errors)}`);
+  return body.data;
+}
+
+const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+function summary(samples) {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return { n: sorted.length, p50_ms: round(percentile(sorted, 50), 3), p90_ms: round(percentile(sorted, 90), 3), p99_ms: round(percentile(sorted, 99), 3) };
+}
+
+let orderCount = 0;
+const order = (i) => ({
+  market: 'BTC-USDT',
+  side: 'buy',
+  type: 'limit',
+  quantity: '0.01',
+  price: String(1000 + (i % 500)),
+  clientOrderId: `probe-${process.pid}-${orderCount++}`,
+});
+
+/** Restarts matching under `node --cpu-prof` (a node argument: NODE_OPTIONS cannot carry it). */
+async function restartMatchingWithProfiler(system) {
+  const old = system.children.matching;
+  await new Promise((resolve) => {
+    old.once('exit', resolve);
+    old.kill('SIGTERM');
+  });
+  const entry = path.join(common.SYSTEM_ROOT, 'subgraphs/matching/dist/index.js');
+  const child = spawn(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`, entry], { env: system.env, stdio: 'ignore' });
+  system.children.matching = child;
+  await common.waitForHealth(`http://127.0.0.1:${system.portBase + 6}/health`, child, 'matching', 60_000);
+  log(`matching restarted with --cpu-prof (profile in ${CPU_PROF} when it stops)`);
+}
+
+async function main() {
+  const system = await common.startBenchSystem('order-latency', { portBase: intEnv('BENCH_PORT_BASE', 56000) + 40 });
+  const stopAll = common.stopOnExit([() => system.stop()]);
+  try {
+    if (CPU_PROF) await restartMatchingWithProfiler(system);
+    const [user] = await common.signUpUsers(system.graphqlUrl, 1);
+    await common.gql(
+      system.graphqlUrl,
+      'mutation { creditDemoFunds(asset: "USDT", amount: "1000000", idempotencyKey: "probe") { available } }',
+      {},
+      user.token,
+    );
+    const direct = `http://127.0.0.1:${system.portBase + 6}/graphql`;
+    const matchingPid = system.children.matching.pid;
+
+    // Warm-up: JIT, connection pools, caches.
+    for (let i = 0; i < 50; i += 1) {
+      const input = order(i);
+      await post(direct, user.token, PLACE, { input });
+      await post(direct, user.token, CANCEL, { coid: input.clientOrderId });
+      await post(direct, user.token, BALANCES);
+    }
+
+    const place = [];
+    const cancel = [];
+    let cpuBefore = common.cpuMsOf(matchingPid);
+    for (let i = 0; i < ORDERS; i += 1) {
+      const input = order(i);
+      let t = performance.now();
+      await post(direct, user.token, PLACE, { input });
+      place.push(performance.now() - t);
+      t = performance.now();
+      await post(direct, user.token, CANCEL, { coid: input.clientOrderId });
+      cancel.push(performance.now() - t);
+    }
+    const sequentialCpu = (common.cpuMsOf(matchingPid) - cpuBefore) / ORDERS;
+    const balances = [];
+    for (let i = 0; i < ORDERS; i += 1) {
+      const t = performance.now();
+      await post(direct, user.token, BALANCES);
+      balances.push(performance.now() - t);
+    }
+
+    cpuBefore = common.cpuMsOf(matchingPid);
+    let next = 0;
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (next < CONCURRENT_ORDERS) {
+          const input = order(next++);
+          await post(direct, user.token, PLACE, { input });
+          await post(direct, user.token, CANCEL, { coid: input.clientOrderId });
+        }
+      }),
+    );
+    const seconds = (performance.now() - started) / 1000;
+    const concurrentCpu = (common.cpuMsOf(matchingPid) - cpuBefore) / CONCURRENT_ORDERS;
+
+    const result = {
+      placeOrder: summary(place),
+      cancelOrder: summary(cancel),
+      myBalances: summary(balances),
+      matching_cpu_ms_per_order_sequential: round(sequentialCpu, 3),
+      concurrent: {
+        clients: CONCURRENCY,
+        orders: CONCURRENT_ORDERS,
+        orders_per_s: round(CONCURRENT_ORDERS / seconds, 1),
+        matching_cpu_ms_per_order: round(concurrentCpu, 3),
+      },
+      loadavg: os.loadavg().map((l) => round(l, 2)),
+    };
+    console.log(JSON.stringify(result, null, 2));
+  } finally {
+    await stopAll();
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
