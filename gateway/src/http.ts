@@ -106,6 +106,8 @@ function parseJson(raw: Buffer): unknown {
 export function graphqlFastPath(options: FastPathOptions): RequestListener & { close(): void } {
   const { app, cache, logger, verifyToken, apiKeys, proxies, onHit } = options;
   let open = true;
+  /** Keys of public answers being fetched again, settled when that request's response is done. */
+  const refreshing = new Map<string, Promise<void>>();
 
   /** Resolves when the credentials are good; rejects as the context would (the pipeline then answers). */
   const checkCredentials = async (req: IncomingMessage): Promise<void> => {
@@ -144,11 +146,24 @@ export function graphqlFastPath(options: FastPathOptions): RequestListener & { c
     const contentType = CONTENT_TYPE_FOR_ACCEPT.get(req.headers.accept ?? '');
     if (!request || contentType === undefined) return app(req, res);
     const key = PublicResponseCache.key(request.query, request.operationName, request.variables);
-    if (!cache.lookup(key)) return app(req, res);
-    checkCredentials(req).then(
-      () => answer(req, res, request, contentType, key),
-      () => app(req, res),
-    );
+    const serve = () =>
+      checkCredentials(req).then(
+        () => answer(req, res, request, contentType, key),
+        () => app(req, res),
+      );
+    if (cache.lookup(key)) return serve();
+    // A public answer that just expired is asked for by many callers at once: one of them goes
+    // through the pipeline and stores it again, the others wait for that and are then served
+    // from the cache (or take the pipeline themselves, should it not have been stored, or a
+    // write have made it stale meanwhile: the lookup checks epochs again).
+    const pending = refreshing.get(key);
+    if (pending) return void pending.then(serve);
+    if (cache.wasCached(key)) {
+      const done = new Promise<void>((resolve) => res.once('close', resolve));
+      refreshing.set(key, done);
+      void done.then(() => refreshing.delete(key));
+    }
+    app(req, res);
   };
 
   const handler = (req: IncomingMessage, res: ServerResponse) => {

@@ -37,6 +37,8 @@ export interface CachedResponse {
  */
 export class PublicResponseCache {
   private readonly entries = new Map<string, Entry>();
+  /** Keys that have had an entry, kept past its expiry: the requests worth waiting for (http.ts). */
+  private readonly known = new Set<string>();
 
   constructor(private readonly maxEntries = 5_000) {}
 
@@ -60,6 +62,15 @@ export class PublicResponseCache {
     if (result.errors?.length || maxAgeSeconds <= 0) return;
     if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
     this.entries.set(key, { result, until: Date.now() + maxAgeSeconds * 1000, epochs });
+    if (!this.known.has(key)) {
+      if (this.known.size >= this.maxEntries) this.known.delete(this.known.values().next().value as string);
+      this.known.add(key);
+    }
+  }
+
+  /** Whether `key` has been cached before, i.e. its answer is public and will most likely be stored again. */
+  wasCached(key: string): boolean {
+    return this.known.has(key);
   }
 
   /**

@@ -181,6 +181,22 @@ describe('the gateway fast path for cached public answers', () => {
     expect(await status()).toBe('active');
   });
 
+  it('refreshes an expired answer once for many callers asking at the same moment', async () => {
+    const first = await cached('BTC-USDC', user.token);
+    const maxAge = Number(/max-age=(\d+)/.exec(header(first, 'cache-control') ?? '')![1]);
+    await new Promise((resolve) => setTimeout(resolve, maxAge * 1000 + 200));
+    const hitsBefore = await fastHits();
+    const answers = await Promise.all(Array.from({ length: 20 }, () => post(marketBody('BTC-USDC'), { authorization: `Bearer ${user.token}` })));
+    for (const answer of answers) {
+      expect(answer.status).toBe(200);
+      expect(answer.body.equals(answers[0].body)).toBe(true);
+      expect(header(answer, 'cache-control')).toMatch(/^max-age=\d+, public$/);
+    }
+    expect(json(answers[0]).data.market.symbol).toBe('BTC-USDC');
+    // One went through the pipeline; the others were served the answer it stored.
+    expect(await fastHits()).toBe(hitsBefore + 19);
+  });
+
   it('leaves everything else to the pipeline, which answers as before', async () => {
     const hitsBefore = await fastHits();
     // Private data is never served from the cache.
