@@ -58,3 +58,32 @@ export async function newestIdsPerOwner(
   );
   return rows.map((r) => String(r.id));
 }
+
+/** The pieces of knex's client this module uses (MikroORM's connection is knex underneath). */
+interface PooledClient {
+  acquireConnection(): Promise<{ query(text: string, values: readonly unknown[]): Promise<{ rows: unknown[] }> }>;
+  releaseConnection(connection: unknown): Promise<void>;
+}
+
+/**
+ * Runs one read-only statement (`$1`, `$2`… placeholders) on a connection of MikroORM's pool
+ * and returns the rows as the driver gives them, with MikroORM's type parsers (timestamps come
+ * back as text: see `toDate`). For the hot reads behind entity fetches: MikroORM's `find` builds
+ * the query through its query builder and knex, then hydrates managed entities, which costs
+ * several times the CPU of the query itself; rows read this way are plain objects, not entities
+ * (never persist them). Outside any transaction, as a `find` of a request's forked manager is.
+ */
+export async function selectRows<T>(em: EntityManager, sql: string, params: readonly unknown[]): Promise<T[]> {
+  const client = (em.getConnection().getKnex() as unknown as { client: PooledClient }).client;
+  const connection = await client.acquireConnection();
+  try {
+    return (await connection.query(sql, params)).rows as T[];
+  } finally {
+    await client.releaseConnection(connection);
+  }
+}
+
+/** A timestamp column read by `selectRows`, as MikroORM would have hydrated it. */
+export function toDate(em: EntityManager, value: string | Date): Date {
+  return value instanceof Date ? value : (em.getPlatform().parseDate(value) as Date);
+}

@@ -23,6 +23,7 @@ import { createEventBus, type EventBus } from './pubsub';
 import { openDatabase, type EntityManager } from './orm';
 import { CLIENT_USER_AGENT_HEADER, clientIp, trustedGateways } from './client-ip';
 import { DateTimeScalar, DecimalScalar } from './scalars';
+import { isPlainGraphQLPost, serveGraphQLPost } from './graphql-http';
 
 /** What every resolver of every subgraph gets: who is asking, a unit of work, batched loaders. */
 export interface SubgraphContext<Loaders = unknown> {
@@ -128,26 +129,69 @@ export async function subgraphSdl(
   return `${FEDERATION_LINK}\n\n${printSchemaWithDirectives(typeGraphqlSchema)}`;
 }
 
-/** Logs every `_entities` call with the types it asked for: proof of batching, and a trace. */
-function entitiesTracePlugin(metrics: { entityFetches: Counter }): ApolloServerPlugin<SubgraphContext> {
+/**
+ * Counts every `_entities` call by the types it asked for, and logs it (and every other
+ * operation) at debug level: proof of batching, and a trace. Not at info: one synchronous log
+ * write per request was a noticeable part of a small request's CPU.
+ */
+function entitiesTracePlugin(metrics: { entityFetches: Counter }, logger: Logger): ApolloServerPlugin<SubgraphContext> {
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ operation, request, contextValue }) {
-          const fields = operation?.selectionSet.selections.map((s) => (s.kind === 'Field' ? s.name.value : s.kind)) ?? [];
-          if (fields.includes('_entities')) {
+          const selections = operation?.selectionSet.selections ?? [];
+          const isEntities = selections.some((s) => s.kind === 'Field' && s.name.value === '_entities');
+          const trace = logger.isLevelEnabled('debug');
+          if (isEntities) {
             const representations = (request.variables?.representations ?? []) as { __typename?: string }[];
             const typenames: Record<string, number> = {};
             for (const r of representations) typenames[r.__typename ?? '?'] = (typenames[r.__typename ?? '?'] ?? 0) + 1;
             for (const typename of Object.keys(typenames)) metrics.entityFetches.inc({ typename });
-            contextValue.logger.info({ op: '_entities', typenames }, 'entities fetch');
-          } else {
-            contextValue.logger.info({ op: operation?.operation, operationName: request.operationName, fields }, 'operation');
+            if (trace) contextValue.logger.debug({ op: '_entities', typenames }, 'entities fetch');
+          } else if (trace) {
+            const fields = selections.map((s) => (s.kind === 'Field' ? s.name.value : s.kind));
+            contextValue.logger.debug({ op: operation?.operation, operationName: request.operationName, fields }, 'operation');
           }
         },
       };
     },
   };
+}
+
+/**
+ * A request's context. The request's logger, unit of work and loaders are made when a resolver
+ * first asks for them: an entity fetch answered from its representation alone, or a refused
+ * request, needs none of them, and making all three was a good part of a small request's CPU.
+ * The lazy members are getters on the prototype because Apollo Server copies the context's own
+ * properties into a fresh object for every operation (which would run own getters at once).
+ */
+class RequestContext<Loaders> implements SubgraphContext<Loaders> {
+  reqId!: string;
+  viewer!: Viewer | null;
+  bus!: EventBus;
+  clientIp?: string;
+  userAgent?: string;
+  authorization?: string;
+  private made: { logger?: Logger; em?: EntityManager; loaders?: Loaders } = {};
+
+  constructor(
+    fields: Pick<SubgraphContext<Loaders>, 'reqId' | 'viewer' | 'bus' | 'clientIp' | 'userAgent' | 'authorization'>,
+    private readonly from: { logger: Logger; orm: MikroORM; createLoaders: (em: EntityManager, logger: Logger) => Loaders },
+  ) {
+    Object.assign(this, fields);
+  }
+
+  get logger(): Logger {
+    return (this.made.logger ??= this.from.logger.child({ reqId: this.reqId }));
+  }
+
+  get em(): EntityManager {
+    return (this.made.em ??= this.from.orm.em.fork());
+  }
+
+  get loaders(): Loaders {
+    return (this.made.loaders ??= this.from.createLoaders(this.em, this.logger));
+  }
 }
 
 export async function startSubgraph<Loaders>(
@@ -192,25 +236,29 @@ export async function startSubgraph<Loaders>(
 
   const gateways = trustedGateways();
   const contextFor = (reqId: string, viewer: Viewer | null, req?: http.IncomingMessage): SubgraphContext<Loaders> => {
-    const requestLogger = logger.child({ reqId });
-    const em = orm.em.fork();
     const agent = req?.headers[CLIENT_USER_AGENT_HEADER];
-    return {
-      reqId,
-      logger: requestLogger,
-      viewer,
-      em,
-      bus,
-      loaders: definition.createLoaders(em, requestLogger),
-      clientIp: req ? clientIp(req, gateways) : undefined,
-      userAgent: typeof agent === 'string' ? agent : undefined,
-      authorization: req?.headers.authorization,
-    };
+    return new RequestContext<Loaders>(
+      {
+        reqId,
+        viewer,
+        bus,
+        clientIp: req ? clientIp(req, gateways) : undefined,
+        userAgent: typeof agent === 'string' ? agent : undefined,
+        authorization: req?.headers.authorization,
+      },
+      { logger, orm, createLoaders: definition.createLoaders },
+    );
   };
 
   const app = express();
   app.disable('x-powered-by');
-  const httpServer = http.createServer(app);
+  const graphqlContext = async (req: http.IncomingMessage) =>
+    contextFor(requestIdFrom(req.headers[REQUEST_ID_HEADER]), await verifyToken(req.headers.authorization), req);
+  // Ordinary GraphQL POSTs (every request from the gateway) skip express; see serveGraphQLPost.
+  const httpServer = http.createServer((req, res) => {
+    if (isPlainGraphQLPost(req)) void serveGraphQLPost(apollo, req, res, graphqlContext);
+    else app(req, res);
+  });
 
   // WebSocket: graphql-ws serves this subgraph's subscriptions (to the gateway or any router).
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
@@ -257,7 +305,7 @@ export async function startSubgraph<Loaders>(
     schema,
     introspection: true,
     includeStacktraceInErrorResponses: false,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginInlineTraceDisabled(), entitiesTracePlugin(metrics)],
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginInlineTraceDisabled(), entitiesTracePlugin(metrics, logger)],
   });
   await apollo.start();
 
@@ -276,12 +324,7 @@ export async function startSubgraph<Loaders>(
   app.use(
     '/graphql',
     express.json({ limit: '1mb' }),
-    expressMiddleware(apollo, {
-      context: async ({ req }) => {
-        const reqId = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
-        return contextFor(reqId, await verifyToken(req.headers.authorization), req);
-      },
-    }),
+    expressMiddleware(apollo, { context: ({ req }) => graphqlContext(req) }),
   );
 
   await new Promise<void>((resolve) => httpServer.listen(port, '0.0.0.0', resolve));
