@@ -10,9 +10,16 @@
 //
 //   node bench/probes/order-latency.js
 //   PROBE_CPU_PROF=/tmp/prof node bench/probes/order-latency.js   # matching restarted with --cpu-prof
+//   PROBE_COMPARE_ROOT=/tmp/before node bench/probes/order-latency.js
+//
+// PROBE_COMPARE_ROOT names a built copy of another version (a checkout with `dist`, as for
+// BENCH_SYSTEM_ROOT): matching is restarted from it and from this checkout in turn, on the same
+// database and the same other processes, PROBE_ROUNDS times, so both versions are measured
+// under the same neighbours' load (the shared machine's load moves a lot between runs).
 //
 // Knobs: PROBE_ORDERS (300), PROBE_CONCURRENCY (20), PROBE_CONCURRENT_ORDERS (2000),
-// BENCH_PORT_BASE, BENCH_DATABASE, BENCH_SERVICES (accounts,markets,matching).
+// PROBE_ROUNDS (2, with PROBE_COMPARE_ROOT), BENCH_PORT_BASE, BENCH_DATABASE,
+// BENCH_SERVICES (accounts,markets,matching).
 const { spawn } = require('node:child_process');
 const os = require('node:os');
 const path = require('node:path');
@@ -56,25 +63,99 @@ const order = (i) => ({
   clientOrderId: `probe-${process.pid}-${orderCount++}`,
 });
 
-/** Restarts matching under `node --cpu-prof` (a node argument: NODE_OPTIONS cannot carry it). */
-async function restartMatchingWithProfiler(system) {
+const COMPARE_ROOT = process.env.PROBE_COMPARE_ROOT;
+const ROUNDS = intEnv('PROBE_ROUNDS', COMPARE_ROOT ? 2 : 1);
+
+/**
+ * Stops matching and starts it again from `root` (its state comes back from the database),
+ * under `node --cpu-prof` when PROBE_CPU_PROF is set (a node argument: NODE_OPTIONS cannot carry it).
+ */
+async function restartMatching(system, root) {
   const old = system.children.matching;
-  await new Promise((resolve) => {
-    old.once('exit', resolve);
-    old.kill('SIGTERM');
-  });
-  const entry = path.join(common.SYSTEM_ROOT, 'subgraphs/matching/dist/index.js');
-  const child = spawn(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`, entry], { env: system.env, stdio: 'ignore' });
+  if (old.exitCode === null && old.signalCode === null) {
+    await new Promise((resolve) => {
+      old.once('exit', resolve);
+      old.kill('SIGTERM');
+    });
+  }
+  const entry = path.join(root, 'subgraphs/matching/dist/index.js');
+  const args = CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] : [];
+  const child = spawn(process.execPath, [...args, entry], { env: system.env, stdio: 'ignore' });
   system.children.matching = child;
   await common.waitForHealth(`http://127.0.0.1:${system.portBase + 6}/health`, child, 'matching', 60_000);
-  log(`matching restarted with --cpu-prof (profile in ${CPU_PROF} when it stops)`);
 }
+
+/** The three phases against the matching process running now. */
+async function measure(system, token) {
+  const direct = `http://127.0.0.1:${system.portBase + 6}/graphql`;
+  const matchingPid = system.children.matching.pid;
+
+  // Warm-up: JIT, connection pools, caches.
+  for (let i = 0; i < 50; i += 1) {
+    const input = order(i);
+    await post(direct, token, PLACE, { input });
+    await post(direct, token, CANCEL, { coid: input.clientOrderId });
+    await post(direct, token, BALANCES);
+  }
+
+  const place = [];
+  const cancel = [];
+  let cpuBefore = common.cpuMsOf(matchingPid);
+  for (let i = 0; i < ORDERS; i += 1) {
+    const input = order(i);
+    let t = performance.now();
+    await post(direct, token, PLACE, { input });
+    place.push(performance.now() - t);
+    t = performance.now();
+    await post(direct, token, CANCEL, { coid: input.clientOrderId });
+    cancel.push(performance.now() - t);
+  }
+  const sequentialCpu = (common.cpuMsOf(matchingPid) - cpuBefore) / ORDERS;
+  const balances = [];
+  for (let i = 0; i < ORDERS; i += 1) {
+    const t = performance.now();
+    await post(direct, token, BALANCES);
+    balances.push(performance.now() - t);
+  }
+
+  cpuBefore = common.cpuMsOf(matchingPid);
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < CONCURRENT_ORDERS) {
+        const input = order(next++);
+        await post(direct, token, PLACE, { input });
+        await post(direct, token, CANCEL, { coid: input.clientOrderId });
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  const concurrentCpu = (common.cpuMsOf(matchingPid) - cpuBefore) / Math.max(1, CONCURRENT_ORDERS);
+  return {
+    placeOrder: summary(place),
+    cancelOrder: summary(cancel),
+    myBalances: summary(balances),
+    matching_cpu_ms_per_order_sequential: round(sequentialCpu, 3),
+    concurrent: {
+      clients: CONCURRENCY,
+      orders: CONCURRENT_ORDERS,
+      orders_per_s: round(CONCURRENT_ORDERS / seconds, 1),
+      matching_cpu_ms_per_order: round(concurrentCpu, 3),
+    },
+    loadavg: os.loadavg().map((l) => round(l, 2)),
+  };
+}
+
+const brief = (label, r) =>
+  `${label.padEnd(8)} place p50 ${r.placeOrder.p50_ms} p99 ${r.placeOrder.p99_ms} | cancel p50 ${r.cancelOrder.p50_ms} p99 ${r.cancelOrder.p99_ms} | ` +
+  `myBalances p50 ${r.myBalances.p50_ms} | CPU/order seq ${r.matching_cpu_ms_per_order_sequential} ms, ${r.concurrent.clients} clients ` +
+  `${r.concurrent.matching_cpu_ms_per_order} ms (${r.concurrent.orders_per_s}/s) | load ${r.loadavg.join(' ')}`;
 
 async function main() {
   const system = await common.startBenchSystem('order-latency', { portBase: intEnv('BENCH_PORT_BASE', 56000) + 40 });
   const stopAll = common.stopOnExit([() => system.stop()]);
   try {
-    if (CPU_PROF) await restartMatchingWithProfiler(system);
     const [user] = await common.signUpUsers(system.graphqlUrl, 1);
     await common.gql(
       system.graphqlUrl,
@@ -82,66 +163,17 @@ async function main() {
       {},
       user.token,
     );
-    const direct = `http://127.0.0.1:${system.portBase + 6}/graphql`;
-    const matchingPid = system.children.matching.pid;
-
-    // Warm-up: JIT, connection pools, caches.
-    for (let i = 0; i < 50; i += 1) {
-      const input = order(i);
-      await post(direct, user.token, PLACE, { input });
-      await post(direct, user.token, CANCEL, { coid: input.clientOrderId });
-      await post(direct, user.token, BALANCES);
+    const versions = COMPARE_ROOT ? [['compare', COMPARE_ROOT], ['this', common.SYSTEM_ROOT]] : [['this', common.SYSTEM_ROOT]];
+    const results = [];
+    for (let round = 0; round < ROUNDS; round += 1) {
+      for (const [label, root] of versions) {
+        if (COMPARE_ROOT || CPU_PROF) await restartMatching(system, root);
+        const result = await measure(system, user.token);
+        log(brief(label, result));
+        results.push({ version: label, root, round, ...result });
+      }
     }
-
-    const place = [];
-    const cancel = [];
-    let cpuBefore = common.cpuMsOf(matchingPid);
-    for (let i = 0; i < ORDERS; i += 1) {
-      const input = order(i);
-      let t = performance.now();
-      await post(direct, user.token, PLACE, { input });
-      place.push(performance.now() - t);
-      t = performance.now();
-      await post(direct, user.token, CANCEL, { coid: input.clientOrderId });
-      cancel.push(performance.now() - t);
-    }
-    const sequentialCpu = (common.cpuMsOf(matchingPid) - cpuBefore) / ORDERS;
-    const balances = [];
-    for (let i = 0; i < ORDERS; i += 1) {
-      const t = performance.now();
-      await post(direct, user.token, BALANCES);
-      balances.push(performance.now() - t);
-    }
-
-    cpuBefore = common.cpuMsOf(matchingPid);
-    let next = 0;
-    const started = performance.now();
-    await Promise.all(
-      Array.from({ length: CONCURRENCY }, async () => {
-        while (next < CONCURRENT_ORDERS) {
-          const input = order(next++);
-          await post(direct, user.token, PLACE, { input });
-          await post(direct, user.token, CANCEL, { coid: input.clientOrderId });
-        }
-      }),
-    );
-    const seconds = (performance.now() - started) / 1000;
-    const concurrentCpu = (common.cpuMsOf(matchingPid) - cpuBefore) / CONCURRENT_ORDERS;
-
-    const result = {
-      placeOrder: summary(place),
-      cancelOrder: summary(cancel),
-      myBalances: summary(balances),
-      matching_cpu_ms_per_order_sequential: round(sequentialCpu, 3),
-      concurrent: {
-        clients: CONCURRENCY,
-        orders: CONCURRENT_ORDERS,
-        orders_per_s: round(CONCURRENT_ORDERS / seconds, 1),
-        matching_cpu_ms_per_order: round(concurrentCpu, 3),
-      },
-      loadavg: os.loadavg().map((l) => round(l, 2)),
-    };
-    console.log(JSON.stringify(result, null, 2));
+    console.log(JSON.stringify(results.length === 1 ? results[0] : results, null, 2));
   } finally {
     await stopAll();
   }

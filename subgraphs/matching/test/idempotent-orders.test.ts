@@ -100,4 +100,35 @@ describe('idempotent placement and cancel answers', () => {
     // Only `f` still locks funds: 0.01 × 1000 USDT and the taker fee it might pay (0.2 %).
     expect(balances.data.myBalances).toContainEqual({ asset: 'USDT', available: '99989.98', locked: '10.02' });
   });
+
+  // Book reads between two commands share one answer; every command must show in the next read.
+  it('answers order-book reads with the book as of the last command', async () => {
+    const BOOK = `query { orderBook(market: "ETH-USDT", depth: 3) { sequence bids { price quantity orders } }
+      market(symbol: "ETH-USDT") { orderBook(depth: 3) { bids { price quantity orders } } } }`;
+    const read = async () => {
+      const result = await gql(BOOK, {}, { token, url: GATEWAY });
+      expect(result.errors).toBeUndefined();
+      // The root field and the Market entity's field see the same book.
+      expect(result.data.market.orderBook.bids).toEqual(result.data.orderBook.bids);
+      return result.data.orderBook.bids;
+    };
+    const eth = (clientOrderId: string, price: string) => ({ ...input(clientOrderId, price), market: 'ETH-USDT', quantity: '1' });
+    expect(await read()).toEqual([]);
+    expect(await read()).toEqual([]);
+    await call(PLACE, { input: eth('book-1', '100') });
+    expect(await read()).toEqual([{ price: '100', quantity: '1', orders: 1 }]);
+    await call(PLACE, { input: eth('book-2', '100') });
+    await call(PLACE, { input: eth('book-3', '101') });
+    const both = [
+      { price: '101', quantity: '1', orders: 1 },
+      { price: '100', quantity: '2', orders: 2 },
+    ];
+    expect(await read()).toEqual(both);
+    expect(await read()).toEqual(both);
+    await cancel('book-3');
+    expect(await read()).toEqual([{ price: '100', quantity: '2', orders: 2 }]);
+    await cancel('book-1');
+    await cancel('book-2');
+    expect(await read()).toEqual([]);
+  });
 });

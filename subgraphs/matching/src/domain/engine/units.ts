@@ -51,9 +51,17 @@ function convert(text: string, unit: string, offCode: 'PRICE_NOT_ON_TICK' | 'QTY
   return safe === undefined ? { ok: false, code: offCode } : { ok: true, value: safe };
 }
 
+/** Units (tick and lot sizes) parsed once: every price and quantity shown multiplies by one. */
+const parsedUnits = new Map<string, Decimal>();
+
 function multiply(units: number, unit: string): string {
-  const u = parseDecimal(unit);
-  if (!u) throw new Error(`invalid unit ${unit}`);
+  let u = parsedUnits.get(unit);
+  if (!u) {
+    u = parseDecimal(unit);
+    if (!u) throw new Error(`invalid unit ${unit}`);
+    // A few markets' sizes; the bound only guards against an unexpected stream of distinct units.
+    if (parsedUnits.size < 10_000) parsedUnits.set(unit, u);
+  }
   return formatDecimal(BigInt(units) * u.mantissa, u.scale);
 }
 
