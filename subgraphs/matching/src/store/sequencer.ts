@@ -20,6 +20,15 @@ interface Pending {
   reject: (error: unknown) => void;
 }
 
+/** A connection of MikroORM's pool as the pg driver gives it (MikroORM's connection is knex underneath). */
+interface PooledConnection {
+  query(text: string, values: readonly unknown[]): Promise<unknown>;
+}
+interface ConnectionPool {
+  acquireConnection(): Promise<PooledConnection>;
+  releaseConnection(connection: PooledConnection): Promise<void>;
+}
+
 export type BatchListener = (batch: ReturnType<Projection['drain']>) => void;
 
 export interface SequencerOptions {
@@ -33,22 +42,22 @@ export interface SequencerOptions {
 const WRITE_BATCH = `
 with journal as (
   insert into matching.journal (seq, command)
-  select seq, command from jsonb_to_recordset(?::jsonb) as j(seq bigint, command jsonb)
+  select seq, command from jsonb_to_recordset($1::jsonb) as j(seq bigint, command jsonb)
 ), orders as (
   insert into matching.orders (id, user_id, market, side, type, time_in_force, price, stop_price, quantity,
                                quote_amount, filled_quantity, status, client_order_id, created_at, updated_at)
-  select * from jsonb_to_recordset(?::jsonb) as o(id bigint, user_id uuid, market text, side text, type text,
+  select * from jsonb_to_recordset($2::jsonb) as o(id bigint, user_id uuid, market text, side text, type text,
     time_in_force text, price numeric, stop_price numeric, quantity numeric, quote_amount numeric,
     filled_quantity numeric, status text, client_order_id text, created_at timestamptz, updated_at timestamptz)
   on conflict (id) do update set price = excluded.price, quantity = excluded.quantity,
     filled_quantity = excluded.filled_quantity, status = excluded.status, updated_at = excluded.updated_at
 ), fills as (
   insert into matching.fills (trade_id, order_id, user_id, market, side, liquidity, price, quantity, fee, fee_asset, created_at)
-  select * from jsonb_to_recordset(?::jsonb) as f(trade_id bigint, order_id bigint, user_id uuid, market text,
+  select * from jsonb_to_recordset($3::jsonb) as f(trade_id bigint, order_id bigint, user_id uuid, market text,
     side text, liquidity text, price numeric, quantity numeric, fee numeric, fee_asset text, created_at timestamptz)
 )
 insert into matching.snapshots (seq, state, state_hash)
-select seq, state, state_hash from jsonb_to_recordset(?::jsonb) as s(seq bigint, state jsonb, state_hash text)`;
+select seq, state, state_hash from jsonb_to_recordset($4::jsonb) as s(seq bigint, state jsonb, state_hash text)`;
 
 /**
  * The single writer in front of the engine (DESIGN.md §6). Commands are applied in arrival
@@ -65,6 +74,12 @@ export class Sequencer {
   private readonly listeners: BatchListener[] = [];
   readonly projection: Projection;
   private sinceSnapshot = 0;
+  /**
+   * The connection batches are written through, taken from the pool at the first write and held:
+   * writes are one at a time anyway, and the driver's own `query` skips the query builder and
+   * pool round trip per batch. If it breaks, the write fails and the process restarts (onFatal).
+   */
+  private writer?: Promise<PooledConnection>;
 
   private constructor(
     private readonly orm: MikroORM,
@@ -238,15 +253,23 @@ export class Sequencer {
       created_at: f.createdAt,
     }));
     const states = snapshots.map((s) => ({ seq: s.seq, state: s.state, state_hash: s.hash }));
-    await this.orm.em.getConnection().execute(
+    this.writer ??= this.pool().acquireConnection();
+    const connection = await this.writer;
+    await connection.query(
       WRITE_BATCH,
       [journal, orders, fills, states].map((rows) => JSON.stringify(rows)),
     );
   }
 
+  private pool(): ConnectionPool {
+    return (this.orm.em.getConnection().getKnex() as unknown as { client: ConnectionPool }).client;
+  }
+
   /** On a clean shutdown: everything durable, plus a snapshot so the next start replays nothing. */
   async close(): Promise<void> {
     await this.drainWrites();
+    if (this.writer) await this.pool().releaseConnection(await this.writer);
+    this.writer = undefined;
     this.captureSnapshot();
     const [latest] = this.snapshots.splice(0);
     await this.orm.em
