@@ -132,8 +132,15 @@ async function measureSide(name, { url, kind, pid }, clients, publisher, system,
     if (warm.clients_heard >= CLIENTS) break;
     log(`${name}: warm-up, ${warm.clients_heard} of ${CLIENTS} clients heard an event`);
   }
+  // Server CPU time per delivered message: unlike the delivered rate, it hardly depends on what
+  // else the shared machine is doing at the time.
+  const cpuBefore = common.cpuMsOf(pid);
   const main = await phase(clients, publisher, system, markets, RATE, SECONDS);
-  log(`${name}: ${RATE} events/s → ${main.msgs_per_s} msgs/s delivered, lost ${main.lost}, p50 ${main.p50_ms} ms, p99 ${main.p99_ms} ms`);
+  main.server_cpu_us_per_msg = round(((common.cpuMsOf(pid) - cpuBefore) * 1000) / Math.max(1, main.delivered), 2);
+  log(
+    `${name}: ${RATE} events/s → ${main.msgs_per_s} msgs/s delivered, lost ${main.lost}, p50 ${main.p50_ms} ms, p99 ${main.p99_ms} ms, ` +
+      `server CPU ${main.server_cpu_us_per_msg} µs per message`,
+  );
   let best = null;
   const steps = [];
   for (const rate of STEPS) {
@@ -208,6 +215,10 @@ async function main() {
       ceiling_msgs_per_s: ceilingRate,
       ours_msgs_per_s: oursRate,
       ratio: ceilingRate ? round(oursRate / ceilingRate) : null,
+      // Server CPU per delivered message at the default rate, and the bare server's over ours.
+      ours_cpu_us_per_msg: ours.main.server_cpu_us_per_msg,
+      ceiling_cpu_us_per_msg: ceiling.main.server_cpu_us_per_msg,
+      cpu_ratio: ours.main.server_cpu_us_per_msg ? round(ceiling.main.server_cpu_us_per_msg / ours.main.server_cpu_us_per_msg) : null,
       // The highest R each side sustained with p99 ≤ 100 ms and nothing lost.
       max_events_per_s: ours.best?.events_per_s ?? 0,
       ceiling_max_events_per_s: ceiling.best?.events_per_s ?? 0,
@@ -224,6 +235,7 @@ async function main() {
       `gateway at ${RATE} events/s (${CLIENTS} clients): delivered ${result.delivered}, lost ${result.lost}, p50 ${result.p50_ms} ms, p99 ${result.p99_ms} ms, ` +
         `${result.bytes_per_socket} bytes per idle socket\n` +
         `delivered: gateway up to ${oursRate} msgs/s, bare ws up to ${ceilingRate} msgs/s: ${result.ratio}×\n` +
+        `server CPU per message: gateway ${result.ours_cpu_us_per_msg} µs, bare ws ${result.ceiling_cpu_us_per_msg} µs: ${result.cpu_ratio}×\n` +
         `highest R with p99 ≤ ${P99_LIMIT_MS} ms and 0 lost: gateway ${result.max_events_per_s} events/s, bare ws ${result.ceiling_max_events_per_s} events/s`,
     );
     common.writeResult('subscriptions', result);

@@ -6,12 +6,9 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloGateway, type ServiceMap } from '@apollo/gateway';
-import { GraphQLError, getOperationAST, type ExecutionArgs } from 'graphql';
-import { WebSocketServer } from 'ws';
-import { useServer } from 'graphql-ws/use/ws';
+import { GraphQLError } from 'graphql';
 import { Counter, Gauge, Registry } from 'prom-client';
 import {
-  ErrorCode,
   REQUEST_ID_HEADER,
   SUBGRAPH_NAMES,
   createLogger,
@@ -31,6 +28,7 @@ import { SubgraphDataSource } from './datasource';
 import { SubscriptionPlanner } from './subscriptions/planner';
 import { UpstreamConnections } from './subscriptions/upstream';
 import { SubscriptionHub } from './subscriptions/hub';
+import { serveWebSocket } from './subscriptions/websocket';
 import { playgroundRouter } from './playground';
 import { exportProxy } from './export-proxy';
 import { ApiKeyExchange, apiKeyOf, requestAuthorization } from './api-keys';
@@ -117,101 +115,8 @@ export async function startGateway(
   await apollo.start();
 
   // WebSocket /graphql: subscriptions (federated through the hub), queries and mutations too.
-  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
   const apiKeys = new ApiKeyExchange(logger);
-  const wsCleanup = useServer<
-    Record<string, unknown>,
-    { authorization?: string; viewer?: Viewer | null; clientIp?: string; apiKey?: string; stopKeyWatch?: () => void }
-  >(
-    {
-      onConnect: async (ctx) => {
-        const params = ctx.connectionParams ?? {};
-        const raw = params.authorization ?? params.Authorization;
-        const apiKey = typeof params.apiKey === 'string' && params.apiKey !== '' ? params.apiKey : undefined;
-        try {
-          ctx.extra.clientIp = clientIp(ctx.extra.request, proxies);
-          const authorization = await requestAuthorization(
-            apiKeys,
-            apiKey,
-            typeof raw === 'string' && raw !== '' ? raw : undefined,
-            ctx.extra.clientIp,
-          );
-          ctx.extra.viewer = await verifyToken(authorization);
-          ctx.extra.authorization = authorization;
-          ctx.extra.apiKey = apiKey;
-          if (apiKey) {
-            // Close with 4403 once the key is revoked or expires, ending its subscriptions too.
-            ctx.extra.stopKeyWatch = apiKeys.watch(apiKey, ctx.extra.clientIp, (reason) =>
-              ctx.extra.socket.close(4403, reason.slice(0, 120)),
-            );
-          }
-          return true;
-        } catch (error) {
-          logger.info({ reason: (error as Error).message }, 'websocket connection refused: bad credentials');
-          return false; // closes with 4403 Forbidden
-        }
-      },
-      onClose: (ctx) => ctx.extra.stopKeyWatch?.(),
-      onSubscribe: async (ctx, _id, payload) => {
-        if (ctx.extra.apiKey) {
-          // Exchanged tokens are short-lived: each operation on a long connection gets a fresh one
-          // (from the cache), which also ends a revoked key's new operations.
-          try {
-            ctx.extra.authorization = await apiKeys.authorization(ctx.extra.apiKey, ctx.extra.clientIp);
-            ctx.extra.viewer = await verifyToken(ctx.extra.authorization);
-          } catch (error) {
-            return [error instanceof GraphQLError ? error : new GraphQLError('The API key could not be checked')];
-          }
-        }
-        const prepared = documents.get(payload.query);
-        if ('errors' in prepared) return prepared.errors;
-        const { document } = prepared;
-        if (!getOperationAST(document, payload.operationName ?? undefined)) {
-          return [new GraphQLError('Name the operation to run', { extensions: { code: ErrorCode.BAD_USER_INPUT } })];
-        }
-        const contextValue: GatewayContext = {
-          reqId: requestIdFrom(undefined),
-          authorization: ctx.extra.authorization,
-          viewer: ctx.extra.viewer ?? null,
-          clientIp: ctx.extra.clientIp,
-          userAgent: ctx.extra.request.headers['user-agent'],
-        };
-        const args: ExecutionArgs = {
-          schema: apiSchema,
-          document,
-          operationName: payload.operationName ?? undefined,
-          variableValues: payload.variables ?? {},
-          contextValue,
-        };
-        return args;
-      },
-      subscribe: (args) => {
-        const context = args.contextValue as GatewayContext;
-        logger.info({ reqId: context.reqId, op: 'subscription', operationName: args.operationName }, 'request');
-        return hub.subscribe({
-          document: args.document,
-          operationText: documents.textOf(args.document),
-          operationName: args.operationName ?? undefined,
-          variables: (args.variableValues ?? {}) as Record<string, unknown>,
-          context,
-        });
-      },
-      execute: async (args) => {
-        const response = await apollo.executeOperation(
-          {
-            query: documents.textOf(args.document),
-            operationName: args.operationName ?? undefined,
-            variables: (args.variableValues ?? {}) as Record<string, unknown>,
-          },
-          { contextValue: args.contextValue as GatewayContext },
-        );
-        return response.body.kind === 'single'
-          ? (response.body.singleResult as never)
-          : { errors: [new GraphQLError('Incremental delivery is not supported over WebSocket')] };
-      },
-    },
-    wsServer,
-  );
+  const wsCleanup = serveWebSocket({ httpServer, apiSchema, documents, hub, apollo, apiKeys, verifyToken, proxies, logger });
 
   const registry = new Registry();
   registry.setDefaultLabels({ service: 'gateway' });

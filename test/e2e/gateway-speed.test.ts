@@ -1,5 +1,6 @@
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import Redis from 'ioredis';
+import WebSocket from 'ws';
 import { GATEWAY_URL, REDIS_URL, busChannel, ownSystem, startOwnSystem } from '../harness/env';
 import { collect, eventually, publishUntil, signUp, wsClient } from '../harness/client';
 
@@ -23,6 +24,28 @@ async function metric(url: string, name: string, labels = ''): Promise<number> {
   const text = await (await fetch(`${url}/metrics`)).text();
   const line = text.split('\n').find((l) => l.startsWith(`${name}{`) && l.includes(labels));
   return line ? Number(line.split(' ').pop()) : 0;
+}
+
+/** A graphql-transport-ws client that keeps every frame's exact text. */
+async function rawClient(url: string, token?: string) {
+  const socket = new WebSocket(url, 'graphql-transport-ws');
+  const frames: string[] = [];
+  let closed = false;
+  socket.on('message', (data) => frames.push(String(data)));
+  socket.on('close', () => (closed = true));
+  await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+  socket.send(JSON.stringify({ type: 'connection_init', payload: token ? { authorization: `Bearer ${token}` } : {} }));
+  await eventually(async () => expect(frames).toContain('{"type":"connection_ack"}'));
+  return {
+    socket,
+    frames,
+    get closed() {
+      return closed;
+    },
+    /** The `next` frames of operation `id`, as sent. */
+    nexts: (id: string) => frames.filter((f) => f.startsWith(`{"id":${JSON.stringify(id)},"type":"next"`)),
+    send: (message: unknown) => socket.send(JSON.stringify(message)),
+  };
 }
 
 describe('gateway speed-ups keep results the same', () => {
@@ -57,6 +80,80 @@ describe('gateway speed-ups keep results the same', () => {
     c.unsubscribe();
     await eventually(async () => expect(await metric(markets, 'subgraph_active_subscriptions', field)).toBe(before));
     await Promise.all([clientA.dispose(), clientB.dispose(), anonymous.dispose()]);
+  });
+
+  it('writes the same frames to clients of a shared feed as graphql-ws did, and lets each one leave on its own', async () => {
+    const gateway = `http://127.0.0.1:${PORT_BASE}`;
+    const ws = `ws://127.0.0.1:${PORT_BASE}/graphql`;
+    const alice = await signUp(`${gateway}/graphql`);
+    const bob = await signUp(`${gateway}/graphql`);
+    const listeners = () => metric(gateway, 'gateway_subscription_listeners');
+    const upstreams = () => metric(gateway, 'gateway_upstream_subscriptions');
+    const [listenersBefore, upstreamsBefore] = [await listeners(), await upstreams()];
+    const a = await rawClient(ws, alice.token);
+    const b = await rawClient(ws, bob.token);
+    const c = await rawClient(ws);
+    const query = 'subscription P($m: String!) { priceUpdated(market: $m) { market { symbol } price at } }';
+    // Ids of different shapes: each client's frames must carry its own, escaped as JSON.
+    const ids = { a: 'a1', b: 'b "7"', c: '3' };
+    a.send({ id: ids.a, type: 'subscribe', payload: { query, operationName: 'P', variables: { m: 'ETH-USDC' } } });
+    b.send({ id: ids.b, type: 'subscribe', payload: { query, operationName: 'P', variables: { m: 'ETH-USDC' } } });
+    c.send({ id: ids.c, type: 'subscribe', payload: { query, operationName: 'P', variables: { m: 'ETH-USDC' } } });
+    await eventually(async () => expect(await listeners()).toBe(listenersBefore + 3));
+    expect(await upstreams()).toBe(upstreamsBefore + 1);
+
+    const channel = busChannel('markets.price.ETH-USDC', DATABASE);
+    const first = { market: 'ETH-USDC', price: '3012.25', at: '2026-11-21T12:00:01.000Z' };
+    await publishUntil(redis, channel, first, () => Math.min(a.nexts(ids.a).length, b.nexts(ids.b).length, c.nexts(ids.c).length));
+    const payload = { data: { priceUpdated: { market: { symbol: 'ETH-USDC' }, price: '3012.25', at: '2026-11-21T12:00:01.000Z' } } };
+    for (const [client, id] of [
+      [a, ids.a],
+      [b, ids.b],
+      [c, ids.c],
+    ] as const) {
+      // Exactly the text graphql-ws writes for this message: JSON.stringify of {id, type, payload}.
+      expect(client.nexts(id).at(-1)).toBe(JSON.stringify({ id, type: 'next', payload }));
+    }
+
+    // One client completes its operation: the others keep receiving, it gets nothing more.
+    b.send({ id: ids.b, type: 'complete' });
+    await eventually(async () => expect(await listeners()).toBe(listenersBefore + 2));
+    const bCount = b.nexts(ids.b).length;
+    const second = { market: 'ETH-USDC', price: '3012.75', at: '2026-11-21T12:00:02.000Z' };
+    await publishUntil(redis, channel, second, () =>
+      Math.min(...[a.nexts(ids.a), c.nexts(ids.c)].map((frames) => frames.filter((f) => f.includes('3012.75')).length)),
+    );
+    expect(b.nexts(ids.b).length).toBe(bCount);
+    expect(b.closed).toBe(false);
+
+    // A client that goes away is cleaned up; the last one still receives.
+    c.socket.terminate();
+    await eventually(async () => expect(await listeners()).toBe(listenersBefore + 1));
+    const third = { market: 'ETH-USDC', price: '3013.25', at: '2026-11-21T12:00:03.000Z' };
+    await publishUntil(redis, channel, third, () => a.nexts(ids.a).filter((f) => f.includes('3013.25')).length);
+    expect(await upstreams()).toBe(upstreamsBefore + 1);
+
+    // The last one completing closes the shared upstream.
+    a.send({ id: ids.a, type: 'complete' });
+    await eventually(async () => expect(await upstreams()).toBe(upstreamsBefore));
+    expect(await listeners()).toBe(listenersBefore);
+    a.socket.close();
+    b.socket.close();
+  });
+
+  it('still delivers errors of a shared feed as graphql-ws did, then complete', async () => {
+    const ws = `ws://127.0.0.1:${PORT_BASE}/graphql`;
+    const client = await rawClient(ws);
+    client.send({ id: 'x', type: 'subscribe', payload: { query: 'subscription { priceUpdated(market: "NO-SUCH") { price } }' } });
+    await eventually(async () => expect(client.frames).toContain('{"id":"x","type":"complete"}'));
+    const answers = client.frames.filter((f) => f.startsWith('{"id":"x"'));
+    // The subgraph refuses the unknown market: a `next` with the error and its code, then `complete`.
+    expect(answers).toHaveLength(2);
+    const error = JSON.parse(answers[0]);
+    expect(error.type).toBe('next');
+    expect(error.payload.errors[0].extensions.code).toBe('NOT_FOUND');
+    expect(answers[0]).toBe(JSON.stringify(error));
+    client.socket.close();
   });
 
   it('still starts every order-book subscriber with its own snapshot', async () => {

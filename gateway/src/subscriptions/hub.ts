@@ -5,7 +5,7 @@ import type { FetchNode } from '@apollo/query-planner';
 import { GraphQLError, Kind, getOperationAST, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { ErrorCode, type Logger, type SubgraphName } from '@tradegraph/shared';
 import type { GatewayContext } from '../context';
-import { PushChannel } from './channel';
+import { DirectListener, nextPayloadJson, type SocketWriter } from './direct';
 import type { SubscriptionPlan, SubscriptionPlanner } from './planner';
 import type { UpstreamConnections } from './upstream';
 
@@ -16,6 +16,13 @@ export interface SubscriptionRequest {
   operationName?: string;
   variables: Record<string, unknown>;
   context: GatewayContext;
+}
+
+/** The graphql-ws operation a subscription's events are written to, on the client's socket. */
+export interface DirectTarget {
+  /** The operation's id on the socket. */
+  id: string;
+  writer: SocketWriter;
 }
 
 type Result = ExecutionResult<Record<string, unknown>, Record<string, unknown>>;
@@ -68,9 +75,13 @@ function upstreamErrorResult(error: unknown, subgraph: string): Result {
  * One upstream subscription shared by every client that asked for the same operation, with
  * the same variables and the same credentials. Events are resolved once (in arrival order) and
  * fanned out; the upstream is closed when the last client leaves.
+ *
+ * Each event's `next` payload is serialized once and written to every listening socket with the
+ * client's own operation id around it (`DirectListener`), instead of each copy going through
+ * graphql-ws's iterator step, message object and `JSON.stringify`.
  */
 class SharedSubscription {
-  private readonly listeners = new Set<PushChannel<Result>>();
+  private readonly listeners = new Set<DirectListener>();
   private readonly operationContext: OperationContext;
   private stopUpstream: (() => void) | null = null;
   private queue: Promise<void> = Promise.resolve();
@@ -111,27 +122,33 @@ class SharedSubscription {
     );
   }
 
-  addListener(): PushChannel<Result> {
-    const channel: PushChannel<Result> = new PushChannel<Result>(() => this.removeListener(channel));
-    this.listeners.add(channel);
-    return channel;
+  addListener(target: DirectTarget): DirectListener {
+    const listener = new DirectListener(target.id, target.writer, (l) => this.removeListener(l));
+    this.listeners.add(listener);
+    return listener;
   }
 
   get listenerCount(): number {
     return this.listeners.size;
   }
 
-  private removeListener(channel: PushChannel<Result>): void {
-    this.listeners.delete(channel);
+  private removeListener(listener: DirectListener): void {
+    this.listeners.delete(listener);
     if (this.listeners.size === 0) this.finish();
+  }
+
+  /** One serialization per event, whatever the number of listeners. */
+  private broadcast(result: Result): void {
+    if (this.listeners.size === 0) return;
+    const payload = nextPayloadJson(result);
+    for (const listener of this.listeners) listener.send(payload);
   }
 
   /** Events resolve one after another so clients see them in the order the subgraph sent them. */
   private enqueue(payload: Result): void {
     this.queue = this.queue.then(async () => {
       if (this.finished) return;
-      const result = await this.resolve(payload);
-      for (const listener of this.listeners) listener.push(result);
+      this.broadcast(await this.resolve(payload));
     });
   }
 
@@ -177,10 +194,8 @@ class SharedSubscription {
     this.stopUpstream = null;
     // Let events already being resolved reach clients before the error/complete.
     void this.queue.then(() => {
-      for (const listener of this.listeners) {
-        if (lastResult) listener.push(lastResult);
-        listener.end();
-      }
+      if (lastResult) this.broadcast(lastResult);
+      for (const listener of this.listeners) listener.end();
       this.listeners.clear();
     });
   }
@@ -218,8 +233,11 @@ export class SubscriptionHub {
    * The key holds the caller's credentials, except for public feeds (see `isPublic`): those are
    * the same for every caller, so all their clients share one upstream opened without
    * credentials (200 clients of one market's prices cost one upstream subscription, not 200).
+   *
+   * The events are written to the client's socket by the hub (`target`); the iterator returned
+   * to graphql-ws yields nothing and only marks the subscription's end.
    */
-  subscribe(request: SubscriptionRequest): AsyncIterableIterator<Result> | Result {
+  subscribe(request: SubscriptionRequest, target: DirectTarget): AsyncIterableIterator<Result> | Result {
     let plan: SubscriptionPlan;
     try {
       plan = this.planner.plan(
@@ -244,12 +262,12 @@ export class SubscriptionHub {
       const upstreamRequest = shared ? { ...request, context: { reqId: request.context.reqId, viewer: null } } : request;
       subscription = new SharedSubscription(key, upstreamRequest, plan, this);
       this.shared.set(key, subscription);
-      const listener = subscription.addListener();
+      const listener = subscription.addListener(target);
       subscription.start();
       this.logger.info({ reqId: request.context.reqId, subgraph: subscription.subgraph, shared }, 'upstream subscription opened');
       return listener;
     }
-    return subscription.addListener();
+    return subscription.addListener(target);
   }
 
   /**

@@ -1,0 +1,151 @@
+import type http from 'node:http';
+import type { BlockList } from 'node:net';
+import type { ApolloServer } from '@apollo/server';
+import { GraphQLError, getOperationAST, type ExecutionArgs, type GraphQLSchema } from 'graphql';
+import { WebSocketServer } from 'ws';
+import { useServer } from 'graphql-ws/use/ws';
+import { ErrorCode, clientIp, requestIdFrom, type Logger, type TokenVerifier, type Viewer } from '@tradegraph/shared';
+import type { GatewayContext } from '../context';
+import { requestAuthorization, type ApiKeyExchange } from '../api-keys';
+import type { OperationDocuments } from '../documents';
+import { SocketWriter } from './direct';
+import type { DirectTarget, SubscriptionHub } from './hub';
+
+type SocketState = {
+  authorization?: string;
+  viewer?: Viewer | null;
+  clientIp?: string;
+  userAgent?: string;
+  apiKey?: string;
+  stopKeyWatch?: () => void;
+  /** Writes the socket's hub subscriptions' events (created on its first subscription). */
+  writer?: SocketWriter;
+};
+
+export interface WebSocketOptions {
+  httpServer: http.Server;
+  apiSchema: GraphQLSchema;
+  documents: OperationDocuments;
+  hub: SubscriptionHub;
+  apollo: ApolloServer<GatewayContext>;
+  apiKeys: ApiKeyExchange;
+  verifyToken: TokenVerifier;
+  proxies: BlockList;
+  logger: Logger;
+}
+
+/**
+ * WebSocket /graphql (graphql-ws): subscriptions, federated through the hub, and queries and
+ * mutations too. graphql-ws runs the protocol (connection_init and its auth, subscribe,
+ * complete, ping); the events of hub subscriptions are written to the socket by the hub itself
+ * (see `DirectListener`), everything else goes through graphql-ws.
+ */
+export function serveWebSocket(options: WebSocketOptions): { dispose(): void | Promise<void> } {
+  const { httpServer, apiSchema, documents, hub, apollo, apiKeys, verifyToken, proxies, logger } = options;
+  // perMessageDeflate stays off (the `ws` default, said here so it stays so): compressing every
+  // frame for 10,000 sockets would cost more CPU than the bytes it saves on small JSON.
+  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', perMessageDeflate: false });
+  /** Each hub subscription's direct target, found again from its execution arguments in `subscribe`. */
+  const directTargets = new WeakMap<object, DirectTarget>();
+
+  return useServer<Record<string, unknown>, SocketState>(
+    {
+      onConnect: async (ctx) => {
+        const params = ctx.connectionParams ?? {};
+        const raw = params.authorization ?? params.Authorization;
+        const apiKey = typeof params.apiKey === 'string' && params.apiKey !== '' ? params.apiKey : undefined;
+        try {
+          const { request } = ctx.extra;
+          ctx.extra.clientIp = clientIp(request, proxies);
+          ctx.extra.userAgent = request.headers['user-agent'];
+          // What the connection needs of the upgrade request is kept above; letting go of the
+          // request itself saves its headers and buffers on every idle socket.
+          (ctx.extra as { request?: unknown }).request = undefined;
+          const authorization = await requestAuthorization(
+            apiKeys,
+            apiKey,
+            typeof raw === 'string' && raw !== '' ? raw : undefined,
+            ctx.extra.clientIp,
+          );
+          ctx.extra.viewer = await verifyToken(authorization);
+          ctx.extra.authorization = authorization;
+          ctx.extra.apiKey = apiKey;
+          if (apiKey) {
+            // Close with 4403 once the key is revoked or expires, ending its subscriptions too.
+            ctx.extra.stopKeyWatch = apiKeys.watch(apiKey, ctx.extra.clientIp, (reason) =>
+              ctx.extra.socket.close(4403, reason.slice(0, 120)),
+            );
+          }
+          return true;
+        } catch (error) {
+          logger.info({ reason: (error as Error).message }, 'websocket connection refused: bad credentials');
+          return false; // closes with 4403 Forbidden
+        }
+      },
+      onClose: (ctx) => ctx.extra.stopKeyWatch?.(),
+      onSubscribe: async (ctx, id, payload) => {
+        if (ctx.extra.apiKey) {
+          // Exchanged tokens are short-lived: each operation on a long connection gets a fresh one
+          // (from the cache), which also ends a revoked key's new operations.
+          try {
+            ctx.extra.authorization = await apiKeys.authorization(ctx.extra.apiKey, ctx.extra.clientIp);
+            ctx.extra.viewer = await verifyToken(ctx.extra.authorization);
+          } catch (error) {
+            return [error instanceof GraphQLError ? error : new GraphQLError('The API key could not be checked')];
+          }
+        }
+        const prepared = documents.get(payload.query);
+        if ('errors' in prepared) return prepared.errors;
+        const { document } = prepared;
+        if (!getOperationAST(document, payload.operationName ?? undefined)) {
+          return [new GraphQLError('Name the operation to run', { extensions: { code: ErrorCode.BAD_USER_INPUT } })];
+        }
+        const contextValue: GatewayContext = {
+          reqId: requestIdFrom(undefined),
+          authorization: ctx.extra.authorization,
+          viewer: ctx.extra.viewer ?? null,
+          clientIp: ctx.extra.clientIp,
+          userAgent: ctx.extra.userAgent,
+        };
+        const writer = (ctx.extra.writer ??= new SocketWriter(ctx.extra.socket, (operationId) => operationId in ctx.subscriptions));
+        directTargets.set(contextValue, { id, writer });
+        const args: ExecutionArgs = {
+          schema: apiSchema,
+          document,
+          operationName: payload.operationName ?? undefined,
+          variableValues: payload.variables ?? {},
+          contextValue,
+        };
+        return args;
+      },
+      subscribe: (args) => {
+        const context = args.contextValue as GatewayContext;
+        logger.info({ reqId: context.reqId, op: 'subscription', operationName: args.operationName }, 'request');
+        return hub.subscribe(
+          {
+            document: args.document,
+            operationText: documents.textOf(args.document),
+            operationName: args.operationName ?? undefined,
+            variables: (args.variableValues ?? {}) as Record<string, unknown>,
+            context,
+          },
+          directTargets.get(context) as DirectTarget,
+        );
+      },
+      execute: async (args) => {
+        const response = await apollo.executeOperation(
+          {
+            query: documents.textOf(args.document),
+            operationName: args.operationName ?? undefined,
+            variables: (args.variableValues ?? {}) as Record<string, unknown>,
+          },
+          { contextValue: args.contextValue as GatewayContext },
+        );
+        return response.body.kind === 'single'
+          ? (response.body.singleResult as never)
+          : { errors: [new GraphQLError('Incremental delivery is not supported over WebSocket')] };
+      },
+    },
+    wsServer,
+  );
+}
