@@ -29,6 +29,36 @@ const REQUESTS = intEnv('PROBE_REQUESTS', 1500);
 const CONCURRENCY = intEnv('PROBE_CONCURRENCY', 8);
 const USERS = intEnv('PROBE_USERS', 20);
 const QUERIES = (process.env.PROBE_QUERIES ?? 'user,market').split(',');
+// PROBE_DIRECT=1: afterwards, requests straight to one subgraph, one kind at a time, to split a
+// request's CPU into the GraphQL pipeline (`{ __typename }`), the entity fetch without data
+// (`... on User { id }`), and the full fetch the gateway sends.
+const DIRECT = process.env.PROBE_DIRECT === '1';
+const ENTITY_QUERY = (selection) =>
+  `query ($representations: [_Any!]!) { _entities(representations: $representations) { ... on User { ${selection} } } }`;
+const DIRECT_KINDS = [
+  ['accounts', 'typename', () => ({ query: '{ __typename }' })],
+  ['accounts', 'me', () => ({ query: '{ me { id email roles createdAt } }' })],
+  ['funding', 'typename', () => ({ query: '{ __typename }' })],
+  ['funding', 'user-id', (user) => ({ query: ENTITY_QUERY('id'), variables: { representations: [{ __typename: 'User', id: user.id }] } })],
+  [
+    'funding',
+    'deposits',
+    (user) => ({
+      query: ENTITY_QUERY('deposits(first: 5) { edges { node { id network amount status confirmations createdAt } } }'),
+      variables: { representations: [{ __typename: 'User', id: user.id }] },
+    }),
+  ],
+  [
+    'matching',
+    'orders-balances',
+    (user) => ({
+      query: ENTITY_QUERY(
+        'orders(first: 5) { edges { node { id side type status price quantity filledQuantity clientOrderId market { symbol } } } } balances { asset available locked }',
+      ),
+      variables: { representations: [{ __typename: 'User', id: user.id }] },
+    }),
+  ],
+];
 const ROUNDS = intEnv('PROBE_ROUNDS', 3);
 const NODE_ARGS = process.env.PROBE_NODE_ARGS ? process.env.PROBE_NODE_ARGS.split(' ') : [];
 const ROOTS = (process.env.PROBE_ROOTS ?? `current=${common.SYSTEM_ROOT}`).split(',').map((entry) => {
@@ -133,7 +163,7 @@ async function main() {
       systems.push(system);
       const users = await common.signUpUsers(system.graphqlUrl, USERS);
       await seed(system.graphqlUrl, users);
-      Object.assign(system, { label, tokens: users.map((u) => u.token) });
+      Object.assign(system, { label, users, tokens: users.map((u) => u.token) });
       system.pool = new Pool(new URL(system.graphqlUrl).origin, { connections: CONCURRENCY, pipelining: 1 });
       system.cpu = {};
     }
@@ -169,7 +199,37 @@ async function main() {
       }
       await system.pool.close();
     }
-    console.log(JSON.stringify({ requests: perRound * ROUNDS, rounds: ROUNDS, concurrency: CONCURRENCY, loadavg: os.loadavg().map((l) => round(l)), results }));
+    const direct = {};
+    if (DIRECT) {
+      for (const system of systems) {
+        direct[system.label] = {};
+        for (const [service, kind, body] of DIRECT_KINDS) {
+          const url = system.graphqlUrl.replace(/:(\d+)\//, (_m, port) => `:${Number(port) + OFFSETS[service]}/`);
+          const pool = new Pool(new URL(url).origin, { connections: 1, pipelining: 1 });
+          const one = async (i) => {
+            const user = system.users[i % system.users.length];
+            const response = await pool.request({
+              path: '/graphql',
+              method: 'POST',
+              headers: { 'content-type': 'application/json', authorization: `Bearer ${user.token}` },
+              body: JSON.stringify(body(user)),
+            });
+            const text = await response.body.text();
+            if (response.statusCode !== 200 || text.includes('"errors":[')) throw new Error(`${service} ${kind}: ${text.slice(0, 300)}`);
+          };
+          for (let i = 0; i < 200; i += 1) await one(i);
+          const pid = system.children[service].pid;
+          const before = common.cpuMsOf(pid);
+          const started = performance.now();
+          for (let i = 0; i < REQUESTS; i += 1) await one(i);
+          const ms = common.cpuMsOf(pid) - before;
+          direct[system.label][`${service} ${kind}`] = { cpu_ms: round(ms / REQUESTS, 3), wall_ms: round((performance.now() - started) / REQUESTS, 3) };
+          await pool.close();
+        }
+        log(`${system.label} direct, one at a time: ${JSON.stringify(direct[system.label])}`);
+      }
+    }
+    console.log(JSON.stringify({ requests: perRound * ROUNDS, rounds: ROUNDS, concurrency: CONCURRENCY, loadavg: os.loadavg().map((l) => round(l)), results, direct }));
   } finally {
     await stopAll();
   }

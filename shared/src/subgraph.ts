@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import http from 'node:http';
+import type { BlockList } from 'node:net';
 import express from 'express';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
@@ -159,9 +160,10 @@ function entitiesTracePlugin(metrics: { entityFetches: Counter }, logger: Logger
 }
 
 /**
- * A request's context. The request's logger, unit of work and loaders are made when a resolver
- * first asks for them: an entity fetch answered from its representation alone, or a refused
- * request, needs none of them, and making all three was a good part of a small request's CPU.
+ * A request's context. The request's logger, unit of work, loaders and client address are made
+ * when a resolver first asks for them: an entity fetch answered from its representation alone,
+ * or a refused request, needs none of them, and making them all was a good part of a small
+ * request's CPU.
  * The lazy members are getters on the prototype because Apollo Server copies the context's own
  * properties into a fresh object for every operation (which would run own getters at once).
  */
@@ -169,14 +171,19 @@ class RequestContext<Loaders> implements SubgraphContext<Loaders> {
   reqId!: string;
   viewer!: Viewer | null;
   bus!: EventBus;
-  clientIp?: string;
   userAgent?: string;
   authorization?: string;
-  private made: { logger?: Logger; em?: EntityManager; loaders?: Loaders } = {};
+  private made: { logger?: Logger; em?: EntityManager; loaders?: Loaders; clientIp?: string | undefined } = {};
 
   constructor(
-    fields: Pick<SubgraphContext<Loaders>, 'reqId' | 'viewer' | 'bus' | 'clientIp' | 'userAgent' | 'authorization'>,
-    private readonly from: { logger: Logger; orm: MikroORM; createLoaders: (em: EntityManager, logger: Logger) => Loaders },
+    fields: Pick<SubgraphContext<Loaders>, 'reqId' | 'viewer' | 'bus' | 'userAgent' | 'authorization'>,
+    private readonly from: {
+      logger: Logger;
+      orm: MikroORM;
+      createLoaders: (em: EntityManager, logger: Logger) => Loaders;
+      req?: http.IncomingMessage;
+      gateways: BlockList;
+    },
   ) {
     Object.assign(this, fields);
   }
@@ -190,8 +197,30 @@ class RequestContext<Loaders> implements SubgraphContext<Loaders> {
   }
 
   get loaders(): Loaders {
-    return (this.made.loaders ??= this.from.createLoaders(this.em, this.logger));
+    return (this.made.loaders ??= this.from.createLoaders(forkedOnFirstUse(this, this.from.orm.em), this.logger));
   }
+
+  get clientIp(): string | undefined {
+    if (!('clientIp' in this.made)) this.made.clientIp = this.from.req ? clientIp(this.from.req, this.from.gateways) : undefined;
+    return this.made.clientIp;
+  }
+}
+
+/** What a loader may take from the shared manager: the driver's, the same for every fork. */
+const SHARED_MEMBERS = new Set<string | symbol>(['getConnection', 'getPlatform', 'getDriver']);
+
+/**
+ * The request's EntityManager as its loaders see it: a loader that only runs SQL (selectRows
+ * needs the connection and the platform) never forks a unit of work; any other use forks it.
+ */
+function forkedOnFirstUse(context: { em: EntityManager }, shared: EntityManager): EntityManager {
+  return new Proxy({} as EntityManager, {
+    get(_target, key) {
+      const em = SHARED_MEMBERS.has(key) ? shared : context.em;
+      const value = Reflect.get(em, key, em) as unknown;
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(em) : value;
+    },
+  });
 }
 
 export async function startSubgraph<Loaders>(
@@ -238,15 +267,8 @@ export async function startSubgraph<Loaders>(
   const contextFor = (reqId: string, viewer: Viewer | null, req?: http.IncomingMessage): SubgraphContext<Loaders> => {
     const agent = req?.headers[CLIENT_USER_AGENT_HEADER];
     return new RequestContext<Loaders>(
-      {
-        reqId,
-        viewer,
-        bus,
-        clientIp: req ? clientIp(req, gateways) : undefined,
-        userAgent: typeof agent === 'string' ? agent : undefined,
-        authorization: req?.headers.authorization,
-      },
-      { logger, orm, createLoaders: definition.createLoaders },
+      { reqId, viewer, bus, userAgent: typeof agent === 'string' ? agent : undefined, authorization: req?.headers.authorization },
+      { logger, orm, createLoaders: definition.createLoaders, req, gateways },
     );
   };
 
