@@ -121,6 +121,8 @@ export function serveWebSocket(options: WebSocketOptions): { dispose(): void | P
       subscribe: (args) => {
         const context = args.contextValue as GatewayContext;
         logger.info({ reqId: context.reqId, op: 'subscription', operationName: args.operationName }, 'request');
+        const target = directTargets.get(context) as DirectTarget;
+        directTargets.delete(context); // graphql-ws keeps the context for the subscription's life; the entry is not needed again
         return hub.subscribe(
           {
             document: args.document,
@@ -129,7 +131,7 @@ export function serveWebSocket(options: WebSocketOptions): { dispose(): void | P
             variables: (args.variableValues ?? {}) as Record<string, unknown>,
             context,
           },
-          directTargets.get(context) as DirectTarget,
+          target,
         );
       },
       execute: async (args) => {
