@@ -3,7 +3,8 @@
 // the matching subgraph:
 //   1. sequential: one client, PROBE_ORDERS × (placeOrder, then cancelOrder by clientOrderId),
 //      each timed alone — the request path's latency with no queueing;
-//   2. the same number of sequential `myBalances` reads (a request that touches no database);
+//   2. the same number of sequential `myBalances` reads (a request that touches no database),
+//      and the same placements and cancels through the gateway;
 //   3. concurrent: PROBE_CONCURRENCY clients in a closed loop placing and cancelling, with the
 //      matching process's CPU time per order (place + cancel) over the phase.
 // Prints the figures and the load average; writes nothing to bench/results.
@@ -111,6 +112,18 @@ async function measure(system, token) {
     cancel.push(performance.now() - t);
   }
   const sequentialCpu = (common.cpuMsOf(matchingPid) - cpuBefore) / ORDERS;
+  // The same sequence through the gateway: what the gateway adds to one placement.
+  const gatewayPlace = [];
+  const gatewayCancel = [];
+  for (let i = 0; i < ORDERS; i += 1) {
+    const input = order(i);
+    let t = performance.now();
+    await post(system.graphqlUrl, token, PLACE, { input });
+    gatewayPlace.push(performance.now() - t);
+    t = performance.now();
+    await post(system.graphqlUrl, token, CANCEL, { coid: input.clientOrderId });
+    gatewayCancel.push(performance.now() - t);
+  }
   const balances = [];
   for (let i = 0; i < ORDERS; i += 1) {
     const t = performance.now();
@@ -136,6 +149,8 @@ async function measure(system, token) {
     placeOrder: summary(place),
     cancelOrder: summary(cancel),
     myBalances: summary(balances),
+    gateway_placeOrder: summary(gatewayPlace),
+    gateway_cancelOrder: summary(gatewayCancel),
     matching_cpu_ms_per_order_sequential: round(sequentialCpu, 3),
     concurrent: {
       clients: CONCURRENCY,
@@ -149,7 +164,7 @@ async function measure(system, token) {
 
 const brief = (label, r) =>
   `${label.padEnd(8)} place p50 ${r.placeOrder.p50_ms} p99 ${r.placeOrder.p99_ms} | cancel p50 ${r.cancelOrder.p50_ms} p99 ${r.cancelOrder.p99_ms} | ` +
-  `myBalances p50 ${r.myBalances.p50_ms} | CPU/order seq ${r.matching_cpu_ms_per_order_sequential} ms, ${r.concurrent.clients} clients ` +
+  `myBalances p50 ${r.myBalances.p50_ms} | via gateway place p50 ${r.gateway_placeOrder.p50_ms} p99 ${r.gateway_placeOrder.p99_ms} | CPU/order seq ${r.matching_cpu_ms_per_order_sequential} ms, ${r.concurrent.clients} clients ` +
   `${r.concurrent.matching_cpu_ms_per_order} ms (${r.concurrent.orders_per_s}/s) | load ${r.loadavg.join(' ')}`;
 
 async function main() {
