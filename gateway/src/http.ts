@@ -1,8 +1,14 @@
-import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { createHash } from 'node:crypto';
+import type { IncomingHttpHeaders, IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { BlockList } from 'node:net';
-import { REQUEST_ID_HEADER, clientIp, requestIdFrom, type Logger, type TokenVerifier } from '@tradegraph/shared';
+import { GraphQLError, getOperationAST, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import type { GatewayExecutor, GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
+import { REQUEST_ID_HEADER, clientIp, requestIdFrom, type Logger, type TokenVerifier, type Viewer } from '@tradegraph/shared';
 import { ApiKeyExchange, apiKeyOf, requestAuthorization } from './api-keys';
 import { PublicResponseCache } from './response-cache';
+import type { GatewayContext } from './context';
+import type { OperationDocuments } from './documents';
+import { epochsTouchedBy } from './public-cache';
 
 /**
  * The fast path for `POST /graphql` requests the public response cache can answer.
@@ -28,6 +34,55 @@ export interface FastPathOptions {
   proxies: BlockList;
   /** Called for each request the fast path answered (a metric). */
   onHit?: () => void;
+  /**
+   * Runs ordinary queries without express and Apollo Server's pipeline (see `leanQuery`), when
+   * given. Left out, every miss goes through the pipeline.
+   */
+  lean?: {
+    executor: GatewayExecutor;
+    documents: OperationDocuments;
+    schema: GraphQLSchema;
+    /** Apollo Server's logger, which the gateway's executor logs to as under the pipeline. */
+    apolloLogger: GatewayGraphQLRequestContext['logger'];
+    /** Called for each query this path answered (a metric). */
+    onAnswer?: () => void;
+  };
+}
+
+/** Verifies the caller once at the edge; a bad token is an error (HTTP 401), no token is an anonymous caller. */
+async function authenticate(verifyToken: TokenVerifier, authorization: string | undefined): Promise<Viewer | null> {
+  try {
+    return await verifyToken(authorization);
+  } catch (error) {
+    if (error instanceof GraphQLError) {
+      throw new GraphQLError(error.message, { extensions: { ...error.extensions, http: { status: 401 } } });
+    }
+    throw error;
+  }
+}
+
+/**
+ * The context of an HTTP request: credentials (an API key exchanged for a token, or the
+ * Authorization header) verified, the caller's address, the request id. The same function serves
+ * Apollo Server's context and the paths here, so both check a caller alike.
+ */
+export function httpContext(deps: {
+  verifyToken: TokenVerifier;
+  apiKeys: ApiKeyExchange;
+  proxies: BlockList;
+}): (req: IncomingMessage) => Promise<GatewayContext> {
+  const { verifyToken, apiKeys, proxies } = deps;
+  return async (req) => {
+    const ip = clientIp(req, proxies);
+    const authorization = await requestAuthorization(apiKeys, apiKeyOf(req.headers), req.headers.authorization || undefined, ip);
+    return {
+      reqId: requestIdFrom(req.headers[REQUEST_ID_HEADER]),
+      authorization,
+      viewer: await authenticate(verifyToken, authorization),
+      clientIp: ip,
+      userAgent: req.headers['user-agent'],
+    };
+  };
 }
 
 /** Bodies of cacheable queries are small; anything larger simply takes the ordinary path. */
@@ -103,8 +158,99 @@ function parseJson(raw: Buffer): unknown {
   }
 }
 
+/** Apollo Server's cache policy arithmetic (its `newCachePolicy`, which it does not export). */
+function newCachePolicy() {
+  return {
+    maxAge: undefined as number | undefined,
+    scope: undefined as 'PUBLIC' | 'PRIVATE' | undefined,
+    restrict(hint: { maxAge?: number; scope?: 'PUBLIC' | 'PRIVATE' }) {
+      if (hint.maxAge !== undefined && (this.maxAge === undefined || hint.maxAge < this.maxAge)) this.maxAge = hint.maxAge;
+      if (hint.scope !== undefined && this.scope !== 'PRIVATE') this.scope = hint.scope;
+    },
+    replace(hint: { maxAge?: number; scope?: 'PUBLIC' | 'PRIVATE' }) {
+      if (hint.maxAge !== undefined) this.maxAge = hint.maxAge;
+      if (hint.scope !== undefined) this.scope = hint.scope;
+    },
+    policyIfCacheable() {
+      if (this.maxAge === undefined || this.maxAge === 0) return null;
+      return { maxAge: this.maxAge, scope: this.scope ?? 'PUBLIC' };
+    },
+  };
+}
+
+/** Headers in the Fetch API's shape over a plain map (the gateway's view of request and response headers). */
+class MapHeaders {
+  constructor(private readonly map: Map<string, string>) {}
+  static of(raw: IncomingHttpHeaders): MapHeaders {
+    const map = new Map<string, string>();
+    for (const name in raw) {
+      const value = raw[name];
+      if (value !== undefined) map.set(name, Array.isArray(value) ? value.join(', ') : value);
+    }
+    return new MapHeaders(map);
+  }
+  append(name: string, value: string): void {
+    const existing = this.map.get(name.toLowerCase());
+    this.map.set(name.toLowerCase(), existing === undefined ? value : `${existing}, ${value}`);
+  }
+  delete(name: string): void {
+    this.map.delete(name.toLowerCase());
+  }
+  get(name: string): string | null {
+    return this.map.get(name.toLowerCase()) ?? null;
+  }
+  has(name: string): boolean {
+    return this.map.has(name.toLowerCase());
+  }
+  set(name: string, value: string): void {
+    this.map.set(name.toLowerCase(), value);
+  }
+  entries(): IterableIterator<[string, string]> {
+    return this.map.entries();
+  }
+  keys(): IterableIterator<string> {
+    return this.map.keys();
+  }
+  values(): IterableIterator<string> {
+    return this.map.values();
+  }
+  [Symbol.iterator](): IterableIterator<[string, string]> {
+    return this.map.entries();
+  }
+}
+
+/**
+ * An execution error as Apollo Server formats it (errorNormalize.ts there): a code for every
+ * error (INTERNAL_SERVER_ERROR when it has none), `extensions.http` taken out into the response's
+ * status and headers, no stack traces.
+ */
+function formatError(maybeError: unknown, http: { status?: number; headers: [string, string][] }): GraphQLFormattedError {
+  const error =
+    maybeError instanceof GraphQLError
+      ? maybeError
+      : maybeError instanceof Error
+        ? new GraphQLError(maybeError.message, { originalError: maybeError })
+        : new GraphQLError(`Unexpected error value: ${String(maybeError)}`);
+  const extensions: Record<string, unknown> = { ...error.extensions, code: error.extensions.code ?? 'INTERNAL_SERVER_ERROR' };
+  const head = extensions.http as { status?: unknown; headers?: unknown } | undefined;
+  if (
+    !!head &&
+    typeof head === 'object' &&
+    (!('status' in head) || typeof head.status === 'number') &&
+    (!('headers' in head) || head.headers instanceof Map)
+  ) {
+    if (head.status) http.status = head.status as number;
+    if (head.headers) for (const [name, value] of head.headers as Map<string, string>) http.headers.push([name, value]);
+    delete extensions.http;
+  }
+  return { ...error.toJSON(), extensions };
+}
+
 export function graphqlFastPath(options: FastPathOptions): RequestListener & { close(): void } {
-  const { app, cache, logger, verifyToken, apiKeys, proxies, onHit } = options;
+  const { app, cache, logger, verifyToken, apiKeys, proxies, onHit, lean } = options;
+  const contextOf = httpContext({ verifyToken, apiKeys, proxies });
+  /** Apollo Server's query hash (SHA-256 of the text), which keys the gateway's query plans; once per document. */
+  const queryHashes = new WeakMap<object, string>();
   let open = true;
   /** Keys of public answers being fetched again, settled when that request's response is done. */
   const refreshing = new Map<string, Promise<void>>();
@@ -139,6 +285,89 @@ export function graphqlFastPath(options: FastPathOptions): RequestListener & { c
     onHit?.();
   };
 
+  /**
+   * An ordinary query without express and Apollo Server's request pipeline: the document parsed
+   * and validated once per text, the context made by the same function, the gateway's executor
+   * called with the request context it needs, and the answer written as the pipeline writes it
+   * (errors formatted alike, cache-control from the subgraphs' hints, the response cache filled,
+   * the request logged). Whatever it does not handle — mutations, parse or validation errors,
+   * refused credentials, request-level errors such as bad variables, an executor that throws —
+   * the pipeline answers, so those answers stay exactly what they were.
+   */
+  const leanQuery = async (req: IncomingMessage, res: ServerResponse, request: CacheableRequest, contentType: string, key: string) => {
+    if (!lean) return app(req, res);
+    const prepared = lean.documents.get(request.query);
+    if ('errors' in prepared) return app(req, res);
+    const { document } = prepared;
+    const operation = getOperationAST(document, request.operationName);
+    if (!operation || operation.operation !== 'query') return app(req, res);
+    let contextValue: GatewayContext;
+    try {
+      contextValue = await contextOf(req);
+    } catch {
+      return app(req, res);
+    }
+    let queryHash = queryHashes.get(document);
+    if (queryHash === undefined) queryHashes.set(document, (queryHash = createHash('sha256').update(request.query).digest('hex')));
+    const overallCachePolicy = newCachePolicy();
+    const response = { http: { headers: new MapHeaders(new Map()), status: undefined as number | undefined } };
+    const requestContext = {
+      request: {
+        query: request.query,
+        operationName: request.operationName,
+        variables: request.variables,
+        extensions: undefined,
+        http: { method: 'POST', url: 'https://unknown-url.invalid/', headers: MapHeaders.of(req.headers) },
+      },
+      response,
+      logger: lean.apolloLogger,
+      schema: lean.schema,
+      schemaHash: 'schemaHash no longer exists since Apollo Server 4',
+      context: contextValue,
+      cache: undefined,
+      queryHash,
+      document,
+      source: request.query,
+      operationName: operation.name?.value ?? null,
+      operation,
+      errors: undefined,
+      metrics: {},
+      debug: false,
+      overallCachePolicy,
+      requestIsBatched: false,
+    } as unknown as GatewayGraphQLRequestContext;
+    let result: Awaited<ReturnType<GatewayExecutor>>;
+    try {
+      result = await lean.executor(requestContext);
+    } catch {
+      return app(req, res);
+    }
+    // Errors without data are the request's own (variables that do not coerce): nothing was
+    // fetched, and the pipeline words and codes them (BAD_USER_INPUT, HTTP 400).
+    if (result.errors && result.data === undefined) return app(req, res);
+    if (!open) return app(req, res);
+    logger.info({ reqId: contextValue.reqId, op: 'query', operationName: request.operationName }, 'request');
+
+    const http: { status?: number; headers: [string, string][] } = { status: response.http.status, headers: [...response.http.headers] };
+    const errors = result.errors?.map((error) => formatError(error, http));
+    const policy = overallCachePolicy.policyIfCacheable();
+    const singleResult = { ...result, errors };
+    if (policy && policy.scope === 'PUBLIC' && !errors?.length) {
+      cache.store(key, singleResult, policy.maxAge, epochsTouchedBy(contextValue));
+    }
+    const bytes = Buffer.from(`${JSON.stringify({ errors, data: result.data, extensions: result.extensions })}\n`, 'utf8');
+    // Headers in the pipeline's order: from errors, request id, cache-control, then express's.
+    res.statusCode = http.status ?? 200;
+    for (const [name, value] of http.headers) res.setHeader(name, value);
+    res.setHeader(REQUEST_ID_HEADER, contextValue.reqId);
+    res.setHeader('cache-control', policy && !errors ? `max-age=${policy.maxAge}, ${policy.scope.toLowerCase()}` : 'no-store');
+    res.setHeader('Content-Type', contentType);
+    res.setHeader('Content-Length', String(bytes.length));
+    res.setHeader('ETag', PublicResponseCache.etag(bytes));
+    res.end(bytes);
+    lean.onAnswer?.();
+  };
+
   const withBody = (req: IncomingMessage, res: ServerResponse, body: unknown) => {
     // express.json leaves a request whose body was already read alone, and keeps this one.
     (req as IncomingMessage & { body?: unknown }).body = body;
@@ -163,7 +392,10 @@ export function graphqlFastPath(options: FastPathOptions): RequestListener & { c
       refreshing.set(key, done);
       void done.then(() => refreshing.delete(key));
     }
-    app(req, res);
+    void leanQuery(req, res, request, contentType, key).catch((error: unknown) => {
+      logger.error({ err: error }, 'lean query path failed');
+      if (!res.headersSent) app(req, res);
+    });
   };
 
   const handler = (req: IncomingMessage, res: ServerResponse) => {

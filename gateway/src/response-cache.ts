@@ -81,9 +81,15 @@ export class PublicResponseCache {
     if (!entry.body) {
       const { errors, data, extensions } = entry.result;
       const bytes = Buffer.from(`${JSON.stringify({ errors, data, extensions })}\n`, 'utf8');
-      entry.body = { bytes, etag: weakEtag(bytes) };
+      entry.body = { bytes, etag: PublicResponseCache.etag(bytes) };
     }
     return entry.body;
+  }
+
+  /** Express's default (weak) ETag: the body's length in hex and the start of its SHA-1, base64. */
+  static etag(bytes: Buffer): string {
+    const hash = createHash('sha1').update(bytes).digest('base64').substring(0, 27);
+    return `W/"${bytes.length.toString(16)}-${hash}"`;
   }
 
   get size(): number {
@@ -121,12 +127,6 @@ export class PublicResponseCache {
       },
     };
   }
-}
-
-/** Express's default (weak) ETag: the body's length in hex and the start of its SHA-1, base64. */
-function weakEtag(bytes: Buffer): string {
-  const hash = createHash('sha1').update(bytes).digest('base64').substring(0, 27);
-  return `W/"${bytes.length.toString(16)}-${hash}"`;
 }
 
 /** The plugin over a cache of its own (or the given one), with the cache's size for tests. */

@@ -6,22 +6,18 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloGateway, type ServiceMap } from '@apollo/gateway';
-import { GraphQLError } from 'graphql';
 import { Counter, Gauge, Registry } from 'prom-client';
 import {
   REQUEST_ID_HEADER,
   SUBGRAPH_NAMES,
   createLogger,
-  clientIp,
   createTokenVerifier,
   rememberVerifiedTokens,
   portOf,
-  requestIdFrom,
   subgraphUrl,
   subgraphWsUrl,
   trustedProxies,
   type TokenVerifier,
-  type Viewer,
 } from '@tradegraph/shared';
 import type { GatewayContext } from './context';
 import { SubgraphDataSource } from './datasource';
@@ -31,9 +27,9 @@ import { SubscriptionHub } from './subscriptions/hub';
 import { serveWebSocket } from './subscriptions/websocket';
 import { playgroundRouter } from './playground';
 import { exportProxy } from './export-proxy';
-import { ApiKeyExchange, apiKeyOf, requestAuthorization } from './api-keys';
+import { ApiKeyExchange } from './api-keys';
 import { PublicResponseCache } from './response-cache';
-import { graphqlFastPath } from './http';
+import { graphqlFastPath, httpContext } from './http';
 import { OperationDocuments } from './documents';
 
 export const SUPERGRAPH_PATH = require.resolve('@tradegraph/schema/supergraph.graphql');
@@ -42,18 +38,6 @@ export interface RunningGateway {
   port: number;
   hub: SubscriptionHub;
   stop(): Promise<void>;
-}
-
-/** Verifies the caller once at the edge; a bad token is an error, no token is an anonymous caller. */
-async function authenticate(verifyToken: TokenVerifier, authorization: string | undefined): Promise<Viewer | null> {
-  try {
-    return await verifyToken(authorization);
-  } catch (error) {
-    if (error instanceof GraphQLError) {
-      throw new GraphQLError(error.message, { extensions: { ...error.extensions, http: { status: 401 } } });
-    }
-    throw error;
-  }
 }
 
 function requestLogPlugin(logger: ReturnType<typeof createLogger>): ApolloServerPlugin<GatewayContext> {
@@ -146,21 +130,12 @@ export async function startGateway(
     if (req.accepts(['application/json', 'text/html']) === 'text/html' && !req.query.query) return res.redirect('/');
     next();
   });
+  const contextOf = httpContext({ verifyToken, apiKeys, proxies });
   app.use(
     '/graphql',
     express.json({ limit: '1mb' }),
     expressMiddleware(apollo, {
-      context: async ({ req }) => {
-        const ip = clientIp(req, proxies);
-        const authorization = await requestAuthorization(apiKeys, apiKeyOf(req.headers), req.headers.authorization || undefined, ip);
-        return {
-          reqId: requestIdFrom(req.headers[REQUEST_ID_HEADER]),
-          authorization,
-          viewer: await authenticate(verifyToken, authorization),
-          clientIp: ip,
-          userAgent: req.headers['user-agent'],
-        };
-      },
+      context: ({ req }) => contextOf(req),
     }),
   );
 
@@ -169,7 +144,28 @@ export async function startGateway(
     help: 'Cached public answers served before express and Apollo Server',
     registers: [registry],
   });
-  const fastPath = graphqlFastPath({ app, cache: responseCache, logger, verifyToken, apiKeys, proxies, onHit: () => fastHits.inc() });
+  const leanQueries = new Counter({
+    name: 'gateway_lean_queries_total',
+    help: 'Queries executed without express and the Apollo Server request pipeline',
+    registers: [registry],
+  });
+  const fastPath = graphqlFastPath({
+    app,
+    cache: responseCache,
+    logger,
+    verifyToken,
+    apiKeys,
+    proxies,
+    onHit: () => fastHits.inc(),
+    lean: {
+      executor: gateway.executor,
+      // Validated against the schema Apollo Server validates against, so no document runs here that it would refuse.
+      documents: new OperationDocuments(gateway.schema ?? apiSchema),
+      schema: gateway.schema ?? apiSchema,
+      apolloLogger: apollo.logger,
+      onAnswer: () => leanQueries.inc(),
+    },
+  });
   httpServer.on('request', fastPath);
 
   await new Promise<void>((resolve) => httpServer.listen(port, '0.0.0.0', resolve));

@@ -1,14 +1,37 @@
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { SignJWT, importJWK } from 'jose';
-import { gql, signUp, sql, type TestUser } from '../harness/client';
-import { GATEWAY_HTTP, GATEWAY_URL } from '../harness/env';
-import { userWithRoles } from '../harness/roles';
+import { Client as PgClient } from 'pg';
+import { gql as gqlAt, signUp as signUpAt, type TestUser } from '../harness/client';
+import { ownSystem, startOwnSystem } from '../harness/env';
+import { ROOT_ADMIN_EMAIL } from '../harness/roles';
 
 // The gateway answers cached public responses before express and Apollo Server (gateway/src/http.ts).
 // What a client receives must not change: the same bytes and headers as the pipeline's answer,
 // credentials checked as before, a write through the gateway visible to the next read, and
 // everything the fast path does not answer handled by the pipeline as before.
+// A system of its own: the assertions count the gateway's fast answers, which no other test file may add to.
+const { portBase: PORT_BASE, database: DATABASE } = ownSystem(1500, 'gwhttp');
+const GATEWAY_URL = `http://127.0.0.1:${PORT_BASE}`;
+const GATEWAY_HTTP = `${GATEWAY_URL}/graphql`;
+let system: { stop(): Promise<void>; databaseUrl: string };
+beforeAll(async () => {
+  system = await startOwnSystem(PORT_BASE, DATABASE);
+}, 120000);
+afterAll(() => system?.stop());
+
+const gql = (query: string, variables: Record<string, unknown> = {}, options: { token?: string } = {}) =>
+  gqlAt(query, variables, { ...options, url: GATEWAY_HTTP });
+const signUp = () => signUpAt(GATEWAY_HTTP);
+async function sql(text: string): Promise<any[]> {
+  const client = new PgClient({ connectionString: system.databaseUrl });
+  await client.connect();
+  try {
+    return (await client.query(text)).rows;
+  } finally {
+    await client.end();
+  }
+}
 
 interface RawResponse {
   status: number;
@@ -55,6 +78,12 @@ const json = (response: RawResponse) => JSON.parse(response.body.toString('utf8'
 async function fastHits(): Promise<number> {
   const text = await (await fetch(`${GATEWAY_URL}/metrics`)).text();
   const line = text.split('\n').find((l) => l.startsWith('gateway_response_cache_fast_hits_total'));
+  return line ? Number(line.split(' ').pop()) : 0;
+}
+
+async function leanQueries(): Promise<number> {
+  const text = await (await fetch(`${GATEWAY_URL}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith('gateway_lean_queries_total'));
   return line ? Number(line.split(' ').pop()) : 0;
 }
 
@@ -163,7 +192,12 @@ describe('the gateway fast path for cached public answers', () => {
   });
 
   it('lets a client read its own write through the gateway at once', async () => {
-    const admin = await userWithRoles(['user', 'admin'], 'fast-path-admin');
+    // The bootstrap admin of this system (ADMIN_EMAILS).
+    const signed = await gql('mutation ($e: String!, $p: String!) { signUp(email: $e, password: $p) { accessToken } }', {
+      e: ROOT_ADMIN_EMAIL,
+      p: 'correct horse battery staple',
+    });
+    const admin = { token: signed.data.signUp.accessToken as string };
     const input = { base: 'ETH', quote: 'EUR', category: 'crypto', tickSize: '0.01', lotSize: '0.0001', minNotional: '5', referencePrice: '3000' };
     const added = await gql('mutation ($input: AddMarketInput!) { addMarket(input: $input) { symbol } }', { input }, { token: admin.token });
     expect(added.errors).toBeUndefined();
@@ -195,6 +229,49 @@ describe('the gateway fast path for cached public answers', () => {
     expect(json(answers[0]).data.market.symbol).toBe('BTC-USDC');
     // One went through the pipeline; the others were served the answer it stored.
     expect(await fastHits()).toBe(hitsBefore + 19);
+  });
+
+  it('runs ordinary queries without the pipeline, answering exactly as it does', async () => {
+    const auth = { authorization: `Bearer ${user.token}`, 'x-request-id': `lean-${randomUUID()}` };
+    const queries: [string, Record<string, unknown>][] = [
+      ['query Me { me { id email roles balances { asset available } orders(first: 2) { edges { node { id } } } } }', {}],
+      // Partial errors from a subgraph keep their code, path and HTTP status.
+      ['query Missing($m: String!) { price(market: $m) { price } }', { m: 'NOPE-USDT' }],
+      ['query Book { market(symbol: "BTC-USDT") { symbol orderBook(depth: 3) { market bids { price } } } }', {}],
+      // Public: the lean miss stores it, and the pipeline's request below is a hit on it.
+      ['query Few { markets(first: 3) { edges { node { symbol baseAsset { symbol } } } } }', {}],
+      ['query Intro { __typename __type(name: "Market") { name fields { name } } }', {}],
+      ['query Vars($first: Int, $skip: Boolean!) { markets(first: $first) { edges { node { symbol tickSize @skip(if: $skip) } } } }', { first: 2, skip: true }],
+    ];
+    for (const [query, variables] of queries) {
+      const before = await leanQueries();
+      const lean = await post(JSON.stringify({ query, variables }), auth);
+      expect(await leanQueries()).toBe(before + 1);
+      const pipeline = await post(JSON.stringify({ query, variables, extensions: {} }), auth);
+      expect(await leanQueries()).toBe(before + 1);
+      expect(lean.status).toBe(pipeline.status);
+      expect(lean.body.toString('utf8')).toBe(pipeline.body.toString('utf8'));
+      expect(comparable(lean)).toEqual(comparable(pipeline));
+    }
+    const missing = json(await post(JSON.stringify({ query: queries[1][0], variables: queries[1][1] })));
+    expect(missing.errors[0].extensions.code).toBe('NOT_FOUND');
+    // Anonymous private data is refused by the subgraph alike.
+    const anonymous = await post(JSON.stringify({ query: queries[0][0] }));
+    const anonymousPipeline = await post(JSON.stringify({ query: queries[0][0], extensions: {} }));
+    expect(json(anonymous).errors[0].extensions.code).toBe('UNAUTHENTICATED');
+    expect(anonymous.body.equals(anonymousPipeline.body)).toBe(true);
+    expect(anonymous.status).toBe(anonymousPipeline.status);
+
+    // Left to the pipeline: bad variables, a bad token, mutations, documents that do not validate.
+    const before = await leanQueries();
+    const badVariables = await post(JSON.stringify({ query: queries[1][0], variables: { m: 5 } }));
+    expect(badVariables.status).toBe(400);
+    expect(json(badVariables).errors[0].extensions.code).toBe('BAD_USER_INPUT');
+    const badToken = await post(JSON.stringify({ query: queries[0][0] }), { authorization: 'Bearer garbage' });
+    expect(badToken.status).toBe(401);
+    const unnamed = await post(JSON.stringify({ query: 'query A { __typename } query B { __typename }' }));
+    expect(json(unnamed).errors).toHaveLength(1);
+    expect(await leanQueries()).toBe(before);
   });
 
   it('leaves everything else to the pipeline, which answers as before', async () => {
