@@ -76,6 +76,9 @@ function connect(index, { url, kind, market, token }) {
         else if (text.includes('"error"') || text.includes('"complete"')) {
           closedUnexpectedly += 1;
           if (closedUnexpectedly <= 3) process.stderr.write(`client ${index}: ${text.slice(0, 300)}\n`);
+        } else if (text.includes('"errors"') && closedUnexpectedly < 3) {
+          // A `next` carrying errors: how a failed upstream reaches clients, just before its `complete`.
+          process.stderr.write(`client ${index}: ${text.slice(0, 300)}\n`);
         }
       });
     } else {
