@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { gql, signUp, sql } from '../harness/client';
+import { credit, gql, placeOrder, signUp, sql } from '../harness/client';
 import { subgraphUrl, SUBGRAPH_PORT_OFFSET } from '../harness/env';
 
 // Subgraphs answer ordinary GraphQL POSTs (every request of the gateway) straight from node:http
@@ -106,6 +106,77 @@ describe('subgraph HTTP', () => {
     const bobs = JSON.parse((await bothPaths('funding', { query: USER_DEPOSITS, variables: { representations: [representations[1]] } }, { authorization: `Bearer ${bob.token}` })).body);
     expect(bobs.data._entities[0].deposits.edges).toHaveLength(1);
     expect(bobs.data._entities[0].deposits.pageInfo).toEqual({ hasNextPage: false });
+  });
+
+  it("answers a User's orders from matching alike by both paths: every field as stored, newest first, the owner only", async () => {
+    const alice = await signUp();
+    const bob = await signUp();
+    await credit(alice.token, 'USDT', '1000');
+    await credit(bob.token, 'USDT', '1000');
+    // Four resting buys (far below the market) and one cancelled, so statuses and prices differ.
+    for (const price of ['11.5', '12', '12.25', '13']) {
+      await placeOrder(alice.token, { market: 'SOL-USDT', side: 'buy', type: 'limit', quantity: '1.5', price, clientOrderId: randomUUID() });
+    }
+    const cancelled = await gql('mutation ($input: PlaceOrderInput!) { placeOrder(input: $input) { id } }', {
+      input: { market: 'SOL-USDT', side: 'buy', type: 'limit', quantity: '2', price: '10', clientOrderId: `c-${randomUUID()}` },
+    }, { token: alice.token });
+    await gql('mutation ($id: ID!) { cancelOrder(id: $id) { status } }', { id: cancelled.data.placeOrder.id }, { token: alice.token });
+    await placeOrder(bob.token, { market: 'SOL-USDT', side: 'buy', type: 'limit', quantity: '1', price: '9', clientOrderId: randomUUID() });
+
+    const query = `query ($representations: [_Any!]!, $first: Int) {
+      _entities(representations: $representations) { ... on User { id orders(first: $first) {
+        edges { node { id side type timeInForce price stopPrice quantity quoteAmount filledQuantity status clientOrderId createdAt updatedAt } }
+        pageInfo { hasNextPage } } } }
+    }`;
+    const representations = [alice, bob].map((u) => ({ __typename: 'User', id: u.id }));
+    const answer = await bothPaths('matching', { query, variables: { representations, first: 4 } }, { authorization: `Bearer ${alice.token}` });
+    expect(answer.cacheControl).toBe('no-store');
+    const body = JSON.parse(answer.body);
+    const rows = await sql(
+      `select id::text as id, side, type, time_in_force, price::text as price, quantity::text as quantity,
+              filled_quantity::text as filled, status, client_order_id, created_at, updated_at
+         from matching.orders where user_id = $1 order by created_at desc, id desc limit 4`,
+      [alice.id],
+    );
+    const decimal = (text: string | null) => (text === null ? null : String(Number(text)));
+    expect(body.data._entities[0]).toEqual({
+      id: alice.id,
+      orders: {
+        edges: rows.map((r) => ({
+          node: {
+            id: r.id,
+            side: r.side,
+            type: r.type,
+            timeInForce: r.time_in_force,
+            price: decimal(r.price),
+            stopPrice: null,
+            quantity: decimal(r.quantity),
+            quoteAmount: null,
+            filledQuantity: decimal(r.filled),
+            status: r.status,
+            clientOrderId: r.client_order_id,
+            createdAt: new Date(r.created_at).toISOString(),
+            updatedAt: new Date(r.updated_at).toISOString(),
+          },
+        })),
+        pageInfo: { hasNextPage: true },
+      },
+    });
+    // The newest is the cancelled one; the rest rest on the book.
+    expect(body.data._entities[0].orders.edges.map((e: any) => [e.node.price, e.node.status])).toEqual([
+      ['10', 'cancelled'],
+      ['13', 'open'],
+      ['12.25', 'open'],
+      ['12', 'open'],
+    ]);
+    // Bob's orders are not Alice's to read; his own token reads his one order.
+    expect(body.data._entities[1]).toBeNull();
+    expect(body.errors.map((e: any) => [e.path, e.extensions.code])).toEqual([[['_entities', 1, 'orders'], 'FORBIDDEN']]);
+    const bobs = JSON.parse(
+      (await bothPaths('matching', { query, variables: { representations: [representations[1]] } }, { authorization: `Bearer ${bob.token}` })).body,
+    );
+    expect(bobs.data._entities[0].orders.edges.map((e: any) => e.node.price)).toEqual(['9']);
+    expect(bobs.data._entities[0].orders.pageInfo).toEqual({ hasNextPage: false });
   });
 
   it('answers `me` alike by both paths, and refuses a bad token or none alike', async () => {

@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import { batchLoader, groupLoader, newestIdsPerOwner, type EntityManager, type Logger } from '@tradegraph/shared';
+import { batchLoader, groupLoader, selectRows, toDate, type EntityManager, type Logger } from '@tradegraph/shared';
 import { FillRecord, OrderRecord } from './entities';
 
 export function createLoaders(em: EntityManager, logger: Logger) {
@@ -32,8 +32,27 @@ export function createLoaders(em: EntityManager, logger: Logger) {
           'recentOrdersByUser',
           logger,
           async (userIds: readonly string[]) => {
-            const ids = await newestIdsPerOwner(em, 'matching.orders', 'user_id', userIds, limit);
-            return em.find(OrderRecord, { id: { $in: ids } }, { orderBy: { createdAt: 'desc', id: 'desc' } });
+            // Plain rows with OrderRecord's fields (behind every User entity fetch that asks for
+            // orders, where MikroORM's find and hydration cost more than the query), read per
+            // user through the (user_id, created_at desc, id desc) index: a lateral LIMIT stops
+            // after `limit` rows however many orders a user has, a window function would not.
+            const rows = await selectRows<OrderRecord>(
+              em,
+              `select o.* from unnest($1::uuid[]) as owner(id) cross join lateral (
+                 select id::text as id, user_id as "userId", market, side, type, time_in_force as "timeInForce",
+                        price, stop_price as "stopPrice", quantity, quote_amount as "quoteAmount",
+                        filled_quantity as "filledQuantity", status, client_order_id as "clientOrderId",
+                        created_at as "createdAt", updated_at as "updatedAt"
+                   from matching.orders where user_id = owner.id
+                  order by created_at desc, id desc limit $2
+               ) o order by o."userId", o."createdAt" desc, o.id::bigint desc`,
+              [userIds, limit],
+            );
+            for (const row of rows) {
+              row.createdAt = toDate(em, row.createdAt);
+              row.updatedAt = toDate(em, row.updatedAt);
+            }
+            return rows;
           },
           (order) => order.userId,
         );
