@@ -42,9 +42,20 @@ function unwrap(error: unknown): unknown {
   return error instanceof ReusedSocketClosed ? error.original : error;
 }
 
+/** Parsed subgraph URLs: a handful of them, each fetched thousands of times. */
+const targets = new Map<string, URL>();
+function targetOf(url: string): URL {
+  let target = targets.get(url);
+  if (!target) {
+    target = new URL(url);
+    if (targets.size < 100) targets.set(url, target);
+  }
+  return target;
+}
+
 function send(agent: http.Agent, url: string, init: FetcherRequestInit): Promise<FetcherResponse> {
   return new Promise<FetcherResponse>((resolve, reject) => {
-    const target = new URL(url);
+    const target = targetOf(url);
     if (target.protocol !== 'http:') {
       reject(new Error(`keepAliveFetcher speaks plain http, not ${target.protocol}`));
       return;
