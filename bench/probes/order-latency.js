@@ -6,7 +6,8 @@
 //   2. the same number of sequential `myBalances` reads (a request that touches no database),
 //      and the same placements and cancels through the gateway;
 //   3. concurrent: PROBE_CONCURRENCY clients in a closed loop placing and cancelling, with the
-//      matching process's CPU time per order (place + cancel) over the phase.
+//      matching process's CPU time per order (place + cancel) over the phase; then as many pairs
+//      of myBalances reads, the subgraph pipeline's floor for two requests.
 // Prints the figures and the load average; writes nothing to bench/results.
 //
 //   node bench/probes/order-latency.js
@@ -145,6 +146,20 @@ async function measure(system, token) {
   );
   const seconds = (performance.now() - started) / 1000;
   const concurrentCpu = (common.cpuMsOf(matchingPid) - cpuBefore) / Math.max(1, CONCURRENT_ORDERS);
+  // The floor: two myBalances reads (no database, no journal) in the same concurrent loop cost
+  // what any two requests cost in the subgraph pipeline.
+  cpuBefore = common.cpuMsOf(matchingPid);
+  next = 0;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < CONCURRENT_ORDERS) {
+        next += 1;
+        await post(direct, token, BALANCES);
+        await post(direct, token, BALANCES);
+      }
+    }),
+  );
+  const readsCpu = (common.cpuMsOf(matchingPid) - cpuBefore) / Math.max(1, CONCURRENT_ORDERS);
   return {
     placeOrder: summary(place),
     cancelOrder: summary(cancel),
@@ -157,6 +172,7 @@ async function measure(system, token) {
       orders: CONCURRENT_ORDERS,
       orders_per_s: round(CONCURRENT_ORDERS / seconds, 1),
       matching_cpu_ms_per_order: round(concurrentCpu, 3),
+      matching_cpu_ms_per_two_reads: round(readsCpu, 3),
     },
     loadavg: os.loadavg().map((l) => round(l, 2)),
   };
@@ -165,7 +181,7 @@ async function measure(system, token) {
 const brief = (label, r) =>
   `${label.padEnd(8)} place p50 ${r.placeOrder.p50_ms} p99 ${r.placeOrder.p99_ms} | cancel p50 ${r.cancelOrder.p50_ms} p99 ${r.cancelOrder.p99_ms} | ` +
   `myBalances p50 ${r.myBalances.p50_ms} | via gateway place p50 ${r.gateway_placeOrder.p50_ms} p99 ${r.gateway_placeOrder.p99_ms} | CPU/order seq ${r.matching_cpu_ms_per_order_sequential} ms, ${r.concurrent.clients} clients ` +
-  `${r.concurrent.matching_cpu_ms_per_order} ms (${r.concurrent.orders_per_s}/s) | load ${r.loadavg.join(' ')}`;
+  `${r.concurrent.matching_cpu_ms_per_order} ms (${r.concurrent.orders_per_s}/s), two myBalances ${r.concurrent.matching_cpu_ms_per_two_reads} ms | load ${r.loadavg.join(' ')}`;
 
 async function main() {
   const system = await common.startBenchSystem('order-latency', { portBase: intEnv('BENCH_PORT_BASE', 56000) + 40 });

@@ -22,7 +22,7 @@ interface Pending {
 
 /** A connection of MikroORM's pool as the pg driver gives it (MikroORM's connection is knex underneath). */
 interface PooledConnection {
-  query(text: string, values: readonly unknown[]): Promise<unknown>;
+  query(query: { name?: string; text: string; values: readonly unknown[] }): Promise<unknown>;
 }
 interface ConnectionPool {
   acquireConnection(): Promise<PooledConnection>;
@@ -76,8 +76,9 @@ export class Sequencer {
   private sinceSnapshot = 0;
   /**
    * The connection batches are written through, taken from the pool at the first write and held:
-   * writes are one at a time anyway, and the driver's own `query` skips the query builder and
-   * pool round trip per batch. If it breaks, the write fails and the process restarts (onFatal).
+   * writes are one at a time anyway, the driver's own `query` skips the query builder and pool
+   * round trip per batch, and the batch statement stays prepared on it. If it breaks, the write
+   * fails and the process restarts (onFatal).
    */
   private writer?: Promise<PooledConnection>;
 
@@ -263,10 +264,13 @@ export class Sequencer {
     const states = snapshots.map((s) => ({ seq: s.seq, state: s.state, state_hash: s.hash }));
     this.writer ??= this.pool().acquireConnection();
     const connection = await this.writer;
-    await connection.query(
-      WRITE_BATCH,
-      [journal, orders, fills, states].map((rows) => JSON.stringify(rows)),
-    );
+    // Named, so the connection parses and plans the statement once and every batch only binds
+    // and runs it (planning it each time was about half the statement's time in Postgres).
+    await connection.query({
+      name: 'matching-write-batch',
+      text: WRITE_BATCH,
+      values: [journal, orders, fills, states].map((rows) => JSON.stringify(rows)),
+    });
   }
 
   private pool(): ConnectionPool {
