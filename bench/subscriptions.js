@@ -112,6 +112,7 @@ async function phase(clients, publisher, system, markets, rate, seconds) {
     max_ms: report.max_ms,
     clients_heard: report.clients_heard,
     closed_unexpectedly: report.closed_unexpectedly,
+    close_codes: report.close_codes,
   };
 }
 

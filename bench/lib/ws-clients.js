@@ -15,6 +15,8 @@ let received = 0;
 let stale = 0;
 let clientsHeard = new Set();
 let closedUnexpectedly = 0;
+/** Close codes of the sockets the server closed, e.g. {"1006": 3} (1006: no close frame, as after a keep-alive timeout). */
+let closeCodes = {};
 let lastArrival = 0;
 
 function newHistogram() {
@@ -57,7 +59,10 @@ function connect(index, { url, kind, market, token }) {
     socket.on('error', fail);
     socket.on('close', (code, reason) => {
       if (!ready) reject(new Error(`closed ${code} ${reason}`));
-      else if (!socket.closingOnPurpose) closedUnexpectedly += 1;
+      else if (!socket.closingOnPurpose) {
+        closedUnexpectedly += 1;
+        closeCodes[code] = (closeCodes[code] ?? 0) + 1;
+      }
     });
     if (kind === 'graphql') {
       socket.on('open', () =>
@@ -132,6 +137,7 @@ process.on('message', async (message) => {
         stale,
         clients_heard: clientsHeard.size,
         closed_unexpectedly: closedUnexpectedly,
+        close_codes: closeCodes,
         p50_ms: ms(50),
         p99_ms: ms(99),
         p999_ms: ms(99.9),
@@ -145,6 +151,7 @@ process.on('message', async (message) => {
       }
       sockets = [];
       closedUnexpectedly = 0;
+      closeCodes = {};
       process.send({ type: 'closed' });
     }
   } catch (error) {
