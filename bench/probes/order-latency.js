@@ -7,7 +7,9 @@
 //      and the same placements and cancels through the gateway;
 //   3. concurrent: PROBE_CONCURRENCY clients in a closed loop placing and cancelling, with the
 //      matching process's CPU time per order (place + cancel) over the phase; then as many pairs
-//      of myBalances reads, the subgraph pipeline's floor for two requests.
+//      of myBalances reads, the subgraph pipeline's floor for two requests;
+//   4. PROBE_ORDERS sequential `_entities` fetches of every market's orderBook(depth: 10) (the
+//      gateway's market list), with PROBE_BOOK_ORDERS (200) orders resting on BTC-USDT.
 // Prints the figures and the load average; writes nothing to bench/results.
 //
 //   node bench/probes/order-latency.js
@@ -37,6 +39,10 @@ const CPU_PROF = process.env.PROBE_CPU_PROF;
 const PLACE = 'mutation Place($input: PlaceOrderInput!) { placeOrder(input: $input) { id status clientOrderId } }';
 const CANCEL = 'mutation Cancel($coid: String!) { cancelOrder(clientOrderId: $coid) { id status } }';
 const BALANCES = '{ myBalances { asset available locked } }';
+const BOOKS = `query ($r: [_Any!]!) { _entities(representations: $r) { ... on Market {
+  orderBook(depth: 10) { market sequence bids { price quantity orders } asks { price quantity orders } } } } }`;
+const MARKETS = ['BTC-USDC', 'BTC-USDT', 'ETH-USDC', 'ETH-USDT', 'EUR-USD', 'SOL-USDT', 'SPX-USD', 'USDC-USDT', 'XAU-USD'];
+const BOOK_ORDERS = intEnv('PROBE_BOOK_ORDERS', 200);
 
 async function post(url, token, query, variables) {
   const response = await fetch(url, {
@@ -160,12 +166,33 @@ async function measure(system, token) {
     }),
   );
   const readsCpu = (common.cpuMsOf(matchingPid) - cpuBefore) / Math.max(1, CONCURRENT_ORDERS);
+
+  // The market list's order books as the gateway fetches them: one `_entities` request for every
+  // market's book, here with BOOK_ORDERS resting orders on BTC-USDT, none placed in between.
+  const resting = [];
+  for (let i = 0; i < BOOK_ORDERS; i += 1) {
+    const input = order(i);
+    await post(direct, token, PLACE, { input });
+    resting.push(input.clientOrderId);
+  }
+  const representations = MARKETS.map((symbol) => ({ __typename: 'Market', symbol }));
+  for (let i = 0; i < 20; i += 1) await post(direct, token, BOOKS, { r: representations });
+  const books = [];
+  cpuBefore = common.cpuMsOf(matchingPid);
+  for (let i = 0; i < ORDERS; i += 1) {
+    const t = performance.now();
+    await post(direct, token, BOOKS, { r: representations });
+    books.push(performance.now() - t);
+  }
+  const booksCpu = (common.cpuMsOf(matchingPid) - cpuBefore) / Math.max(1, ORDERS);
+  for (const coid of resting) await post(direct, token, CANCEL, { coid });
   return {
     placeOrder: summary(place),
     cancelOrder: summary(cancel),
     myBalances: summary(balances),
     gateway_placeOrder: summary(gatewayPlace),
     gateway_cancelOrder: summary(gatewayCancel),
+    book_entities: { ...summary(books), markets: MARKETS.length, resting_orders: BOOK_ORDERS, matching_cpu_ms: round(booksCpu, 3) },
     matching_cpu_ms_per_order_sequential: round(sequentialCpu, 3),
     concurrent: {
       clients: CONCURRENCY,
@@ -181,7 +208,8 @@ async function measure(system, token) {
 const brief = (label, r) =>
   `${label.padEnd(8)} place p50 ${r.placeOrder.p50_ms} p99 ${r.placeOrder.p99_ms} | cancel p50 ${r.cancelOrder.p50_ms} p99 ${r.cancelOrder.p99_ms} | ` +
   `myBalances p50 ${r.myBalances.p50_ms} | via gateway place p50 ${r.gateway_placeOrder.p50_ms} p99 ${r.gateway_placeOrder.p99_ms} | CPU/order seq ${r.matching_cpu_ms_per_order_sequential} ms, ${r.concurrent.clients} clients ` +
-  `${r.concurrent.matching_cpu_ms_per_order} ms (${r.concurrent.orders_per_s}/s), two myBalances ${r.concurrent.matching_cpu_ms_per_two_reads} ms | load ${r.loadavg.join(' ')}`;
+  `${r.concurrent.matching_cpu_ms_per_order} ms (${r.concurrent.orders_per_s}/s), two myBalances ${r.concurrent.matching_cpu_ms_per_two_reads} ms | ` +
+  `book _entities p50 ${r.book_entities.p50_ms} ms, CPU ${r.book_entities.matching_cpu_ms} ms | load ${r.loadavg.join(' ')}`;
 
 async function main() {
   const system = await common.startBenchSystem('order-latency', { portBase: intEnv('BENCH_PORT_BASE', 56000) + 40 });

@@ -57,7 +57,7 @@ export const definition: SubgraphDefinition<MatchingLoaders> = {
       onFatal: () => process.exit(1),
     });
     matching.exchange = new Exchange(sequencer, orm);
-    matching.publisher = new Publisher(sequencer.engine, bus, logger, () => sequencer.lastSeq);
+    matching.publisher = new Publisher(sequencer.engine, bus, logger);
     sequencer.onBatch((changes) => matching.publisher!.publish(changes));
     // The markets come from the markets subgraph: wait for its listing before serving orders.
     stopListing = await followListing(sequencer, bus, logger);

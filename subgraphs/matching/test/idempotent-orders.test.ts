@@ -101,7 +101,7 @@ describe('idempotent placement and cancel answers', () => {
     expect(balances.data.myBalances).toContainEqual({ asset: 'USDT', available: '99989.98', locked: '10.02' });
   });
 
-  // Book reads between two commands share one answer; every command must show in the next read.
+  // The order book, by root field and through the Market entity, shows every command at once.
   it('answers order-book reads with the book as of the last command', async () => {
     const BOOK = `query { orderBook(market: "ETH-USDT", depth: 3) { sequence bids { price quantity orders } }
       market(symbol: "ETH-USDT") { orderBook(depth: 3) { bids { price quantity orders } } } }`;

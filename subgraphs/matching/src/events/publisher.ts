@@ -29,18 +29,11 @@ interface PublishedBook {
  */
 export class Publisher {
   private readonly books = new Map<string, PublishedBook>();
-  /**
-   * The last answer of `book` per market and depth, with the engine's command count it was read
-   * at: reads between two commands (the market list's order books, many clients) share one.
-   */
-  private readonly bookAnswers = new Map<string, { applied: number; answer: BookDeltaEvent }>();
 
   constructor(
     private readonly engine: Engine,
     private readonly bus: EventBus,
     private readonly logger: Logger,
-    /** How many commands the engine has applied: any change to a book is a command. */
-    private readonly appliedCommands: () => number,
   ) {}
 
   publish(changes: ReturnType<Projection['drain']>): void {
@@ -62,27 +55,17 @@ export class Publisher {
     }
   }
 
-  /**
-   * The current book to `depth` levels and the sequence deltas continue from. The answer is
-   * shared by every caller until the next command or published delta: nobody may change it.
-   */
+  /** The current book to `depth` levels and the sequence deltas continue from. */
   book(market: string, depth: number): BookDeltaEvent {
-    const sequence = this.books.get(market)?.sequence ?? 0;
-    const applied = this.appliedCommands();
-    const key = `${market}\n${depth}`;
-    const cached = this.bookAnswers.get(key);
-    if (cached && cached.applied === applied && cached.answer.sequence === sequence) return cached.answer;
+    const book = this.books.get(market);
     const levels = this.engine.depth(market, depth);
-    const answer: BookDeltaEvent = {
+    return {
       market,
-      sequence,
+      sequence: book?.sequence ?? 0,
       snapshot: true,
       bids: levels.bids.map((l) => this.level(market, l)),
       asks: levels.asks.map((l) => this.level(market, l)),
     };
-    // Markets × depths asked (depth is capped at 500), so the map stays small.
-    this.bookAnswers.set(key, { applied, answer });
-    return answer;
   }
 
   private bookDelta(market: string): BookDeltaEvent | null {
