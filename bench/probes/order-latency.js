@@ -140,13 +140,16 @@ async function measure(system, token) {
 
   cpuBefore = common.cpuMsOf(matchingPid);
   let next = 0;
+  const pairs = [];
   const started = performance.now();
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
       while (next < CONCURRENT_ORDERS) {
         const input = order(next++);
+        const t = performance.now();
         await post(direct, token, PLACE, { input });
         await post(direct, token, CANCEL, { coid: input.clientOrderId });
+        pairs.push(performance.now() - t);
       }
     }),
   );
@@ -198,6 +201,7 @@ async function measure(system, token) {
       clients: CONCURRENCY,
       orders: CONCURRENT_ORDERS,
       orders_per_s: round(CONCURRENT_ORDERS / seconds, 1),
+      place_and_cancel: summary(pairs),
       matching_cpu_ms_per_order: round(concurrentCpu, 3),
       matching_cpu_ms_per_two_reads: round(readsCpu, 3),
     },
@@ -208,7 +212,7 @@ async function measure(system, token) {
 const brief = (label, r) =>
   `${label.padEnd(8)} place p50 ${r.placeOrder.p50_ms} p99 ${r.placeOrder.p99_ms} | cancel p50 ${r.cancelOrder.p50_ms} p99 ${r.cancelOrder.p99_ms} | ` +
   `myBalances p50 ${r.myBalances.p50_ms} | via gateway place p50 ${r.gateway_placeOrder.p50_ms} p99 ${r.gateway_placeOrder.p99_ms} | CPU/order seq ${r.matching_cpu_ms_per_order_sequential} ms, ${r.concurrent.clients} clients ` +
-  `${r.concurrent.matching_cpu_ms_per_order} ms (${r.concurrent.orders_per_s}/s), two myBalances ${r.concurrent.matching_cpu_ms_per_two_reads} ms | ` +
+  `${r.concurrent.matching_cpu_ms_per_order} ms (${r.concurrent.orders_per_s}/s, place+cancel p50 ${r.concurrent.place_and_cancel.p50_ms} p99 ${r.concurrent.place_and_cancel.p99_ms}), two myBalances ${r.concurrent.matching_cpu_ms_per_two_reads} ms | ` +
   `book _entities p50 ${r.book_entities.p50_ms} ms, CPU ${r.book_entities.matching_cpu_ms} ms | load ${r.loadavg.join(' ')}`;
 
 async function main() {

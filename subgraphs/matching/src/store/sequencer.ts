@@ -205,23 +205,15 @@ export class Sequencer {
       }
       this.projection.committed();
       for (const pending of batch) pending.resolve({ seq: pending.seq, result: pending.result });
-      // The callers' answers are written by the promise continuations that run before this
-      // callback; the batch's announcements (a Redis write each) follow instead of delaying
-      // them. Batches still announce in order: the next one completes on a later turn of the
-      // event loop, after this callback ran.
-      setImmediate(() => this.announce(changes));
-    }
-    this.writing = false;
-  }
-
-  private announce(changes: ReturnType<Projection['drain']>): void {
-    for (const listener of this.listeners) {
-      try {
-        listener(changes);
-      } catch (error) {
-        this.logger.error({ err: error }, 'batch listener failed');
+      for (const listener of this.listeners) {
+        try {
+          listener(changes);
+        } catch (error) {
+          this.logger.error({ err: error }, 'batch listener failed');
+        }
       }
     }
+    this.writing = false;
   }
 
   /**
