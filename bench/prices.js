@@ -26,10 +26,8 @@ function priceQuery() {
 
 const pause = () => new Promise((resolve) => setTimeout(resolve, 2000));
 
-let runs = 0;
 /** One open-loop run, with the gateway process's CPU time per request sent (warm-up included). */
 async function load(system, config, rate, seconds, warmupS) {
-  runs += 1;
   const pid = system.children.gateway.pid;
   const cpuBefore = common.cpuMsOf(pid);
   const result = await common.runLoad('http-load.js', {
