@@ -35,7 +35,7 @@ export interface FastPathOptions {
   /** Called for each request the fast path answered (a metric). */
   onHit?: () => void;
   /**
-   * Runs ordinary queries without express and Apollo Server's pipeline (see `leanQuery`), when
+   * Runs ordinary queries and mutations without express and Apollo Server's pipeline (see `leanQuery`), when
    * given. Left out, every miss goes through the pipeline.
    */
   lean?: {
@@ -286,13 +286,16 @@ export function graphqlFastPath(options: FastPathOptions): RequestListener & { c
   };
 
   /**
-   * An ordinary query without express and Apollo Server's request pipeline: the document parsed
-   * and validated once per text, the context made by the same function, the gateway's executor
-   * called with the request context it needs, and the answer written as the pipeline writes it
-   * (errors formatted alike, cache-control from the subgraphs' hints, the response cache filled,
-   * the request logged). Whatever it does not handle — mutations, parse or validation errors,
-   * refused credentials, request-level errors such as bad variables, an executor that throws —
-   * the pipeline answers, so those answers stay exactly what they were.
+   * An ordinary query or mutation without express and Apollo Server's request pipeline: the
+   * document parsed and validated once per text, the context made by the same function, the
+   * gateway's executor called with the request context it needs, and the answer written as the
+   * pipeline writes it (errors formatted alike, cache-control from the subgraphs' hints, the
+   * response cache filled for queries, the request logged). Mutations advance the write epochs
+   * in the data source as before. Whatever it does not handle — subscriptions, parse or
+   * validation errors, refused credentials, request-level errors such as bad variables, a query
+   * whose executor throws — the pipeline answers, so those answers stay exactly what they were.
+   * A mutation whose executor throws is answered here, as the pipeline would (it may already
+   * have reached a subgraph, so it never runs twice).
    */
   const leanQuery = async (req: IncomingMessage, res: ServerResponse, request: CacheableRequest, contentType: string, key: string) => {
     if (!lean) return app(req, res);
@@ -300,7 +303,9 @@ export function graphqlFastPath(options: FastPathOptions): RequestListener & { c
     if ('errors' in prepared) return app(req, res);
     const { document } = prepared;
     const operation = getOperationAST(document, request.operationName);
-    if (!operation || operation.operation !== 'query') return app(req, res);
+    if (!operation || operation.operation === 'subscription') return app(req, res);
+    // A mutation that reached a subgraph must never run a second time through the pipeline.
+    const isMutation = operation.operation === 'mutation';
     let contextValue: GatewayContext;
     try {
       contextValue = await contextOf(req);
@@ -339,18 +344,35 @@ export function graphqlFastPath(options: FastPathOptions): RequestListener & { c
     let result: Awaited<ReturnType<GatewayExecutor>>;
     try {
       result = await lean.executor(requestContext);
-    } catch {
-      return app(req, res);
+    } catch (error) {
+      if (!isMutation) return app(req, res);
+      // As the pipeline answers an executor that throws: the error formatted, status 500 unless it says otherwise.
+      result = { errors: [error instanceof GraphQLError ? error : new GraphQLError((error as Error)?.message ?? String(error))] };
+      const http: { status?: number; headers: [string, string][] } = { headers: [] };
+      const errors = result.errors!.map((e) => formatError(e, http));
+      logger.info({ reqId: contextValue.reqId, op: operation.operation, operationName: request.operationName }, 'request');
+      const bytes = Buffer.from(`${JSON.stringify({ errors })}\n`, 'utf8');
+      res.statusCode = http.status ?? 500;
+      for (const [name, value] of http.headers) res.setHeader(name, value);
+      res.setHeader(REQUEST_ID_HEADER, contextValue.reqId);
+      res.setHeader('cache-control', 'no-store');
+      res.setHeader('Content-Type', contentType);
+      res.setHeader('Content-Length', String(bytes.length));
+      res.setHeader('ETag', PublicResponseCache.etag(bytes));
+      res.end(bytes);
+      lean.onAnswer?.();
+      return;
     }
-    // Errors without data are the request's own (variables that do not coerce): nothing was
-    // fetched, and the pipeline words and codes them (BAD_USER_INPUT, HTTP 400).
+    // Errors without data are the request's own (variables that do not coerce), found before
+    // anything was fetched — for mutations too — and the pipeline words and codes them
+    // (BAD_USER_INPUT, HTTP 400).
     if (result.errors && result.data === undefined) return app(req, res);
-    if (!open) return app(req, res);
-    logger.info({ reqId: contextValue.reqId, op: 'query', operationName: request.operationName }, 'request');
+    if (!open && !isMutation) return app(req, res);
+    logger.info({ reqId: contextValue.reqId, op: operation.operation, operationName: request.operationName }, 'request');
 
     const http: { status?: number; headers: [string, string][] } = { status: response.http.status, headers: [...response.http.headers] };
     const errors = result.errors?.map((error) => formatError(error, http));
-    const policy = overallCachePolicy.policyIfCacheable();
+    const policy = isMutation ? null : overallCachePolicy.policyIfCacheable();
     const singleResult = { ...result, errors };
     if (policy && policy.scope === 'PUBLIC' && !errors?.length) {
       cache.store(key, singleResult, policy.maxAge, epochsTouchedBy(contextValue));

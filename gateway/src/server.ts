@@ -146,7 +146,7 @@ export async function startGateway(
   });
   const leanQueries = new Counter({
     name: 'gateway_lean_queries_total',
-    help: 'Queries executed without express and the Apollo Server request pipeline',
+    help: 'Queries and mutations executed without express and the Apollo Server request pipeline',
     registers: [registry],
   });
   const fastPath = graphqlFastPath({

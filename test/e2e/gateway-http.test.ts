@@ -262,7 +262,7 @@ describe('the gateway fast path for cached public answers', () => {
     expect(anonymous.body.equals(anonymousPipeline.body)).toBe(true);
     expect(anonymous.status).toBe(anonymousPipeline.status);
 
-    // Left to the pipeline: bad variables, a bad token, mutations, documents that do not validate.
+    // Left to the pipeline: bad variables, a bad token, documents that do not validate.
     const before = await leanQueries();
     const badVariables = await post(JSON.stringify({ query: queries[1][0], variables: { m: 5 } }));
     expect(badVariables.status).toBe(400);
@@ -272,6 +272,64 @@ describe('the gateway fast path for cached public answers', () => {
     const unnamed = await post(JSON.stringify({ query: 'query A { __typename } query B { __typename }' }));
     expect(json(unnamed).errors).toHaveLength(1);
     expect(await leanQueries()).toBe(before);
+  });
+
+  it('runs mutations without the pipeline too, answering exactly as it does and never twice', async () => {
+    const trader = await signUp();
+    const auth = { authorization: `Bearer ${trader.token}`, 'x-request-id': `lean-m-${randomUUID()}` };
+    const CREDIT = 'mutation Credit($key: String!) { creditDemoFunds(asset: "USDT", amount: "500", idempotencyKey: $key) { asset available } }';
+    const PLACE = 'mutation Place($input: PlaceOrderInput!) { placeOrder(input: $input) { id market { symbol } side price quantity status clientOrderId } }';
+    const order = (clientOrderId: string, market = 'BTC-USDT') => ({
+      input: { market, side: 'buy', type: 'limit', price: '100', quantity: '0.5', clientOrderId },
+    });
+    const before = await leanQueries();
+    const credit = json(await post(JSON.stringify({ query: CREDIT, variables: { key: randomUUID() } }), auth));
+    expect(credit.data.creditDemoFunds).toEqual({ asset: 'USDT', available: '500' });
+    expect(await leanQueries()).toBe(before + 1);
+
+    // The same placement again (idempotent on clientOrderId) through the pipeline: the same bytes and headers.
+    const variables = order(randomUUID());
+    const lean = await post(JSON.stringify({ query: PLACE, variables }), auth);
+    expect(await leanQueries()).toBe(before + 2);
+    const pipeline = await post(JSON.stringify({ query: PLACE, variables, extensions: {} }), auth);
+    expect(await leanQueries()).toBe(before + 2);
+    expect(json(lean).data.placeOrder).toMatchObject({ status: 'open', price: '100', market: { symbol: 'BTC-USDT' } });
+    expect(lean.status).toBe(pipeline.status);
+    expect(lean.body.toString('utf8')).toBe(pipeline.body.toString('utf8'));
+    expect(comparable(lean)).toEqual(comparable(pipeline));
+    expect(header(lean, 'cache-control')).toBe('no-store');
+    // Ran once: one order with that key, holding 50 USDT.
+    const rows = await sql(`select count(*)::int as n from matching.orders where client_order_id = '${variables.input.clientOrderId}'`);
+    expect(rows[0].n).toBe(1);
+    // One order's reservation (50 USDT and its fee), not two.
+    const balances = await gql('{ myBalances { asset available locked } }', {}, { token: trader.token });
+    const usdt = balances.data.myBalances.find((b: { asset: string }) => b.asset === 'USDT');
+    expect(Number(usdt.locked)).toBeGreaterThanOrEqual(50);
+    expect(Number(usdt.locked)).toBeLessThan(51);
+    expect(BigInt(Math.round(Number(usdt.available) * 1e8)) + BigInt(Math.round(Number(usdt.locked) * 1e8))).toBe(500n * 10n ** 8n);
+
+    // A refused mutation: the same error, code and status by both paths, and nothing changed.
+    const refusedVariables = order(randomUUID(), 'NOPE-USDT');
+    const refusedLean = await post(JSON.stringify({ query: PLACE, variables: refusedVariables }), auth);
+    const refusedPipeline = await post(JSON.stringify({ query: PLACE, variables: refusedVariables, extensions: {} }), auth);
+    expect(json(refusedLean).errors[0].extensions.code).toBe(json(refusedPipeline).errors[0].extensions.code);
+    expect(refusedLean.body.toString('utf8')).toBe(refusedPipeline.body.toString('utf8'));
+    expect(refusedLean.status).toBe(refusedPipeline.status);
+    expect((await gql('{ myBalances { asset available locked } }', {}, { token: trader.token })).data.myBalances).toEqual(
+      balances.data.myBalances,
+    );
+
+    // Variables that do not coerce are still the pipeline's 400, and anonymous callers are refused alike.
+    const counted = await leanQueries();
+    const badVariables = await post(JSON.stringify({ query: PLACE, variables: { input: { market: 5 } } }), auth);
+    expect(badVariables.status).toBe(400);
+    expect(json(badVariables).errors[0].extensions.code).toBe('BAD_USER_INPUT');
+    expect(await leanQueries()).toBe(counted);
+    const anonymous = await post(JSON.stringify({ query: PLACE, variables: order(randomUUID()) }));
+    const anonymousPipeline = await post(JSON.stringify({ query: PLACE, variables: order(randomUUID()), extensions: {} }));
+    expect(json(anonymous).errors[0].extensions.code).toBe('UNAUTHENTICATED');
+    expect(anonymous.status).toBe(anonymousPipeline.status);
+    expect(anonymous.body.toString('utf8')).toBe(anonymousPipeline.body.toString('utf8'));
   });
 
   it('leaves everything else to the pipeline, which answers as before', async () => {
