@@ -91,7 +91,7 @@ function send(agent: http.Agent, url: string, init: FetcherRequestInit): Promise
 }
 
 function bufferedResponse(url: string, status: number, statusText: string, raw: http.IncomingHttpHeaders, body: Buffer): FetcherResponse {
-  const headers = new ResponseHeaders(raw);
+  const headers = new NodeHeaders(raw);
   let used = false;
   const take = () => {
     used = true;
@@ -118,10 +118,13 @@ function bufferedResponse(url: string, status: number, statusText: string, raw: 
   return response;
 }
 
-/** Response headers in the Fetch API's shape, over node's parsed (lower-cased) header object. */
-class ResponseHeaders implements FetcherHeaders {
+/**
+ * Headers in the Fetch API's shape over node's parsed (lower-cased) header object: subgraph
+ * responses here, and the request and response heads the gateway's lean path gives the executor.
+ */
+export class NodeHeaders implements FetcherHeaders {
   private readonly map = new Map<string, string>();
-  constructor(raw: http.IncomingHttpHeaders) {
+  constructor(raw: http.IncomingHttpHeaders = {}) {
     for (const [name, value] of Object.entries(raw)) {
       if (value !== undefined) this.map.set(name, Array.isArray(value) ? value.join(', ') : value);
     }

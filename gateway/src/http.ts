@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { IncomingHttpHeaders, IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { BlockList } from 'node:net';
 import { GraphQLError, getOperationAST, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import type { GatewayExecutor, GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
@@ -9,6 +9,7 @@ import { PublicResponseCache } from './response-cache';
 import type { GatewayContext } from './context';
 import type { OperationDocuments } from './documents';
 import { epochsTouchedBy } from './public-cache';
+import { NodeHeaders } from './fetcher';
 
 /**
  * The fast path for `POST /graphql` requests the public response cache can answer.
@@ -178,47 +179,6 @@ function newCachePolicy() {
   };
 }
 
-/** Headers in the Fetch API's shape over a plain map (the gateway's view of request and response headers). */
-class MapHeaders {
-  constructor(private readonly map: Map<string, string>) {}
-  static of(raw: IncomingHttpHeaders): MapHeaders {
-    const map = new Map<string, string>();
-    for (const name in raw) {
-      const value = raw[name];
-      if (value !== undefined) map.set(name, Array.isArray(value) ? value.join(', ') : value);
-    }
-    return new MapHeaders(map);
-  }
-  append(name: string, value: string): void {
-    const existing = this.map.get(name.toLowerCase());
-    this.map.set(name.toLowerCase(), existing === undefined ? value : `${existing}, ${value}`);
-  }
-  delete(name: string): void {
-    this.map.delete(name.toLowerCase());
-  }
-  get(name: string): string | null {
-    return this.map.get(name.toLowerCase()) ?? null;
-  }
-  has(name: string): boolean {
-    return this.map.has(name.toLowerCase());
-  }
-  set(name: string, value: string): void {
-    this.map.set(name.toLowerCase(), value);
-  }
-  entries(): IterableIterator<[string, string]> {
-    return this.map.entries();
-  }
-  keys(): IterableIterator<string> {
-    return this.map.keys();
-  }
-  values(): IterableIterator<string> {
-    return this.map.values();
-  }
-  [Symbol.iterator](): IterableIterator<[string, string]> {
-    return this.map.entries();
-  }
-}
-
 /**
  * An execution error as Apollo Server formats it (errorNormalize.ts there): a code for every
  * error (INTERNAL_SERVER_ERROR when it has none), `extensions.http` taken out into the response's
@@ -315,14 +275,14 @@ export function graphqlFastPath(options: FastPathOptions): RequestListener & { c
     let queryHash = queryHashes.get(document);
     if (queryHash === undefined) queryHashes.set(document, (queryHash = createHash('sha256').update(request.query).digest('hex')));
     const overallCachePolicy = newCachePolicy();
-    const response = { http: { headers: new MapHeaders(new Map()), status: undefined as number | undefined } };
+    const response = { http: { headers: new NodeHeaders(), status: undefined as number | undefined } };
     const requestContext = {
       request: {
         query: request.query,
         operationName: request.operationName,
         variables: request.variables,
         extensions: undefined,
-        http: { method: 'POST', url: 'https://unknown-url.invalid/', headers: MapHeaders.of(req.headers) },
+        http: { method: 'POST', url: 'https://unknown-url.invalid/', headers: new NodeHeaders(req.headers) },
       },
       response,
       logger: lean.apolloLogger,
