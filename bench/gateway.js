@@ -7,7 +7,6 @@
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
-const { randomUUID } = require('node:crypto');
 const common = require('./lib/common.js');
 const { MARKET_DATA, USER_VIEW } = require('./requests/gateway-mix.js');
 
@@ -49,27 +48,6 @@ function launchPeer(name, args, logDir, env = { ...process.env, NODE_ENV: 'produ
         setTimeout(() => child.kill('SIGKILL'), 3000).unref();
       }),
   };
-}
-
-/** Some state for the user query to return: a balance and two resting orders per user. */
-async function seedUsers(url, users) {
-  await common.inParallel(users.length, 8, async (i) => {
-    const { token } = users[i];
-    await common.gql(
-      url,
-      'mutation ($k: String!) { creditDemoFunds(asset: "USDT", amount: "100000", idempotencyKey: $k) { available } }',
-      { k: randomUUID() },
-      token,
-    );
-    for (const price of [String(1000 + i), String(2000 + i)]) {
-      await common.gql(
-        url,
-        'mutation ($input: PlaceOrderInput!) { placeOrder(input: $input) { id } }',
-        { input: { market: 'BTC-USDT', side: 'buy', type: 'limit', quantity: '0.01', price, clientOrderId: randomUUID() } },
-        token,
-      );
-    }
-  });
 }
 
 /** The same answers from every gateway (except `me`, which differs by user by design). */
@@ -143,7 +121,7 @@ async function compare(system, stops) {
     await waitForGraphQL(gateways[1].url, stock.child, 'stock gateway');
     await waitForGraphQL(gateways[2].url, hive.child, 'hive gateway');
     const users = await common.signUpUsers(system.graphqlUrl, USERS);
-    await seedUsers(system.graphqlUrl, users);
+    await common.seedTraders(system.graphqlUrl, users);
     await sameAnswers(
       gateways.map((g) => g.url),
       users[0].token,

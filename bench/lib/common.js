@@ -247,6 +247,27 @@ function stopOnExit(stops) {
 
 const round = (value, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;
 
+/** State for the benchmarks' user queries to return: a USDT balance and two resting BTC-USDT buys per user. */
+async function seedTraders(url, users) {
+  await inParallel(users.length, 8, async (i) => {
+    const { token } = users[i];
+    await gql(
+      url,
+      'mutation ($k: String!) { creditDemoFunds(asset: "USDT", amount: "100000", idempotencyKey: $k) { available } }',
+      { k: randomUUID() },
+      token,
+    );
+    for (const price of [String(1000 + i), String(2000 + i)]) {
+      await gql(
+        url,
+        'mutation ($input: PlaceOrderInput!) { placeOrder(input: $input) { id } }',
+        { input: { market: 'BTC-USDT', side: 'buy', type: 'limit', quantity: '0.01', price, clientOrderId: randomUUID() } },
+        token,
+      );
+    }
+  });
+}
+
 module.exports = {
   ROOT,
   SYSTEM_ROOT,
@@ -258,6 +279,7 @@ module.exports = {
   gql,
   inParallel,
   signUpUsers,
+  seedTraders,
   supergraphFor,
   runLoad,
   readConfig,

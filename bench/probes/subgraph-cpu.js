@@ -18,7 +18,6 @@ const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { randomUUID } = require('node:crypto');
 const { Pool } = require('undici');
 const common = require('../lib/common.js');
 const { freshDatabase, withDatabase, waitForHealth, SERVICES, OFFSETS } = require('../../test/harness/system.js');
@@ -114,26 +113,6 @@ async function startSystem(label, root, index) {
   return { children, stop, graphqlUrl: `http://127.0.0.1:${base}/graphql` };
 }
 
-async function seed(url, users) {
-  await common.inParallel(users.length, 4, async (i) => {
-    const { token } = users[i];
-    await common.gql(
-      url,
-      'mutation ($k: String!) { creditDemoFunds(asset: "USDT", amount: "100000", idempotencyKey: $k) { available } }',
-      { k: randomUUID() },
-      token,
-    );
-    for (const price of [String(1000 + i), String(2000 + i)]) {
-      await common.gql(
-        url,
-        'mutation ($input: PlaceOrderInput!) { placeOrder(input: $input) { id } }',
-        { input: { market: 'BTC-USDT', side: 'buy', type: 'limit', quantity: '0.01', price, clientOrderId: randomUUID() } },
-        token,
-      );
-    }
-  });
-}
-
 /** Sends `count` requests, `concurrency` in flight; throws on the first error answer. */
 async function send(pool, body, tokens, count, concurrency) {
   let next = 0;
@@ -162,7 +141,7 @@ async function main() {
       const system = await startSystem(label, root, index);
       systems.push(system);
       const users = await common.signUpUsers(system.graphqlUrl, USERS);
-      await seed(system.graphqlUrl, users);
+      await common.seedTraders(system.graphqlUrl, users);
       Object.assign(system, { label, users, tokens: users.map((u) => u.token) });
       system.pool = new Pool(new URL(system.graphqlUrl).origin, { connections: CONCURRENCY, pipelining: 1 });
       system.cpu = {};
