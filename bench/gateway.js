@@ -40,13 +40,7 @@ function launchPeer(name, args, logDir, env = { ...process.env, NODE_ENV: 'produ
   const child = spawn(process.execPath, args, { cwd: __dirname, stdio: ['ignore', out, out], env });
   return {
     child,
-    stop: () =>
-      new Promise((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        child.once('exit', resolve);
-        child.kill('SIGTERM');
-        setTimeout(() => child.kill('SIGKILL'), 3000).unref();
-      }),
+    stop: () => common.stopChildren([child], 3000),
   };
 }
 

@@ -23,6 +23,21 @@ function intEnv(name, fallback) {
   return raw === undefined || raw === '' ? fallback : Number(raw);
 }
 
+/** SIGTERM to each child process, SIGKILL after `graceMs`; resolves when all have exited. */
+function stopChildren(children, graceMs) {
+  return Promise.all(
+    children.map(
+      (child) =>
+        new Promise((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          child.once('exit', resolve);
+          child.kill('SIGTERM');
+          setTimeout(() => child.kill('SIGKILL'), graceMs).unref();
+        }),
+    ),
+  );
+}
+
 /**
  * Starts the six subgraphs and our gateway from `dist` (the e2e harness's way: one process each,
  * a fresh database, JSON logs in `.data/bench-logs-<name>`), but keeps hold of every child so a
@@ -61,18 +76,7 @@ async function startBenchSystem(name, { portBase, env = {} } = {}) {
     children[proc] = spawn(process.execPath, [...extraArgs, path.join(SYSTEM_ROOT, entry)], { env: childEnv, stdio: ['ignore', out, out] });
     return children[proc];
   };
-  const stop = () =>
-    Promise.all(
-      Object.values(children).map(
-        (child) =>
-          new Promise((resolve) => {
-            if (child.exitCode !== null || child.signalCode !== null) return resolve();
-            child.once('exit', resolve);
-            child.kill('SIGTERM');
-            setTimeout(() => child.kill('SIGKILL'), 5000).unref();
-          }),
-      ),
-    );
+  const stop = () => stopChildren(Object.values(children), 5000);
   // BENCH_SERVICES=accounts,matching starts only those (when another subgraph is broken mid-edit).
   const services = process.env.BENCH_SERVICES ? process.env.BENCH_SERVICES.split(',') : SERVICES;
   try {
@@ -290,5 +294,6 @@ module.exports = {
   log,
   stopOnExit,
   waitForHealth,
+  stopChildren,
   round,
 };

@@ -88,18 +88,7 @@ async function startSystem(label, root, index) {
     const out = fs.openSync(path.join(logDir, `${name}.log`), 'a');
     children[name] = spawn(process.execPath, [...args, path.join(root, entry)], { env, stdio: ['ignore', out, out] });
   };
-  const stop = () =>
-    Promise.all(
-      Object.values(children).map(
-        (child) =>
-          new Promise((resolve) => {
-            if (child.exitCode !== null || child.signalCode !== null) return resolve();
-            child.once('exit', resolve);
-            child.kill('SIGTERM');
-            setTimeout(() => child.kill('SIGKILL'), 10000).unref();
-          }),
-      ),
-    );
+  const stop = () => common.stopChildren(Object.values(children), 10000);
   try {
     for (const name of SERVICES) launch(name, `subgraphs/${name}/dist/index.js`, NODE_ARGS);
     launch('gateway', 'gateway/dist/index.js', []);
