@@ -206,6 +206,24 @@ function formatError(maybeError: unknown, http: { status?: number; headers: [str
   return { ...error.toJSON(), extensions };
 }
 
+/**
+ * Writes an answer with the headers the pipeline sends through express, in its order: any the
+ * errors asked for, the request id, cache-control, then express's content type, length and ETag.
+ */
+function writeAnswer(
+  res: ServerResponse,
+  answer: { status: number; headers: [string, string][]; reqId: string; cacheControl: string; contentType: string; bytes: Buffer; etag?: string },
+): void {
+  res.statusCode = answer.status;
+  for (const [name, value] of answer.headers) res.setHeader(name, value);
+  res.setHeader(REQUEST_ID_HEADER, answer.reqId);
+  res.setHeader('cache-control', answer.cacheControl);
+  res.setHeader('Content-Type', answer.contentType);
+  res.setHeader('Content-Length', String(answer.bytes.length));
+  res.setHeader('ETag', answer.etag ?? PublicResponseCache.etag(answer.bytes));
+  res.end(answer.bytes);
+}
+
 export function graphqlFastPath(options: FastPathOptions): RequestListener & { close(): void } {
   const { app, cache, logger, verifyToken, apiKeys, proxies, onHit, lean } = options;
   const contextOf = httpContext({ verifyToken, apiKeys, proxies });
@@ -234,14 +252,7 @@ export function graphqlFastPath(options: FastPathOptions): RequestListener & { c
     const reqId = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
     logger.info({ reqId, op: 'query', operationName: request.operationName }, 'request');
     const { bytes, etag } = PublicResponseCache.body(cached.entry);
-    // The headers, in the order and spelling, of Apollo Server's answer through express.
-    res.statusCode = 200;
-    res.setHeader(REQUEST_ID_HEADER, reqId);
-    res.setHeader('cache-control', `max-age=${cached.maxAge}, public`);
-    res.setHeader('Content-Type', contentType);
-    res.setHeader('Content-Length', String(bytes.length));
-    res.setHeader('ETag', etag);
-    res.end(bytes);
+    writeAnswer(res, { status: 200, headers: [], reqId, cacheControl: `max-age=${cached.maxAge}, public`, contentType, bytes, etag });
     onHit?.();
   };
 
@@ -302,51 +313,40 @@ export function graphqlFastPath(options: FastPathOptions): RequestListener & { c
       requestIsBatched: false,
     } as unknown as GatewayGraphQLRequestContext;
     let result: Awaited<ReturnType<GatewayExecutor>>;
+    let threw = false;
     try {
       result = await lean.executor(requestContext);
     } catch (error) {
       if (!isMutation) return app(req, res);
-      // As the pipeline answers an executor that throws: the error formatted, status 500 unless it says otherwise.
+      // The mutation may have reached a subgraph, so it is answered here as the pipeline answers
+      // an executor that throws (the error formatted, status 500 unless it says otherwise).
       result = { errors: [error instanceof GraphQLError ? error : new GraphQLError((error as Error)?.message ?? String(error))] };
-      const http: { status?: number; headers: [string, string][] } = { headers: [] };
-      const errors = result.errors!.map((e) => formatError(e, http));
-      logger.info({ reqId: contextValue.reqId, op: operation.operation, operationName: request.operationName }, 'request');
-      const bytes = Buffer.from(`${JSON.stringify({ errors })}\n`, 'utf8');
-      res.statusCode = http.status ?? 500;
-      for (const [name, value] of http.headers) res.setHeader(name, value);
-      res.setHeader(REQUEST_ID_HEADER, contextValue.reqId);
-      res.setHeader('cache-control', 'no-store');
-      res.setHeader('Content-Type', contentType);
-      res.setHeader('Content-Length', String(bytes.length));
-      res.setHeader('ETag', PublicResponseCache.etag(bytes));
-      res.end(bytes);
-      lean.onAnswer?.();
-      return;
+      threw = true;
     }
     // Errors without data are the request's own (variables that do not coerce), found before
     // anything was fetched — for mutations too — and the pipeline words and codes them
     // (BAD_USER_INPUT, HTTP 400).
-    if (result.errors && result.data === undefined) return app(req, res);
+    if (!threw && result.errors && result.data === undefined) return app(req, res);
     if (!open && !isMutation) return app(req, res);
     logger.info({ reqId: contextValue.reqId, op: operation.operation, operationName: request.operationName }, 'request');
 
-    const http: { status?: number; headers: [string, string][] } = { status: response.http.status, headers: [...response.http.headers] };
+    const http: { status?: number; headers: [string, string][] } = threw
+      ? { status: undefined, headers: [] }
+      : { status: response.http.status, headers: [...response.http.headers] };
     const errors = result.errors?.map((error) => formatError(error, http));
     const policy = isMutation ? null : overallCachePolicy.policyIfCacheable();
     const singleResult = { ...result, errors };
     if (policy && policy.scope === 'PUBLIC' && !errors?.length) {
       cache.store(key, singleResult, policy.maxAge, epochsTouchedBy(contextValue));
     }
-    const bytes = Buffer.from(`${JSON.stringify({ errors, data: result.data, extensions: result.extensions })}\n`, 'utf8');
-    // Headers in the pipeline's order: from errors, request id, cache-control, then express's.
-    res.statusCode = http.status ?? 200;
-    for (const [name, value] of http.headers) res.setHeader(name, value);
-    res.setHeader(REQUEST_ID_HEADER, contextValue.reqId);
-    res.setHeader('cache-control', policy && !errors ? `max-age=${policy.maxAge}, ${policy.scope.toLowerCase()}` : 'no-store');
-    res.setHeader('Content-Type', contentType);
-    res.setHeader('Content-Length', String(bytes.length));
-    res.setHeader('ETag', PublicResponseCache.etag(bytes));
-    res.end(bytes);
+    writeAnswer(res, {
+      status: http.status ?? (threw ? 500 : 200),
+      headers: http.headers,
+      reqId: contextValue.reqId,
+      cacheControl: policy && !errors ? `max-age=${policy.maxAge}, ${policy.scope.toLowerCase()}` : 'no-store',
+      contentType,
+      bytes: Buffer.from(`${JSON.stringify({ errors, data: result.data, extensions: result.extensions })}\n`, 'utf8'),
+    });
     lean.onAnswer?.();
   };
 
