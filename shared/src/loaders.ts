@@ -37,28 +37,6 @@ export function groupLoader<K extends string | number, V>(
   });
 }
 
-/**
- * Ids of the newest `limit` rows of each owner, in one query (a window function): what
- * `User.orders(first)` and the like need for many users at once.
- */
-export async function newestIdsPerOwner(
-  em: EntityManager,
-  table: string,
-  ownerColumn: string,
-  owners: readonly string[],
-  limit: number,
-): Promise<string[]> {
-  const placeholders = owners.map(() => '?').join(', ');
-  const rows = await em.getConnection().execute<{ id: string }[]>(
-    `select id from (
-       select id, row_number() over (partition by ${ownerColumn} order by created_at desc, id desc) as rank
-       from ${table} where ${ownerColumn} in (${placeholders})
-     ) ranked where rank <= ?`,
-    [...owners, limit],
-  );
-  return rows.map((r) => String(r.id));
-}
-
 /** The pieces of knex's client this module uses (MikroORM's connection is knex underneath). */
 interface PooledClient {
   acquireConnection(): Promise<{ query(text: string, values: readonly unknown[]): Promise<{ rows: unknown[] }> }>;
