@@ -135,12 +135,16 @@ async function measureSide(name, { url, kind, pid }, clients, publisher, system,
   }
   // Server CPU time per delivered message: unlike the delivered rate, it hardly depends on what
   // else the shared machine is doing at the time.
+  // The clients' CPU per message too: they share the machine, and a client process near a full
+  // core would queue messages for either side.
   const cpuBefore = common.cpuMsOf(pid);
+  const clientCpuBefore = common.cpuMsOf(clients.child.pid);
   const main = await phase(clients, publisher, system, markets, RATE, SECONDS);
   main.server_cpu_us_per_msg = round(((common.cpuMsOf(pid) - cpuBefore) * 1000) / Math.max(1, main.delivered), 2);
+  main.client_cpu_us_per_msg = round(((common.cpuMsOf(clients.child.pid) - clientCpuBefore) * 1000) / Math.max(1, main.delivered), 2);
   log(
     `${name}: ${RATE} events/s → ${main.msgs_per_s} msgs/s delivered, lost ${main.lost}, p50 ${main.p50_ms} ms, p99 ${main.p99_ms} ms, ` +
-      `server CPU ${main.server_cpu_us_per_msg} µs per message`,
+      `server CPU ${main.server_cpu_us_per_msg} µs per message, clients' CPU ${main.client_cpu_us_per_msg} µs per message`,
   );
   let best = null;
   const steps = [];

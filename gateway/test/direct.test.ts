@@ -1,20 +1,31 @@
+import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { GraphQLError } from 'graphql';
 import WebSocket, { WebSocketServer } from 'ws';
-import { DirectListener, SLOW_CONSUMER, SocketWriter, nextPayloadJson } from '../src/subscriptions/direct';
+import { DirectListener, EventFrames, SLOW_CONSUMER, SocketWriter, nextPayloadJson } from '../src/subscriptions/direct';
 
-/** A real server socket and the client socket at its other end, on loopback. */
-async function socketPair(): Promise<{ server: WebSocket; client: WebSocket; received: string[]; close(): Promise<void> }> {
-  const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+/** A real server socket (and the stream under it) and the client socket at its other end, on loopback. */
+async function socketPair(): Promise<{
+  server: WebSocket;
+  stream: Duplex;
+  client: WebSocket;
+  received: string[];
+  close(): Promise<void>;
+}> {
+  const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', perMessageDeflate: false });
   await new Promise((resolve) => wss.once('listening', resolve));
-  const serverSide = new Promise<WebSocket>((resolve) => wss.once('connection', resolve));
+  const serverSide = new Promise<[WebSocket, IncomingMessage]>((resolve) =>
+    wss.once('connection', (socket, request) => resolve([socket, request])),
+  );
   const client = new WebSocket(`ws://127.0.0.1:${(wss.address() as AddressInfo).port}`);
   const received: string[] = [];
-  client.on('message', (data) => received.push(String(data)));
+  client.on('message', (data, isBinary) => received.push(isBinary ? `binary:${String(data)}` : String(data)));
   await new Promise((resolve) => client.once('open', resolve));
-  const server = await serverSide;
+  const [server, request] = await serverSide;
   return {
     server,
+    stream: request.socket,
     client,
     received,
     close: async () => {
@@ -50,16 +61,18 @@ describe('direct fan-out', () => {
   it('writes each listener its own frames in order and ends it after them; complete stops only that one', async () => {
     const pair = await socketPair();
     const live = new Set(['a', 'b']);
-    const writer = new SocketWriter(pair.server, (id) => live.has(id));
+    const writer = new SocketWriter(pair.server, pair.stream, (id) => live.has(id));
     const closed: string[] = [];
     const a = new DirectListener('a', writer, (l) => closed.push(l.id));
     const b = new DirectListener('b', writer, (l) => closed.push(l.id));
     const bDone = b.next();
-    a.send('{"data":1}');
-    b.send('{"data":1}');
+    const first = new EventFrames('{"data":1}');
+    a.send(first);
+    b.send(first);
     a.return(); // the client completed `a`
-    a.send('{"data":2}');
-    b.send('{"data":2}');
+    const second = new EventFrames('{"data":2}');
+    a.send(second);
+    b.send(second);
     b.end();
     expect((await bDone).done).toBe(true);
     await until(() => pair.received.length === 3);
@@ -76,14 +89,15 @@ describe('direct fan-out', () => {
     const pair = await socketPair();
     // The client stops reading: the kernel buffers fill, then `ws`'s, then the writer's queue.
     (pair.client as unknown as { _socket: { pause(): void; resume(): void } })._socket.pause();
-    const writer = new SocketWriter(pair.server, () => true);
+    const writer = new SocketWriter(pair.server, pair.stream, () => true);
     let removed = false;
     const listener = new DirectListener('slow', writer, () => (removed = true));
     const done = listener.next();
     const payload = JSON.stringify({ data: { priceUpdated: { price: '1'.repeat(200) } } });
+    const frames = new EventFrames(payload);
     let sent = 0;
     while (!removed && sent < 1_000_000) {
-      listener.send(payload);
+      listener.send(frames);
       sent += 1;
       // Whatever was written, the server side never holds much more than the high-water mark.
       if (sent % 1000 === 0) expect(pair.server.bufferedAmount).toBeLessThan(64 * 1024 + 4096);
@@ -102,9 +116,41 @@ describe('direct fan-out', () => {
     });
     expect(pair.received.slice(0, -1).every((f) => f === `{"id":"slow","type":"next","payload":${payload}}`)).toBe(true);
     // Nothing queued after the cut-off reaches the client.
-    listener.send(payload);
+    listener.send(frames);
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(JSON.parse(pair.received[pair.received.length - 1]).payload.errors).toBeDefined();
+    await pair.close();
+  });
+
+  it('frames events of every size as a WebSocket client reads them, interleaved with ws.send, each id framed once', async () => {
+    const pair = await socketPair();
+    const writer = new SocketWriter(pair.server, pair.stream, () => true);
+    const listener = new DirectListener('1', writer, () => {});
+    const other = new DirectListener('2', writer, () => {});
+    // Message lengths (size + 56 bytes of envelope) on both sides of each header form: 7-bit up
+    // to 125, 16-bit up to 65,535, 64-bit beyond; then characters beyond ASCII, whose UTF-8
+    // length is not the string's length.
+    const sizes = [0, 69, 70, 71, 200, 65_479, 65_480, 65_481, 70_000];
+    const expected: string[] = [];
+    for (const size of sizes) {
+      const payload = JSON.stringify({ data: { text: 'x'.repeat(size) } });
+      listener.send(new EventFrames(payload));
+      expected.push(`{"id":"1","type":"next","payload":${payload}}`);
+      // A frame `ws` writes between two of ours arrives whole and in its place.
+      pair.server.send('{"type":"ping"}');
+      expected.push('{"type":"ping"}');
+    }
+    const unicode = new EventFrames(JSON.stringify({ data: { market: 'ÉTH-€', note: '価格 📈' } }));
+    listener.send(unicode);
+    other.send(unicode);
+    expected.push(`{"id":"1","type":"next","payload":${unicode.payload}}`, `{"id":"2","type":"next","payload":${unicode.payload}}`);
+    await until(() => pair.received.length === expected.length);
+    expect(pair.received).toEqual(expected);
+    // Listeners with the same id get the very same frame; another id gets its own.
+    const shared = new EventFrames('{"data":3}');
+    const sameId = new DirectListener('1', writer, () => {});
+    expect(shared.frameFor(listener)).toBe(shared.frameFor(sameId));
+    expect(shared.frameFor(other)).not.toBe(shared.frameFor(listener));
     await pair.close();
   });
 });

@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream';
 import type { ExecutionResult } from 'graphql';
 import WebSocket from 'ws';
 
@@ -11,6 +12,56 @@ type Result = ExecutionResult<Record<string, unknown>, Record<string, unknown>>;
 export function nextPayloadJson(result: Result): string {
   const { errors, ...rest } = result;
   return JSON.stringify(errors ? { ...rest, errors: errors.map((e) => ('toJSON' in e ? e.toJSON() : e)) } : rest);
+}
+
+const CLOSING_BRACE = Buffer.from('}');
+
+/**
+ * One unfragmented, unmasked text frame (RFC 6455 §5.2: a server's frames are never masked)
+ * holding `parts` one after another.
+ */
+export function textFrame(parts: readonly Buffer[]): Buffer {
+  let length = 0;
+  for (const part of parts) length += part.length;
+  const headerLength = length < 126 ? 2 : length < 65_536 ? 4 : 10;
+  const frame = Buffer.allocUnsafe(headerLength + length);
+  frame[0] = 0x81; // FIN, opcode 1 (text)
+  if (length < 126) frame[1] = length;
+  else if (length < 65_536) {
+    frame[1] = 126;
+    frame.writeUInt16BE(length, 2);
+  } else {
+    frame[1] = 127;
+    frame.writeBigUInt64BE(BigInt(length), 2);
+  }
+  let offset = headerLength;
+  for (const part of parts) offset += part.copy(frame, offset);
+  return frame;
+}
+
+/**
+ * One event's `next` frames, ready for the wire. The payload is encoded to UTF-8 once, and each
+ * operation id's whole WebSocket frame is built once and written as it is to every socket whose
+ * subscription has that id: clients choose their ids, and many clients of one feed choose the
+ * same (a client's first operation is often "1"), so 200 subscribers of a market usually share
+ * one Buffer instead of 200 strings each concatenated, UTF-8-encoded and framed by `ws`.
+ */
+export class EventFrames {
+  private readonly payloadBytes: Buffer;
+  private readonly byId = new Map<string, Buffer>();
+
+  constructor(readonly payload: string) {
+    this.payloadBytes = Buffer.from(payload);
+  }
+
+  frameFor(listener: DirectListener): Buffer {
+    let frame = this.byId.get(listener.id);
+    if (!frame) {
+      frame = textFrame([listener.prefixBytes, this.payloadBytes, CLOSING_BRACE]);
+      this.byId.set(listener.id, frame);
+    }
+    return frame;
+  }
 }
 
 /**
@@ -29,43 +80,54 @@ const MAX_QUEUED_FRAMES = 10_000;
 
 export const SLOW_CONSUMER = 'SLOW_CONSUMER';
 
-/** Where a direct subscription's frames go: one per client socket, shared by its subscriptions. */
+/**
+ * Where a direct subscription's frames go: one per client socket, shared by its subscriptions.
+ *
+ * Frames are written, already framed, to the connection's stream (the socket `ws` itself writes
+ * to), not through `ws.send`, which would frame and encode each copy again. That is safe beside
+ * graphql-ws's own messages because `ws` writes each of its frames to the stream at once, in the
+ * order they are sent: it queues frames of its own only while compressing (permessage-deflate,
+ * which the gateway never negotiates) or reading a Blob (graphql-ws sends strings). Whatever
+ * waits in the stream still counts in `ws`'s `bufferedAmount`.
+ */
 export class SocketWriter {
   /** Frames (or end markers) waiting while the socket is over its high-water mark. */
-  private queue: { listener: DirectListener; payload: string | null; then?: () => void }[] = [];
+  private queue: { listener: DirectListener; frames: EventFrames | null; then?: () => void }[] = [];
   private waiting = false;
 
   constructor(
     private readonly socket: WebSocket,
+    /** The connection's stream, as the HTTP server handed it over for the upgrade. */
+    private readonly stream: Duplex,
     /** Whether graphql-ws still runs operation `id` on this socket (not completed by the client, socket open). */
     private readonly live: (id: string) => boolean,
   ) {}
 
-  write(listener: DirectListener, payload: string): void {
+  write(listener: DirectListener, frames: EventFrames): void {
     if (this.waiting) {
-      this.queue.push({ listener, payload });
+      this.queue.push({ listener, frames });
       if (this.queue.length > MAX_QUEUED_FRAMES) this.overflow();
       return;
     }
-    this.send(listener, payload);
+    this.send(listener, frames);
   }
 
   /** Runs `then` once every frame already written for `listener` has been handed to the socket. */
   after(listener: DirectListener, then: () => void): void {
-    if (this.waiting) this.queue.push({ listener, payload: null, then });
+    if (this.waiting) this.queue.push({ listener, frames: null, then });
     else then();
   }
 
-  private send(listener: DirectListener, payload: string): void {
+  private send(listener: DirectListener, frames: EventFrames): void {
     const socket = this.socket;
     if (socket.readyState !== WebSocket.OPEN || listener.closed || !this.live(listener.id)) return;
-    const frame = listener.prefix + payload + '}';
+    const frame = frames.frameFor(listener);
     if (socket.bufferedAmount < HIGH_WATER_BYTES) {
-      socket.send(frame);
+      this.stream.write(frame);
       return;
     }
     this.waiting = true;
-    socket.send(frame, (error) => (error ? this.abandon() : this.drain()));
+    this.stream.write(frame, (error) => (error ? this.abandon() : this.drain()));
   }
 
   private drain(): void {
@@ -73,15 +135,15 @@ export class SocketWriter {
     let index = 0;
     for (; index < this.queue.length && !this.waiting; index += 1) {
       const entry = this.queue[index];
-      if (entry.payload === null) entry.then?.();
-      else this.send(entry.listener, entry.payload);
+      if (entry.frames === null) entry.then?.();
+      else this.send(entry.listener, entry.frames);
     }
     this.queue = index === this.queue.length ? [] : this.queue.slice(index);
   }
 
   /** The socket failed: nothing more can be written; pending ends still run. */
   private abandon(): void {
-    const ends = this.queue.filter((entry) => entry.payload === null);
+    const ends = this.queue.filter((entry) => entry.frames === null);
     this.queue = [];
     this.waiting = false;
     for (const entry of ends) entry.then?.();
@@ -89,13 +151,13 @@ export class SocketWriter {
 
   private overflow(): void {
     const listeners = new Set(this.queue.map((entry) => entry.listener));
-    const ends = this.queue.filter((entry) => entry.payload === null);
+    const ends = this.queue.filter((entry) => entry.frames === null);
     this.queue = [];
     for (const listener of listeners) listener.cutOff();
     for (const entry of ends) entry.then?.();
   }
 
-  /** Sends a frame now, ahead of anything queued (the last word to a client being cut off). */
+  /** Sends a frame through `ws` now, ahead of anything queued (the last word to a client being cut off). */
   sendNow(listener: DirectListener, payload: string): void {
     if (this.socket.readyState === WebSocket.OPEN && this.live(listener.id)) this.socket.send(listener.prefix + payload + '}');
   }
@@ -115,6 +177,8 @@ const SLOW_CONSUMER_PAYLOAD = JSON.stringify({
 export class DirectListener implements AsyncIterableIterator<Result> {
   /** `{"id":…,"type":"next","payload":` — the frame around a payload, as graphql-ws orders it. */
   readonly prefix: string;
+  /** `prefix` in UTF-8, for `EventFrames`. */
+  readonly prefixBytes: Buffer;
   closed = false;
   private ended = false;
   private waiting: ((result: IteratorResult<Result>) => void) | null = null;
@@ -125,11 +189,12 @@ export class DirectListener implements AsyncIterableIterator<Result> {
     private readonly onClose: (listener: DirectListener) => void,
   ) {
     this.prefix = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
+    this.prefixBytes = Buffer.from(this.prefix);
   }
 
-  /** An event's payload (see `nextPayloadJson`). */
-  send(payload: string): void {
-    if (!this.closed) this.writer.write(this, payload);
+  /** An event, as frames shared by every listener of the feed. */
+  send(frames: EventFrames): void {
+    if (!this.closed) this.writer.write(this, frames);
   }
 
   /** Ends the subscription once what was sent before has gone out; graphql-ws then sends `complete`. */

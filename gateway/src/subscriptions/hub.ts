@@ -5,7 +5,7 @@ import type { FetchNode } from '@apollo/query-planner';
 import { GraphQLError, Kind, getOperationAST, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { ErrorCode, type Logger, type SubgraphName } from '@tradegraph/shared';
 import type { GatewayContext } from '../context';
-import { DirectListener, nextPayloadJson, type SocketWriter } from './direct';
+import { DirectListener, EventFrames, nextPayloadJson, type SocketWriter } from './direct';
 import type { SubscriptionPlan, SubscriptionPlanner } from './planner';
 import type { UpstreamConnections } from './upstream';
 
@@ -76,9 +76,9 @@ function upstreamErrorResult(error: unknown, subgraph: string): Result {
  * the same variables and the same credentials. Events are resolved once (in arrival order) and
  * fanned out; the upstream is closed when the last client leaves.
  *
- * Each event's `next` payload is serialized once and written to every listening socket with the
- * client's own operation id around it (`DirectListener`), instead of each copy going through
- * graphql-ws's iterator step, message object and `JSON.stringify`.
+ * Each event's `next` payload is serialized once, and its frame built once per operation id
+ * (`EventFrames`), then written to every listening socket (`DirectListener`), instead of each
+ * copy going through graphql-ws's iterator step, message object, `JSON.stringify` and `ws.send`.
  */
 class SharedSubscription {
   private readonly listeners = new Set<DirectListener>();
@@ -137,11 +137,11 @@ class SharedSubscription {
     if (this.listeners.size === 0) this.finish();
   }
 
-  /** One serialization per event, whatever the number of listeners. */
+  /** One serialization per event and one frame per operation id, whatever the number of listeners. */
   private broadcast(result: Result): void {
     if (this.listeners.size === 0) return;
-    const payload = nextPayloadJson(result);
-    for (const listener of this.listeners) listener.send(payload);
+    const frames = new EventFrames(nextPayloadJson(result));
+    for (const listener of this.listeners) listener.send(frames);
   }
 
   /** Events resolve one after another so clients see them in the order the subgraph sent them. */

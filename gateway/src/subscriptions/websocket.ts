@@ -1,5 +1,6 @@
 import type http from 'node:http';
 import type { BlockList } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { ApolloServer } from '@apollo/server';
 import { GraphQLError, getOperationAST, type ExecutionArgs, type GraphQLSchema } from 'graphql';
 import { WebSocketServer } from 'ws';
@@ -18,6 +19,8 @@ type SocketState = {
   userAgent?: string;
   apiKey?: string;
   stopKeyWatch?: () => void;
+  /** The connection's stream under the WebSocket (the upgrade request's socket). */
+  stream?: Duplex;
   /** Writes the socket's hub subscriptions' events (created on its first subscription). */
   writer?: SocketWriter;
 };
@@ -43,7 +46,8 @@ export interface WebSocketOptions {
 export function serveWebSocket(options: WebSocketOptions): { dispose(): void | Promise<void> } {
   const { httpServer, apiSchema, documents, hub, apollo, apiKeys, verifyToken, proxies, logger } = options;
   // perMessageDeflate stays off (the `ws` default, said here so it stays so): compressing every
-  // frame for 10,000 sockets would cost more CPU than the bytes it saves on small JSON.
+  // frame for 10,000 sockets would cost more CPU than the bytes it saves on small JSON, and the
+  // hub writes ready-made uncompressed frames to the stream (see `SocketWriter`).
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', perMessageDeflate: false });
   /** Each hub subscription's direct target, found again from its execution arguments in `subscribe`. */
   const directTargets = new WeakMap<object, DirectTarget>();
@@ -58,6 +62,7 @@ export function serveWebSocket(options: WebSocketOptions): { dispose(): void | P
           const { request } = ctx.extra;
           ctx.extra.clientIp = clientIp(request, proxies);
           ctx.extra.userAgent = request.headers['user-agent'];
+          ctx.extra.stream = request.socket;
           // What the connection needs of the upgrade request is kept above; letting go of the
           // request itself saves its headers and buffers on every idle socket.
           (ctx.extra as { request?: unknown }).request = undefined;
@@ -107,7 +112,11 @@ export function serveWebSocket(options: WebSocketOptions): { dispose(): void | P
           clientIp: ctx.extra.clientIp,
           userAgent: ctx.extra.userAgent,
         };
-        const writer = (ctx.extra.writer ??= new SocketWriter(ctx.extra.socket, (operationId) => operationId in ctx.subscriptions));
+        const writer = (ctx.extra.writer ??= new SocketWriter(
+          ctx.extra.socket,
+          ctx.extra.stream as Duplex,
+          (operationId) => operationId in ctx.subscriptions,
+        ));
         directTargets.set(contextValue, { id, writer });
         const args: ExecutionArgs = {
           schema: apiSchema,
