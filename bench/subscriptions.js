@@ -18,6 +18,8 @@ const RATE = intEnv('BENCH_RATE', 250);
 const SECONDS = intEnv('BENCH_SECONDS', 10);
 const STEP_SECONDS = intEnv('BENCH_STEP_SECONDS', 5);
 const USERS = intEnv('BENCH_USERS', 100);
+// Each client's operation id: "1" for all (default), or a UUID each, as graphql-ws's client sends.
+const DISTINCT_IDS = process.env.BENCH_DISTINCT_IDS === '1';
 const P99_LIMIT_MS = 100;
 const STEPS = [250, 500, 1000, 1500, 2000, 3000, 4000];
 const DRAIN_MS = 3000;
@@ -120,7 +122,7 @@ const holds = (r) => r.lost <= 0 && r.p99_ms <= P99_LIMIT_MS;
 
 async function measureSide(name, { url, kind, pid }, clients, publisher, system, markets, tokens) {
   const rssBefore = common.rssOf(pid);
-  const connected = await clients.ask({ type: 'connect', url, kind, clients: CLIENTS, markets, tokens }, 'connected');
+  const connected = await clients.ask({ type: 'connect', url, kind, clients: CLIENTS, markets, tokens, distinctIds: DISTINCT_IDS }, 'connected');
   await new Promise((resolve) => setTimeout(resolve, 3000));
   const rssAfter = common.rssOf(pid);
   const bytesPerSocket = Math.round((rssAfter - rssBefore) / CLIENTS);
@@ -212,6 +214,7 @@ async function main() {
     const result = {
       clients: CLIENTS,
       events_per_s: RATE,
+      distinct_operation_ids: DISTINCT_IDS,
       delivered: ours.main.delivered,
       lost: ours.main.lost,
       p50_ms: ours.main.p50_ms,

@@ -3,6 +3,7 @@
 // price of one market and answer pings; against the bare broadcast server it simply listens.
 // Messages are not JSON-parsed: the fields needed (the phase and the publisher's `at`) are cut
 // out of the text, so the client side stays cheap enough not to be the bottleneck.
+const { randomUUID } = require('node:crypto');
 const WebSocket = require('ws');
 const hdr = require('hdr-histogram-js');
 
@@ -48,7 +49,7 @@ function onMessage(index, text) {
   return true;
 }
 
-function connect(index, { url, kind, market, token }) {
+function connect(index, { url, kind, market, token, distinctIds }) {
   return new Promise((resolve, reject) => {
     const socket = new WebSocket(url, kind === 'graphql' ? 'graphql-transport-ws' : undefined, { perMessageDeflate: false });
     let ready = false;
@@ -73,7 +74,13 @@ function connect(index, { url, kind, market, token }) {
         if (onMessage(index, text)) return;
         if (text.includes('"connection_ack"')) {
           socket.send(
-            JSON.stringify({ id: '1', type: 'subscribe', payload: { query: SUBSCRIPTION, operationName: 'Price', variables: { market } } }),
+            // Minimal clients number their operations from "1"; graphql-ws's own client (and so
+            // most browsers) sends a random UUID instead (BENCH_DISTINCT_IDS=1).
+            JSON.stringify({
+              id: distinctIds ? randomUUID() : '1',
+              type: 'subscribe',
+              payload: { query: SUBSCRIPTION, operationName: 'Price', variables: { market } },
+            }),
           );
           ready = true;
           resolve(socket);
@@ -96,7 +103,7 @@ function connect(index, { url, kind, market, token }) {
   });
 }
 
-async function connectAll({ url, kind, clients, markets, tokens, parallel = 100 }) {
+async function connectAll({ url, kind, clients, markets, tokens, distinctIds, parallel = 100 }) {
   let next = 0;
   sockets = new Array(clients);
   await Promise.all(
@@ -108,7 +115,7 @@ async function connectAll({ url, kind, clients, markets, tokens, parallel = 100 
         const market = markets[i % markets.length];
         const token = tokens.length ? tokens[Math.floor(i / markets.length) % tokens.length] : undefined;
         const target = kind === 'graphql' ? url : `${url}?market=${encodeURIComponent(market)}`;
-        sockets[i] = await connect(i, { url: target, kind, market, token });
+        sockets[i] = await connect(i, { url: target, kind, market, token, distinctIds });
       }
     }),
   );
