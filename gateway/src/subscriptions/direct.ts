@@ -91,8 +91,12 @@ export const SLOW_CONSUMER = 'SLOW_CONSUMER';
  * waits in the stream still counts in `ws`'s `bufferedAmount`.
  */
 export class SocketWriter {
-  /** Frames (or end markers) waiting while the socket is over its high-water mark. */
-  private queue: { listener: DirectListener; frames: EventFrames | null; then?: () => void }[] = [];
+  /**
+   * Frames (or end markers) waiting while the socket is over its high-water mark. Each holds its
+   * own frame (often one Buffer shared by every listener), not the event's `EventFrames`, which
+   * would keep every other listener's frame alive too.
+   */
+  private queue: { listener: DirectListener; frame: Buffer | null; then?: () => void }[] = [];
   private waiting = false;
 
   constructor(
@@ -104,24 +108,24 @@ export class SocketWriter {
   ) {}
 
   write(listener: DirectListener, frames: EventFrames): void {
+    const frame = frames.frameFor(listener);
     if (this.waiting) {
-      this.queue.push({ listener, frames });
+      this.queue.push({ listener, frame });
       if (this.queue.length > MAX_QUEUED_FRAMES) this.overflow();
       return;
     }
-    this.send(listener, frames);
+    this.send(listener, frame);
   }
 
   /** Runs `then` once every frame already written for `listener` has been handed to the socket. */
   after(listener: DirectListener, then: () => void): void {
-    if (this.waiting) this.queue.push({ listener, frames: null, then });
+    if (this.waiting) this.queue.push({ listener, frame: null, then });
     else then();
   }
 
-  private send(listener: DirectListener, frames: EventFrames): void {
+  private send(listener: DirectListener, frame: Buffer): void {
     const socket = this.socket;
     if (socket.readyState !== WebSocket.OPEN || listener.closed || !this.live(listener.id)) return;
-    const frame = frames.frameFor(listener);
     if (socket.bufferedAmount < HIGH_WATER_BYTES) {
       this.stream.write(frame);
       return;
@@ -135,15 +139,15 @@ export class SocketWriter {
     let index = 0;
     for (; index < this.queue.length && !this.waiting; index += 1) {
       const entry = this.queue[index];
-      if (entry.frames === null) entry.then?.();
-      else this.send(entry.listener, entry.frames);
+      if (entry.frame === null) entry.then?.();
+      else this.send(entry.listener, entry.frame);
     }
     this.queue = index === this.queue.length ? [] : this.queue.slice(index);
   }
 
   /** The socket failed: nothing more can be written; pending ends still run. */
   private abandon(): void {
-    const ends = this.queue.filter((entry) => entry.frames === null);
+    const ends = this.queue.filter((entry) => entry.frame === null);
     this.queue = [];
     this.waiting = false;
     for (const entry of ends) entry.then?.();
@@ -151,7 +155,7 @@ export class SocketWriter {
 
   private overflow(): void {
     const listeners = new Set(this.queue.map((entry) => entry.listener));
-    const ends = this.queue.filter((entry) => entry.frames === null);
+    const ends = this.queue.filter((entry) => entry.frame === null);
     this.queue = [];
     for (const listener of listeners) listener.cutOff();
     for (const entry of ends) entry.then?.();
