@@ -1,4 +1,4 @@
-export { Engine, nextSessionClose } from './engine';
+export { Engine, nextSessionClose, snapshotHash } from './engine';
 export type { EngineOptions, PriceLevelView } from './engine';
 export type { BookSide, BookSideFactory } from './book';
 export { fastBookSide, FastBookSide } from './fast-book';
