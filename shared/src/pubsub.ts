@@ -27,8 +27,10 @@ class RedisEventBus implements EventBus {
     // No ready check on the subscriber: a SUBSCRIBE issued while it connects (a subgraph that
     // follows channels from its start) puts the connection in subscriber mode, and ioredis's
     // ready-check INFO would then be refused and crash the process.
+    // The publisher pipelines automatically: every event published in one tick (a matching
+    // batch announces each order, balance, trade and book change) goes out in one write.
     this.pubsub = new RedisPubSub({
-      publisher: new Redis(url, options),
+      publisher: new Redis(url, { ...options, enableAutoPipelining: true }),
       subscriber: new Redis(url, { ...options, enableReadyCheck: false }),
     });
   }
