@@ -80,8 +80,11 @@ async function startBenchSystem(name, { portBase, env = {} } = {}) {
   // BENCH_SERVICES=accounts,matching starts only those (when another subgraph is broken mid-edit).
   const services = process.env.BENCH_SERVICES ? process.env.BENCH_SERVICES.split(',') : SERVICES;
   try {
-    for (const sub of services) launch(sub, `subgraphs/${sub}/dist/index.js`);
-    launch('gateway', 'gateway/dist/index.js', process.env.BENCH_GATEWAY_NODE_ARGS ? process.env.BENCH_GATEWAY_NODE_ARGS.split(' ') : []);
+    // BENCH_GATEWAY_NODE_ARGS, BENCH_MATCHING_NODE_ARGS, …: node options for one process
+    // (`--cpu-prof --cpu-prof-dir=/tmp/prof`, `--trace-gc`).
+    const nodeArgs = (proc) => process.env[`BENCH_${proc.toUpperCase()}_NODE_ARGS`]?.split(' ') ?? [];
+    for (const sub of services) launch(sub, `subgraphs/${sub}/dist/index.js`, nodeArgs(sub));
+    launch('gateway', 'gateway/dist/index.js', nodeArgs('gateway'));
     await Promise.all(
       [...services, 'gateway'].map((proc) =>
         waitForHealth(`http://127.0.0.1:${base + OFFSETS[proc]}/health`, children[proc], proc, 300_000),

@@ -70,8 +70,13 @@ async function main() {
   const drainMs = (config.drainS ?? 5) * 1000;
   let timedOut = 0;
   const outstanding = new Map();
-  const drain = (pending) =>
-    Promise.race([Promise.all(pending), new Promise((resolve) => setTimeout(resolve, drainMs))]).then(() => {
+  const drain = (pending) => {
+    // The timer is cleared once everything has come back: left running it kept the process
+    // (and so every benchmark step) alive for drainS more seconds.
+    let timer;
+    const timeout = new Promise((resolve) => (timer = setTimeout(resolve, drainMs)));
+    return Promise.race([Promise.all(pending), timeout]).then(() => {
+      clearTimeout(timer);
       const now = performance.now();
       for (const [, dueAt] of outstanding) {
         if (!recording) continue;
@@ -83,6 +88,7 @@ async function main() {
       }
       outstanding.clear();
     });
+  };
 
   const warmupMs = (config.warmupS ?? 2) * 1000;
   const durationMs = config.durationS * 1000;

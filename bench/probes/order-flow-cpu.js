@@ -1,0 +1,138 @@
+// Probe: where the order flow's CPU goes, process by process. Starts accounts, markets, matching
+// and the gateway (bench/lib/common.js), signs up PROBE_USERS users, then runs bench:orders' own
+// stream (requests/orders.js: alternate place and cancel by clientOrderId, PROBE_CLIENTS clients,
+// open loop) at PROBE_RATES requests/s for PROBE_SECONDS each, through the gateway and then
+// straight to matching, and prints for each run the CPU time per request of the gateway,
+// matching, the load generator, PostgreSQL (every `postgres` process on the machine, so other
+// users of the server count too) and Redis, beside p50/p99. A request is one place or one cancel,
+// as in bench:orders; "per order" figures elsewhere (order-latency.js) are place + cancel.
+// Writes nothing to bench/results.
+//
+//   node bench/probes/order-flow-cpu.js
+//   PROBE_CPU_PROF=/tmp/prof node bench/probes/order-flow-cpu.js   # gateway and matching under --cpu-prof
+//
+// Knobs: PROBE_RATES (600), PROBE_SECONDS (10), PROBE_CLIENTS (1000), PROBE_USERS (100),
+// PROBE_PATHS (gateway,direct), BENCH_PORT_BASE, BENCH_DATABASE.
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+process.env.BENCH_SERVICES ??= 'accounts,markets,matching';
+const CPU_PROF = process.env.PROBE_CPU_PROF;
+if (CPU_PROF) process.env.BENCH_GATEWAY_NODE_ARGS = `--cpu-prof --cpu-prof-dir=${CPU_PROF}`;
+const common = require('../lib/common.js');
+
+const { intEnv, log, round } = common;
+const RATES = (process.env.PROBE_RATES ?? '600').split(',').map(Number);
+const SECONDS = intEnv('PROBE_SECONDS', 10);
+const CLIENTS = intEnv('PROBE_CLIENTS', 1000);
+const USERS = intEnv('PROBE_USERS', 100);
+const WARMUP_S = 2;
+const PATHS = (process.env.PROBE_PATHS ?? 'gateway,direct').split(',');
+
+/** CPU ms of every process whose name (comm) is `name`, by pid. */
+function cpuByComm(name) {
+  const out = new Map();
+  for (const pid of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      if (comm !== name) continue;
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(pid, ((Number(fields[11]) + Number(fields[12])) * 1000) / 100);
+    } catch {
+      // the process ended between readdir and read
+    }
+  }
+  return out;
+}
+const sumDelta = (before, after) => [...after].reduce((sum, [pid, ms]) => sum + ms - (before.get(pid) ?? 0), 0);
+
+/** CPU ms of this process's reaped children (the load generator, once it has exited). */
+function childrenCpuMs() {
+  const stat = fs.readFileSync('/proc/self/stat', 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[13]) + Number(fields[14])) * 1000) / 100;
+}
+
+async function restartMatchingProfiled(system) {
+  const old = system.children.matching;
+  await new Promise((resolve) => {
+    old.once('exit', resolve);
+    old.kill('SIGTERM');
+  });
+  const entry = path.join(common.SYSTEM_ROOT, 'subgraphs/matching/dist/index.js');
+  const child = spawn(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`, entry], { env: system.env, stdio: 'ignore' });
+  system.children.matching = child;
+  await common.waitForHealth(`http://127.0.0.1:${system.portBase + 6}/health`, child, 'matching', 60_000);
+}
+
+async function main() {
+  const system = await common.startBenchSystem('order-flow-cpu', { portBase: intEnv('BENCH_PORT_BASE', 56000) + 60 });
+  const stopAll = common.stopOnExit([() => system.stop()]);
+  try {
+    if (CPU_PROF) await restartMatchingProfiled(system);
+    const users = await common.signUpUsers(system.graphqlUrl, USERS);
+    await common.inParallel(users.length, 8, (i) =>
+      common.gql(
+        system.graphqlUrl,
+        'mutation ($k: String!) { creditDemoFunds(asset: "USDT", amount: "100000", idempotencyKey: $k) { available } }',
+        { k: `probe-${i}-${Date.now()}` },
+        users[i].token,
+      ),
+    );
+    const urls = { gateway: system.graphqlUrl, direct: `http://127.0.0.1:${system.portBase + 6}/graphql` };
+    let run = 0;
+    for (const rate of RATES) {
+      for (const via of PATHS) {
+        run += 1;
+        const pids = { gateway: system.children.gateway.pid, matching: system.children.matching.pid };
+        const before = {
+          gateway: common.cpuMsOf(pids.gateway),
+          matching: common.cpuMsOf(pids.matching),
+          load: childrenCpuMs(),
+          postgres: cpuByComm('postgres'),
+          redis: cpuByComm('redis-server'),
+        };
+        const r = await common.runLoad('http-load.js', {
+          url: urls[via],
+          mode: 'open',
+          rate,
+          connections: CLIENTS,
+          clients: CLIENTS,
+          durationS: SECONDS,
+          warmupS: WARMUP_S,
+          requests: 'requests/orders.js',
+          tokens: users.map((u) => u.token),
+          runId: `${Date.now().toString(36)}p${run}`,
+        });
+        // The CPU covers the warm-up too (1,000 connections are opened then), so it divides by
+        // every request sent in both phases.
+        const sent = Math.round(rate * (WARMUP_S + SECONDS));
+        const per = (ms) => round(ms / Math.max(1, sent), 3);
+        const cpu = {
+          gateway: per(common.cpuMsOf(pids.gateway) - before.gateway),
+          matching: per(common.cpuMsOf(pids.matching) - before.matching),
+          load: per(childrenCpuMs() - before.load),
+          postgres: per(sumDelta(before.postgres, cpuByComm('postgres'))),
+          redis: per(sumDelta(before.redis, cpuByComm('redis-server'))),
+        };
+        log(
+          `${via.padEnd(7)} ${rate}/s: ${r.ok_per_s} ok/s, p50 ${r.p50_ms} p99 ${r.p99_ms} ms, errors ${r.errors} | CPU ms/request ` +
+            `${Object.entries(cpu)
+              .map(([k, v]) => `${k} ${v}`)
+              .join(', ')} | load ${os.loadavg().map((l) => round(l, 2)).join(' ')}`,
+        );
+        await new Promise((resolve) => setTimeout(resolve, 2000));
+      }
+    }
+  } finally {
+    await stopAll();
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
