@@ -1,6 +1,6 @@
 import { canReadUserData, type SubgraphContext, type SubgraphDefinition } from '@tradegraph/shared';
 import { FillRecord, OrderRecord, createLoaders, migrations, type MatchingLoaders } from './store';
-import { Sequencer } from './store/sequencer';
+import { SNAPSHOT_EVERY_DEFAULT, Sequencer } from './store/sequencer';
 import { Exchange } from './store/exchange';
 import { Publisher } from './events/publisher';
 import { followListing } from './events/listing';
@@ -53,7 +53,10 @@ export const definition: SubgraphDefinition<MatchingLoaders> = {
   },
   prepare: async ({ orm, bus, logger }) => {
     const sequencer = await Sequencer.open(orm, logger, {
-      snapshotEvery: Number(process.env.MATCHING_SNAPSHOT_EVERY ?? 10_000),
+      // A snapshot of a book with 8,000 resting orders is 4 MB of JSON, about 15 ms of this
+      // process and 100 ms of Postgres; replaying 100,000 journaled commands at a restart takes
+      // about half a second (131,000 in 0.54 s: 0.32 reading, 0.21 applying). So one per 100,000.
+      snapshotEvery: Number(process.env.MATCHING_SNAPSHOT_EVERY ?? SNAPSHOT_EVERY_DEFAULT),
       onFatal: () => process.exit(1),
     });
     matching.exchange = new Exchange(sequencer, orm);

@@ -56,6 +56,9 @@ insert into matching.fills (trade_id, order_id, user_id, market, side, liquidity
 select * from jsonb_to_recordset($3::jsonb) as f(trade_id bigint, order_id bigint, user_id uuid, market text,
   side text, liquidity text, price numeric, quantity numeric, fee numeric, fee_asset text, created_at timestamptz)`;
 
+/** Journaled commands between two snapshots, unless MATCHING_SNAPSHOT_EVERY says otherwise. */
+export const SNAPSHOT_EVERY_DEFAULT = 100_000;
+
 const INSERT_SNAPSHOT = 'insert into matching.snapshots (seq, state, state_hash) values ($1, $2, $3) on conflict (seq) do nothing';
 
 /**
@@ -179,7 +182,7 @@ export class Sequencer {
     const seq = this.seq;
     this.projection.apply(command, result);
     this.sinceSnapshot += 1;
-    if (this.sinceSnapshot >= (this.options.snapshotEvery ?? 10_000)) this.captureSnapshot();
+    if (this.sinceSnapshot >= (this.options.snapshotEvery ?? SNAPSHOT_EVERY_DEFAULT)) this.captureSnapshot();
     return new Promise<Applied>((resolve, reject) => {
       this.batch.push({ seq, command, result, resolve, reject });
       if (!this.writing) {
