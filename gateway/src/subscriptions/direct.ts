@@ -20,7 +20,7 @@ const CLOSING_BRACE = Buffer.from('}');
  * One unfragmented, unmasked text frame (RFC 6455 §5.2: a server's frames are never masked)
  * holding `parts` one after another.
  */
-export function textFrame(parts: readonly Buffer[]): Buffer {
+function textFrame(parts: readonly Buffer[]): Buffer {
   let length = 0;
   for (const part of parts) length += part.length;
   const headerLength = length < 126 ? 2 : length < 65_536 ? 4 : 10;
