@@ -64,14 +64,7 @@ async function main() {
   const stopAll = common.stopOnExit([() => system.stop()]);
   try {
     const users = await common.signUpUsers(system.graphqlUrl, USERS);
-    await common.inParallel(users.length, 8, (i) =>
-      common.gql(
-        system.graphqlUrl,
-        'mutation ($k: String!) { creditDemoFunds(asset: "USDT", amount: "100000", idempotencyKey: $k) { available } }',
-        { k: `bench-${i}-${Date.now()}` },
-        users[i].token,
-      ),
-    );
+    await common.creditTraders(system.graphqlUrl, users);
     const direct = `http://127.0.0.1:${system.portBase + 6}/graphql`;
     log(`${CLIENTS} clients over ${USERS} users; ${RATE}/s offered for ${SECONDS} s through the gateway`);
     // Steps first, from a low rate up; the default rate last, so an overload it causes cannot

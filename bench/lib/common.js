@@ -254,16 +254,23 @@ function stopOnExit(stops) {
 
 const round = (value, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;
 
-/** State for the benchmarks' user queries to return: a USDT balance and two resting BTC-USDT buys per user. */
-async function seedTraders(url, users) {
-  await inParallel(users.length, 8, async (i) => {
-    const { token } = users[i];
-    await gql(
+/** 100,000 demo USDT for each user, so their orders are never refused for funds. */
+async function creditTraders(url, users) {
+  await inParallel(users.length, 8, (i) =>
+    gql(
       url,
       'mutation ($k: String!) { creditDemoFunds(asset: "USDT", amount: "100000", idempotencyKey: $k) { available } }',
       { k: randomUUID() },
-      token,
-    );
+      users[i].token,
+    ),
+  );
+}
+
+/** State for the benchmarks' user queries to return: a USDT balance and two resting BTC-USDT buys per user. */
+async function seedTraders(url, users) {
+  await creditTraders(url, users);
+  await inParallel(users.length, 8, async (i) => {
+    const { token } = users[i];
     for (const price of [String(1000 + i), String(2000 + i)]) {
       await gql(
         url,
@@ -286,6 +293,7 @@ module.exports = {
   gql,
   inParallel,
   signUpUsers,
+  creditTraders,
   seedTraders,
   supergraphFor,
   runLoad,

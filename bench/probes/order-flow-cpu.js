@@ -13,13 +13,14 @@
 //
 // Knobs: PROBE_RATES (600), PROBE_SECONDS (10), PROBE_CLIENTS (1000), PROBE_USERS (100),
 // PROBE_PATHS (gateway,direct), BENCH_PORT_BASE, BENCH_DATABASE.
-const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
-const path = require('node:path');
 process.env.BENCH_SERVICES ??= 'accounts,markets,matching';
 const CPU_PROF = process.env.PROBE_CPU_PROF;
-if (CPU_PROF) process.env.BENCH_GATEWAY_NODE_ARGS = `--cpu-prof --cpu-prof-dir=${CPU_PROF}`;
+if (CPU_PROF) {
+  process.env.BENCH_GATEWAY_NODE_ARGS = `--cpu-prof --cpu-prof-dir=${CPU_PROF}`;
+  process.env.BENCH_MATCHING_NODE_ARGS = `--cpu-prof --cpu-prof-dir=${CPU_PROF}`;
+}
 const common = require('../lib/common.js');
 
 const { intEnv, log, round } = common;
@@ -56,32 +57,12 @@ function childrenCpuMs() {
   return ((Number(fields[13]) + Number(fields[14])) * 1000) / 100;
 }
 
-async function restartMatchingProfiled(system) {
-  const old = system.children.matching;
-  await new Promise((resolve) => {
-    old.once('exit', resolve);
-    old.kill('SIGTERM');
-  });
-  const entry = path.join(common.SYSTEM_ROOT, 'subgraphs/matching/dist/index.js');
-  const child = spawn(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`, entry], { env: system.env, stdio: 'ignore' });
-  system.children.matching = child;
-  await common.waitForHealth(`http://127.0.0.1:${system.portBase + 6}/health`, child, 'matching', 60_000);
-}
-
 async function main() {
   const system = await common.startBenchSystem('order-flow-cpu', { portBase: intEnv('BENCH_PORT_BASE', 56000) + 60 });
   const stopAll = common.stopOnExit([() => system.stop()]);
   try {
-    if (CPU_PROF) await restartMatchingProfiled(system);
     const users = await common.signUpUsers(system.graphqlUrl, USERS);
-    await common.inParallel(users.length, 8, (i) =>
-      common.gql(
-        system.graphqlUrl,
-        'mutation ($k: String!) { creditDemoFunds(asset: "USDT", amount: "100000", idempotencyKey: $k) { available } }',
-        { k: `probe-${i}-${Date.now()}` },
-        users[i].token,
-      ),
-    );
+    await common.creditTraders(system.graphqlUrl, users);
     const urls = { gateway: system.graphqlUrl, direct: `http://127.0.0.1:${system.portBase + 6}/graphql` };
     let run = 0;
     for (const rate of RATES) {
