@@ -11,4 +11,6 @@ export interface GatewayContext {
   /** The caller's address (socket, or X-Forwarded-For from a TRUSTED_PROXIES hop), forwarded to subgraphs. */
   clientIp?: string;
   userAgent?: string;
+  /** Set while the executor replays a response the gateway already received for this request (datasource.ts). */
+  replayId?: string;
 }

@@ -1,19 +1,69 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
+import type { Fetcher, FetcherResponse } from '@apollo/utils.fetcher';
 import { CLIENT_USER_AGENT_HEADER, FORWARDED_FOR_HEADER, REQUEST_ID_HEADER } from '@tradegraph/shared';
 import type { GatewayContext } from './context';
 import { keepAliveFetcher } from './fetcher';
 import { PublicFetchCache, epochOf, noteFetch, publicMaxAge } from './public-cache';
 
 /** One keep-alive pool for every subgraph fetch of the process. */
-const subgraphFetcher = keepAliveFetcher();
+export const subgraphFetcher = keepAliveFetcher();
+
+/**
+ * Responses already received for a request, to be handed to the executor instead of fetching
+ * (see forward.ts): a forwarded mutation whose answer needs the executor's error shaping is run
+ * through it once more, and its fetch must not reach the subgraph a second time. The request's
+ * context names its response; `willSendRequest` carries that name in an internal header, the only
+ * part of the fetch the fetcher sees, and the fetcher answers with the response instead of sending.
+ */
+const REPLAY_HEADER = 'x-tradegraph-replay';
+const replays = new Map<string, FetcherResponse | Error>();
+let replaysMade = 0;
+
+/** Runs `execute` with `response` standing in for the subgraph fetch that the request's context makes. */
+export async function withReplayedResponse<T>(
+  context: GatewayContext,
+  response: FetcherResponse | Error,
+  execute: () => Promise<T>,
+): Promise<T> {
+  const id = String((replaysMade += 1));
+  replays.set(id, response);
+  context.replayId = id;
+  try {
+    return await execute();
+  } finally {
+    replays.delete(id);
+  }
+}
+
+const replayingFetcher: Fetcher = (url, init) => {
+  const headers = init?.headers as Record<string, string> | undefined;
+  const id = headers?.[REPLAY_HEADER];
+  if (id === undefined) return subgraphFetcher(url, init);
+  const response = replays.get(id);
+  // Taken once: a replayed request never fetches, not even a second time.
+  replays.delete(id);
+  if (response === undefined) return Promise.reject(new Error('Replayed subgraph response already used'));
+  return response instanceof Error ? Promise.reject(response) : Promise.resolve(response);
+};
+
+/** The headers of every fetch for an incoming request: its id and the caller's credentials, address and agent. */
+export function subgraphRequestHeaders(context: GatewayContext): Record<string, string> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (context.reqId) headers[REQUEST_ID_HEADER] = context.reqId;
+  if (context.authorization) headers.authorization = context.authorization;
+  // Set, never appended: what the client sent was already judged by clientIp at the edge.
+  if (context.clientIp) headers[FORWARDED_FOR_HEADER] = context.clientIp;
+  if (context.userAgent) headers[CLIENT_USER_AGENT_HEADER] = context.userAgent;
+  return headers;
+}
 /** Subgraph answers marked public (see public-cache.ts), shared by every subgraph's data source. */
 const publicFetches = new PublicFetchCache();
 
 /** A subgraph over HTTP that carries the caller's token and the request id along. */
 export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   constructor(config: ConstructorParameters<typeof RemoteGraphQLDataSource<GatewayContext>>[0] = {}) {
-    super({ fetcher: subgraphFetcher, ...config });
+    super({ fetcher: replayingFetcher, ...config });
   }
 
   /** Answers public fetches from the cache; a mutation makes this subgraph's cached answers stale. */
@@ -42,10 +92,8 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
     const headers = request.http?.headers;
     if (!headers || !context) return;
-    if (context.reqId) headers.set(REQUEST_ID_HEADER, context.reqId);
-    if (context.authorization) headers.set('authorization', context.authorization);
-    // Set, never appended: what the client sent was already judged by clientIp at the edge.
-    if (context.clientIp) headers.set(FORWARDED_FOR_HEADER, context.clientIp);
-    if (context.userAgent) headers.set(CLIENT_USER_AGENT_HEADER, context.userAgent);
+    const incoming = context as GatewayContext;
+    for (const [name, value] of Object.entries(subgraphRequestHeaders(incoming))) headers.set(name, value);
+    if (incoming.replayId) headers.set(REPLAY_HEADER, incoming.replayId);
   }
 }

@@ -3,6 +3,7 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import type { BlockList } from 'node:net';
 import { GraphQLError, getOperationAST, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import type { GatewayExecutor, GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
+import type { FetcherResponse } from '@apollo/utils.fetcher';
 import { REQUEST_ID_HEADER, clientIp, requestIdFrom, type Logger, type TokenVerifier, type Viewer } from '@tradegraph/shared';
 import { ApiKeyExchange, apiKeyOf, requestAuthorization } from './api-keys';
 import { PublicResponseCache } from './response-cache';
@@ -10,6 +11,8 @@ import type { GatewayContext } from './context';
 import type { OperationDocuments } from './documents';
 import { epochsTouchedBy } from './public-cache';
 import { NodeHeaders } from './fetcher';
+import type { MutationForwarder } from './forward';
+import { withReplayedResponse } from './datasource';
 
 /**
  * The fast path for `POST /graphql` requests the public response cache can answer.
@@ -47,6 +50,10 @@ export interface FastPathOptions {
     apolloLogger: GatewayGraphQLRequestContext['logger'];
     /** Called for each query this path answered (a metric). */
     onAnswer?: () => void;
+    /** Sends mutations that one subgraph answers whole straight to it (forward.ts), when given. */
+    forwarder?: MutationForwarder;
+    /** Called for each mutation the forwarder answered (a metric). */
+    onForward?: () => void;
   };
 }
 
@@ -283,6 +290,21 @@ export function graphqlFastPath(options: FastPathOptions): RequestListener & { c
     } catch {
       return app(req, res);
     }
+    // A mutation one subgraph answers whole: sent straight to it. Its answer is written here when
+    // it is plain data; anything else the executor shapes from the response already received.
+    let replay: FetcherResponse | Error | undefined;
+    const route = isMutation ? lean.forwarder?.route(document, operation, request.operationName) : null;
+    if (route && lean.forwarder!.variablesCoerce(operation, request.variables)) {
+      const outcome = await lean.forwarder!.send(route, contextValue, request.variables);
+      if ('bytes' in outcome) {
+        logger.info({ reqId: contextValue.reqId, op: 'mutation', operationName: request.operationName }, 'request');
+        writeAnswer(res, { status: 200, headers: [], reqId: contextValue.reqId, cacheControl: 'no-store', contentType, bytes: outcome.bytes });
+        lean.onAnswer?.();
+        lean.onForward?.();
+        return;
+      }
+      replay = outcome.replay;
+    }
     let queryHash = queryHashes.get(document);
     if (queryHash === undefined) queryHashes.set(document, (queryHash = createHash('sha256').update(request.query).digest('hex')));
     const overallCachePolicy = newCachePolicy();
@@ -315,7 +337,9 @@ export function graphqlFastPath(options: FastPathOptions): RequestListener & { c
     let result: Awaited<ReturnType<GatewayExecutor>>;
     let threw = false;
     try {
-      result = await lean.executor(requestContext);
+      result = replay
+        ? await withReplayedResponse(contextValue, replay, () => lean.executor(requestContext))
+        : await lean.executor(requestContext);
     } catch (error) {
       if (!isMutation) return app(req, res);
       // The mutation may have reached a subgraph, so it is answered here as the pipeline answers

@@ -20,7 +20,8 @@ import {
   type TokenVerifier,
 } from '@tradegraph/shared';
 import type { GatewayContext } from './context';
-import { SubgraphDataSource } from './datasource';
+import { SubgraphDataSource, subgraphFetcher } from './datasource';
+import { MutationForwarder } from './forward';
 import { SubscriptionPlanner } from './subscriptions/planner';
 import { UpstreamConnections } from './subscriptions/upstream';
 import { SubscriptionHub } from './subscriptions/hub';
@@ -149,6 +150,12 @@ export async function startGateway(
     help: 'Queries and mutations executed without express and the Apollo Server request pipeline',
     registers: [registry],
   });
+  const forwardedMutations = new Counter({
+    name: 'gateway_forwarded_mutations_total',
+    help: 'Mutations one subgraph answered whole, sent to it without the gateway executor',
+    registers: [registry],
+  });
+  const leanSchema = gateway.schema ?? apiSchema;
   const fastPath = graphqlFastPath({
     app,
     cache: responseCache,
@@ -160,10 +167,17 @@ export async function startGateway(
     lean: {
       executor: gateway.executor,
       // Validated against the schema Apollo Server validates against, so no document runs here that it would refuse.
-      documents: new OperationDocuments(gateway.schema ?? apiSchema),
-      schema: gateway.schema ?? apiSchema,
+      documents: new OperationDocuments(leanSchema),
+      schema: leanSchema,
       apolloLogger: apollo.logger,
       onAnswer: () => leanQueries.inc(),
+      forwarder: new MutationForwarder({
+        schema: leanSchema,
+        planOf: (document, operationName) => planner.queryPlan(document, operationName),
+        subgraphUrl: (name) => (serviceMap[name] as SubgraphDataSource | undefined)?.url,
+        fetcher: subgraphFetcher,
+      }),
+      onForward: () => forwardedMutations.inc(),
     },
   });
   httpServer.on('request', fastPath);

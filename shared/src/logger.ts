@@ -11,7 +11,11 @@ export type { Logger };
 export const REQUEST_ID_HEADER = 'x-request-id';
 
 export function createLogger(service: string): Logger {
-  return pino({ level: process.env.LOG_LEVEL ?? 'info', base: { service } });
+  // Asynchronous writes: a line is handed to the kernel without waiting, and lines logged while
+  // a write is under way leave together in the next one. Synchronously, the gateway's request
+  // log cost one write(2) per request, a few percent of its CPU under load. pino flushes what is
+  // left when the process exits.
+  return pino({ level: process.env.LOG_LEVEL ?? 'info', base: { service } }, pino.destination({ dest: 1, sync: false }));
 }
 
 /** A request id from the incoming header when it looks sane, otherwise a fresh one. */

@@ -81,11 +81,13 @@ async function fastHits(): Promise<number> {
   return line ? Number(line.split(' ').pop()) : 0;
 }
 
-async function leanQueries(): Promise<number> {
+async function counter(name: string): Promise<number> {
   const text = await (await fetch(`${GATEWAY_URL}/metrics`)).text();
-  const line = text.split('\n').find((l) => l.startsWith('gateway_lean_queries_total'));
+  const line = text.split('\n').find((l) => l.startsWith(name));
   return line ? Number(line.split(' ').pop()) : 0;
 }
+const leanQueries = () => counter('gateway_lean_queries_total');
+const forwardedMutations = () => counter('gateway_forwarded_mutations_total');
 
 const MARKET = 'query Market($s: String!) { market(symbol: $s) { symbol status tickSize lotSize } }';
 /** A body the fast path can answer once cached (each test its own market, so entries do not mix). */
@@ -330,6 +332,60 @@ describe('the gateway fast path for cached public answers', () => {
     expect(json(anonymous).errors[0].extensions.code).toBe('UNAUTHENTICATED');
     expect(anonymous.status).toBe(anonymousPipeline.status);
     expect(anonymous.body.toString('utf8')).toBe(anonymousPipeline.body.toString('utf8'));
+  });
+
+  it('sends a mutation one subgraph answers whole straight to it, answering exactly as the executor does', async () => {
+    const trader = await signUp();
+    const auth = { authorization: `Bearer ${trader.token}`, 'x-request-id': `forward-${randomUUID()}` };
+    // The order flow's own operations: one fetch to matching, its data the whole answer.
+    const PLACE = 'mutation Place($input: PlaceOrderInput!) { placeOrder(input: $input) { id status clientOrderId } }';
+    const CANCEL = 'mutation Cancel($coid: String!) { cancelOrder(clientOrderId: $coid) { id status } }';
+    await gql('mutation ($k: String!) { creditDemoFunds(asset: "USDT", amount: "500", idempotencyKey: $k) { asset } }', { k: randomUUID() }, { token: trader.token });
+    const input = { market: 'BTC-USDT', side: 'buy', type: 'limit', price: '100', quantity: '0.5', clientOrderId: randomUUID() };
+
+    const forwarded = await forwardedMutations();
+    const placed = await post(JSON.stringify({ query: PLACE, operationName: 'Place', variables: { input } }), auth);
+    expect(await forwardedMutations()).toBe(forwarded + 1);
+    expect(json(placed).data.placeOrder).toMatchObject({ status: 'open', clientOrderId: input.clientOrderId });
+    // The same placement again through the pipeline (idempotent on clientOrderId): the same bytes and headers.
+    const pipeline = await post(JSON.stringify({ query: PLACE, operationName: 'Place', variables: { input }, extensions: {} }), auth);
+    expect(await forwardedMutations()).toBe(forwarded + 1);
+    expect(placed.status).toBe(pipeline.status);
+    expect(placed.body.toString('utf8')).toBe(pipeline.body.toString('utf8'));
+    expect(comparable(placed)).toEqual(comparable(pipeline));
+    expect(header(placed, 'x-request-id')).toBe(auth['x-request-id']);
+    const rows = await sql(`select count(*)::int as n from matching.orders where client_order_id = '${input.clientOrderId}'`);
+    expect(rows[0].n).toBe(1);
+
+    // The caller's token went along: the order is this trader's, and a cancel through the forward path finds it.
+    const cancelled = await post(JSON.stringify({ query: CANCEL, variables: { coid: input.clientOrderId } }), auth);
+    expect(json(cancelled).data.cancelOrder).toEqual({ id: json(placed).data.placeOrder.id, status: 'cancelled' });
+    expect(await forwardedMutations()).toBe(forwarded + 2);
+
+    // Errors from the subgraph are shaped by the executor from the response already received,
+    // so they read exactly as the pipeline's, and nothing is sent twice.
+    const balancesBefore = (await gql('{ myBalances { asset available locked } }', {}, { token: trader.token })).data.myBalances;
+    const refused = { ...input, market: 'NOPE-USDT', clientOrderId: randomUUID() };
+    const refusedForward = await post(JSON.stringify({ query: PLACE, variables: { input: refused } }), auth);
+    const refusedPipeline = await post(JSON.stringify({ query: PLACE, variables: { input: refused }, extensions: {} }), auth);
+    expect(json(refusedForward).errors[0].extensions).toMatchObject({ code: 'UNKNOWN_MARKET', serviceName: 'matching' });
+    expect(refusedForward.status).toBe(refusedPipeline.status);
+    expect(refusedForward.body.toString('utf8')).toBe(refusedPipeline.body.toString('utf8'));
+    const unknownCancel = await post(JSON.stringify({ query: CANCEL, variables: { coid: randomUUID() } }), auth);
+    const unknownCancelPipeline = await post(JSON.stringify({ query: CANCEL, variables: { coid: 'also-unknown' }, extensions: {} }), auth);
+    expect(json(unknownCancel).errors[0].extensions.serviceName).toBe('matching');
+    expect(json(unknownCancel).errors[0].extensions.code).toBe(json(unknownCancelPipeline).errors[0].extensions.code);
+    expect(await forwardedMutations()).toBe(forwarded + 2);
+    expect((await gql('{ myBalances { asset available locked } }', {}, { token: trader.token })).data.myBalances).toEqual(balancesBefore);
+
+    // An anonymous caller is refused by the subgraph, as through the pipeline.
+    const anonymous = await post(JSON.stringify({ query: PLACE, variables: { input: { ...input, clientOrderId: randomUUID() } } }));
+    expect(json(anonymous).errors[0].extensions.code).toBe('UNAUTHENTICATED');
+    // Variables that do not coerce never leave the gateway: the pipeline's 400.
+    const badVariables = await post(JSON.stringify({ query: PLACE, variables: { input: { ...input, market: 5 } } }), auth);
+    expect(badVariables.status).toBe(400);
+    expect(json(badVariables).errors[0].extensions.code).toBe('BAD_USER_INPUT');
+    expect(await forwardedMutations()).toBe(forwarded + 2);
   });
 
   it('leaves everything else to the pipeline, which answers as before', async () => {

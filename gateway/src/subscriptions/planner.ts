@@ -33,11 +33,15 @@ export class SubscriptionPlanner {
     this.planner = new QueryPlanner(supergraph);
   }
 
+  /** The plan of any operation, uncached: as the gateway's executor plans it (same planner, same supergraph). */
+  queryPlan(document: DocumentNode, operationName: string | undefined): QueryPlan {
+    return this.planner.buildQueryPlan(operationFromDocument(this.apiSchema, document, { operationName }));
+  }
+
   plan(cacheKey: string, document: DocumentNode, operationName: string | undefined): SubscriptionPlan {
     const cached = this.cache.get(cacheKey);
     if (cached) return cached;
-    const operation = operationFromDocument(this.apiSchema, document, { operationName });
-    const queryPlan = this.planner.buildQueryPlan(operation);
+    const queryPlan = this.queryPlan(document, operationName);
     const node = queryPlan.node;
     if (!node || node.kind !== 'Subscription') throw new Error('Not a subscription operation');
     const nodes: PlanNode[] = node.rest ? [node.primary, node.rest] : [node.primary];
