@@ -12,9 +12,13 @@
 //   PROBE_CPU_PROF=/tmp/prof node bench/probes/order-flow-cpu.js   # gateway and matching under --cpu-prof
 //
 // Knobs: PROBE_RATES (600), PROBE_SECONDS (10), PROBE_CLIENTS (1000), PROBE_USERS (100),
-// PROBE_PATHS (gateway,direct), BENCH_PORT_BASE, BENCH_DATABASE.
+// PROBE_PATHS (gateway,direct), BENCH_PORT_BASE, BENCH_DATABASE. With BENCH_BEFORE_ROOT (another
+// checkout, built), its gateway runs too, on the same subgraphs, as path `before`: a before/after
+// of a gateway change measured in the same run (PROBE_PATHS=before,gateway).
 const fs = require('node:fs');
 const os = require('node:os');
+const path = require('node:path');
+const { spawn } = require('node:child_process');
 process.env.BENCH_SERVICES ??= 'accounts,markets,matching';
 const CPU_PROF = process.env.PROBE_CPU_PROF;
 if (CPU_PROF) {
@@ -59,16 +63,30 @@ function childrenCpuMs() {
 
 async function main() {
   const system = await common.startBenchSystem('order-flow-cpu', { portBase: intEnv('BENCH_PORT_BASE', 56000) + 60 });
-  const stopAll = common.stopOnExit([() => system.stop()]);
+  const stops = [() => system.stop()];
+  const stopAll = common.stopOnExit(stops);
   try {
     const users = await common.signUpUsers(system.graphqlUrl, USERS);
     await common.creditTraders(system.graphqlUrl, users);
     const urls = { gateway: system.graphqlUrl, direct: `http://127.0.0.1:${system.portBase + 6}/graphql` };
+    const gatewayPids = { gateway: system.children.gateway.pid, direct: system.children.gateway.pid };
+    if (process.env.BENCH_BEFORE_ROOT) {
+      const port = system.portBase + 13;
+      const out = fs.openSync(path.join(system.logDir, 'gateway-before.log'), 'a');
+      const before = spawn(process.execPath, [path.join(process.env.BENCH_BEFORE_ROOT, 'gateway', 'dist', 'index.js')], {
+        env: { ...system.env, GATEWAY_PORT: String(port) },
+        stdio: ['ignore', out, out],
+      });
+      stops.push(() => common.stopChildren([before], 3000));
+      await common.waitForHealth(`http://127.0.0.1:${port}/health`, before, 'gateway-before', 60_000);
+      urls.before = `http://127.0.0.1:${port}/graphql`;
+      gatewayPids.before = before.pid;
+    }
     let run = 0;
     for (const rate of RATES) {
       for (const via of PATHS) {
         run += 1;
-        const pids = { gateway: system.children.gateway.pid, matching: system.children.matching.pid };
+        const pids = { gateway: gatewayPids[via], matching: system.children.matching.pid };
         const before = {
           gateway: common.cpuMsOf(pids.gateway),
           matching: common.cpuMsOf(pids.matching),

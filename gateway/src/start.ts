@@ -51,6 +51,7 @@ async function runEmbedded(): Promise<void> {
   const gateway = await startGateway();
   stops.unshift(gateway.stop, ...running.map((s) => s.stop));
   logger.info({ url: `http://127.0.0.1:${gateway.port}/` }, 'Tradegraph is running (embedded)');
+  logger.flush();
 
   const shutdown = async () => {
     for (const stop of stops) await stop().catch((error: unknown) => logger.warn({ err: error }, 'stop failed'));

@@ -71,10 +71,12 @@ export function clientIp(
 ): string | undefined {
   let current = normalizeIp(req.socket?.remoteAddress);
   const header = req.headers[FORWARDED_FOR_HEADER];
+  // Most callers send no such header: nothing to weigh, and no address-list lookup to pay for.
+  if (header === undefined) return current;
   const forwarded = (Array.isArray(header) ? header.join(',') : (header ?? ''))
     .split(',')
     .map((s) => normalizeIp(s))
     .filter((s): s is string => s !== undefined);
-  while (current && listed(trusted, current) && forwarded.length > 0) current = forwarded.pop();
+  while (current && forwarded.length > 0 && listed(trusted, current)) current = forwarded.pop();
   return current;
 }
