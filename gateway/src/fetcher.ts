@@ -1,45 +1,37 @@
-import http from 'node:http';
+import type http from 'node:http';
+import { Agent, errors as undiciErrors } from 'undici';
 import type { Fetcher, FetcherHeaders, FetcherRequestInit, FetcherResponse } from '@apollo/utils.fetcher';
 
 /**
- * The gateway's HTTP client for subgraph fetches: node's own `http` over keep-alive sockets.
+ * The gateway's HTTP client for subgraph fetches: undici over keep-alive connections.
  * @apollo/gateway's default (make-fetch-happen) opens a fresh connection per fetch and runs each
  * through retry, cache-policy and agent layers; profiling put it at about a sixth of the
- * gateway's CPU. Subgraphs are plain HTTP next door, so none of that is needed.
+ * gateway's CPU. node's own `http.request` over a keep-alive agent was the next step; undici
+ * does the same work in about 60 % of its CPU (40 against 64–75 µs per request in a
+ * micro-benchmark on this machine), which matters when a forwarded mutation is little else.
+ * Subgraphs are plain HTTP next door, so no caching or retry layers are needed.
  */
-export function keepAliveFetcher(options: { maxSockets?: number; idleMs?: number } = {}): Fetcher {
-  const agent = new http.Agent({
-    keepAlive: true,
-    maxSockets: options.maxSockets ?? 256,
-    scheduling: 'lifo',
-    // An idle socket is dropped before the subgraph's server would close it (node's default
+export function keepAliveFetcher(options: { connections?: number; idleMs?: number } = {}): Fetcher {
+  const agent = new Agent({
+    connections: options.connections ?? 256,
+    // An idle connection is dropped before the subgraph's server would close it (node's default
     // keepAliveTimeout is 5 s), so a request is rarely written into a connection being closed.
-    timeout: options.idleMs ?? 4000,
+    keepAliveTimeout: options.idleMs ?? 4000,
+    keepAliveMaxTimeout: options.idleMs ?? 4000,
   });
   const fetcher: Fetcher = async (url, init = {}) => {
     try {
       return await send(agent, url, init);
     } catch (error) {
-      // Should the server close a reused idle socket just as a request went out anyway, that
-      // request never reached it: send it once more on a fresh connection. Mutations are never
-      // resent, since their fate is not certain.
-      if (!(error instanceof ReusedSocketClosed) || /^\s*\{\s*"query"\s*:\s*"\s*mutation\b/.test(String(init.body ?? '')))
-        throw unwrap(error);
+      // Should the server close a kept-alive connection just as a request went out anyway, the
+      // request is sent once more on another. Queries only: they may safely run twice, and a
+      // mutation whose fate is not certain is never resent.
+      if (!(error instanceof undiciErrors.SocketError) || /^\s*\{\s*"query"\s*:\s*"\s*mutation\b/.test(String(init.body ?? '')))
+        throw error;
       return send(agent, url, init);
     }
   };
   return fetcher;
-}
-
-/** A request on a kept-alive socket that the server closed before answering. */
-class ReusedSocketClosed extends Error {
-  constructor(readonly original: Error) {
-    super(original.message);
-  }
-}
-
-function unwrap(error: unknown): unknown {
-  return error instanceof ReusedSocketClosed ? error.original : error;
 }
 
 /** Parsed subgraph URLs: a handful of them, each fetched thousands of times. */
@@ -53,41 +45,19 @@ function targetOf(url: string): URL {
   return target;
 }
 
-function send(agent: http.Agent, url: string, init: FetcherRequestInit): Promise<FetcherResponse> {
-  return new Promise<FetcherResponse>((resolve, reject) => {
-    const target = targetOf(url);
-    if (target.protocol !== 'http:') {
-      reject(new Error(`keepAliveFetcher speaks plain http, not ${target.protocol}`));
-      return;
-    }
-    const request = http.request(
-      {
-        agent,
-        host: target.hostname,
-        port: target.port,
-        path: `${target.pathname}${target.search}`,
-        method: init.method ?? 'GET',
-        headers: init.headers,
-        signal: init.signal,
-      },
-      (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('error', reject);
-        response.on('end', () => {
-          const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
-          resolve(bufferedResponse(url, response.statusCode ?? 0, response.statusMessage ?? '', response.headers, body));
-        });
-      },
-    );
-    request.on('error', (error: NodeJS.ErrnoException) => {
-      const closedIdle = request.reusedSocket && (error.code === 'ECONNRESET' || error.code === 'EPIPE') && !responded;
-      reject(closedIdle ? new ReusedSocketClosed(error) : error);
-    });
-    let responded = false;
-    request.once('response', () => (responded = true));
-    request.end(init.body);
+async function send(agent: Agent, url: string, init: FetcherRequestInit): Promise<FetcherResponse> {
+  const target = targetOf(url);
+  if (target.protocol !== 'http:') throw new Error(`keepAliveFetcher speaks plain http, not ${target.protocol}`);
+  const response = await agent.request({
+    origin: target.origin,
+    path: `${target.pathname}${target.search}`,
+    method: (init.method ?? 'GET') as 'GET',
+    headers: init.headers as Record<string, string> | undefined,
+    body: init.body,
+    signal: init.signal as AbortSignal | undefined,
   });
+  const body = Buffer.from(await response.body.arrayBuffer());
+  return bufferedResponse(url, response.statusCode, response.statusText ?? '', response.headers, body);
 }
 
 function bufferedResponse(url: string, status: number, statusText: string, raw: http.IncomingHttpHeaders, body: Buffer): FetcherResponse {
