@@ -293,9 +293,10 @@ export function graphqlFastPath(options: FastPathOptions): RequestListener & { c
     // A mutation one subgraph answers whole: sent straight to it. Its answer is written here when
     // it is plain data; anything else the executor shapes from the response already received.
     let replay: FetcherResponse | Error | undefined;
-    const route = isMutation ? lean.forwarder?.route(document, operation, request.operationName) : null;
-    if (route && lean.forwarder!.variablesCoerce(operation, request.variables)) {
-      const outcome = await lean.forwarder!.send(route, contextValue, request.variables);
+    const forwarder = isMutation ? lean.forwarder : undefined;
+    const route = forwarder?.route(document, operation, request.operationName);
+    if (forwarder && route && forwarder.variablesCoerce(operation, request.variables)) {
+      const outcome = await forwarder.send(route, contextValue, request.variables);
       if ('bytes' in outcome) {
         logger.info({ reqId: contextValue.reqId, op: 'mutation', operationName: request.operationName }, 'request');
         writeAnswer(res, { status: 200, headers: [], reqId: contextValue.reqId, cacheControl: 'no-store', contentType, bytes: outcome.bytes });

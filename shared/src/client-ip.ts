@@ -73,7 +73,7 @@ export function clientIp(
   const header = req.headers[FORWARDED_FOR_HEADER];
   // Most callers send no such header: nothing to weigh, and no address-list lookup to pay for.
   if (header === undefined) return current;
-  const forwarded = (Array.isArray(header) ? header.join(',') : (header ?? ''))
+  const forwarded = (Array.isArray(header) ? header.join(',') : header)
     .split(',')
     .map((s) => normalizeIp(s))
     .filter((s): s is string => s !== undefined);
