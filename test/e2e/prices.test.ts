@@ -94,6 +94,49 @@ describe('prices', () => {
     expect(await redis.pttl(busChannel('markets:price:BTC-USDC'))).toBeGreaterThan(0);
   });
 
+  it('writes a burst of prices to the cache together, only the latest, and answers the latest meanwhile', async () => {
+    const key = busChannel('markets:price:USDC-USDT');
+    // MONITOR shows every command Redis runs: here, each SET of this market's cache entry.
+    const monitor = await redis.monitor();
+    const writes: string[] = [];
+    monitor.on('monitor', (_time: string, args: string[]) => {
+      if (args[0]?.toLowerCase() === 'set' && args[1] === key) writes.push(args[2]!);
+    });
+    try {
+      const start = Date.now();
+      const prices = Array.from({ length: 30 }, (_, i) => `1.0${300 + i}`);
+      const burst = redis.pipeline();
+      prices.forEach((price, i) =>
+        burst.publish(
+          busChannel('markets.price.USDC-USDT'),
+          JSON.stringify({ market: 'USDC-USDT', price, at: new Date(start + i).toISOString() }),
+        ),
+      );
+      await burst.exec();
+      const latest = prices[prices.length - 1];
+
+      // The query answers the latest price whether or not the cache write has happened yet.
+      let attempt = 0;
+      await eventually(async () => {
+        attempt += 1;
+        const result = await gql(`{ p${attempt}: price(market: "USDC-USDT") { price } }`);
+        if (result.data?.[`p${attempt}`]?.price !== latest) throw new Error(`not yet: ${JSON.stringify(result)}`);
+      });
+      await eventually(async () => {
+        const cached = await redis.get(key);
+        if (JSON.parse(cached ?? '{}').price !== latest) throw new Error(`cache not written yet: ${cached}`);
+      });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      // 30 prices, gathered for PRICE_CACHE_WRITE_MS (50 ms): a write or two, not 30; the last is the latest.
+      expect(writes.length).toBeGreaterThanOrEqual(1);
+      expect(writes.length).toBeLessThanOrEqual(3);
+      expect(JSON.parse(writes[writes.length - 1]!).price).toBe(latest);
+      expect(await redis.pttl(key)).toBeGreaterThan(0);
+    } finally {
+      monitor.disconnect();
+    }
+  });
+
   it('flags an old price as stale, on the price and on the market', async () => {
     const old = new Date(Date.now() - 10 * 60_000).toISOString();
     await publishPrice('XAU-USD', '2410.55', old);
