@@ -31,7 +31,8 @@ const DRAIN_MS = 3000;
 function helper(script) {
   const child = fork(path.join(__dirname, 'lib', script), [], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    execArgv: ['--max-old-space-size=3072'],
+    // BENCH_WS_CLIENTS_NODE_ARGS, BENCH_PRICE_PUBLISHER_NODE_ARGS: extra node options (e.g. --cpu-prof).
+    execArgv: ['--max-old-space-size=3072', ...(process.env[`BENCH_${script.replace('.js', '').replace('-', '_').toUpperCase()}_NODE_ARGS`]?.split(' ') ?? [])],
   });
   return {
     child,
@@ -187,17 +188,9 @@ async function main() {
   try {
     const markets = await ensureMarkets(system);
     const users = await common.signUpUsers(system.graphqlUrl, USERS);
-    const out = fs.openSync(path.join(system.logDir, 'ws-broadcast.log'), 'a');
-    const broadcast = spawn(
-      process.execPath,
-      [path.join(__dirname, 'peers', 'ws-broadcast.js'), String(broadcastPort), common.REDIS_URL, system.namespace, markets.join(',')],
-      { stdio: ['ignore', out, out] },
-    );
-    stops.push(() => broadcast.kill('SIGTERM'));
     const clients = helper('ws-clients.js');
     const publisher = helper('price-publisher.js');
     stops.push(clients.stop, publisher.stop);
-    await common.waitForHealth(`http://127.0.0.1:${broadcastPort}/`, broadcast, 'ws broadcast');
 
     const ours = await measureSide(
       'gateway',
@@ -208,6 +201,16 @@ async function main() {
       markets,
       users.map((u) => u.token),
     );
+    // The bare server starts only now: listening to every price channel, it would otherwise take
+    // CPU from the gateway's side while that side is measured.
+    const out = fs.openSync(path.join(system.logDir, 'ws-broadcast.log'), 'a');
+    const broadcast = spawn(
+      process.execPath,
+      [path.join(__dirname, 'peers', 'ws-broadcast.js'), String(broadcastPort), common.REDIS_URL, system.namespace, markets.join(',')],
+      { stdio: ['ignore', out, out] },
+    );
+    stops.push(() => broadcast.kill('SIGTERM'));
+    await common.waitForHealth(`http://127.0.0.1:${broadcastPort}/`, broadcast, 'ws broadcast');
     const ceiling = await measureSide(
       'ceiling',
       { url: `ws://127.0.0.1:${broadcastPort}/`, kind: 'raw', pid: broadcast.pid },
@@ -225,6 +228,8 @@ async function main() {
       clients: CLIENTS,
       events_per_s: RATE,
       distinct_operation_ids: DISTINCT_IDS,
+      // The load generator's WebSocket client: `raw` (lib/raw-ws.js) or `ws` (BENCH_WS_CLIENT=ws).
+      ws_client: process.env.BENCH_WS_CLIENT === 'ws' ? 'ws' : 'raw',
       delivered: ours.main.delivered,
       lost: ours.main.lost,
       p50_ms: ours.main.p50_ms,

@@ -2,9 +2,17 @@
 // Each speaks just enough of graphql-ws (graphql-transport-ws) to sign in, subscribe to the
 // price of one market and answer pings; against the bare broadcast server it simply listens.
 // Messages are not JSON-parsed: the fields needed (the phase and the publisher's `at`) are cut
-// out of the text, so the client side stays cheap enough not to be the bottleneck.
+// out of the text, so the client side stays cheap enough not to be the bottleneck. For the same
+// reason the WebSocket client is a minimal one (`raw-ws.js`); BENCH_WS_CLIENT=ws uses the `ws`
+// library's client instead, to compare.
 const { randomUUID } = require('node:crypto');
-const WebSocket = require('ws');
+const { RawWebSocket } = require('./raw-ws');
+
+const WS_CLIENT = process.env.BENCH_WS_CLIENT === 'ws' ? 'ws' : 'raw';
+const openWebSocket =
+  WS_CLIENT === 'ws'
+    ? (url, protocol) => new (require('ws'))(url, protocol, { perMessageDeflate: false })
+    : (url, protocol) => new RawWebSocket(url, protocol);
 const hdr = require('hdr-histogram-js');
 
 const SUBSCRIPTION = 'subscription Price($market: String!) { priceUpdated(market: $market) { market { symbol } price at } }';
@@ -51,7 +59,7 @@ function onMessage(index, text) {
 
 function connect(index, { url, kind, market, token, distinctIds }) {
   return new Promise((resolve, reject) => {
-    const socket = new WebSocket(url, kind === 'graphql' ? 'graphql-transport-ws' : undefined, { perMessageDeflate: false });
+    const socket = openWebSocket(url, kind === 'graphql' ? 'graphql-transport-ws' : undefined);
     let ready = false;
     const fail = (error) => {
       if (!ready) reject(error);
@@ -165,3 +173,6 @@ process.on('message', async (message) => {
     process.send({ type: 'error', message: String(error?.stack ?? error) });
   }
 });
+
+// Exit cleanly when the benchmark stops us, so node options such as --cpu-prof can write their output.
+process.once('SIGTERM', () => process.exit(0));
