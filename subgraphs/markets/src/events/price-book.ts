@@ -132,6 +132,7 @@ export class PriceBook {
     for (const stop of this.followed.values()) stop();
     this.followed.clear();
     clearTimeout(this.cacheWriteTimer);
+    this.cacheWriteTimer = undefined;
     await this.writeCache();
     await this.persisting;
     await this.persist();
