@@ -53,7 +53,7 @@ describe('prices', () => {
 
   it('serves a hit without Postgres, a miss from Postgres, and counts both', async () => {
     await publishPrice('BTC-USDC', '64000.01');
-    // Let the batched write reach Postgres, then drop the cache entry so the next read misses.
+    // Let the batched writes reach Postgres and the cache, then drop the cache entry so the next read misses.
     await eventually(async () => {
       const response = await fetch(`${subgraphUrl('markets')}/metrics`);
       if (!response.ok) throw new Error('no metrics');
@@ -63,6 +63,11 @@ describe('prices', () => {
       const rows = (await client.query(`SELECT price::text FROM markets.last_prices WHERE market = 'BTC-USDC'`)).rows;
       await client.end();
       if (rows[0]?.price !== '64000.010000000000000000') throw new Error(`not persisted yet: ${JSON.stringify(rows)}`);
+    });
+    // And the batched cache write (PRICE_CACHE_WRITE_MS): until it is done, reads take the price from memory.
+    await eventually(async () => {
+      const cached = await redis.get(busChannel('markets:price:BTC-USDC'));
+      if (JSON.parse(cached ?? '{}').price !== '64000.01') throw new Error(`cache not written yet: ${cached}`);
     });
     await redis.del(busChannel('markets:price:BTC-USDC'));
 
