@@ -6,7 +6,7 @@
 // default rate, memory per idle subscribed socket, then the highest R (stepping up) with
 // p99 ≤ 100 ms and nothing lost, and its capacity: the most it delivers when offered more than
 // it can send (the ratio compares the two sides' capacities).
-const { fork, spawn } = require('node:child_process');
+const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 const { Client } = require('pg');
@@ -27,32 +27,6 @@ const STEPS = [250, 500, 1000, 1500, 2000, 3000, 4000];
 const SATURATION_RATE = intEnv('BENCH_SATURATION_RATE', 500);
 const DRAIN_MS = 3000;
 
-/** A forked helper answering IPC requests one at a time. */
-function helper(script) {
-  const child = fork(path.join(__dirname, 'lib', script), [], {
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    // BENCH_WS_CLIENTS_NODE_ARGS, BENCH_PRICE_PUBLISHER_NODE_ARGS: extra node options (e.g. --cpu-prof).
-    execArgv: ['--max-old-space-size=3072', ...(process.env[`BENCH_${script.replace('.js', '').replace('-', '_').toUpperCase()}_NODE_ARGS`]?.split(' ') ?? [])],
-  });
-  return {
-    child,
-    ask(message, expect) {
-      return new Promise((resolve, reject) => {
-        const onMessage = (reply) => {
-          if (reply.type === 'error') reject(new Error(`${script}: ${reply.message}`));
-          else if (reply.type === expect) resolve(reply);
-          else return;
-          child.off('message', onMessage);
-        };
-        child.on('message', onMessage);
-        child.send(message);
-      });
-    },
-    stop: () => {
-      if (child.exitCode === null) child.kill('SIGTERM');
-    },
-  };
-}
 
 /** The benchmark lists 50 markets; the seed has 9, so the others are added to the bench database. */
 async function ensureMarkets(system) {
@@ -188,8 +162,8 @@ async function main() {
   try {
     const markets = await ensureMarkets(system);
     const users = await common.signUpUsers(system.graphqlUrl, USERS);
-    const clients = helper('ws-clients.js');
-    const publisher = helper('price-publisher.js');
+    const clients = common.forkHelper('ws-clients.js');
+    const publisher = common.forkHelper('price-publisher.js');
     stops.push(clients.stop, publisher.stop);
 
     const ours = await measureSide(

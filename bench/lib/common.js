@@ -2,7 +2,7 @@
 // PostgreSQL and Redis (through the e2e harness's startSystem), signing up users, running a load
 // generator as a separate process, and writing `bench/results/<name>.json`. Plain JavaScript
 // like the harness, so the benchmarks run without a build step of their own.
-const { spawn } = require('node:child_process');
+const { fork, spawn } = require('node:child_process');
 const fs = require('node:fs');
 const net = require('node:net');
 const os = require('node:os');
@@ -282,7 +282,35 @@ async function seedTraders(url, users) {
   });
 }
 
+/** A helper script of `lib/` (ws-clients.js, price-publisher.js) forked and asked over IPC, one request at a time. */
+function forkHelper(script) {
+  const child = fork(path.join(__dirname, script), [], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    // BENCH_WS_CLIENTS_NODE_ARGS, BENCH_PRICE_PUBLISHER_NODE_ARGS: extra node options (e.g. --cpu-prof).
+    execArgv: ['--max-old-space-size=3072', ...(process.env[`BENCH_${script.replace('.js', '').replace('-', '_').toUpperCase()}_NODE_ARGS`]?.split(' ') ?? [])],
+  });
+  return {
+    child,
+    ask(message, expect) {
+      return new Promise((resolve, reject) => {
+        const onMessage = (reply) => {
+          if (reply.type === 'error') reject(new Error(`${script}: ${reply.message}`));
+          else if (reply.type === expect) resolve(reply);
+          else return;
+          child.off('message', onMessage);
+        };
+        child.on('message', onMessage);
+        child.send(message);
+      });
+    },
+    stop: () => {
+      if (child.exitCode === null) child.kill('SIGTERM');
+    },
+  };
+}
+
 module.exports = {
+  forkHelper,
   ROOT,
   SYSTEM_ROOT,
   BENCH_DIR,

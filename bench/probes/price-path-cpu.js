@@ -5,14 +5,13 @@
 //
 //   node bench/probes/price-path-cpu.js
 //
-// A publisher in this process sends `{market, price, at}` on `markets.price.<symbol>` for every
-// listed market, round-robin, at PROBE_RATE (250) events/s. Phases of PROBE_SECONDS (8)
+// The subscription benchmark's publisher (`lib/price-publisher.js`) sends `{market, price, at}` on
+// `markets.price.<symbol>` for every listed market, round-robin, at PROBE_RATE (250) events/s. Phases of PROBE_SECONDS (8)
 // alternate, PROBE_ROUNDS (3) times: no subscription open, then one graphql-ws subscription per
 // market straight to the markets subgraph (as the gateway holds one per market). Prints the
 // markets process's CPU per event (from /proc, all threads) in each phase, and the latency from
 // the publisher's clock to the subscriber. Knobs: BENCH_PORT_BASE, BENCH_MARKETS_NODE_ARGS
 // (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
-const Redis = require('ioredis');
 const WebSocket = require('ws');
 const { createClient } = require('graphql-ws');
 const common = require('../lib/common.js');
@@ -21,18 +20,6 @@ const { intEnv, log, round } = common;
 const RATE = intEnv('PROBE_RATE', 250);
 const SECONDS = intEnv('PROBE_SECONDS', 8);
 const ROUNDS = intEnv('PROBE_ROUNDS', 3);
-
-async function publishFor(redis, channels, markets, seconds) {
-  const total = RATE * seconds;
-  const start = performance.now();
-  for (let sent = 0; sent < total; sent += 1) {
-    const wait = start + (sent * 1000) / RATE - performance.now();
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-    const i = sent % markets.length;
-    redis.publish(channels[i], `{"market":"${markets[i]}","price":"${1000 + (sent % 997)}","at":"${new Date().toISOString()}"}`);
-  }
-  return total;
-}
 
 function subscribeAll(url, markets, latencies) {
   const client = createClient({ url, webSocketImpl: WebSocket, lazy: false, retryAttempts: 0 });
@@ -59,16 +46,25 @@ async function main() {
     portBase: intEnv('BENCH_PORT_BASE', 56000) + 60,
     env: { PRICE_UPDATES_MAX_PER_SECOND: '0' },
   });
-  const stopAll = common.stopOnExit([() => system.stop()]);
-  const redis = new Redis(common.REDIS_URL);
+  const publisher = common.forkHelper('price-publisher.js');
+  const stopAll = common.stopOnExit([() => system.stop(), publisher.stop]);
   try {
     const data = await common.gql(system.graphqlUrl, '{ markets(first: 100) { edges { node { symbol } } } }');
     const markets = data.markets.edges.map((edge) => edge.node.symbol);
-    const channels = markets.map((m) => `${system.namespace}:markets.price.${m}`);
+    let phase = 0;
+    /** Publishes for `seconds` at RATE; returns the number of events sent. */
+    const publishFor = async (seconds) => {
+      phase += 1;
+      const { published } = await publisher.ask(
+        { type: 'publish', redisUrl: common.REDIS_URL, namespace: system.namespace, markets, rate: RATE, seconds, phase },
+        'published',
+      );
+      return published;
+    };
     const marketsPid = system.children.markets.pid;
     const marketsUrl = `ws://127.0.0.1:${system.portBase + 2}/graphql`;
     // Let the subgraph settle (JIT, first prices) before measuring.
-    await publishFor(redis, channels, markets, 3);
+    await publishFor(3);
     const rows = [];
     for (let round_ = 1; round_ <= ROUNDS; round_ += 1) {
       for (const subscribed of [false, true]) {
@@ -76,7 +72,7 @@ async function main() {
         const stop = subscribed ? subscribeAll(marketsUrl, markets, latencies) : null;
         if (stop) await new Promise((resolve) => setTimeout(resolve, 500));
         const cpuBefore = common.cpuMsOf(marketsPid);
-        const events = await publishFor(redis, channels, markets, SECONDS);
+        const events = await publishFor(SECONDS);
         await new Promise((resolve) => setTimeout(resolve, 300));
         const cpuUsPerEvent = round(((common.cpuMsOf(marketsPid) - cpuBefore) * 1000) / events, 1);
         if (stop) await stop();
@@ -108,7 +104,7 @@ async function main() {
         `the subscriptions' share: ${round(withSubs - without, 1)} µs per event`,
     );
   } finally {
-    await redis.quit();
+    await publisher.ask({ type: 'close' }, 'closed').catch(() => {});
     await stopAll();
   }
 }
