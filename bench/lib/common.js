@@ -287,7 +287,7 @@ function forkHelper(script) {
   const child = fork(path.join(__dirname, script), [], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     // BENCH_WS_CLIENTS_NODE_ARGS, BENCH_PRICE_PUBLISHER_NODE_ARGS: extra node options (e.g. --cpu-prof).
-    execArgv: ['--max-old-space-size=3072', ...(process.env[`BENCH_${script.replace('.js', '').replace('-', '_').toUpperCase()}_NODE_ARGS`]?.split(' ') ?? [])],
+    execArgv: ['--max-old-space-size=3072', ...(process.env[`BENCH_${script.replace('.js', '').replaceAll('-', '_').toUpperCase()}_NODE_ARGS`]?.split(' ') ?? [])],
   });
   return {
     child,
