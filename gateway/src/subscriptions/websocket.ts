@@ -10,6 +10,7 @@ import type { GatewayContext } from '../context';
 import { requestAuthorization, type ApiKeyExchange } from '../api-keys';
 import type { OperationDocuments } from '../documents';
 import { SocketWriter } from './direct';
+import { KeepAlive, keepAlivePeriodMs } from './keep-alive';
 import type { DirectTarget, SubscriptionHub } from './hub';
 
 type SocketState = {
@@ -51,8 +52,13 @@ export function serveWebSocket(options: WebSocketOptions): { dispose(): void | P
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', perMessageDeflate: false });
   /** Each hub subscription's direct target, found again from its execution arguments in `subscribe`. */
   const directTargets = new WeakMap<object, DirectTarget>();
+  // Keep-alive pings spread evenly over the period (see `KeepAlive`); graphql-ws's own, which
+  // pings sockets that connected together all together, is turned off below.
+  const periodMs = keepAlivePeriodMs();
+  const keepAlive = periodMs > 0 ? new KeepAlive(periodMs) : null;
+  if (keepAlive) wsServer.on('connection', (socket) => keepAlive.track(socket));
 
-  return useServer<Record<string, unknown>, SocketState>(
+  const graphqlWs = useServer<Record<string, unknown>, SocketState>(
     {
       onConnect: async (ctx) => {
         const params = ctx.connectionParams ?? {};
@@ -158,5 +164,12 @@ export function serveWebSocket(options: WebSocketOptions): { dispose(): void | P
       },
     },
     wsServer,
+    0,
   );
+  return {
+    dispose: async () => {
+      keepAlive?.stop();
+      await graphqlWs.dispose();
+    },
+  };
 }
