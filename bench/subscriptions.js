@@ -18,6 +18,7 @@ const MARKETS = intEnv('BENCH_MARKETS', 50);
 const RATE = intEnv('BENCH_RATE', 250);
 const SECONDS = intEnv('BENCH_SECONDS', 10);
 const STEP_SECONDS = intEnv('BENCH_STEP_SECONDS', 5);
+const WARMUP_SECONDS = intEnv('BENCH_WARMUP_SECONDS', 5);
 const USERS = intEnv('BENCH_USERS', 100);
 // Each client's operation id: "1" for all (default), or a UUID each, as graphql-ws's client sends.
 const DISTINCT_IDS = process.env.BENCH_DISTINCT_IDS === '1';
@@ -26,7 +27,6 @@ const STEPS = [250, 500, 1000, 1500, 2000, 3000, 4000];
 /** Offered to find each side's capacity: 100,000 msgs/s, more than either side sends on 2 cores. */
 const SATURATION_RATE = intEnv('BENCH_SATURATION_RATE', 500);
 const DRAIN_MS = 3000;
-
 
 /** The benchmark lists 50 markets; the seed has 9, so the others are added to the bench database. */
 async function ensureMarkets(system) {
@@ -53,14 +53,16 @@ async function ensureMarkets(system) {
 let phaseNo = 0;
 
 /** One phase: publish at `rate` for `seconds`, let stragglers arrive, count. */
-async function phase(clients, publisher, system, markets, rate, seconds) {
+async function phase(clients, publisher, system, markets, rate, seconds, processes = null) {
   phaseNo += 1;
   await clients.ask({ type: 'phase', phase: phaseNo }, 'phase');
   const startedAt = Date.now();
+  const breakdown = processes && common.cpuBreakdown(processes);
   const published = await publisher.ask(
     { type: 'publish', redisUrl: common.REDIS_URL, namespace: system.namespace, markets, rate, seconds, phase: phaseNo },
     'published',
   );
+  const cpuCores = breakdown?.stop();
   await new Promise((resolve) => setTimeout(resolve, DRAIN_MS));
   // A side that fell behind is still delivering: let it finish (up to 10 s more) so that late
   // events count as late, not lost, and do not spill into the next phase.
@@ -93,6 +95,8 @@ async function phase(clients, publisher, system, markets, rate, seconds) {
     clients_heard: report.clients_heard,
     closed_unexpectedly: report.closed_unexpectedly,
     close_codes: report.close_codes,
+    by_second: report.seconds,
+    ...(cpuCores ? { cpu_cores: cpuCores } : {}),
   };
 }
 
@@ -100,7 +104,10 @@ const holds = (r) => r.lost <= 0 && r.p99_ms <= P99_LIMIT_MS;
 
 async function measureSide(name, { url, kind, pid }, clients, publisher, system, markets, tokens) {
   const rssBefore = common.rssOf(pid);
-  const connected = await clients.ask({ type: 'connect', url, kind, clients: CLIENTS, markets, tokens, distinctIds: DISTINCT_IDS }, 'connected');
+  const connected = await clients.ask(
+    { type: 'connect', url, kind, clients: CLIENTS, markets, tokens, distinctIds: DISTINCT_IDS },
+    'connected',
+  );
   await new Promise((resolve) => setTimeout(resolve, 3000));
   const rssAfter = common.rssOf(pid);
   const bytesPerSocket = Math.round((rssAfter - rssBefore) / CLIENTS);
@@ -113,18 +120,37 @@ async function measureSide(name, { url, kind, pid }, clients, publisher, system,
     if (warm.clients_heard >= CLIENTS) break;
     log(`${name}: warm-up, ${warm.clients_heard} of ${CLIENTS} clients heard an event`);
   }
+  // Then the default rate for a while before measuring: V8 compiles the hot path of every
+  // process (gateway or bare server, markets, clients) in its first seconds under load, on the
+  // same two cores, and the measured phase should see the steady state a long-running server is
+  // in, not its first seconds. Logged, so what the warm-up itself saw stays visible.
+  let warmup = null;
+  if (WARMUP_SECONDS > 0) {
+    const warm = await phase(clients, publisher, system, markets, RATE, WARMUP_SECONDS);
+    warmup = { seconds: WARMUP_SECONDS, lost: warm.lost, p50_ms: warm.p50_ms, p99_ms: warm.p99_ms };
+    log(`${name}: warm-up at ${RATE} events/s for ${WARMUP_SECONDS} s: lost ${warm.lost}, p50 ${warm.p50_ms} ms, p99 ${warm.p99_ms} ms`);
+  }
   // Server CPU time per delivered message: unlike the delivered rate, it hardly depends on what
   // else the shared machine is doing at the time.
   // The clients' CPU per message too: they share the machine, and a client process near a full
   // core would queue messages for either side.
   const cpuBefore = common.cpuMsOf(pid);
   const clientCpuBefore = common.cpuMsOf(clients.child.pid);
-  const main = await phase(clients, publisher, system, markets, RATE, SECONDS);
+  // And where the whole machine's CPU went while events were published (cores), to tell a slow
+  // server from a full machine.
+  const processes = { server: pid, markets: system.children.markets.pid, clients: clients.child.pid, publisher: publisher.child.pid };
+  const main = await phase(clients, publisher, system, markets, RATE, SECONDS, processes);
   main.server_cpu_us_per_msg = round(((common.cpuMsOf(pid) - cpuBefore) * 1000) / Math.max(1, main.delivered), 2);
   main.client_cpu_us_per_msg = round(((common.cpuMsOf(clients.child.pid) - clientCpuBefore) * 1000) / Math.max(1, main.delivered), 2);
   log(
     `${name}: ${RATE} events/s → ${main.msgs_per_s} msgs/s delivered, lost ${main.lost}, p50 ${main.p50_ms} ms, p99 ${main.p99_ms} ms, ` +
       `server CPU ${main.server_cpu_us_per_msg} µs per message, clients' CPU ${main.client_cpu_us_per_msg} µs per message`,
+  );
+  log(`${name}: by second, messages later than 100 ms / worst ms: ${main.by_second.map((s) => `${s.over_100ms}/${s.max_ms}`).join(' ')}`);
+  log(
+    `${name}: cores used while publishing: ${Object.entries(main.cpu_cores)
+      .map(([what, cores]) => `${what} ${cores}`)
+      .join(', ')}`,
   );
   let best = null;
   const steps = [];
@@ -146,7 +172,7 @@ async function measureSide(name, { url, kind, pid }, clients, publisher, system,
     log(`${name}: capacity at ${SATURATION_RATE} events/s offered → ${saturated.msgs_per_s} msgs/s delivered`);
   }
   await clients.ask({ type: 'close' }, 'closed');
-  return { main, steps, best, saturated, bytesPerSocket, connectSeconds: round(connected.ms / 1000, 1) };
+  return { main, warmup, steps, best, saturated, bytesPerSocket, connectSeconds: round(connected.ms / 1000, 1) };
 }
 
 async function main() {
@@ -221,6 +247,8 @@ async function main() {
       ceiling_max_events_per_s: ceiling.best?.events_per_s ?? 0,
       markets: MARKETS,
       users: USERS,
+      // The default rate just before the measured phase, while V8 still compiles the hot paths.
+      warmup: { ours: ours.warmup, ceiling: ceiling.warmup },
       ours_at_default_rate: ours.main,
       ceiling_at_default_rate: ceiling.main,
       ceiling_bytes_per_socket: ceiling.bytesPerSocket,

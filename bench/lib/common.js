@@ -222,6 +222,53 @@ function cpuMsOf(pid) {
   return (ticks * 1000) / 100;
 }
 
+/** CPU time (ms) used so far by every process whose command name starts with `prefix` (`postgres`, `redis-server`). */
+function cpuMsOfCommand(prefix) {
+  let total = 0;
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (fs.readFileSync(`/proc/${entry}/comm`, 'utf8').startsWith(prefix)) total += cpuMsOf(Number(entry));
+    } catch {
+      // The process ended between listing and reading.
+    }
+  }
+  return total;
+}
+
+/**
+ * Where the machine's CPU went during a phase: call it before, `stop()` after, which returns the
+ * cores used (1 = one core busy the whole time) by each named process (`{name: pid}`) and by all
+ * of Postgres's and Redis's processes. (Not the machine's total from /proc/stat: on this VM its
+ * busy and idle times did not add up to the wall time, so it is left out rather than misread.)
+ */
+function cpuBreakdown(processes) {
+  const sample = () => ({
+    at: performance.now(),
+    procs: Object.fromEntries(Object.entries(processes).map(([name, pid]) => [name, cpuMsOf(pid)])),
+    postgres: cpuMsOfCommand('postgres'),
+    redis: cpuMsOfCommand('redis-server'),
+  });
+  const before = sample();
+  return {
+    stop() {
+      const after = sample();
+      const wall = after.at - before.at;
+      const cores = (ms) => round(ms / wall, 2);
+      const result = {};
+      for (const name of Object.keys(processes)) result[name] = cores(after.procs[name] - before.procs[name]);
+      // Never below 0: a Postgres backend that exits during the phase takes its CPU time with it.
+      result.postgres = Math.max(0, cores(after.postgres - before.postgres));
+      result.redis = cores(after.redis - before.redis);
+      result.total = round(
+        Object.values(result).reduce((sum, value) => sum + value, 0),
+        2,
+      );
+      return result;
+    },
+  };
+}
+
 function machine() {
   return {
     cores: os.cpus().length,
@@ -287,7 +334,10 @@ function forkHelper(script) {
   const child = fork(path.join(__dirname, script), [], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     // BENCH_WS_CLIENTS_NODE_ARGS, BENCH_PRICE_PUBLISHER_NODE_ARGS: extra node options (e.g. --cpu-prof).
-    execArgv: ['--max-old-space-size=3072', ...(process.env[`BENCH_${script.replace('.js', '').replaceAll('-', '_').toUpperCase()}_NODE_ARGS`]?.split(' ') ?? [])],
+    execArgv: [
+      '--max-old-space-size=3072',
+      ...(process.env[`BENCH_${script.replace('.js', '').replaceAll('-', '_').toUpperCase()}_NODE_ARGS`]?.split(' ') ?? []),
+    ],
   });
   return {
     child,
@@ -328,6 +378,7 @@ module.exports = {
   readConfig,
   rssOf,
   cpuMsOf,
+  cpuBreakdown,
   machine,
   writeResult,
   log,

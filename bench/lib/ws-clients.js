@@ -27,6 +27,12 @@ let closedUnexpectedly = 0;
 /** Close codes of the sockets the server closed, e.g. {"1006": 3} (1006: no close frame, as after a keep-alive timeout). */
 let closeCodes = {};
 let lastArrival = 0;
+/**
+ * Per second of arrival (since the phase began): messages, those later than 100 ms, and the
+ * worst latency — whether a missed p99 is one stall or a steady backlog.
+ */
+let seconds = [];
+let phaseStartedAt = Date.now();
 
 function newHistogram() {
   return hdr.build({ bitBucketSize: 64, lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000, numberOfSignificantValueDigits: 3 });
@@ -53,7 +59,13 @@ function onMessage(index, text) {
   received += 1;
   lastArrival = Date.now();
   clientsHeard.add(index);
-  latency.recordValue(Math.max(1, Date.now() - Date.parse(at)));
+  const now = Date.now();
+  const ms = Math.max(1, now - Date.parse(at));
+  latency.recordValue(ms);
+  const second = (seconds[Math.floor((now - phaseStartedAt) / 1000)] ??= { n: 0, over_100ms: 0, max_ms: 0 });
+  second.n += 1;
+  if (ms > 100) second.over_100ms += 1;
+  if (ms > second.max_ms) second.max_ms = ms;
   return true;
 }
 
@@ -142,6 +154,8 @@ process.on('message', async (message) => {
       lastArrival = 0;
       stale = 0;
       clientsHeard = new Set();
+      seconds = [];
+      phaseStartedAt = Date.now();
       process.send({ type: 'phase' });
     } else if (message.type === 'report') {
       const ms = (p) => latency.getValueAtPercentile(p);
@@ -157,6 +171,7 @@ process.on('message', async (message) => {
         p99_ms: ms(99),
         p999_ms: ms(99.9),
         max_ms: latency.maxValue,
+        seconds: Array.from(seconds, (second) => second ?? { n: 0, over_100ms: 0, max_ms: 0 }),
       });
     } else if (message.type === 'close') {
       for (const socket of sockets) {
