@@ -1,4 +1,5 @@
 import { credit, eventually, gql, signUp, sql } from '../harness/client';
+import { GATEWAY_HTTP } from '../harness/env';
 import { userWithRoles } from '../harness/roles';
 
 /** An admin's token (the role given by the test system's bootstrap admin, logged in again). */
@@ -196,5 +197,39 @@ describe('catalog', () => {
     const suspension = actions.find((a: any) => a.action === 'suspend_market');
     expect(suspension.targetType).toBe('Market');
     expect(JSON.parse(suspension.details)).toEqual({ from: 'active', to: 'suspended' });
+  });
+  it('serves the order book as public data for a second, and shows an order placed through the gateway at once', async () => {
+    const query = JSON.stringify({ query: '{ orderBook(market: "ETH-USDT", depth: 50) { market sequence bids { price quantity } } }' });
+    const read = async () => {
+      const response = await fetch(GATEWAY_HTTP, { method: 'POST', headers: { 'content-type': 'application/json' }, body: query });
+      return { cacheControl: response.headers.get('cache-control'), body: (await response.json()) as any };
+    };
+    const first = await read();
+    expect(first.body.errors).toBeUndefined();
+    // A second at most, public: the market's book is the same for everyone.
+    expect(first.cacheControl).toMatch(/^max-age=1, public$/);
+    // Through Market.orderBook too (the entity field the gateway fetches from matching).
+    const viaMarket = await fetch(GATEWAY_HTTP, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ market(symbol: "ETH-USDT") { symbol orderBook(depth: 5) { sequence } } }' }),
+    });
+    expect(viaMarket.headers.get('cache-control')).toMatch(/^max-age=1, public$/);
+
+    // A write through the gateway drops what the gateway cached from matching: the new bid shows
+    // on the very next read, not a second later.
+    const trader = await signUp();
+    await credit(trader.token, 'USDT', '1000');
+    const price = '11.37';
+    const placed = await gql(
+      PLACE,
+      { input: { market: 'ETH-USDT', side: 'buy', type: 'limit', price, quantity: '1', clientOrderId: 'book-cache-1' } },
+      { token: trader.token },
+    );
+    expect(placed.errors).toBeUndefined();
+    expect(placed.data.placeOrder.status).toBe('open');
+    const after = await read();
+    expect(after.body.data.orderBook.sequence).toBeGreaterThan(first.body.data.orderBook.sequence);
+    expect(after.body.data.orderBook.bids).toEqual(expect.arrayContaining([expect.objectContaining({ price })]));
   });
 });

@@ -1,4 +1,4 @@
-import { canReadUserData, type SubgraphContext, type SubgraphDefinition } from '@tradegraph/shared';
+import { cacheControlDirective, canReadUserData, type SubgraphContext, type SubgraphDefinition } from '@tradegraph/shared';
 import { FillRecord, OrderRecord, createLoaders, migrations, type MatchingLoaders } from './store';
 import { SNAPSHOT_EVERY_DEFAULT, Sequencer } from './store/sequencer';
 import { Exchange } from './store/exchange';
@@ -26,6 +26,8 @@ const TICK_INTERVAL_MS = Number(process.env.MATCHING_TICK_MS ?? 1000);
 export const definition: SubgraphDefinition<MatchingLoaders> = {
   name: 'matching',
   resolvers: [OrderResolver, FillResolver, BalanceResolver, OrderBookResolver, MarketOrderBookResolver, UserOrdersResolver],
+  // Order books are public market data with a short cache hint (see OrderBookResolver).
+  directives: [cacheControlDirective],
   orphanedTypes: [Market, User],
   entities: [OrderRecord, FillRecord],
   migrations,

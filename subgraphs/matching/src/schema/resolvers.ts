@@ -1,4 +1,4 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { Arg, Ctx, Directive, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import {
   DecimalScalar,
   appError,
@@ -262,6 +262,10 @@ async function* bookUpdates(context: Context, market: string, depth: number): As
 
 @Resolver(() => OrderBook)
 export class OrderBookResolver {
+  // Public market data: a snapshot a second old at most may be served from a cache (the gateway's
+  // caches honour this, and a write through the gateway drops them at once). Live depth is the
+  // orderBookUpdated subscription, which continues from a snapshot's `sequence`.
+  @Directive('@cacheControl(maxAge: 1)')
   @Query(() => OrderBook, { description: 'Aggregated price levels of a market, best first' })
   orderBook(@Arg('market') market: string, @Arg('depth', () => Int, { defaultValue: 20 }) depth: number): BookDeltaEvent {
     return matching.publisher!.book(knownMarket(market), clampDepth(depth));
@@ -294,6 +298,7 @@ export class OrderBookResolver {
 
 @Resolver(() => Market)
 export class MarketOrderBookResolver {
+  @Directive('@cacheControl(maxAge: 1)') // as Query.orderBook
   @FieldResolver(() => OrderBook, { description: 'Resting orders of this market by price level' })
   orderBook(@Root() market: Market, @Arg('depth', () => Int, { defaultValue: 10 }) depth: number): BookDeltaEvent {
     return matching.publisher!.book(market.symbol, clampDepth(depth));

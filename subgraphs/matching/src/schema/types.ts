@@ -93,6 +93,7 @@ export class Balance {
   @Field(() => DecimalScalar) locked!: string;
 }
 
+@Directive('@cacheControl(inheritMaxAge: true)')
 @ObjectType({ description: 'Resting quantity at one price' })
 export class BookLevel {
   @Field(() => DecimalScalar) price!: string;
@@ -100,6 +101,7 @@ export class BookLevel {
   @Field(() => Int, { description: 'How many orders rest at this price' }) orders!: number;
 }
 
+@Directive('@cacheControl(inheritMaxAge: true)')
 @ObjectType({ description: 'Aggregated price levels of a market, best first' })
 export class OrderBook {
   @Field() market!: string;
@@ -151,6 +153,9 @@ export class PlaceOrderInput {
 
 @ObjectType()
 @Directive('@key(fields: "symbol")')
+// What matching adds to a market (its order book) is public market data that may be a second old
+// in a cache; this makes the gateway's entity fetches of it (`_entities`) cacheable too.
+@Directive('@cacheControl(maxAge: 1)')
 export class Market {
   @Field(() => ID) symbol!: string;
 }
