@@ -126,6 +126,16 @@ async function compare(system, stops) {
     for (let round_ = 0; round_ < ROUNDS; round_ += 1) {
       for (const gateway of gateways) {
         const cpuBefore = common.cpuMsOf(gateway.pid);
+        // Where the machine's CPU goes while this gateway is loaded: the gateway itself, the
+        // subgraphs it calls (the same work behind all three), Postgres and Redis.
+        const breakdown = common.cpuBreakdown({
+          gateway: gateway.pid,
+          ...Object.fromEntries(
+            Object.entries(system.children)
+              .filter(([name]) => name !== 'gateway')
+              .map(([name, child]) => [name, child.pid]),
+          ),
+        });
         const result = await common.runLoad('http-load.js', {
           url: gateway.url,
           mode: 'closed',
@@ -137,13 +147,17 @@ async function compare(system, stops) {
           tokens: users.map((u) => u.token),
         });
         const cpuMs = common.cpuMsOf(gateway.pid) - cpuBefore;
+        result.cpu_cores = breakdown.stop();
         // CPU of warm-up and measured phase over the requests of both (approximately: the
         // warm-up ran at the same rate).
         result.cpu_ms_per_request = round(cpuMs / (result.completed * ((SECONDS + 2) / SECONDS)), 3);
         runs[gateway.name].push(result);
         log(
           `round ${round_ + 1} ${gateway.name.padEnd(5)} ${result.rps} req/s, p50 ${result.p50_ms} ms, p99 ${result.p99_ms} ms, ` +
-            `${result.cpu_ms_per_request} CPU ms/request, errors ${result.errors}${result.errors ? ` ${result.error_samples[0]}` : ''}`,
+            `${result.cpu_ms_per_request} CPU ms/request, errors ${result.errors}${result.errors ? ` ${result.error_samples[0]}` : ''}\n` +
+            `  cores: ${Object.entries(result.cpu_cores)
+              .map(([what, cores]) => `${what} ${cores}`)
+              .join(', ')}`,
         );
       }
     }
