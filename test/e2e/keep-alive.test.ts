@@ -88,7 +88,8 @@ describe('WebSocket keep-alive', () => {
       // Pinged within one period, closed at its next turn one period later for not answering.
       await eventually(async () => expect(silent.closedAt).not.toBeNull(), 4 * PERIOD_MS);
       expect(silent.pings.length).toBeGreaterThanOrEqual(1);
-      expect(silent.closedAt! - openedAt).toBeLessThan(2 * PERIOD_MS + 500);
+      // At most two periods after it connected; a second more for a busy machine's late timers.
+      expect(silent.closedAt! - openedAt).toBeLessThan(2 * PERIOD_MS + 1000);
       await eventually(async () => expect(await metric('gateway_subscription_listeners')).toBe(listenersBefore + 1));
       // The client that answers is still there.
       expect(answering.closedAt).toBeNull();

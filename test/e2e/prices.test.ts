@@ -168,13 +168,24 @@ describe('prices', () => {
       body: JSON.stringify({ query: '{ assets { edges { node { symbol name } } } }' }),
     });
     expect(catalog.headers.get('cache-control')).toMatch(/max-age=60/);
-    // The order book (matching) carries no hint, so a query that includes it is not cacheable.
+    // The order book (matching) is public for a second too.
     const book = await fetch(`${process.env.E2E_GATEWAY_URL}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ query: '{ market(symbol: "BTC-USDT") { symbol orderBook { bids { price } } } }' }),
     });
-    expect(book.headers.get('cache-control') ?? 'no-store').not.toMatch(/max-age=[1-9]/);
+    expect(book.headers.get('cache-control')).toMatch(/^max-age=1, public$/);
+    // A user's own data carries no hint, so a query that includes it is not cacheable at all.
+    const user = await signUp();
+    const mine = await fetch(`${process.env.E2E_GATEWAY_URL}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${user.token}` },
+      body: JSON.stringify({
+        query: '{ market(symbol: "BTC-USDT") { symbol orderBook { bids { price } } } me { id balances { asset } } }',
+      }),
+    });
+    expect((await mine.json()).errors).toBeUndefined();
+    expect(mine.headers.get('cache-control') ?? 'no-store').not.toMatch(/max-age=[1-9]/);
   });
 
   it('streams many markets on one subscription, coalesced, with the last value of each intact', async () => {

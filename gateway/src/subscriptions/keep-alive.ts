@@ -48,13 +48,6 @@ export class KeepAlive {
     socket.once('close', () => turn.delete(socket));
   }
 
-  /** How many sockets are watched (for tests and metrics). */
-  get size(): number {
-    let size = 0;
-    for (const turn of this.turns) size += turn.size;
-    return size;
-  }
-
   private tick(): void {
     const turn = this.turns[this.turn]!;
     this.turn = (this.turn + 1) % TURNS;
