@@ -78,8 +78,13 @@ describe('matching survives SIGKILL', () => {
     const db = new Client({ connectionString: system.databaseUrl });
     await db.connect();
     const engine = new Engine();
-    const { rows } = await db.query('select seq, command from matching.journal order by seq');
-    const { rows: snapshots } = await db.query('select seq::int as seq, state, state_hash from matching.snapshots order by seq');
+    // The engine journals a Tick every second (MATCHING_TICK_MS), so the journal may already have
+    // moved past the state read a moment ago: the comparison stops at that state's sequence number.
+    const { rows } = await db.query('select seq, command from matching.journal where seq <= $1 order by seq', [state.seq]);
+    const { rows: snapshots } = await db.query(
+      'select seq::int as seq, state, state_hash from matching.snapshots where seq <= $1 order by seq',
+      [state.seq],
+    );
     await db.end();
     // Snapshots are written after their batch, on their own: each one is still exactly the state
     // the journal reaches at its sequence number, and restoring it gives the same state.
