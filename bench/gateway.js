@@ -155,9 +155,7 @@ async function compare(system, stops) {
         log(
           `round ${round_ + 1} ${gateway.name.padEnd(5)} ${result.rps} req/s, p50 ${result.p50_ms} ms, p99 ${result.p99_ms} ms, ` +
             `${result.cpu_ms_per_request} CPU ms/request, errors ${result.errors}${result.errors ? ` ${result.error_samples[0]}` : ''}\n` +
-            `  cores: ${Object.entries(result.cpu_cores)
-              .map(([what, cores]) => `${what} ${cores}`)
-              .join(', ')}`,
+            `  cores: ${common.coresText(result.cpu_cores)}`,
         );
       }
     }

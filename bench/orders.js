@@ -43,10 +43,7 @@ async function load(url, users, rate, seconds, warmupS) {
   return result;
 }
 
-const cores = (r) =>
-  Object.entries(r.cpu_cores)
-    .map(([what, value]) => `${what} ${value}`)
-    .join(', ');
+const cores = (r) => common.coresText(r.cpu_cores);
 
 const passes = (r) => r.p99_ms <= P99_LIMIT_MS && r.errors <= r.completed * 0.001 && r.in_flight_at_end === 0;
 

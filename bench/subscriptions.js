@@ -147,11 +147,7 @@ async function measureSide(name, { url, kind, pid }, clients, publisher, system,
       `server CPU ${main.server_cpu_us_per_msg} µs per message, clients' CPU ${main.client_cpu_us_per_msg} µs per message`,
   );
   log(`${name}: by second, messages later than 100 ms / worst ms: ${main.by_second.map((s) => `${s.over_100ms}/${s.max_ms}`).join(' ')}`);
-  log(
-    `${name}: cores used while publishing: ${Object.entries(main.cpu_cores)
-      .map(([what, cores]) => `${what} ${cores}`)
-      .join(', ')}`,
-  );
+  log(`${name}: cores used while publishing: ${common.coresText(main.cpu_cores)}`);
   let best = null;
   const steps = [];
   for (const rate of STEPS) {

@@ -269,6 +269,13 @@ function cpuBreakdown(processes) {
   };
 }
 
+/** A `cpuBreakdown` result as one log line: `gateway 0.45, matching 0.36, …`. */
+function coresText(cores) {
+  return Object.entries(cores)
+    .map(([what, value]) => `${what} ${value}`)
+    .join(', ');
+}
+
 function machine() {
   return {
     cores: os.cpus().length,
@@ -379,6 +386,7 @@ module.exports = {
   rssOf,
   cpuMsOf,
   cpuBreakdown,
+  coresText,
   machine,
   writeResult,
   log,
