@@ -2,7 +2,7 @@ import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import Redis from 'ioredis';
 import WebSocket from 'ws';
 import { GATEWAY_URL, REDIS_URL, busChannel, ownSystem, startOwnSystem } from '../harness/env';
-import { collect, eventually, publishUntil, signUp, wsClient } from '../harness/client';
+import { collect, eventually, metric, publishUntil, signUp, wsClient } from '../harness/client';
 
 // Counting upstream subscriptions needs a system no other test file subscribes on meanwhile.
 const { portBase: PORT_BASE, database: DATABASE } = ownSystem(1300, 'speed');
@@ -19,12 +19,6 @@ afterAll(async () => {
   await redis.quit();
   await system?.stop();
 });
-
-async function metric(url: string, name: string, labels = ''): Promise<number> {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  const line = text.split('\n').find((l) => l.startsWith(`${name}{`) && l.includes(labels));
-  return line ? Number(line.split(' ').pop()) : 0;
-}
 
 /** A graphql-transport-ws client that keeps every frame's exact text. */
 async function rawClient(url: string, token?: string) {

@@ -1,6 +1,6 @@
 import WebSocket from 'ws';
 import { ownSystem, startOwnSystem } from '../harness/env';
-import { eventually } from '../harness/client';
+import { eventually, metric } from '../harness/client';
 
 // The gateway pings its WebSocket clients to find the ones that vanished, spreading the pings
 // over the period instead of pinging clients that connected together all at once. A system of
@@ -17,12 +17,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await system?.stop();
 });
-
-async function metric(name: string): Promise<number> {
-  const text = await (await fetch(`${GATEWAY}/metrics`)).text();
-  const line = text.split('\n').find((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `));
-  return line ? Number(line.split(' ').pop()) : 0;
-}
 
 /** A graphql-transport-ws connection past its `connection_ack`, with the times of the pings it got. */
 async function connect(options: { autoPong?: boolean } = {}) {
@@ -74,7 +68,7 @@ describe('WebSocket keep-alive', () => {
   }, 30000);
 
   it('closes a client that stops answering pings, and ends its subscriptions', async () => {
-    const listenersBefore = await metric('gateway_subscription_listeners');
+    const listenersBefore = await metric(GATEWAY, 'gateway_subscription_listeners');
     const silent = await connect({ autoPong: false });
     const answering = await connect();
     try {
@@ -83,14 +77,14 @@ describe('WebSocket keep-alive', () => {
           JSON.stringify({ id: '1', type: 'subscribe', payload: { query: 'subscription { priceUpdated(market: "BTC-USDT") { price } }' } }),
         );
       }
-      await eventually(async () => expect(await metric('gateway_subscription_listeners')).toBe(listenersBefore + 2));
+      await eventually(async () => expect(await metric(GATEWAY, 'gateway_subscription_listeners')).toBe(listenersBefore + 2));
       const openedAt = Date.now();
       // Pinged within one period, closed at its next turn one period later for not answering.
       await eventually(async () => expect(silent.closedAt).not.toBeNull(), 4 * PERIOD_MS);
       expect(silent.pings.length).toBeGreaterThanOrEqual(1);
       // At most two periods after it connected; a second more for a busy machine's late timers.
       expect(silent.closedAt! - openedAt).toBeLessThan(2 * PERIOD_MS + 1000);
-      await eventually(async () => expect(await metric('gateway_subscription_listeners')).toBe(listenersBefore + 1));
+      await eventually(async () => expect(await metric(GATEWAY, 'gateway_subscription_listeners')).toBe(listenersBefore + 1));
       // The client that answers is still there.
       expect(answering.closedAt).toBeNull();
       expect(answering.pings.length).toBeGreaterThanOrEqual(1);

@@ -1,14 +1,9 @@
 import Redis from 'ioredis';
-import { collect, credit, eventually, gql, placeOrder, signUp, wsClient } from '../harness/client';
+import { collect, credit, eventually, gql, metric, placeOrder, signUp, wsClient } from '../harness/client';
 import { REDIS_URL, busChannel, subgraphUrl } from '../harness/env';
 
 const QUOTE = 'market { symbol } price source at stale';
-
-async function metric(name: string): Promise<number> {
-  const text = await (await fetch(`${subgraphUrl('markets')}/metrics`)).text();
-  const line = text.split('\n').find((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `));
-  return line ? Number(line.split(' ').pop()) : 0;
-}
+const marketsMetric = (name: string) => metric(subgraphUrl('markets'), name);
 
 describe('prices', () => {
   const redis = new Redis(REDIS_URL);
@@ -72,16 +67,16 @@ describe('prices', () => {
     await redis.del(busChannel('markets:price:BTC-USDC'));
 
     const before = {
-      hits: await metric('markets_price_cache_hits_total'),
-      misses: await metric('markets_price_cache_misses_total'),
-      reads: await metric('markets_price_store_reads_total'),
+      hits: await marketsMetric('markets_price_cache_hits_total'),
+      misses: await marketsMetric('markets_price_cache_misses_total'),
+      reads: await marketsMetric('markets_price_store_reads_total'),
     };
     const miss = await gql('{ missed: price(market: "BTC-USDC") { price source } }');
     expect(miss.data.missed).toEqual({ price: '64000.01', source: 'feed' });
     const afterMiss = {
-      hits: await metric('markets_price_cache_hits_total'),
-      misses: await metric('markets_price_cache_misses_total'),
-      reads: await metric('markets_price_store_reads_total'),
+      hits: await marketsMetric('markets_price_cache_hits_total'),
+      misses: await marketsMetric('markets_price_cache_misses_total'),
+      reads: await marketsMetric('markets_price_store_reads_total'),
     };
     expect(afterMiss.misses).toBe(before.misses + 1);
     expect(afterMiss.reads).toBe(before.reads + 1);
@@ -92,10 +87,13 @@ describe('prices', () => {
       const hit = await gql(`{ p${i}: price(market: "BTC-USDC") { price } prices(markets: ["BTC-USDC"]) { price } }`);
       expect(hit.data).toEqual({ [`p${i}`]: { price: '64000.01' }, prices: [{ price: '64000.01' }] });
     }
-    const afterHits = { hits: await metric('markets_price_cache_hits_total'), reads: await metric('markets_price_store_reads_total') };
+    const afterHits = {
+      hits: await marketsMetric('markets_price_cache_hits_total'),
+      reads: await marketsMetric('markets_price_store_reads_total'),
+    };
     expect(afterHits.hits).toBeGreaterThanOrEqual(afterMiss.hits + 6);
     expect(afterHits.reads).toBe(afterMiss.reads);
-    expect(await metric('markets_price_cache_hit_ratio')).toBeGreaterThan(0);
+    expect(await marketsMetric('markets_price_cache_hit_ratio')).toBeGreaterThan(0);
     expect(await redis.pttl(busChannel('markets:price:BTC-USDC'))).toBeGreaterThan(0);
   });
 

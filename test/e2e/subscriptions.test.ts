@@ -4,7 +4,7 @@ import { SignJWT } from 'jose';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { GATEWAY_URL, GATEWAY_WS, REDIS_URL, busChannel, subgraphUrl } from '../harness/env';
-import { collect, eventually, publishUntil, signUp, wsClient } from '../harness/client';
+import { collect, eventually, metric, publishUntil, signUp, wsClient } from '../harness/client';
 
 // Events are published by this test process straight into Redis, as any other process of the
 // system would: the subgraph that owns the subscription picks them up and the gateway resolves
@@ -34,12 +34,6 @@ function orderEvent(userId: string, overrides: Record<string, unknown> = {}) {
     updatedAt: now,
     ...overrides,
   };
-}
-
-async function metric(url: string, name: string, labels = ''): Promise<number> {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  const line = text.split('\n').find((l) => l.startsWith(`${name}{`) && l.includes(labels));
-  return line ? Number(line.split(' ').pop()) : 0;
 }
 
 const ORDER_UPDATES = `subscription { myOrderUpdates { id status filledQuantity market { symbol baseAsset { name } } } }`;
@@ -74,7 +68,9 @@ describe('federated subscriptions through the gateway', () => {
     const clientB = wsClient(user.token);
     const a = collect(clientA, ORDER_UPDATES);
     const b = collect(clientB, ORDER_UPDATES);
-    await publishUntil(redis, busChannel(`matching.order.${user.id}`), orderEvent(user.id), () => Math.min(a.results.length, b.results.length));
+    await publishUntil(redis, busChannel(`matching.order.${user.id}`), orderEvent(user.id), () =>
+      Math.min(a.results.length, b.results.length),
+    );
     // Two clients on two sockets, one upstream subscription on the matching subgraph.
     expect(await metric(matching, 'subgraph_active_subscriptions', field)).toBe(before + 1);
 

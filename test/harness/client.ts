@@ -135,6 +135,16 @@ export function collect(client: Client, query: string, variables: Record<string,
 }
 
 /** Polls until `check` passes (for effects that cross processes asynchronously). */
+/**
+ * A Prometheus sample from a process's `/metrics` (`url` without the path): the first line of
+ * metric `name` (labelled or not) whose text contains `labels`; 0 when there is none.
+ */
+export async function metric(url: string, name: string, labels = ''): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const line = text.split('\n').find((l) => (l.startsWith(`${name}{`) || l.startsWith(`${name} `)) && l.includes(labels));
+  return line ? Number(line.split(' ').pop()) : 0;
+}
+
 export async function eventually<T>(check: () => Promise<T>, timeoutMs = 10000, intervalMs = 100): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
