@@ -1,8 +1,7 @@
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import Redis from 'ioredis';
-import WebSocket from 'ws';
 import { GATEWAY_URL, REDIS_URL, busChannel, ownSystem, startOwnSystem } from '../harness/env';
-import { collect, eventually, metric, publishUntil, signUp, wsClient } from '../harness/client';
+import { collect, eventually, metric, publishUntil, rawClient, signUp, wsClient } from '../harness/client';
 
 // Counting upstream subscriptions needs a system no other test file subscribes on meanwhile.
 const { portBase: PORT_BASE, database: DATABASE } = ownSystem(1300, 'speed');
@@ -19,28 +18,6 @@ afterAll(async () => {
   await redis.quit();
   await system?.stop();
 });
-
-/** A graphql-transport-ws client that keeps every frame's exact text. */
-async function rawClient(url: string, token?: string) {
-  const socket = new WebSocket(url, 'graphql-transport-ws');
-  const frames: string[] = [];
-  let closed = false;
-  socket.on('message', (data) => frames.push(String(data)));
-  socket.on('close', () => (closed = true));
-  await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
-  socket.send(JSON.stringify({ type: 'connection_init', payload: token ? { authorization: `Bearer ${token}` } : {} }));
-  await eventually(async () => expect(frames).toContain('{"type":"connection_ack"}'));
-  return {
-    socket,
-    frames,
-    get closed() {
-      return closed;
-    },
-    /** The `next` frames of operation `id`, as sent. */
-    nexts: (id: string) => frames.filter((f) => f.startsWith(`{"id":${JSON.stringify(id)},"type":"next"`)),
-    send: (message: unknown) => socket.send(JSON.stringify(message)),
-  };
-}
 
 describe('gateway speed-ups keep results the same', () => {
   it('serves a public feed to different users from one upstream subscription', async () => {

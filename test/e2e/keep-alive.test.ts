@@ -1,6 +1,6 @@
 import WebSocket from 'ws';
 import { ownSystem, startOwnSystem } from '../harness/env';
-import { eventually, metric } from '../harness/client';
+import { eventually, metric, rawClient } from '../harness/client';
 
 // The gateway pings its WebSocket clients to find the ones that vanished, spreading the pings
 // over the period instead of pinging clients that connected together all at once. A system of
@@ -18,35 +18,11 @@ afterAll(async () => {
   await system?.stop();
 });
 
-/** A graphql-transport-ws connection past its `connection_ack`, with the times of the pings it got. */
-async function connect(options: { autoPong?: boolean } = {}) {
-  const socket = new WebSocket(GATEWAY_WS, 'graphql-transport-ws', options);
-  const pings: number[] = [];
-  let closedAt: number | null = null;
-  socket.on('ping', () => pings.push(Date.now()));
-  socket.on('close', () => (closedAt = Date.now()));
-  await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
-  const acked = new Promise<void>((resolve) =>
-    socket.on('message', (data) => {
-      if (String(data).includes('"connection_ack"')) resolve();
-    }),
-  );
-  socket.send(JSON.stringify({ type: 'connection_init', payload: {} }));
-  await acked;
-  return {
-    socket,
-    pings,
-    get closedAt() {
-      return closedAt;
-    },
-  };
-}
-
 describe('WebSocket keep-alive', () => {
   it('pings every client once per period, spread over the period when they connected together, and keeps those that answer', async () => {
     // 120 clients connecting at once: graphql-ws's per-socket timers would ping them within the
     // few hundred ms they took to connect; dealt into the 120 turns, their pings span the period.
-    const clients = await Promise.all(Array.from({ length: 120 }, () => connect()));
+    const clients = await Promise.all(Array.from({ length: 120 }, () => rawClient(GATEWAY_WS)));
     try {
       await new Promise((resolve) => setTimeout(resolve, 3 * PERIOD_MS + 300));
       const firstPings = clients.map((client) => client.pings[0] ?? Infinity);
@@ -69,8 +45,8 @@ describe('WebSocket keep-alive', () => {
 
   it('closes a client that stops answering pings, and ends its subscriptions', async () => {
     const listenersBefore = await metric(GATEWAY, 'gateway_subscription_listeners');
-    const silent = await connect({ autoPong: false });
-    const answering = await connect();
+    const silent = await rawClient(GATEWAY_WS, undefined, { autoPong: false });
+    const answering = await rawClient(GATEWAY_WS);
     try {
       for (const client of [silent, answering]) {
         client.socket.send(

@@ -145,6 +145,48 @@ export async function metric(url: string, name: string, labels = ''): Promise<nu
   return line ? Number(line.split(' ').pop()) : 0;
 }
 
+/**
+ * A graphql-transport-ws connection past its `connection_ack`, speaking the protocol by hand: it
+ * keeps every frame's exact text and the times of the WebSocket pings it got (`ws` options such
+ * as `autoPong: false` make a client that never answers them).
+ */
+export async function rawClient(url: string, token?: string, options: WebSocket.ClientOptions = {}) {
+  const socket = new WebSocket(url, 'graphql-transport-ws', options);
+  const frames: string[] = [];
+  const pings: number[] = [];
+  let closedAt: number | null = null;
+  let acked!: () => void;
+  let refused!: (error: Error) => void;
+  const ack = new Promise<void>((resolve, reject) => ((acked = resolve), (refused = reject)));
+  socket.on('message', (data) => {
+    const frame = String(data);
+    frames.push(frame);
+    if (frame === '{"type":"connection_ack"}') acked();
+  });
+  socket.on('ping', () => pings.push(Date.now()));
+  socket.on('close', (code, reason) => {
+    closedAt = Date.now();
+    refused(new Error(`closed before connection_ack: ${code} ${String(reason)}`));
+  });
+  await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+  socket.send(JSON.stringify({ type: 'connection_init', payload: token ? { authorization: `Bearer ${token}` } : {} }));
+  await ack;
+  return {
+    socket,
+    frames,
+    pings,
+    get closed() {
+      return closedAt !== null;
+    },
+    get closedAt() {
+      return closedAt;
+    },
+    /** The `next` frames of operation `id`, as sent. */
+    nexts: (id: string) => frames.filter((f) => f.startsWith(`{"id":${JSON.stringify(id)},"type":"next"`)),
+    send: (message: unknown) => socket.send(JSON.stringify(message)),
+  };
+}
+
 export async function eventually<T>(check: () => Promise<T>, timeoutMs = 10000, intervalMs = 100): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
