@@ -136,7 +136,7 @@ async function measureSide(name, { url, kind, pid }, clients, publisher, system,
   // core would queue messages for either side.
   const cpuBefore = common.cpuMsOf(pid);
   const clientCpuBefore = common.cpuMsOf(clients.child.pid);
-  // And where the whole machine's CPU went while events were published (cores), to tell a slow
+  // And the cores each process on the path used while events were published, to tell a slow
   // server from a full machine.
   const processes = { server: pid, markets: system.children.markets.pid, clients: clients.child.pid, publisher: publisher.child.pid };
   const main = await phase(clients, publisher, system, markets, RATE, SECONDS, processes);
