@@ -182,7 +182,9 @@ function supergraphFor(portBase) {
  */
 function runLoad(script, config, { quiet = false } = {}) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--max-old-space-size=2048', path.join(__dirname, script)], {
+    // BENCH_HTTP_LOAD_NODE_ARGS: extra node options for the load generator (e.g. --cpu-prof).
+    const nodeArgs = process.env[`BENCH_${script.replace('.js', '').replaceAll('-', '_').toUpperCase()}_NODE_ARGS`]?.split(' ') ?? [];
+    const child = spawn(process.execPath, ['--max-old-space-size=2048', ...nodeArgs, path.join(__dirname, script)], {
       stdio: ['pipe', 'pipe', quiet ? 'ignore' : 'inherit'],
     });
     let out = '';

@@ -3,11 +3,13 @@ import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import type { Fetcher, FetcherResponse } from '@apollo/utils.fetcher';
 import { CLIENT_USER_AGENT_HEADER, FORWARDED_FOR_HEADER, REQUEST_ID_HEADER } from '@tradegraph/shared';
 import type { GatewayContext } from './context';
-import { keepAliveFetcher } from './fetcher';
+import { keepAliveClient } from './fetcher';
 import { PublicFetchCache, epochOf, noteFetch, publicMaxAge } from './public-cache';
+import { SubgraphBatcher, subgraphBatchMax } from './subgraph-batch';
 
-/** One keep-alive pool for every subgraph fetch of the process. */
-export const subgraphFetcher = keepAliveFetcher();
+/** One keep-alive pool for every subgraph fetch of the process; fetches for one subgraph made at the same moment go as one batch. */
+export const subgraphBatcher = new SubgraphBatcher(keepAliveClient(), subgraphBatchMax());
+export const subgraphFetcher = subgraphBatcher.fetch;
 
 /**
  * Responses already received for a request, to be handed to the executor instead of fetching

@@ -11,7 +11,14 @@ import type { Fetcher, FetcherHeaders, FetcherRequestInit, FetcherResponse } fro
  * micro-benchmark on this machine), which matters when a forwarded mutation is little else.
  * Subgraphs are plain HTTP next door, so no caching or retry layers are needed.
  */
-export function keepAliveFetcher(options: { connections?: number; idleMs?: number } = {}): Fetcher {
+export interface SubgraphHttpClient {
+  /** Sends a request; a query whose kept-alive connection was closed under it is sent once more. */
+  fetch: Fetcher;
+  /** Sends a request once, whatever happens to its connection (a batch, which may hold mutations). */
+  sendOnce: Fetcher;
+}
+
+export function keepAliveClient(options: { connections?: number; idleMs?: number } = {}): SubgraphHttpClient {
   const agent = new Agent({
     connections: options.connections ?? 256,
     // An idle connection is dropped before the subgraph's server would close it (node's default
@@ -19,19 +26,28 @@ export function keepAliveFetcher(options: { connections?: number; idleMs?: numbe
     keepAliveTimeout: options.idleMs ?? 4000,
     keepAliveMaxTimeout: options.idleMs ?? 4000,
   });
-  const fetcher: Fetcher = async (url, init = {}) => {
+  const fetch: Fetcher = async (url, init = {}) => {
     try {
       return await send(agent, url, init);
     } catch (error) {
       // Should the server close a kept-alive connection just as a request went out anyway, the
       // request is sent once more on another. Queries only: they may safely run twice, and a
       // mutation whose fate is not certain is never resent.
-      if (!(error instanceof undiciErrors.SocketError) || /^\s*\{\s*"query"\s*:\s*"\s*mutation\b/.test(String(init.body ?? '')))
-        throw error;
+      if (!isConnectionClosed(error) || isMutationBody(init.body)) throw error;
       return send(agent, url, init);
     }
   };
-  return fetcher;
+  return { fetch, sendOnce: (url, init = {}) => send(agent, url, init) };
+}
+
+/** Whether a request failed because its connection closed under it (it may never have reached the server, or may have). */
+export function isConnectionClosed(error: unknown): boolean {
+  return error instanceof undiciErrors.SocketError;
+}
+
+/** Whether a GraphQL POST body (as the gateway writes them: JSON with `query` first) holds a mutation. */
+export function isMutationBody(body: unknown): boolean {
+  return /^\s*\{\s*"query"\s*:\s*"\s*mutation\b/.test(String(body ?? ''));
 }
 
 /** Parsed subgraph URLs: a handful of them, each fetched thousands of times. */
@@ -58,6 +74,11 @@ async function send(agent: Agent, url: string, init: FetcherRequestInit): Promis
   });
   const body = Buffer.from(await response.body.arrayBuffer());
   return bufferedResponse(url, response.statusCode, response.statusText ?? '', response.headers, body);
+}
+
+/** A response already received in full (a subgraph's answer inside a batch), in the Fetch API's shape. */
+export function textResponse(url: string, status: number, headers: Record<string, string>, text: string): FetcherResponse {
+  return bufferedResponse(url, status, '', headers, Buffer.from(text, 'utf8'));
 }
 
 function bufferedResponse(url: string, status: number, statusText: string, raw: http.IncomingHttpHeaders, body: Buffer): FetcherResponse {

@@ -20,8 +20,9 @@ import {
   type TokenVerifier,
 } from '@tradegraph/shared';
 import type { GatewayContext } from './context';
-import { SubgraphDataSource, subgraphFetcher } from './datasource';
+import { SubgraphDataSource, subgraphBatcher, subgraphFetcher } from './datasource';
 import { MutationForwarder } from './forward';
+import type { SubgraphBatcher } from './subgraph-batch';
 import { SubscriptionPlanner } from './subscriptions/planner';
 import { UpstreamConnections } from './subscriptions/upstream';
 import { SubscriptionHub } from './subscriptions/hub';
@@ -155,6 +156,18 @@ export async function startGateway(
     help: 'Mutations one subgraph answered whole, sent to it without the gateway executor',
     registers: [registry],
   });
+  const batchStat = (name: string, help: string, pick: (s: SubgraphBatcher['stats']) => number) =>
+    new Counter({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(pick(subgraphBatcher.stats));
+      },
+    });
+  batchStat('gateway_subgraph_batches_total', 'Batches of subgraph fetches sent as one request', (s) => s.batches);
+  batchStat('gateway_subgraph_batched_fetches_total', 'Subgraph fetches that went in a batch', (s) => s.batchedFetches);
   const leanSchema = gateway.schema ?? apiSchema;
   const fastPath = graphqlFastPath({
     app,

@@ -1,6 +1,35 @@
 import type http from 'node:http';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 
+/**
+ * What a request's context is made from: its headers and the socket it came on. For a request
+ * inside a batch (serveGraphQLBatch) the headers are that request's own and the socket the batch's.
+ */
+export type RequestHead = Pick<http.IncomingMessage, 'headers'> & { socket?: { remoteAddress?: string } };
+
+/**
+ * Gateway → subgraph batching. A gateway that has several requests for one subgraph at the same
+ * moment (callers whose requests arrived together) may send them as one POST to this path
+ * instead of one POST each, so the per-request HTTP work on both sides (a request and a
+ * response head parsed and written, a read and a write on the socket) is paid once per batch.
+ * Each request keeps its own headers — credentials, request id, the caller's address and agent —
+ * and is executed exactly as if it had come alone: its own context, token check and answer. A
+ * batch is no more trusted than the requests in it would be one by one.
+ */
+export const SUBGRAPH_BATCH_PATH = '/graphql/batch';
+/** The most requests one batch may carry. */
+export const SUBGRAPH_BATCH_MAX = 256;
+
+/** The body of a batch: each request's headers (lower-case names) and its ordinary GraphQL POST body. */
+export interface SubgraphBatchRequest {
+  requests: { headers: Record<string, string>; body: unknown }[];
+}
+
+/** The answer to a batch, in the requests' order: each one's status, headers and body, as it would have come alone. */
+export interface SubgraphBatchResponse {
+  responses: { status: number; headers: Record<string, string>; body: string }[];
+}
+
 /** The most a GraphQL request body may hold (as `express.json({ limit: '1mb' })` allowed). */
 export const GRAPHQL_BODY_LIMIT = 1024 * 1024;
 
@@ -14,6 +43,16 @@ export function isPlainGraphQLPost(req: http.IncomingMessage): boolean {
   if (req.method !== 'POST') return false;
   const url = req.url ?? '';
   if (url !== '/graphql' && !url.startsWith('/graphql?')) return false;
+  return hasPlainJsonBody(req);
+}
+
+/** Whether `req` is a batch of GraphQL requests from the gateway for `serveGraphQLBatch` (see SUBGRAPH_BATCH_PATH). */
+export function isGraphQLBatchPost(req: http.IncomingMessage): boolean {
+  return req.method === 'POST' && req.url === SUBGRAPH_BATCH_PATH && hasPlainJsonBody(req);
+}
+
+/** A JSON body in UTF-8, not compressed, with a declared length within the limit. */
+function hasPlainJsonBody(req: http.IncomingMessage): boolean {
   const encoding = req.headers['content-encoding'];
   if (encoding !== undefined && encoding.toLowerCase() !== 'identity') return false;
   const length = req.headers['content-length'];
@@ -47,6 +86,26 @@ function badRequest(res: http.ServerResponse, message: string): void {
   res.end(body);
 }
 
+/** Parses a request body as express.json does in strict mode: an empty body is `{}`, and only an object or array is JSON. */
+function parseBody(text: string): { body: unknown } | { error: string } {
+  const first = text.trimStart()[0];
+  if (first === undefined) return { body: {} };
+  if (first !== '{' && first !== '[') return { error: 'The request body must be a JSON object' };
+  try {
+    return { body: JSON.parse(text) };
+  } catch {
+    return { error: 'The request body is not valid JSON' };
+  }
+}
+
+function headerMapOf(headers: http.IncomingHttpHeaders | Record<string, string>): HeaderMap {
+  const map = new HeaderMap();
+  for (const [key, value] of Object.entries(headers)) {
+    if (value !== undefined) map.set(key, Array.isArray(value) ? value.join(', ') : value);
+  }
+  return map;
+}
+
 /**
  * Serves a GraphQL POST straight from node:http into Apollo Server, without express's router,
  * body parser and `res.send` (which also hashed every answer for an ETag no caller uses): the
@@ -58,7 +117,7 @@ export async function serveGraphQLPost<Context extends BaseContext>(
   apollo: ApolloServer<Context>,
   req: http.IncomingMessage,
   res: http.ServerResponse,
-  context: (req: http.IncomingMessage) => Promise<Context>,
+  context: (req: RequestHead) => Promise<Context>,
 ): Promise<void> {
   let text: string;
   try {
@@ -67,27 +126,13 @@ export async function serveGraphQLPost<Context extends BaseContext>(
     if (!res.headersSent) badRequest(res, 'The request body could not be read');
     return;
   }
-  let body: unknown;
-  // As express.json in strict mode: an empty body is `{}`, and only an object or array is JSON.
-  const first = text.trimStart()[0];
-  if (first === undefined) body = {};
-  else if (first !== '{' && first !== '[') return badRequest(res, 'The request body must be a JSON object');
-  else {
-    try {
-      body = JSON.parse(text);
-    } catch {
-      return badRequest(res, 'The request body is not valid JSON');
-    }
-  }
-  const headers = new HeaderMap();
-  for (const [key, value] of Object.entries(req.headers)) {
-    if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
-  }
+  const parsed = parseBody(text);
+  if ('error' in parsed) return badRequest(res, parsed.error);
   const url = req.url ?? '';
   const query = url.indexOf('?');
   try {
     const response = await apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: 'POST', headers, search: query < 0 ? '' : url.slice(query), body },
+      httpGraphQLRequest: { method: 'POST', headers: headerMapOf(req.headers), search: query < 0 ? '' : url.slice(query), body: parsed.body },
       context: () => context(req),
     });
     for (const [key, value] of response.headers) res.setHeader(key, value);
@@ -105,4 +150,67 @@ export async function serveGraphQLPost<Context extends BaseContext>(
       res.end();
     } else res.destroy();
   }
+}
+
+/** The requests of a batch body, or a message saying what is wrong with it. */
+function batchRequestsOf(body: unknown): SubgraphBatchRequest['requests'] | string {
+  const requests = (body as Partial<SubgraphBatchRequest> | null)?.requests;
+  if (!Array.isArray(requests) || requests.length === 0) return 'A batch needs a non-empty `requests` array';
+  if (requests.length > SUBGRAPH_BATCH_MAX) return `A batch may carry at most ${SUBGRAPH_BATCH_MAX} requests`;
+  for (const request of requests as unknown[]) {
+    const { headers, body: requestBody } = (request ?? {}) as { headers?: unknown; body?: unknown };
+    if (typeof headers !== 'object' || headers === null || Array.isArray(headers)) return 'Each batched request needs a `headers` object';
+    if (Object.values(headers).some((value) => typeof value !== 'string')) return 'Batched request headers must be strings';
+    if (typeof requestBody !== 'object' || requestBody === null) return 'Each batched request needs a `body` object';
+  }
+  return requests as SubgraphBatchRequest['requests'];
+}
+
+/**
+ * Serves a batch (see SUBGRAPH_BATCH_PATH): each request runs through Apollo Server as
+ * `serveGraphQLPost` would run it alone, all at once, and the answers go back together in order.
+ * A request's context is made from its own headers and the batch's socket, so its credentials
+ * are checked, and its caller's address judged, exactly as for a request of its own. A batch
+ * that is not one (bad JSON, wrong shape, too many requests) is refused whole with 400 and runs
+ * nothing.
+ */
+export async function serveGraphQLBatch<Context extends BaseContext>(
+  apollo: ApolloServer<Context>,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  context: (req: RequestHead) => Promise<Context>,
+): Promise<void> {
+  let text: string;
+  try {
+    text = await readBody(req);
+  } catch {
+    if (!res.headersSent) badRequest(res, 'The request body could not be read');
+    return;
+  }
+  const parsed = parseBody(text);
+  if ('error' in parsed) return badRequest(res, parsed.error);
+  const requests = batchRequestsOf(parsed.body);
+  if (typeof requests === 'string') return badRequest(res, requests);
+  const answers = await Promise.all(
+    requests.map(async ({ headers, body }): Promise<SubgraphBatchResponse['responses'][number]> => {
+      // The request's own head, as the context sees it; content-type as the batch was checked for.
+      const head: RequestHead = { headers: { ...headers, 'content-type': 'application/json' }, socket: req.socket };
+      try {
+        const response = await apollo.executeHTTPGraphQLRequest({
+          httpGraphQLRequest: { method: 'POST', headers: headerMapOf(head.headers as Record<string, string>), search: '', body },
+          context: () => context(head),
+        });
+        // Incremental delivery (@defer) streams; a batch answers whole, so those are read to the end.
+        let string = '';
+        if (response.body.kind === 'complete') string = response.body.string;
+        else for await (const chunk of response.body.asyncIterator) string += chunk;
+        return { status: response.status ?? 200, headers: Object.fromEntries(response.headers), body: string };
+      } catch {
+        return { status: 500, headers: {}, body: '' };
+      }
+    }),
+  );
+  const answer = JSON.stringify({ responses: answers } satisfies SubgraphBatchResponse);
+  res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(answer) });
+  res.end(answer);
 }

@@ -16,3 +16,10 @@ export * from './client-ip';
 export * from './cache-control';
 export * from './admin-audit';
 export * from './verified-tokens';
+export {
+  SUBGRAPH_BATCH_MAX,
+  SUBGRAPH_BATCH_PATH,
+  type RequestHead,
+  type SubgraphBatchRequest,
+  type SubgraphBatchResponse,
+} from './graphql-http';

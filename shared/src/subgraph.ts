@@ -24,7 +24,7 @@ import { createEventBus, type EventBus } from './pubsub';
 import { openDatabase, type EntityManager } from './orm';
 import { CLIENT_USER_AGENT_HEADER, clientIp, trustedGateways } from './client-ip';
 import { DateTimeScalar, DecimalScalar } from './scalars';
-import { isPlainGraphQLPost, serveGraphQLPost } from './graphql-http';
+import { isGraphQLBatchPost, isPlainGraphQLPost, serveGraphQLBatch, serveGraphQLPost, type RequestHead } from './graphql-http';
 
 /** What every resolver of every subgraph gets: who is asking, a unit of work, batched loaders. */
 export interface SubgraphContext<Loaders = unknown> {
@@ -181,7 +181,7 @@ class RequestContext<Loaders> implements SubgraphContext<Loaders> {
       logger: Logger;
       orm: MikroORM;
       createLoaders: (em: EntityManager, logger: Logger) => Loaders;
-      req?: http.IncomingMessage;
+      req?: RequestHead;
       gateways: BlockList;
     },
   ) {
@@ -264,7 +264,7 @@ export async function startSubgraph<Loaders>(
   };
 
   const gateways = trustedGateways();
-  const contextFor = (reqId: string, viewer: Viewer | null, req?: http.IncomingMessage): SubgraphContext<Loaders> => {
+  const contextFor = (reqId: string, viewer: Viewer | null, req?: RequestHead): SubgraphContext<Loaders> => {
     const agent = req?.headers[CLIENT_USER_AGENT_HEADER];
     return new RequestContext<Loaders>(
       { reqId, viewer, bus, userAgent: typeof agent === 'string' ? agent : undefined, authorization: req?.headers.authorization },
@@ -274,11 +274,13 @@ export async function startSubgraph<Loaders>(
 
   const app = express();
   app.disable('x-powered-by');
-  const graphqlContext = async (req: http.IncomingMessage) =>
+  const graphqlContext = async (req: RequestHead) =>
     contextFor(requestIdFrom(req.headers[REQUEST_ID_HEADER]), await verifyToken(req.headers.authorization), req);
-  // Ordinary GraphQL POSTs (every request from the gateway) skip express; see serveGraphQLPost.
+  // Ordinary GraphQL POSTs (every request from the gateway) skip express, and so do the gateway's
+  // batches of them; see serveGraphQLPost and serveGraphQLBatch.
   const httpServer = http.createServer((req, res) => {
     if (isPlainGraphQLPost(req)) void serveGraphQLPost(apollo, req, res, graphqlContext);
+    else if (isGraphQLBatchPost(req)) void serveGraphQLBatch(apollo, req, res, graphqlContext);
     else app(req, res);
   });
 

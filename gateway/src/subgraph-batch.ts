@@ -1,0 +1,162 @@
+import type { Fetcher, FetcherRequestInit, FetcherResponse } from '@apollo/utils.fetcher';
+import { SUBGRAPH_BATCH_MAX, SUBGRAPH_BATCH_PATH, type SubgraphBatchResponse } from '@tradegraph/shared';
+import { isConnectionClosed, isMutationBody, textResponse, type SubgraphHttpClient } from './fetcher';
+
+/**
+ * Subgraph fetches that arrive together leave together: one POST per subgraph carrying every
+ * fetch made for it in the same turn of the event loop (the subgraph side is
+ * `serveGraphQLBatch` in shared/src/graphql-http.ts).
+ *
+ * Why: a forwarded order is little more than HTTP work — the client's request read and answered,
+ * and the subgraph's request written, read back and parsed, on the gateway and again in the
+ * subgraph. Under load many callers' requests are read in the same turn; sending them as one
+ * POST pays that upstream HTTP work once per batch on both sides, instead of once per order.
+ *
+ * When: fetches are gathered until the turn's I/O callbacks have run (`setImmediate`), so nothing
+ * waits for a timer. A lone fetch goes out as an ordinary request, exactly as before; so does
+ * anything that is not a plain JSON POST, or one that can be aborted. Batching therefore only
+ * happens when there was more than one fetch for a subgraph at that moment — that is, under load.
+ *
+ * What each fetch gets back is the response it would have had alone: its own status, headers and
+ * body. Should the batch fail as a whole:
+ * - a subgraph that does not know the batch path (404 or 405: nothing ran) is asked one request
+ *   at a time from then on;
+ * - any other answer to the batch is every fetch's answer (the executor reports it per request);
+ * - a connection closed under the batch is retried only when the batch holds no mutation, as for
+ *   single requests.
+ */
+export class SubgraphBatcher {
+  /** Batches sent, and the fetches that went in them (metrics). */
+  readonly stats = { batches: 0, batchedFetches: 0 };
+  private readonly queues = new Map<string, Pending[]>();
+  private flushScheduled = false;
+  /** Subgraph URLs that answered a batch with 404 or 405. */
+  private readonly unsupported = new Set<string>();
+
+  /**
+   * @param maxBatch the most fetches in one batch (at most SUBGRAPH_BATCH_MAX); 1 turns batching off.
+   */
+  constructor(
+    private readonly client: SubgraphHttpClient,
+    private readonly maxBatch: number,
+  ) {
+    this.maxBatch = Math.max(1, Math.min(SUBGRAPH_BATCH_MAX, Math.floor(maxBatch) || 1));
+  }
+
+  readonly fetch: Fetcher = (url, init = {}) => {
+    // Batch bodies embed each request's body as it is, so only JSON text from our own
+    // JSON.stringify (the executor's data sources and the mutation forwarder) goes in one.
+    if (this.maxBatch === 1 || init.method !== 'POST' || typeof init.body !== 'string' || init.signal || this.unsupported.has(url)) {
+      return this.client.fetch(url, init);
+    }
+    return new Promise<FetcherResponse>((resolve, reject) => {
+      let queue = this.queues.get(url);
+      if (!queue) this.queues.set(url, (queue = []));
+      queue.push({ init, body: init.body as string, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  };
+
+  private flush(): void {
+    this.flushScheduled = false;
+    const queues = [...this.queues];
+    this.queues.clear();
+    for (const [url, queue] of queues) {
+      for (let start = 0; start < queue.length; start += this.maxBatch) {
+        const batch = queue.slice(start, start + this.maxBatch);
+        if (batch.length === 1) this.sendAlone(url, batch[0]);
+        else void this.sendBatch(url, batch);
+      }
+    }
+  }
+
+  private sendAlone(url: string, pending: Pending): void {
+    this.client.fetch(url, pending.init).then(pending.resolve, pending.reject);
+  }
+
+  private async sendBatch(url: string, batch: Pending[]): Promise<void> {
+    const body = `{"requests":[${batch.map((p) => `{"headers":${JSON.stringify(plainHeaders(p.init.headers))},"body":${p.body}}`).join(',')}]}`;
+    const init: FetcherRequestInit = { method: 'POST', headers: { 'content-type': 'application/json' }, body };
+    const target = batchUrlOf(url);
+    let response: FetcherResponse;
+    try {
+      try {
+        response = await this.client.sendOnce(target, init);
+      } catch (error) {
+        // As for a single request: sent once more only when nothing in it may not run twice.
+        if (!isConnectionClosed(error) || batch.some((p) => isMutationBody(p.body))) throw error;
+        response = await this.client.sendOnce(target, init);
+      }
+    } catch (error) {
+      for (const pending of batch) pending.reject(error);
+      return;
+    }
+    this.stats.batches += 1;
+    this.stats.batchedFetches += batch.length;
+    if (response.status === 404 || response.status === 405) {
+      this.unsupported.add(url);
+      for (const pending of batch) this.sendAlone(url, pending);
+      return;
+    }
+    const text = await response.text();
+    const answers = response.status === 200 ? answersOf(text, batch.length) : undefined;
+    batch.forEach((pending, i) => {
+      const answer = answers?.[i];
+      // A batch answer that is not one: each request gets it as its own, for the executor to report.
+      if (!answer) pending.resolve(textResponse(url, response.status === 200 ? 502 : response.status, headersOf(response), text));
+      else pending.resolve(textResponse(url, answer.status, answer.headers, answer.body));
+    });
+  }
+}
+
+/** The most fetches per batch (SUBGRAPH_BATCH_MAX, default 64; 1 sends every fetch alone). */
+export function subgraphBatchMax(env: NodeJS.ProcessEnv = process.env): number {
+  const value = Number(env.SUBGRAPH_BATCH_MAX || 64);
+  return Number.isInteger(value) && value >= 1 ? Math.min(value, SUBGRAPH_BATCH_MAX) : 64;
+}
+
+interface Pending {
+  init: FetcherRequestInit;
+  body: string;
+  resolve: (response: FetcherResponse) => void;
+  reject: (error: unknown) => void;
+}
+
+const batchUrls = new Map<string, string>();
+/** The batch endpoint beside a subgraph's GraphQL URL. */
+function batchUrlOf(url: string): string {
+  let batchUrl = batchUrls.get(url);
+  if (batchUrl === undefined) batchUrls.set(url, (batchUrl = new URL(SUBGRAPH_BATCH_PATH, url).toString()));
+  return batchUrl;
+}
+
+/** A request's headers as a plain object with lower-case names (a Headers object, pairs or a record). */
+function plainHeaders(headers: FetcherRequestInit['headers'] | Iterable<[string, string]>): Record<string, string> {
+  const plain: Record<string, string> = {};
+  if (!headers) return plain;
+  // The executor's data sources pass a Headers object, typed as a record.
+  const entries = Symbol.iterator in headers ? (headers as Iterable<[string, string]>) : Object.entries(headers);
+  for (const [name, value] of entries) if (typeof value === 'string') plain[name.toLowerCase()] = value;
+  return plain;
+}
+
+function headersOf(response: FetcherResponse): Record<string, string> {
+  return Object.fromEntries(response.headers);
+}
+
+/** The answers of a batch response, when it is one with an answer for each of `count` requests. */
+function answersOf(text: string, count: number): SubgraphBatchResponse['responses'] | undefined {
+  try {
+    const { responses } = JSON.parse(text) as Partial<SubgraphBatchResponse>;
+    if (!Array.isArray(responses) || responses.length !== count) return undefined;
+    const wellFormed = responses.every(
+      (r) => typeof r?.status === 'number' && typeof r.body === 'string' && typeof r.headers === 'object' && r.headers !== null,
+    );
+    return wellFormed ? responses : undefined;
+  } catch {
+    return undefined;
+  }
+}
