@@ -61,6 +61,13 @@ function childrenCpuMs() {
   return ((Number(fields[13]) + Number(fields[14])) * 1000) / 100;
 }
 
+/** The gateway's batch counters (0 for a gateway without them). */
+async function batchStats(gatewayUrl) {
+  const text = await (await fetch(`${gatewayUrl}/metrics`)).text();
+  const sample = (name) => Number(text.split('\n').find((line) => /^[a-z_]+[{ ]/.exec(line)?.[0].slice(0, -1) === name)?.split(' ').pop() ?? 0);
+  return { batches: sample('gateway_subgraph_batches_total'), fetches: sample('gateway_subgraph_batched_fetches_total') };
+}
+
 async function main() {
   const system = await common.startBenchSystem('order-flow-cpu', { portBase: intEnv('BENCH_PORT_BASE', 56000) + 60 });
   const stops = [() => system.stop()];
@@ -94,6 +101,8 @@ async function main() {
           postgres: cpuByComm('postgres'),
           redis: cpuByComm('redis-server'),
         };
+        const gatewayUrl = `http://127.0.0.1:${new URL(urls[via]).port}`;
+        const batchesBefore = via === 'direct' ? null : await batchStats(gatewayUrl);
         const r = await common.runLoad('http-load.js', {
           url: urls[via],
           mode: 'open',
@@ -117,8 +126,16 @@ async function main() {
           postgres: per(sumDelta(before.postgres, cpuByComm('postgres'))),
           redis: per(sumDelta(before.redis, cpuByComm('redis-server'))),
         };
+        // How the gateway's subgraph fetches went: in batches (gateway/src/subgraph-batch.ts) or alone.
+        let batching = '';
+        if (batchesBefore) {
+          const after = await batchStats(gatewayUrl);
+          const batches = after.batches - batchesBefore.batches;
+          const inBatches = after.fetches - batchesBefore.fetches;
+          batching = ` | ${round((100 * inBatches) / Math.max(1, sent))} % of requests in ${batches} batches (${round(inBatches / Math.max(1, batches))} each)`;
+        }
         log(
-          `${via.padEnd(7)} ${rate}/s: ${r.ok_per_s} ok/s, p50 ${r.p50_ms} p99 ${r.p99_ms} ms, errors ${r.errors} | CPU ms/request ` +
+          `${via.padEnd(7)} ${rate}/s: ${r.ok_per_s} ok/s, p50 ${r.p50_ms} p99 ${r.p99_ms} ms, errors ${r.errors}${batching} | CPU ms/request ` +
             `${Object.entries(cpu)
               .map(([k, v]) => `${k} ${v}`)
               .join(', ')} | load ${os.loadavg().map((l) => round(l, 2)).join(' ')}`,

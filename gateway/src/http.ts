@@ -166,6 +166,12 @@ function parseJson(raw: Buffer): unknown {
   }
 }
 
+/** Whether the request runs a mutation of a document that parses and validates (a Map lookup once seen). */
+function isMutation(documents: OperationDocuments, request: CacheableRequest): boolean {
+  const prepared = documents.get(request.query);
+  return 'document' in prepared && getOperationAST(prepared.document, request.operationName)?.operation === 'mutation';
+}
+
 /** Apollo Server's cache policy arithmetic (its `newCachePolicy`, which it does not export). */
 function newCachePolicy() {
   return {
@@ -221,13 +227,32 @@ function writeAnswer(
   res: ServerResponse,
   answer: { status: number; headers: [string, string][]; reqId: string; cacheControl: string; contentType: string; bytes: Buffer; etag?: string },
 ): void {
+  const etag = answer.etag ?? PublicResponseCache.etag(answer.bytes);
+  if (answer.headers.length === 0) {
+    // The common case, written in one call: a flat list skips node's per-header bookkeeping.
+    res.writeHead(answer.status, [
+      REQUEST_ID_HEADER,
+      answer.reqId,
+      'cache-control',
+      answer.cacheControl,
+      'Content-Type',
+      answer.contentType,
+      'Content-Length',
+      String(answer.bytes.length),
+      'ETag',
+      etag,
+    ]);
+    res.end(answer.bytes);
+    return;
+  }
   res.statusCode = answer.status;
+  // setHeader, not a list: a later header of the same name replaces one an error asked for.
   for (const [name, value] of answer.headers) res.setHeader(name, value);
   res.setHeader(REQUEST_ID_HEADER, answer.reqId);
   res.setHeader('cache-control', answer.cacheControl);
   res.setHeader('Content-Type', answer.contentType);
   res.setHeader('Content-Length', String(answer.bytes.length));
-  res.setHeader('ETag', answer.etag ?? PublicResponseCache.etag(answer.bytes));
+  res.setHeader('ETag', etag);
   res.end(answer.bytes);
 }
 
@@ -275,7 +300,7 @@ export function graphqlFastPath(options: FastPathOptions): RequestListener & { c
    * A mutation whose executor throws is answered here, as the pipeline would (it may already
    * have reached a subgraph, so it never runs twice).
    */
-  const leanQuery = async (req: IncomingMessage, res: ServerResponse, request: CacheableRequest, contentType: string, key: string) => {
+  const leanQuery = async (req: IncomingMessage, res: ServerResponse, request: CacheableRequest, contentType: string, key: string | null) => {
     if (!lean) return app(req, res);
     const prepared = lean.documents.get(request.query);
     if ('errors' in prepared) return app(req, res);
@@ -361,7 +386,7 @@ export function graphqlFastPath(options: FastPathOptions): RequestListener & { c
     const errors = result.errors?.map((error) => formatError(error, http));
     const policy = isMutation ? null : overallCachePolicy.policyIfCacheable();
     const singleResult = { ...result, errors };
-    if (policy && policy.scope === 'PUBLIC' && !errors?.length) {
+    if (policy && policy.scope === 'PUBLIC' && !errors?.length && key !== null) {
       cache.store(key, singleResult, policy.maxAge, epochsTouchedBy(contextValue));
     }
     writeAnswer(res, {
@@ -381,6 +406,13 @@ export function graphqlFastPath(options: FastPathOptions): RequestListener & { c
     const request = open ? cacheableRequest(body) : null;
     const contentType = CONTENT_TYPE_FOR_ACCEPT.get(req.headers.accept ?? '');
     if (!request || contentType === undefined) return app(req, res);
+    const runLean = (key: string | null) =>
+      void leanQuery(req, res, request, contentType, key).catch((error: unknown) => {
+        logger.error({ err: error }, 'lean query path failed');
+        if (!res.headersSent) app(req, res);
+      });
+    // A mutation is never answered from the cache: no key to make, nothing to look up.
+    if (lean && isMutation(lean.documents, request)) return runLean(null);
     const key = PublicResponseCache.key(request.query, request.operationName, request.variables);
     const serve = () =>
       checkCredentials(req).then(
@@ -399,10 +431,7 @@ export function graphqlFastPath(options: FastPathOptions): RequestListener & { c
       refreshing.set(key, done);
       void done.then(() => refreshing.delete(key));
     }
-    void leanQuery(req, res, request, contentType, key).catch((error: unknown) => {
-      logger.error({ err: error }, 'lean query path failed');
-      if (!res.headersSent) app(req, res);
-    });
+    runLean(key);
   };
 
   const handler = (req: IncomingMessage, res: ServerResponse) => {
