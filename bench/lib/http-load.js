@@ -31,6 +31,10 @@ async function main() {
     bodyTimeout: 30_000,
   });
   const latency = histogram();
+  // Per measured second (by when requests were due): how many took longer than `lateMs`, and the worst.
+  const lateMs = config.lateMs ?? 50;
+  const bySecond = [];
+  let measuredFrom = 0;
   const errorSamples = [];
   let index = config.startIndex ?? 0;
   let recording = false;
@@ -57,6 +61,9 @@ async function main() {
         if (!outstanding.delete(id) || !measured) return;
         const micros = Math.max(1, Math.round((performance.now() - dueAt) * 1000));
         latency.recordValue(micros);
+        const second = (bySecond[Math.max(0, Math.floor((dueAt - measuredFrom) / 1000))] ??= { late: 0, max_ms: 0 });
+        if (micros > lateMs * 1000) second.late += 1;
+        second.max_ms = Math.max(second.max_ms, Math.round(micros / 1000));
         completed += 1;
         if (failed) {
           errors += 1;
@@ -104,6 +111,7 @@ async function main() {
     await Promise.all(Array.from({ length: config.concurrency }, worker));
     recording = true;
     const started = performance.now();
+    measuredFrom = started;
     stopAt = started + durationMs;
     await Promise.all(Array.from({ length: config.concurrency }, worker));
     measuredMs = performance.now() - started;
@@ -131,6 +139,7 @@ async function main() {
     await phase(warmupMs);
     recording = true;
     const started = performance.now();
+    measuredFrom = started;
     await phase(durationMs);
     measuredMs = performance.now() - started;
   }
@@ -153,6 +162,8 @@ async function main() {
       max_ms: Math.round(latency.maxValue / 10) / 100,
       timed_out: timedOut,
       in_flight_at_end: inFlight,
+      late_ms: lateMs,
+      by_second: Array.from(bySecond, (second) => second ?? { late: 0, max_ms: 0 }),
     })}\n`,
   );
 }
