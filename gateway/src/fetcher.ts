@@ -14,8 +14,18 @@ import type { Fetcher, FetcherHeaders, FetcherRequestInit, FetcherResponse } fro
 export interface SubgraphHttpClient {
   /** Sends a request; a query whose kept-alive connection was closed under it is sent once more. */
   fetch: Fetcher;
-  /** Sends a request once, whatever happens to its connection (a batch, which may hold mutations). */
-  sendOnce: Fetcher;
+  /**
+   * Sends a request once, whatever happens to its connection (a batch, which may hold mutations),
+   * and resolves as soon as the response's head is in: its body is read as it arrives.
+   */
+  open(url: string, init: FetcherRequestInit): Promise<StreamedResponse>;
+}
+
+/** A response whose body is still arriving. */
+export interface StreamedResponse {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: AsyncIterable<Buffer> & { text(): Promise<string> };
 }
 
 export function keepAliveClient(options: { connections?: number; idleMs?: number } = {}): SubgraphHttpClient {
@@ -37,7 +47,11 @@ export function keepAliveClient(options: { connections?: number; idleMs?: number
       return send(agent, url, init);
     }
   };
-  return { fetch, sendOnce: (url, init = {}) => send(agent, url, init) };
+  const open = async (url: string, init: FetcherRequestInit): Promise<StreamedResponse> => {
+    const response = await agent.request(requestOptions(url, init));
+    return { status: response.statusCode, headers: response.headers as http.IncomingHttpHeaders, body: response.body };
+  };
+  return { fetch, open };
 }
 
 /** Whether a request failed because its connection closed under it (it may never have reached the server, or may have). */
@@ -61,17 +75,21 @@ function targetOf(url: string): URL {
   return target;
 }
 
-async function send(agent: Agent, url: string, init: FetcherRequestInit): Promise<FetcherResponse> {
+function requestOptions(url: string, init: FetcherRequestInit) {
   const target = targetOf(url);
-  if (target.protocol !== 'http:') throw new Error(`keepAliveFetcher speaks plain http, not ${target.protocol}`);
-  const response = await agent.request({
+  if (target.protocol !== 'http:') throw new Error(`keepAliveClient speaks plain http, not ${target.protocol}`);
+  return {
     origin: target.origin,
     path: `${target.pathname}${target.search}`,
     method: (init.method ?? 'GET') as 'GET',
     headers: init.headers as Record<string, string> | undefined,
     body: init.body,
     signal: init.signal as AbortSignal | undefined,
-  });
+  };
+}
+
+async function send(agent: Agent, url: string, init: FetcherRequestInit): Promise<FetcherResponse> {
+  const response = await agent.request(requestOptions(url, init));
   const body = Buffer.from(await response.body.arrayBuffer());
   return bufferedResponse(url, response.statusCode, response.statusText ?? '', response.headers, body);
 }

@@ -1,6 +1,7 @@
+import { StringDecoder } from 'node:string_decoder';
 import type { Fetcher, FetcherRequestInit, FetcherResponse } from '@apollo/utils.fetcher';
-import { SUBGRAPH_BATCH_MAX, SUBGRAPH_BATCH_PATH, type SubgraphBatchResponse } from '@tradegraph/shared';
-import { isConnectionClosed, isMutationBody, textResponse, type SubgraphHttpClient } from './fetcher';
+import { SUBGRAPH_BATCH_MAX, SUBGRAPH_BATCH_PATH, type SubgraphBatchAnswer } from '@tradegraph/shared';
+import { isConnectionClosed, isMutationBody, textResponse, type StreamedResponse, type SubgraphHttpClient } from './fetcher';
 
 /**
  * Subgraph fetches that arrive together leave together: one POST per subgraph carrying every
@@ -18,12 +19,13 @@ import { isConnectionClosed, isMutationBody, textResponse, type SubgraphHttpClie
  * happens when there was more than one fetch for a subgraph at that moment — that is, under load.
  *
  * What each fetch gets back is the response it would have had alone: its own status, headers and
- * body. Should the batch fail as a whole:
+ * body, as soon as the subgraph has it — answers stream back one per line, so a slow request in a
+ * batch holds back no other. Should the batch fail as a whole:
  * - a subgraph that does not know the batch path (404 or 405: nothing ran) is asked one request
  *   at a time from then on;
  * - any other answer to the batch is every fetch's answer (the executor reports it per request);
  * - a connection closed under the batch is retried only when the batch holds no mutation, as for
- *   single requests.
+ *   single requests; one lost while answers were streaming fails the requests not yet answered.
  */
 export class SubgraphBatcher {
   /** Batches sent, and the fetches that went in them (metrics). */
@@ -81,14 +83,14 @@ export class SubgraphBatcher {
     const body = `{"requests":[${batch.map((p) => `{"headers":${JSON.stringify(plainHeaders(p.init.headers))},"body":${p.body}}`).join(',')}]}`;
     const init: FetcherRequestInit = { method: 'POST', headers: { 'content-type': 'application/json' }, body };
     const target = batchUrlOf(url);
-    let response: FetcherResponse;
+    let response: StreamedResponse;
     try {
       try {
-        response = await this.client.sendOnce(target, init);
+        response = await this.client.open(target, init);
       } catch (error) {
         // As for a single request: sent once more only when nothing in it may not run twice.
         if (!isConnectionClosed(error) || batch.some((p) => isMutationBody(p.body))) throw error;
-        response = await this.client.sendOnce(target, init);
+        response = await this.client.open(target, init);
       }
     } catch (error) {
       for (const pending of batch) pending.reject(error);
@@ -97,18 +99,50 @@ export class SubgraphBatcher {
     this.stats.batches += 1;
     this.stats.batchedFetches += batch.length;
     if (response.status === 404 || response.status === 405) {
+      await response.body.text().catch(() => '');
       this.unsupported.add(url);
       for (const pending of batch) this.sendAlone(url, pending);
       return;
     }
-    const text = await response.text();
-    const answers = response.status === 200 ? answersOf(text, batch.length) : undefined;
-    batch.forEach((pending, i) => {
-      const answer = answers?.[i];
-      // A batch answer that is not one: each request gets it as its own, for the executor to report.
-      if (!answer) pending.resolve(textResponse(url, response.status === 200 ? 502 : response.status, headersOf(response), text));
-      else pending.resolve(textResponse(url, answer.status, answer.headers, answer.body));
-    });
+    if (response.status !== 200 || !String(response.headers['content-type']).startsWith('application/x-ndjson')) {
+      // Not a batch answer: each request gets it as its own, for the executor to report.
+      let text = '';
+      try {
+        text = await response.body.text();
+      } catch (error) {
+        for (const pending of batch) pending.reject(error);
+        return;
+      }
+      const status = response.status === 200 ? 502 : response.status;
+      for (const pending of batch) pending.resolve(textResponse(url, status, flatHeaders(response.headers), text));
+      return;
+    }
+    const answered = new Array<boolean>(batch.length).fill(false);
+    const settle = (line: string) => {
+      const answer = answerOf(line);
+      if (!answer || answer.index >= batch.length || answered[answer.index]) return;
+      answered[answer.index] = true;
+      batch[answer.index].resolve(textResponse(url, answer.status, answer.headers, answer.body));
+    };
+    // Answers arrive one per line, each as soon as the subgraph has it.
+    const decoder = new StringDecoder('utf8');
+    let rest = '';
+    try {
+      for await (const chunk of response.body) {
+        rest += decoder.write(chunk);
+        let end: number;
+        while ((end = rest.indexOf('\n')) >= 0) {
+          settle(rest.slice(0, end));
+          rest = rest.slice(end + 1);
+        }
+      }
+    } catch (error) {
+      batch.forEach((pending, i) => answered[i] || pending.reject(error));
+      return;
+    }
+    // The subgraph ended the batch without answering these (it never does on purpose).
+    const missing = JSON.stringify({ errors: [{ message: 'The subgraph did not answer this request of a batch' }] });
+    batch.forEach((pending, i) => answered[i] || pending.resolve(textResponse(url, 502, { 'content-type': 'application/json' }, missing)));
   }
 }
 
@@ -143,19 +177,24 @@ function plainHeaders(headers: FetcherRequestInit['headers'] | Iterable<[string,
   return plain;
 }
 
-function headersOf(response: FetcherResponse): Record<string, string> {
-  return Object.fromEntries(response.headers);
+function flatHeaders(headers: StreamedResponse['headers']): Record<string, string> {
+  const flat: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) if (value !== undefined) flat[name] = Array.isArray(value) ? value.join(', ') : value;
+  return flat;
 }
 
-/** The answers of a batch response, when it is one with an answer for each of `count` requests. */
-function answersOf(text: string, count: number): SubgraphBatchResponse['responses'] | undefined {
+/** One line of a batch answer, when it is one. */
+function answerOf(line: string): SubgraphBatchAnswer | undefined {
   try {
-    const { responses } = JSON.parse(text) as Partial<SubgraphBatchResponse>;
-    if (!Array.isArray(responses) || responses.length !== count) return undefined;
-    const wellFormed = responses.every(
-      (r) => typeof r?.status === 'number' && typeof r.body === 'string' && typeof r.headers === 'object' && r.headers !== null,
-    );
-    return wellFormed ? responses : undefined;
+    const answer = JSON.parse(line) as Partial<SubgraphBatchAnswer>;
+    const wellFormed =
+      Number.isInteger(answer.index) &&
+      (answer.index as number) >= 0 &&
+      typeof answer.status === 'number' &&
+      typeof answer.body === 'string' &&
+      typeof answer.headers === 'object' &&
+      answer.headers !== null;
+    return wellFormed ? (answer as SubgraphBatchAnswer) : undefined;
   } catch {
     return undefined;
   }

@@ -25,10 +25,19 @@ export interface SubgraphBatchRequest {
   requests: { headers: Record<string, string>; body: unknown }[];
 }
 
-/** The answer to a batch, in the requests' order: each one's status, headers and body, as it would have come alone. */
-export interface SubgraphBatchResponse {
-  responses: { status: number; headers: Record<string, string>; body: string }[];
+/**
+ * One line of a batch's answer (`application/x-ndjson`): the answer to the request at `index`,
+ * its status, headers and body as it would have come alone. Answers leave as they are ready
+ * (those ready together in one write), so a slow request does not hold back the others.
+ */
+export interface SubgraphBatchAnswer {
+  index: number;
+  status: number;
+  headers: Record<string, string>;
+  body: string;
 }
+
+export const SUBGRAPH_BATCH_ANSWER_TYPE = 'application/x-ndjson; charset=utf-8';
 
 /** The most a GraphQL request body may hold (as `express.json({ limit: '1mb' })` allowed). */
 export const GRAPHQL_BODY_LIMIT = 1024 * 1024;
@@ -168,8 +177,8 @@ function batchRequestsOf(body: unknown): SubgraphBatchRequest['requests'] | stri
 
 /**
  * Serves a batch (see SUBGRAPH_BATCH_PATH): each request runs through Apollo Server as
- * `serveGraphQLPost` would run it alone, all at once, and the answers go back together in order.
- * A request's context is made from its own headers and the batch's socket, so its credentials
+ * `serveGraphQLPost` would run it alone, all at once, and each answer goes back as soon as it is
+ * ready, one line each (SubgraphBatchAnswer). A request's context is made from its own headers and the batch's socket, so its credentials
  * are checked, and its caller's address judged, exactly as for a request of its own. A batch
  * that is not one (bad JSON, wrong shape, too many requests) is refused whole with 400 and runs
  * nothing.
@@ -191,26 +200,46 @@ export async function serveGraphQLBatch<Context extends BaseContext>(
   if ('error' in parsed) return badRequest(res, parsed.error);
   const requests = batchRequestsOf(parsed.body);
   if (typeof requests === 'string') return badRequest(res, requests);
-  const answers = await Promise.all(
-    requests.map(async ({ headers, body }): Promise<SubgraphBatchResponse['responses'][number]> => {
-      // The request's own head, as the context sees it; content-type as the batch was checked for.
-      const head: RequestHead = { headers: { ...headers, 'content-type': 'application/json' }, socket: req.socket };
-      try {
-        const response = await apollo.executeHTTPGraphQLRequest({
-          httpGraphQLRequest: { method: 'POST', headers: headerMapOf(head.headers as Record<string, string>), search: '', body },
-          context: () => context(head),
-        });
-        // Incremental delivery (@defer) streams; a batch answers whole, so those are read to the end.
-        let string = '';
-        if (response.body.kind === 'complete') string = response.body.string;
-        else for await (const chunk of response.body.asyncIterator) string += chunk;
-        return { status: response.status ?? 200, headers: Object.fromEntries(response.headers), body: string };
-      } catch {
-        return { status: 500, headers: {}, body: '' };
-      }
+  res.writeHead(200, { 'content-type': SUBGRAPH_BATCH_ANSWER_TYPE });
+  // Answers ready in the same turn of the event loop leave in one write.
+  let ready: string[] = [];
+  const writeReady = () => {
+    if (ready.length === 0) return;
+    res.write(ready.join(''));
+    ready = [];
+  };
+  await Promise.all(
+    requests.map(async ({ headers, body }, index) => {
+      const answer = await runBatched(apollo, req, headers, body, context);
+      if (ready.length === 0) setImmediate(writeReady);
+      ready.push(`${JSON.stringify({ index, ...answer } satisfies SubgraphBatchAnswer)}\n`);
     }),
   );
-  const answer = JSON.stringify({ responses: answers } satisfies SubgraphBatchResponse);
-  res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(answer) });
-  res.end(answer);
+  writeReady();
+  res.end();
+}
+
+/** One request of a batch, run as `serveGraphQLPost` would run it alone. */
+async function runBatched<Context extends BaseContext>(
+  apollo: ApolloServer<Context>,
+  req: http.IncomingMessage,
+  headers: Record<string, string>,
+  body: unknown,
+  context: (req: RequestHead) => Promise<Context>,
+): Promise<Omit<SubgraphBatchAnswer, 'index'>> {
+  // The request's own head, as the context sees it; content-type as the batch was checked for.
+  const head: RequestHead = { headers: { ...headers, 'content-type': 'application/json' }, socket: req.socket };
+  try {
+    const response = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: 'POST', headers: headerMapOf(head.headers as Record<string, string>), search: '', body },
+      context: () => context(head),
+    });
+    // Incremental delivery (@defer) streams; inside a batch an answer is whole, so those are read to the end.
+    let string = '';
+    if (response.body.kind === 'complete') string = response.body.string;
+    else for await (const chunk of response.body.asyncIterator) string += chunk;
+    return { status: response.status ?? 200, headers: Object.fromEntries(response.headers), body: string };
+  } catch {
+    return { status: 500, headers: {}, body: '' };
+  }
 }

@@ -17,9 +17,10 @@ export * from './cache-control';
 export * from './admin-audit';
 export * from './verified-tokens';
 export {
+  SUBGRAPH_BATCH_ANSWER_TYPE,
   SUBGRAPH_BATCH_MAX,
   SUBGRAPH_BATCH_PATH,
   type RequestHead,
+  type SubgraphBatchAnswer,
   type SubgraphBatchRequest,
-  type SubgraphBatchResponse,
 } from './graphql-http';

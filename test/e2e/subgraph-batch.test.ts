@@ -24,9 +24,22 @@ async function alone(subgraph: Subgraph, headers: Record<string, string>, body: 
   return { status: response.status, headers: Object.fromEntries(response.headers), body: await response.text() };
 }
 
-async function batch(subgraph: Subgraph, body: string): Promise<{ status: number; json: any }> {
+/**
+ * A batch sent straight to a subgraph: its status, its answers in the order they arrived (one
+ * JSON line each), and by request (`responses[i]` answers request i); or, refused, the error body.
+ */
+async function batch(subgraph: Subgraph, body: string): Promise<{ status: number; arrived: any[]; responses: Answer[]; json?: any }> {
   const response = await fetch(`${subgraphUrl(subgraph)}/graphql/batch`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-  return { status: response.status, json: await response.json() };
+  const text = await response.text();
+  if (response.status !== 200) return { status: response.status, arrived: [], responses: [], json: JSON.parse(text) };
+  expect(response.headers.get('content-type')).toBe('application/x-ndjson; charset=utf-8');
+  const arrived = text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line));
+  const responses: Answer[] = [];
+  for (const { index, ...answer } of arrived) responses[index] = answer;
+  return { status: response.status, arrived, responses };
 }
 
 const bearer = (user: TestUser) => ({ authorization: `Bearer ${user.token}` });
@@ -56,19 +69,20 @@ describe('subgraph batches', () => {
     ];
     const answer = await batch('accounts', JSON.stringify({ requests }));
     expect(answer.status).toBe(200);
-    expect(answer.json.responses).toHaveLength(requests.length);
+    expect(answer.arrived).toHaveLength(requests.length);
+    expect(answer.responses).toHaveLength(requests.length);
     const one = await Promise.all(requests.map((r) => alone('accounts', r.headers, r.body)));
-    answer.json.responses.forEach((batched: Answer, i: number) => {
+    answer.responses.forEach((batched: Answer, i: number) => {
       expect(batched.status).toBe(one[i].status);
       expect(batched.body).toBe(one[i].body);
       expect(batched.headers['content-type']).toBe(one[i].headers['content-type']);
       expect(batched.headers['cache-control']).toBe(one[i].headers['cache-control']);
     });
-    const bodies = answer.json.responses.map((r: Answer) => JSON.parse(r.body));
+    const bodies = answer.responses.map((r: Answer) => JSON.parse(r.body));
     expect(bodies[0].data.me).toEqual({ id: alice.id, email: alice.email });
     expect(bodies[1].data.me).toEqual({ id: bob.id, email: bob.email });
     expect(bodies[2].errors[0].extensions.code).toBe('UNAUTHENTICATED');
-    expect(answer.json.responses[4].status).toBe(400);
+    expect(answer.responses[4].status).toBe(400);
     expect(bodies[4].errors[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
   });
 
@@ -84,13 +98,30 @@ describe('subgraph batches', () => {
       }),
     );
     expect(answer.status).toBe(200);
-    const placed = answer.json.responses.map((r: Answer) => JSON.parse(r.body).data.placeOrder);
+    const placed = answer.responses.map((r: Answer) => JSON.parse(r.body).data.placeOrder);
     expect(placed.map((p: { clientOrderId: string; status: string }) => [p.clientOrderId, p.status])).toEqual([
       [ids[0], 'open'],
       [ids[1], 'open'],
     ]);
     expect(await ownerOf(ids[0])).toEqual([alice.id]);
     expect(await ownerOf(ids[1])).toEqual([bob.id]);
+  });
+
+  it('sends each answer as soon as it is ready: a slow request holds back no other', async () => {
+    // Logging in verifies an argon2 password hash (tens of milliseconds); __typename is immediate.
+    const LOGIN = 'mutation ($email: String!, $password: String!) { login(email: $email, password: $password) { ... on AuthPayload { accessToken } } }';
+    const answer = await batch(
+      'accounts',
+      JSON.stringify({
+        requests: [
+          { headers: {}, body: { query: LOGIN, variables: { email: alice.email, password: 'correct horse battery staple' } } },
+          { headers: {}, body: { query: '{ __typename }' } },
+        ],
+      }),
+    );
+    expect(answer.arrived.map((a) => a.index)).toEqual([1, 0]);
+    expect(JSON.parse(answer.responses[0].body).data.login.accessToken).toEqual(expect.any(String));
+    expect(JSON.parse(answer.responses[1].body).data).toEqual({ __typename: 'Query' });
   });
 
   it('refuses a batch that is not one whole, running none of it', async () => {
