@@ -167,7 +167,7 @@ function parseJson(raw: Buffer): unknown {
 }
 
 /** Whether the request runs a mutation of a document that parses and validates (a Map lookup once seen). */
-function isMutation(documents: OperationDocuments, request: CacheableRequest): boolean {
+function runsMutation(documents: OperationDocuments, request: CacheableRequest): boolean {
   const prepared = documents.get(request.query);
   return 'document' in prepared && getOperationAST(prepared.document, request.operationName)?.operation === 'mutation';
 }
@@ -412,7 +412,7 @@ export function graphqlFastPath(options: FastPathOptions): RequestListener & { c
         if (!res.headersSent) app(req, res);
       });
     // A mutation is never answered from the cache: no key to make, nothing to look up.
-    if (lean && isMutation(lean.documents, request)) return runLean(null);
+    if (lean && runsMutation(lean.documents, request)) return runLean(null);
     const key = PublicResponseCache.key(request.query, request.operationName, request.variables);
     const serve = () =>
       checkCredentials(req).then(

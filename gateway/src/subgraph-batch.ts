@@ -1,6 +1,6 @@
 import { StringDecoder } from 'node:string_decoder';
 import type { Fetcher, FetcherRequestInit, FetcherResponse } from '@apollo/utils.fetcher';
-import { SUBGRAPH_BATCH_MAX, SUBGRAPH_BATCH_PATH, type SubgraphBatchAnswer } from '@tradegraph/shared';
+import { SUBGRAPH_BATCH_ANSWER_TYPE, SUBGRAPH_BATCH_MAX, SUBGRAPH_BATCH_PATH, type SubgraphBatchAnswer } from '@tradegraph/shared';
 import { isConnectionClosed, isMutationBody, textResponse, type StreamedResponse, type SubgraphHttpClient } from './fetcher';
 
 /**
@@ -96,15 +96,15 @@ export class SubgraphBatcher {
       for (const pending of batch) pending.reject(error);
       return;
     }
-    this.stats.batches += 1;
-    this.stats.batchedFetches += batch.length;
     if (response.status === 404 || response.status === 405) {
       await response.body.text().catch(() => '');
       this.unsupported.add(url);
       for (const pending of batch) this.sendAlone(url, pending);
       return;
     }
-    if (response.status !== 200 || !String(response.headers['content-type']).startsWith('application/x-ndjson')) {
+    this.stats.batches += 1;
+    this.stats.batchedFetches += batch.length;
+    if (response.status !== 200 || !String(response.headers['content-type']).startsWith(ANSWER_MEDIA_TYPE)) {
       // Not a batch answer: each request gets it as its own, for the executor to report.
       let text = '';
       try {
@@ -158,6 +158,8 @@ interface Pending {
   resolve: (response: FetcherResponse) => void;
   reject: (error: unknown) => void;
 }
+
+const ANSWER_MEDIA_TYPE = SUBGRAPH_BATCH_ANSWER_TYPE.split(';')[0];
 
 const batchUrls = new Map<string, string>();
 /** The batch endpoint beside a subgraph's GraphQL URL. */
