@@ -13,6 +13,9 @@ const RATE = intEnv('BENCH_RATE', 1000);
 const SECONDS = intEnv('BENCH_SECONDS', 10);
 const STEP_SECONDS = intEnv('BENCH_STEP_SECONDS', 5);
 const P99_LIMIT_MS = 20;
+const TRIES = intEnv('BENCH_TRIES', 3);
+const WARMUP_RATE = intEnv('BENCH_WARMUP_RATE', 300);
+const WARMUP_SECONDS = intEnv('BENCH_WARMUP_SECONDS', 5);
 const STEPS = [100, 200, 400, 600, 800, 1000, 1500, 2000, 2500, 3000, 4000, 5000, 6000, 8000];
 
 /** `price(market:)` when the supergraph has it (the markets subgraph's cached price), else `market(symbol:)`. */
@@ -40,6 +43,7 @@ async function load(system, config, rate, seconds, warmupS) {
     durationS: seconds,
     warmupS,
     requests: 'requests/prices.js',
+    lateMs: P99_LIMIT_MS,
   });
   result.cpu_ms_per_request = common.round((common.cpuMsOf(pid) - cpuBefore) / (rate * (seconds + warmupS)), 3);
   return result;
@@ -68,15 +72,23 @@ async function main() {
       }
     }
     log(`${kind}(…) over ${markets.length} markets, ${CLIENTS} clients, ${RATE}/s offered for ${SECONDS} s`);
-    // Steps first, from a low rate up; the default rate last, so an overload it causes cannot
+    // A warm-up first (logged, not counted): the first seconds under load are V8 compiling the
+    // gateway's hot path, and without it the lowest step measured that instead of the rate.
+    const warm = await load(system, config, WARMUP_RATE, WARMUP_SECONDS, 1);
+    log(`warm-up at ${WARMUP_RATE}/s for ${WARMUP_SECONDS} s: p50 ${warm.p50_ms} ms, p99 ${warm.p99_ms} ms, errors ${warm.errors}`);
+    await pause();
+    // Steps next, from a low rate up; the default rate last, so an overload it causes cannot
     // spill into another measurement.
     let best = 0;
     const steps = [];
+    const bySecond = (r) => r.by_second.map((second) => `${second.late}/${second.max_ms}`).join(' ');
     for (const rate of STEPS) {
-      // A rate fails only if two tries in a row miss the limit: one stall of a shared machine
-      // should not end the search.
+      // A rate fails only if TRIES tries in a row miss the limit: a 20-ms p99 over a 5-s step is
+      // within reach of one stall of a shared machine (bench/probes/hiccup.js), which should not
+      // end the search.
       let r = await load(system, config, rate, STEP_SECONDS, 1);
-      if (r.p99_ms > P99_LIMIT_MS || r.errors > 0) {
+      for (let tries = 1; tries < TRIES && (r.p99_ms > P99_LIMIT_MS || r.errors > 0); tries += 1) {
+        log(`step ${rate}/s missed (p99 ${r.p99_ms} ms); by second, requests over ${P99_LIMIT_MS} ms / worst ms: ${bySecond(r)}`);
         await pause();
         r = await load(system, config, rate, STEP_SECONDS, 1);
       }
@@ -97,6 +109,7 @@ async function main() {
       p50_ms: main.p50_ms,
       p99_ms: main.p99_ms,
       max_rate_p99_20ms: best,
+      warmup: { rate: WARMUP_RATE, seconds: WARMUP_SECONDS, p50_ms: warm.p50_ms, p99_ms: warm.p99_ms, errors: warm.errors },
       ok_per_s: main.ok_per_s,
       p999_ms: main.p999_ms,
       cpu_ms_per_request: main.cpu_ms_per_request,
