@@ -95,6 +95,23 @@ function badRequest(res: http.ServerResponse, message: string): void {
   res.end(body);
 }
 
+/** The request's JSON body; or, when it cannot be read or is not JSON, undefined and a 400 answer sent. */
+async function readJsonBody(req: http.IncomingMessage, res: http.ServerResponse): Promise<{ body: unknown } | undefined> {
+  let text: string;
+  try {
+    text = await readBody(req);
+  } catch {
+    if (!res.headersSent) badRequest(res, 'The request body could not be read');
+    return undefined;
+  }
+  const parsed = parseBody(text);
+  if ('error' in parsed) {
+    badRequest(res, parsed.error);
+    return undefined;
+  }
+  return parsed;
+}
+
 /** Parses a request body as express.json does in strict mode: an empty body is `{}`, and only an object or array is JSON. */
 function parseBody(text: string): { body: unknown } | { error: string } {
   const first = text.trimStart()[0];
@@ -128,15 +145,8 @@ export async function serveGraphQLPost<Context extends BaseContext>(
   res: http.ServerResponse,
   context: (req: RequestHead) => Promise<Context>,
 ): Promise<void> {
-  let text: string;
-  try {
-    text = await readBody(req);
-  } catch {
-    if (!res.headersSent) badRequest(res, 'The request body could not be read');
-    return;
-  }
-  const parsed = parseBody(text);
-  if ('error' in parsed) return badRequest(res, parsed.error);
+  const parsed = await readJsonBody(req, res);
+  if (!parsed) return;
   const url = req.url ?? '';
   const query = url.indexOf('?');
   try {
@@ -178,10 +188,10 @@ function batchRequestsOf(body: unknown): SubgraphBatchRequest['requests'] | stri
 /**
  * Serves a batch (see SUBGRAPH_BATCH_PATH): each request runs through Apollo Server as
  * `serveGraphQLPost` would run it alone, all at once, and each answer goes back as soon as it is
- * ready, one line each (SubgraphBatchAnswer). A request's context is made from its own headers and the batch's socket, so its credentials
- * are checked, and its caller's address judged, exactly as for a request of its own. A batch
- * that is not one (bad JSON, wrong shape, too many requests) is refused whole with 400 and runs
- * nothing.
+ * ready, one line each (SubgraphBatchAnswer). A request's context is made from its own headers
+ * and the batch's socket, so its credentials are checked, and its caller's address judged,
+ * exactly as for a request of its own. A batch that is not one (bad JSON, wrong shape, too many
+ * requests) is refused whole with 400 and runs nothing.
  */
 export async function serveGraphQLBatch<Context extends BaseContext>(
   apollo: ApolloServer<Context>,
@@ -189,15 +199,8 @@ export async function serveGraphQLBatch<Context extends BaseContext>(
   res: http.ServerResponse,
   context: (req: RequestHead) => Promise<Context>,
 ): Promise<void> {
-  let text: string;
-  try {
-    text = await readBody(req);
-  } catch {
-    if (!res.headersSent) badRequest(res, 'The request body could not be read');
-    return;
-  }
-  const parsed = parseBody(text);
-  if ('error' in parsed) return badRequest(res, parsed.error);
+  const parsed = await readJsonBody(req, res);
+  if (!parsed) return;
   const requests = batchRequestsOf(parsed.body);
   if (typeof requests === 'string') return badRequest(res, requests);
   res.writeHead(200, { 'content-type': SUBGRAPH_BATCH_ANSWER_TYPE });
