@@ -1,12 +1,36 @@
 import { randomUUID } from 'node:crypto';
-import { credit, gql, metric, signUp, sql, type TestUser } from '../harness/client';
-import { GATEWAY_URL, subgraphUrl, SUBGRAPH_PORT_OFFSET } from '../harness/env';
+import { Client as PgClient } from 'pg';
+import { credit as creditAt, gql as gqlAt, metric, signUp as signUpAt, type TestUser } from '../harness/client';
+import { ownSystem, startOwnSystem, SUBGRAPH_PORT_OFFSET } from '../harness/env';
 
 // Gateway → subgraph batching (gateway/src/subgraph-batch.ts, shared/src/graphql-http.ts): fetches
 // for one subgraph made at the same moment go as one POST to /graphql/batch, each request with its
-// own headers, and each gets back what it would have got alone.
+// own headers, and each gets back what it would have got alone. A system of its own, so the
+// gateway's counters move only with this file's requests.
+const { portBase: PORT_BASE, database: DATABASE } = ownSystem(5500, 'batch');
+const GATEWAY_URL = `http://127.0.0.1:${PORT_BASE}`;
+const GATEWAY_HTTP = `${GATEWAY_URL}/graphql`;
+let system: { stop(): Promise<void>; databaseUrl: string };
+beforeAll(async () => {
+  system = await startOwnSystem(PORT_BASE, DATABASE, { services: ['accounts', 'markets', 'matching'] });
+}, 120000);
+afterAll(() => system?.stop());
 
 type Subgraph = keyof typeof SUBGRAPH_PORT_OFFSET;
+const subgraphUrl = (name: Subgraph) => `http://127.0.0.1:${PORT_BASE + SUBGRAPH_PORT_OFFSET[name]}`;
+const gql = (query: string, variables: Record<string, unknown> = {}, options: { token?: string } = {}) =>
+  gqlAt(query, variables, { ...options, url: GATEWAY_HTTP });
+const signUp = () => signUpAt(GATEWAY_HTTP);
+const credit = (token: string, asset: string, amount: string) => creditAt(token, asset, amount, GATEWAY_HTTP);
+async function sql<T = any>(text: string, params: unknown[] = []): Promise<T[]> {
+  const client = new PgClient({ connectionString: system.databaseUrl });
+  await client.connect();
+  try {
+    return (await client.query(text, params)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}
 
 interface Answer {
   status: number;
