@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { keepAliveFetcher } from '../src/fetcher';
+import { keepAliveClient } from '../src/fetcher';
 
 // The gateway's subgraph client (fetcher.ts) against a real local HTTP server: what it hands the
 // data source, and what it does when a kept-alive connection dies under a request.
@@ -34,9 +34,9 @@ afterEach(() => {
 
 const post = (body: string) => ({ method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer t' }, body });
 
-describe('keepAliveFetcher', () => {
+describe('keepAliveClient', () => {
   it('answers with the status, reason, headers and body the subgraph sent', async () => {
-    const fetcher = keepAliveFetcher();
+    const { fetch: fetcher } = keepAliveClient();
     const body = JSON.stringify({ query: '{ a }' });
     const ok = await fetcher(url, post(body));
     expect(ok.status).toBe(200);
@@ -50,7 +50,7 @@ describe('keepAliveFetcher', () => {
   });
 
   it('sends a query once more when its kept-alive connection dies under it, but never a mutation', async () => {
-    const fetcher = keepAliveFetcher({ connections: 1 });
+    const { fetch: fetcher } = keepAliveClient({ connections: 1 });
     dropSecondOnConnection = true;
     const query = JSON.stringify({ query: '{ again }' });
     expect((await fetcher(url, post(query))).status).toBe(200);
@@ -60,7 +60,7 @@ describe('keepAliveFetcher', () => {
     expect(received.length).toBe(before + 2);
 
     // On a connection of its own: the first mutation is answered, the second dropped and not resent.
-    const mutations = keepAliveFetcher({ connections: 1 });
+    const { fetch: mutations } = keepAliveClient({ connections: 1 });
     const mutation = JSON.stringify({ query: 'mutation { once }' });
     expect((await mutations(url, post(mutation))).status).toBe(200);
     const beforeMutation = received.length;

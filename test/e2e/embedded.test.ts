@@ -44,7 +44,8 @@ describe('npm start on the embedded defaults', () => {
       process.kill(-child.pid, 'SIGTERM'); // the whole process group: npm and node
       await exited;
     }
-    rmSync(dataDir, { recursive: true, force: true });
+    // npm exits first; node may still be closing PGlite's files for a moment.
+    rmSync(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
   });
 
   it('runs in one process on an embedded PostgreSQL', () => {
