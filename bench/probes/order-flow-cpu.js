@@ -4,8 +4,10 @@
 // open loop) at PROBE_RATES requests/s for PROBE_SECONDS each, through the gateway and then
 // straight to matching, and prints for each run the CPU time per request of the gateway,
 // matching, the load generator, PostgreSQL (every `postgres` process on the machine, so other
-// users of the server count too) and Redis, beside p50/p99. A request is one place or one cancel,
-// as in bench:orders; "per order" figures elsewhere (order-latency.js) are place + cancel.
+// users of the server count too) and Redis, beside p50/p99 and, through a gateway, the share of
+// requests that reached matching in batches (gateway/src/subgraph-batch.ts). A request is one
+// place or one cancel, as in bench:orders; "per order" figures elsewhere (order-latency.js) are
+// place + cancel.
 // Writes nothing to bench/results.
 //
 //   node bench/probes/order-flow-cpu.js
