@@ -3,7 +3,7 @@ import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import type { Fetcher, FetcherResponse } from '@apollo/utils.fetcher';
 import { CLIENT_USER_AGENT_HEADER, FORWARDED_FOR_HEADER, REQUEST_ID_HEADER } from '@tradegraph/shared';
 import type { GatewayContext } from './context';
-import { keepAliveClient } from './fetcher';
+import { isMutationText, keepAliveClient } from './fetcher';
 import { PublicFetchCache, epochOf, noteFetch, publicMaxAge } from './public-cache';
 import { SubgraphBatcher, subgraphBatchMax } from './subgraph-batch';
 
@@ -74,7 +74,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     if (!('incomingRequestContext' in options)) return super.process(options);
     const subgraph = this.url ?? '';
     const query = options.request.query ?? '';
-    const isMutation = /^\s*mutation\b/.test(query);
+    const isMutation = isMutationText(query);
     noteFetch(options.context, subgraph, isMutation);
     if (isMutation) return super.process(options);
     const key = PublicFetchCache.key(subgraph, query, options.request.variables);

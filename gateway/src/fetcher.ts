@@ -59,6 +59,11 @@ export function isConnectionClosed(error: unknown): boolean {
   return error instanceof undiciErrors.SocketError;
 }
 
+/** Whether an operation's text is a mutation (the gateway's own fetches hold one operation each). */
+export function isMutationText(query: string): boolean {
+  return /^\s*mutation\b/.test(query);
+}
+
 /** Whether a GraphQL POST body (as the gateway writes them: JSON with `query` first) holds a mutation. */
 export function isMutationBody(body: unknown): boolean {
   return /^\s*\{\s*"query"\s*:\s*"\s*mutation\b/.test(String(body ?? ''));
@@ -95,7 +100,7 @@ async function send(agent: Agent, url: string, init: FetcherRequestInit): Promis
 }
 
 /** A response already received in full (a subgraph's answer inside a batch), in the Fetch API's shape. */
-export function textResponse(url: string, status: number, headers: Record<string, string>, text: string): FetcherResponse {
+export function textResponse(url: string, status: number, headers: http.IncomingHttpHeaders, text: string): FetcherResponse {
   return bufferedResponse(url, status, '', headers, Buffer.from(text, 'utf8'));
 }
 

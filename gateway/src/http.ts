@@ -10,7 +10,7 @@ import { PublicResponseCache } from './response-cache';
 import type { GatewayContext } from './context';
 import type { OperationDocuments } from './documents';
 import { epochsTouchedBy } from './public-cache';
-import { NodeHeaders } from './fetcher';
+import { NodeHeaders, isMutationText } from './fetcher';
 import type { MutationForwarder } from './forward';
 import { withReplayedResponse } from './datasource';
 
@@ -164,12 +164,6 @@ function parseJson(raw: Buffer): unknown {
   } catch {
     return undefined;
   }
-}
-
-/** Whether the request runs a mutation of a document that parses and validates (a Map lookup once seen). */
-function runsMutation(documents: OperationDocuments, request: CacheableRequest): boolean {
-  const prepared = documents.get(request.query);
-  return 'document' in prepared && getOperationAST(prepared.document, request.operationName)?.operation === 'mutation';
 }
 
 /** Apollo Server's cache policy arithmetic (its `newCachePolicy`, which it does not export). */
@@ -411,8 +405,10 @@ export function graphqlFastPath(options: FastPathOptions): RequestListener & { c
         logger.error({ err: error }, 'lean query path failed');
         if (!res.headersSent) app(req, res);
       });
-    // A mutation is never answered from the cache: no key to make, nothing to look up.
-    if (lean && runsMutation(lean.documents, request)) return runLean(null);
+    // A mutation is never answered from the cache: no key to make, nothing to look up. (A text
+    // that starts otherwise, or a mutation picked by operationName, takes the cache path, which
+    // finds nothing for it and stores nothing from it.)
+    if (isMutationText(request.query)) return runLean(null);
     const key = PublicResponseCache.key(request.query, request.operationName, request.variables);
     const serve = () =>
       checkCredentials(req).then(

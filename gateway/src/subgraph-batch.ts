@@ -114,7 +114,7 @@ export class SubgraphBatcher {
         return;
       }
       const status = response.status === 200 ? 502 : response.status;
-      for (const pending of batch) pending.resolve(textResponse(url, status, flatHeaders(response.headers), text));
+      for (const pending of batch) pending.resolve(textResponse(url, status, response.headers, text));
       return;
     }
     const answered = new Array<boolean>(batch.length).fill(false);
@@ -177,12 +177,6 @@ function plainHeaders(headers: FetcherRequestInit['headers'] | Iterable<[string,
   const entries = Symbol.iterator in headers ? (headers as Iterable<[string, string]>) : Object.entries(headers);
   for (const [name, value] of entries) if (typeof value === 'string') plain[name.toLowerCase()] = value;
   return plain;
-}
-
-function flatHeaders(headers: StreamedResponse['headers']): Record<string, string> {
-  const flat: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) if (value !== undefined) flat[name] = Array.isArray(value) ? value.join(', ') : value;
-  return flat;
 }
 
 /** One line of a batch answer, when it is one. */
