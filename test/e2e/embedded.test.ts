@@ -48,16 +48,26 @@ describe('npm start on the embedded defaults', () => {
     rmSync(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
   });
 
+  /** A failed request says what the process printed, and whether it is still running. */
+  const withOutput = <T>(request: Promise<T>): Promise<T> =>
+    request.catch((error: Error) => {
+      throw new Error(
+        `${error.message} (${String(error.cause ?? '')}); npm start ${child.exitCode === null ? 'still running' : `exited with ${child.exitCode}`}, its last output:\n${output.slice(-3000)}`,
+      );
+    });
+
   it('runs in one process on an embedded PostgreSQL', () => {
     expect(output).toContain('embedded PostgreSQL (PGlite) started');
     expect(output).toContain('Tradegraph is running (embedded)');
   });
 
   it('serves a query that crosses subgraphs', async () => {
-    const result = await gql(
-      '{ markets(category: crypto) { edges { node { symbol baseAsset { name } orderBook { bids { price } } } } } }',
-      {},
-      { url: `${GATEWAY}/graphql` },
+    const result = await withOutput(
+      gql(
+        '{ markets(category: crypto) { edges { node { symbol baseAsset { name } orderBook { bids { price } } } } } }',
+        {},
+        { url: `${GATEWAY}/graphql` },
+      ),
     );
     expect(result.errors).toBeUndefined();
     const markets = result.data.markets.edges.map((e: any) => e.node);
