@@ -101,15 +101,16 @@ async function send(agent: Agent, url: string, init: FetcherRequestInit): Promis
 
 /** A response already received in full (a subgraph's answer inside a batch), in the Fetch API's shape. */
 export function textResponse(url: string, status: number, headers: http.IncomingHttpHeaders, text: string): FetcherResponse {
-  return bufferedResponse(url, status, '', headers, Buffer.from(text, 'utf8'));
+  return bufferedResponse(url, status, '', headers, text);
 }
 
-function bufferedResponse(url: string, status: number, statusText: string, raw: http.IncomingHttpHeaders, body: Buffer): FetcherResponse {
+/** A response whose body is all here, as bytes (read off a socket) or as text (a batch's answer, kept as it came). */
+function bufferedResponse(url: string, status: number, statusText: string, raw: http.IncomingHttpHeaders, body: Buffer | string): FetcherResponse {
   const headers = new NodeHeaders(raw);
   let used = false;
   const take = () => {
     used = true;
-    return body.toString('utf8');
+    return typeof body === 'string' ? body : body.toString('utf8');
   };
   const response: FetcherResponse = {
     get bodyUsed() {
@@ -125,7 +126,8 @@ function bufferedResponse(url: string, status: number, statusText: string, raw: 
     json: async () => JSON.parse(take()),
     arrayBuffer: async () => {
       used = true;
-      return body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength) as ArrayBuffer;
+      const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+      return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
     },
     clone: () => bufferedResponse(url, status, statusText, raw, body),
   };
