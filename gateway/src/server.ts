@@ -6,7 +6,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloGateway, type ServiceMap } from '@apollo/gateway';
-import { Counter, Gauge, Registry } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import {
   REQUEST_ID_HEADER,
   SUBGRAPH_NAMES,
@@ -106,6 +106,10 @@ export async function startGateway(
 
   const registry = new Registry();
   registry.setDefaultLabels({ service: 'gateway' });
+  // The process's own figures, as every subgraph reports them: CPU, memory, GC pauses and
+  // event-loop delay (the histogram restarts at each scrape, so its max is the worst stall since
+  // the last one). The gateway is one per process, embedded or not.
+  collectDefaultMetrics({ register: registry });
   const stat = (name: string, help: string, pick: (s: ReturnType<SubscriptionHub['stats']>) => number) =>
     new Gauge({
       name,
