@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { collect, credit, gql, placeOrder, signUp, wsClient } from '../harness/client';
+import { subgraphUrl } from '../harness/env';
 
 // The matching engine through the gateway: orders, balances, fills, the book and its live feed.
 // Each test uses its own market side/prices or users so they do not disturb one another.
@@ -173,5 +174,43 @@ describe('trading on the engine through the gateway', () => {
     expect(balances.results.some((r) => r.data.myBalanceUpdates.asset === 'EUR' && r.data.myBalanceUpdates.available === '880')).toBe(true);
     for (const s of [book, trades, balances]) s.unsubscribe();
     await client.dispose();
+  });
+
+  it("reports its journal's group commits on /metrics: batches, their sizes and how long durability took", async () => {
+    // Other suites trade on the same engine, so counts only grow: each is compared with itself.
+    const journal = async () => {
+      const text = await (await fetch(`${subgraphUrl('matching')}/metrics`)).text();
+      const sample = (name: string) =>
+        Number(
+          text
+            .split('\n')
+            .find((l) => l.startsWith(`${name}{`))
+            ?.split(' ')
+            .pop() ?? NaN,
+        );
+      return {
+        batches: sample('matching_journal_write_seconds_count'),
+        writeSeconds: sample('matching_journal_write_seconds_sum'),
+        waited: sample('matching_journal_wait_seconds_count'),
+        commands: sample('matching_journal_batch_commands_sum'),
+      };
+    };
+    const before = await journal();
+    const user = await signUp();
+    await credit(user.token, 'USDT', '1000');
+    // Answered only once durable, so its batch is counted by now.
+    await placeOrder(user.token, {
+      market: 'BTC-USDT',
+      side: 'buy',
+      type: 'limit',
+      price: '1000',
+      quantity: '0.1',
+      clientOrderId: `metrics-${randomUUID()}`,
+    });
+    const after = await journal();
+    expect(after.batches).toBeGreaterThan(before.batches);
+    expect(after.waited - before.waited).toBe(after.batches - before.batches);
+    expect(after.commands).toBeGreaterThan(before.commands);
+    expect(after.writeSeconds).toBeGreaterThan(before.writeSeconds);
   });
 });

@@ -1,6 +1,7 @@
 import { cacheControlDirective, canReadUserData, type SubgraphContext, type SubgraphDefinition } from '@tradegraph/shared';
 import { FillRecord, OrderRecord, createLoaders, migrations, type MatchingLoaders } from './store';
 import { SNAPSHOT_EVERY_DEFAULT, Sequencer } from './store/sequencer';
+import { journalMetrics } from './store/journal-metrics';
 import { Exchange } from './store/exchange';
 import { Publisher } from './events/publisher';
 import { followListing } from './events/listing';
@@ -53,13 +54,19 @@ export const definition: SubgraphDefinition<MatchingLoaders> = {
     Market: { __resolveReference: (ref: { symbol: string }) => ({ symbol: ref.symbol }) },
     User: { __resolveReference: (ref: { id: string }) => ({ id: ref.id }) },
   },
-  prepare: async ({ orm, bus, logger }) => {
+  prepare: async ({ orm, bus, logger, registry }) => {
+    const journal = journalMetrics(registry);
     const sequencer = await Sequencer.open(orm, logger, {
       // A snapshot of a book with 8,000 resting orders is 4 MB of JSON, about 15 ms of this
       // process and 100 ms of Postgres; replaying 100,000 journaled commands at a restart takes
       // about half a second (131,000 in 0.54 s: 0.32 reading, 0.21 applying). So one per 100,000.
       snapshotEvery: Number(process.env.MATCHING_SNAPSHOT_EVERY ?? SNAPSHOT_EVERY_DEFAULT),
       onFatal: () => process.exit(1),
+      onBatchDurable: ({ commands, writeSeconds, oldestWaitSeconds }) => {
+        journal.commands.observe(commands);
+        journal.write.observe(writeSeconds);
+        journal.wait.observe(oldestWaitSeconds);
+      },
     });
     matching.exchange = new Exchange(sequencer, orm);
     matching.publisher = new Publisher(sequencer.engine, bus, logger);

@@ -18,6 +18,8 @@ interface Pending {
   result: CommandResult;
   resolve: (applied: Applied) => void;
   reject: (error: unknown) => void;
+  /** performance.now() when the command was applied (for onBatchDurable). */
+  submittedAt: number;
 }
 
 /** A connection of MikroORM's pool as the pg driver gives it (MikroORM's connection is knex underneath). */
@@ -36,6 +38,12 @@ export interface SequencerOptions {
   snapshotEvery?: number;
   /** Called when a batch cannot be made durable: memory is ahead of the journal, so the process must restart. */
   onFatal: (error: unknown) => void;
+  /**
+   * Called after each batch committed, with its number of commands, the seconds its statement
+   * took, and the seconds its oldest command waited from submission to durability (what the
+   * slowest caller of the batch waited on the journal).
+   */
+  onBatchDurable?: (batch: { commands: number; writeSeconds: number; oldestWaitSeconds: number }) => void;
 }
 
 /** The statement that makes a batch durable; see Sequencer.write. */
@@ -184,7 +192,7 @@ export class Sequencer {
     this.sinceSnapshot += 1;
     if (this.sinceSnapshot >= (this.options.snapshotEvery ?? SNAPSHOT_EVERY_DEFAULT)) this.captureSnapshot();
     return new Promise<Applied>((resolve, reject) => {
-      this.batch.push({ seq, command, result, resolve, reject });
+      this.batch.push({ seq, command, result, resolve, reject, submittedAt: performance.now() });
       if (!this.writing) {
         this.writing = true;
         setImmediate(() => void this.writeBatches());
@@ -205,6 +213,7 @@ export class Sequencer {
       this.batch = [];
       this.snapshots = [];
       const changes = this.projection.drain();
+      const writeStartedAt = performance.now();
       try {
         await this.write(batch, changes);
       } catch (error) {
@@ -214,6 +223,12 @@ export class Sequencer {
         return;
       }
       this.projection.committed();
+      const durableAt = performance.now();
+      this.options.onBatchDurable?.({
+        commands: batch.length,
+        writeSeconds: (durableAt - writeStartedAt) / 1000,
+        oldestWaitSeconds: (durableAt - batch[0].submittedAt) / 1000,
+      });
       for (const pending of batch) pending.resolve({ seq: pending.seq, result: pending.result });
       for (const snapshot of snapshots) this.saveSnapshot(snapshot);
       for (const listener of this.listeners) {
@@ -293,7 +308,10 @@ export class Sequencer {
   private async insertSnapshot(snapshot: { seq: number; state: EngineSnapshot }): Promise<void> {
     const connection = await this.pool().acquireConnection();
     try {
-      await connection.query({ text: INSERT_SNAPSHOT, values: [snapshot.seq, JSON.stringify(snapshot.state), snapshotHash(snapshot.state)] });
+      await connection.query({
+        text: INSERT_SNAPSHOT,
+        values: [snapshot.seq, JSON.stringify(snapshot.state), snapshotHash(snapshot.state)],
+      });
     } finally {
       await this.pool().releaseConnection(connection);
     }
