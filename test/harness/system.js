@@ -5,6 +5,7 @@ const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 const { Client } = require('pg');
+const Redis = require('ioredis');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const SERVICES = ['accounts', 'markets', 'trading', 'funding', 'analytics', 'matching'];
@@ -14,6 +15,25 @@ function withDatabase(url, database) {
   const parsed = new URL(url);
   parsed.pathname = `/${database}`;
   return parsed.toString();
+}
+
+/**
+ * Deletes every key under `namespace` (REDIS_NAMESPACE): a fresh system starts without the cached
+ * prices and counters an earlier run left there, as it starts on a fresh database.
+ */
+async function freshRedisNamespace(redisUrl, namespace) {
+  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  await redis.connect();
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${namespace}:*`, 'COUNT', 1000);
+      if (keys.length > 0) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
 }
 
 /** Drops and creates `database` on the server of `adminUrl`. */
@@ -57,6 +77,7 @@ process.once('exit', () => {
 async function startSystem({ databaseUrl, redisUrl, database, portBase, logDir, env = {}, services = SERVICES }) {
   const dbUrl = withDatabase(databaseUrl, database);
   await freshDatabase(databaseUrl, database);
+  await freshRedisNamespace(redisUrl, database);
   fs.rmSync(logDir, { recursive: true, force: true });
   fs.mkdirSync(logDir, { recursive: true });
   const baseEnv = {

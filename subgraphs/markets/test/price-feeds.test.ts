@@ -136,4 +136,26 @@ describe('simulated feed', () => {
     for (const tick of runA.filter((t) => t.market === 'BTC-USDT')) expect(tick.price).toMatch(/^\d+(\.\d{1,2})?$/);
     expect(new Set(runA.map((t) => t.price)).size).toBeGreaterThan(2);
   });
+
+  it('walks a market followed while running from its reference price, the same way every time', () => {
+    const listedAtStart = [{ symbol: 'BTC-USDT', tickSize: '0.01', referencePrice: '65000' }];
+    const sol = { symbol: 'SOL-USDC', tickSize: '0.005', referencePrice: '150' };
+    const at = new Date('2026-11-21T12:00:00Z');
+    const run = () => {
+      const feed = new SimulatedFeed(listedAtStart, { intervalMs: 1000, seed: 7 });
+      const before = feed.step(at);
+      feed.follow(sol);
+      feed.follow(sol); // a second listing event for the same market changes nothing
+      return { before, after: Array.from({ length: 20 }, () => feed.step(at)).flat() };
+    };
+    const { before, after } = run();
+    expect(before.map((t) => t.market)).toEqual(['BTC-USDT']);
+    const solTicks = after.filter((t) => t.market === 'SOL-USDC');
+    expect(solTicks).toHaveLength(20);
+    for (const tick of solTicks) {
+      expect(Number.isInteger(Math.round(Number(tick.price) * 1000) / 5)).toBe(true);
+      expect(Math.abs(Number(tick.price) - 150)).toBeLessThan(5);
+    }
+    expect(run().after).toEqual(after);
+  });
 });

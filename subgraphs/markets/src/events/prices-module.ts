@@ -2,7 +2,7 @@ import { redisUrl, type SubgraphServices } from '@tradegraph/shared';
 import type express from 'express';
 import { MarketRecord } from '../store';
 import { MemoryCache, RedisCache } from '../store/price-cache';
-import { feedFromEnv } from '../domain/feeds';
+import { feedFromEnv, type FeedMarket } from '../domain/feeds';
 import { PriceBook, priceBookSettings } from './price-book';
 import { listingChannel, listingOf, type ListingEvent } from './listing';
 
@@ -19,13 +19,21 @@ export async function preparePrices({ orm, bus, logger, registry }: SubgraphServ
 export async function startPrices({ orm, bus, logger }: SubgraphServices): Promise<() => Promise<void>> {
   const book = prices.book!;
   const listed = await orm.em.fork().find(MarketRecord, {}, { orderBy: { symbol: 'asc' } });
-  const feed = feedFromEnv(
-    listed.filter((m) => m.status === 'active').map((m) => ({ symbol: m.symbol, tickSize: String(m.tickSize), referencePrice: String(m.referencePrice), category: m.category })),
-  );
-  // Newly listed markets get followed too.
+  const feed = feedFromEnv(listed.filter((m) => m.status === 'active').map((m) => ({ ...feedMarketOf(m), category: m.category })));
+  // Newly listed markets get followed too, and a feed that makes up prices (simulated) walks
+  // them from their reference price at once.
   const listing = bus.subscribe<ListingEvent>(listingChannel);
   void (async () => {
-    for await (const event of listing) book.follow(event.symbol);
+    for await (const event of listing) {
+      book.follow(event.symbol);
+      if (event.status !== 'active' || !feed?.follow) continue;
+      try {
+        const market = await orm.em.fork().findOne(MarketRecord, { symbol: event.symbol });
+        if (market) feed.follow(feedMarketOf(market));
+      } catch (error) {
+        logger.warn({ err: error, market: event.symbol }, 'a newly listed market could not join the price feed');
+      }
+    }
   })().catch((error: unknown) => logger.warn({ err: error }, 'listing subscription ended'));
   await book.start(
     listed.map((m) => m.symbol),
@@ -35,6 +43,10 @@ export async function startPrices({ orm, bus, logger }: SubgraphServices): Promi
     await listing.return?.();
     await book.stop();
   };
+}
+
+function feedMarketOf(market: MarketRecord): FeedMarket {
+  return { symbol: market.symbol, tickSize: String(market.tickSize), referencePrice: String(market.referencePrice) };
 }
 
 /** `GET /listing`: every market with what the matching engine needs, for matching's start. */

@@ -1,7 +1,7 @@
 import { BinanceFeed, binanceSymbols } from './binance';
 import { ReplayFeed } from './replay';
-import { SimulatedFeed, type SimulatedMarket } from './simulated';
-import { PRICE_FEEDS, type PriceFeed, type PriceFeedKind } from './port';
+import { SimulatedFeed } from './simulated';
+import { PRICE_FEEDS, type FeedMarket, type PriceFeed, type PriceFeedKind } from './port';
 
 export * from './port';
 export * from './binance';
@@ -9,7 +9,7 @@ export * from './replay';
 export * from './simulated';
 
 /** The feed PRICE_FEED names (default simulated), configured from the environment; null for `off`. */
-export function feedFromEnv(markets: (SimulatedMarket & { category: string })[], env = process.env): PriceFeed | null {
+export function feedFromEnv(markets: (FeedMarket & { category: string })[], env = process.env): PriceFeed | null {
   const kind = (env.PRICE_FEED ?? 'simulated') as PriceFeedKind;
   if (!PRICE_FEEDS.includes(kind)) throw new Error(`PRICE_FEED must be one of ${PRICE_FEEDS.join(', ')}`);
   switch (kind) {

@@ -11,11 +11,24 @@ export interface FeedTick {
   at: Date;
 }
 
+/** A listed market as a feed that makes up its own prices needs it. */
+export interface FeedMarket {
+  symbol: string;
+  tickSize: string;
+  referencePrice: string;
+}
+
 export interface PriceFeed {
   readonly name: string;
   /** Starts delivering ticks to `onTick`; resolves once running (not necessarily connected). */
   start(onTick: (tick: FeedTick) => void): Promise<void>;
   stop(): Promise<void>;
+  /**
+   * Takes in a market listed while running, so it has prices without a restart. Feeds that
+   * only carry the markets named at start (replay: its file's; binance: the streams it
+   * connected with) leave it out.
+   */
+  follow?(market: FeedMarket): void;
 }
 
 export const PRICE_FEEDS = ['simulated', 'replay', 'binance', 'off'] as const;

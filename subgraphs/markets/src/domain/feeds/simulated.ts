@@ -1,12 +1,6 @@
 import { fromUnits, toUnits } from '@tradegraph/shared';
 import { RandomWalk } from '../random-walk';
-import type { FeedTick, PriceFeed } from './port';
-
-export interface SimulatedMarket {
-  symbol: string;
-  tickSize: string;
-  referencePrice: string;
-}
+import type { FeedMarket, FeedTick, PriceFeed } from './port';
 
 /**
  * The embedded default: every interval each market's seeded random walk takes a step. The
@@ -18,14 +12,25 @@ export class SimulatedFeed implements PriceFeed {
   private readonly walks: { symbol: string; tick: bigint; walk: RandomWalk }[];
 
   constructor(
-    markets: SimulatedMarket[],
+    markets: FeedMarket[],
     private readonly options: { intervalMs: number; seed: number },
   ) {
     const ordered = [...markets].sort((a, b) => a.symbol.localeCompare(b.symbol));
-    this.walks = ordered.map((market, index) => {
-      const tick = toUnits(market.tickSize);
-      return { symbol: market.symbol, tick, walk: new RandomWalk(options.seed + index, toUnits(market.referencePrice) / tick) };
-    });
+    this.walks = ordered.map((market, index) => this.walkOf(market, index));
+  }
+
+  private walkOf(market: FeedMarket, index: number) {
+    const tick = toUnits(market.tickSize);
+    return { symbol: market.symbol, tick, walk: new RandomWalk(this.options.seed + index, toUnits(market.referencePrice) / tick) };
+  }
+
+  /**
+   * A market listed while running walks from its reference price from the next step on, seeded
+   * after the others (so the same listings in the same order give the same prices).
+   */
+  follow(market: FeedMarket): void {
+    if (this.walks.some((w) => w.symbol === market.symbol)) return;
+    this.walks.push(this.walkOf(market, this.walks.length));
   }
 
   /** One step of every walk, as ticks stamped `at` (also what the timer does). */
