@@ -89,6 +89,8 @@ async function startSystem({ databaseUrl, redisUrl, database, portBase, logDir, 
     REDIS_NAMESPACE: database,
     LOG_LEVEL: 'debug',
     PRICE_FEED: 'off',
+    // Tests publish ticks dated long ago (history-export); only tick-retention's system prunes.
+    PRICE_TICKS_RETENTION_DAYS: '0',
     MATCHING_DEMO_CREDITS: 'on',
     // The bootstrap admin of the test system (see test/harness/roles.ts).
     ADMIN_EMAILS: 'root-admin@tradegraph.test',

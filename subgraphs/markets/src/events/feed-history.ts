@@ -1,21 +1,44 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { EventBus, Logger } from '@tradegraph/shared';
 import { MarketRecord } from '../store';
-import { applyTicks, type Tick } from '../store/candle-store';
+import { applyTicks, pruneTicks, type Tick } from '../store/candle-store';
 import { priceChannel, type PriceEvent } from './channels';
 import { publishCandleChanges } from './candle-publisher';
+
+/** How long raw reference ticks are kept, and how often the old ones are deleted. */
+export interface TickRetention {
+  /** Days of ticks kept (PRICE_TICKS_RETENTION_DAYS, default 30); 0 keeps every tick. */
+  days: number;
+  /** How often ticks past it are deleted (PRICE_TICKS_PRUNE_EVERY_MS, default hourly); also once at start. */
+  everyMs: number;
+}
+
+export function tickRetentionFromEnv(env = process.env): TickRetention {
+  const days = Number(env.PRICE_TICKS_RETENTION_DAYS || 30);
+  const everyMs = Number(env.PRICE_TICKS_PRUNE_EVERY_MS || 3_600_000);
+  if (!Number.isInteger(days) || days < 0)
+    throw new Error('PRICE_TICKS_RETENTION_DAYS must be a whole number of days, 0 to keep every tick');
+  if (!Number.isInteger(everyMs) || everyMs < 100)
+    throw new Error('PRICE_TICKS_PRUNE_EVERY_MS must be a whole number of milliseconds, at least 100');
+  return { days, everyMs };
+}
 
 /**
  * Keeps the reference feed's history: every price published on `markets.price.<symbol>` (by the
  * simulated, replay or Binance feed, or anything else that speaks Redis) is recorded in
  * `markets.price_ticks` — every tick, written in batches every MARKETS_HISTORY_FLUSH_MS — and,
  * for markets that have never traded on the exchange, folded into candles with zero volume.
+ * Ticks older than the retention are deleted (a feed ticking every second writes 86,400 rows a
+ * day per market); the candles made from them stay.
  */
 export class FeedHistory {
   private buffer: Tick[] = [];
   private readonly followed = new Map<string, () => void>();
   private timer: ReturnType<typeof setInterval> | undefined;
   private flushing: Promise<void> = Promise.resolve();
+  private pruneTimer: ReturnType<typeof setInterval> | undefined;
+  private pruning: Promise<void> = Promise.resolve();
+  private stopping = false;
 
   constructor(
     private readonly orm: MikroORM,
@@ -24,6 +47,7 @@ export class FeedHistory {
     /** Markets whose candles come from trades (no feed candles for them). */
     private readonly tradedMarkets: () => Set<string>,
     private readonly flushMs = Number(process.env.MARKETS_HISTORY_FLUSH_MS ?? 500),
+    private readonly retention: TickRetention = tickRetentionFromEnv(),
   ) {}
 
   async start(): Promise<void> {
@@ -32,13 +56,36 @@ export class FeedHistory {
       this.flushing = this.flushing.then(() => this.flush());
     }, this.flushMs);
     this.timer.unref();
+    if (this.retention.days > 0) {
+      // In the background: a first prune after a long stop may have days of rows to delete.
+      const prune = () => {
+        this.pruning = this.pruning.then(() => this.prune());
+      };
+      prune();
+      this.pruneTimer = setInterval(prune, this.retention.everyMs);
+      this.pruneTimer.unref();
+    }
   }
 
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    if (this.pruneTimer) clearInterval(this.pruneTimer);
+    this.stopping = true;
     for (const stop of this.followed.values()) stop();
     await this.flushing;
     await this.flush();
+    await this.pruning;
+  }
+
+  private async prune(): Promise<void> {
+    const before = new Date(Date.now() - this.retention.days * 86_400_000);
+    try {
+      const deleted = await pruneTicks(this.orm, before, () => this.stopping);
+      if (deleted > 0) this.logger.info({ deleted, before }, 'old price ticks deleted');
+    } catch (error) {
+      // Tried again at the next interval; nothing is lost by waiting.
+      this.logger.warn({ err: error }, 'deleting old price ticks failed');
+    }
   }
 
   async discoverMarkets(): Promise<void> {

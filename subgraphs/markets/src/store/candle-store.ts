@@ -207,6 +207,30 @@ export async function* streamCandles(
   }
 }
 
+/**
+ * Deletes reference ticks older than `before` (retention), market by market and in batches of
+ * `batch` rows found through the (market, at) index, so no statement scans the table or holds
+ * many row locks while the feed keeps writing. Returns how many rows went; `stopping` ends it
+ * between two batches (a shutdown does not wait for a long backlog).
+ */
+export async function pruneTicks(orm: Db, before: Date, stopping: () => boolean = () => false, batch = 10_000): Promise<number> {
+  const knex = knexOf(orm);
+  const markets = (await knex.raw('select symbol from markets.markets')).rows as { symbol: string }[];
+  let deleted = 0;
+  for (const { symbol } of markets) {
+    while (!stopping()) {
+      const result = await knex.raw(
+        `with doomed as (select id from markets.price_ticks where market = ? and at < ? order by at limit ?)
+         delete from markets.price_ticks t using doomed where t.id = doomed.id`,
+        [symbol, before, batch],
+      );
+      deleted += result.rowCount ?? 0;
+      if ((result.rowCount ?? 0) < batch) break;
+    }
+  }
+  return deleted;
+}
+
 /** Reference ticks for the CSV export, oldest first, in keyset pages over (at, id). */
 export async function* streamTicks(
   orm: Db,
