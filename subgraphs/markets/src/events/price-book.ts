@@ -5,6 +5,7 @@ import { quoteOf, replaces, type PriceObservation, type PricePolicy, type PriceQ
 import type { FeedTick, PriceFeed } from '../domain/feeds';
 import { priceKey, type KeyValueCache } from '../store/price-cache';
 import { priceChannel, type PriceEvent } from './channels';
+import { FailureStreak } from './failure-streak';
 
 /** What matching publishes on `matching.trades.<market>` (the fields the price needs). */
 interface TradeEvent {
@@ -59,6 +60,9 @@ export class PriceBook {
   private timer: ReturnType<typeof setInterval> | undefined;
   private persisting: Promise<void> = Promise.resolve();
   private feed: PriceFeed | null = null;
+  /** Retried writes, logged once per streak of failures rather than at every try. */
+  private readonly cacheWrites: FailureStreak;
+  private readonly persists: FailureStreak;
   private readonly metrics: {
     hits: Counter;
     misses: Counter;
@@ -74,6 +78,8 @@ export class PriceBook {
     readonly settings: PriceBookSettings,
     registry: Registry,
   ) {
+    this.cacheWrites = new FailureStreak(logger, 'writing prices to the cache');
+    this.persists = new FailureStreak(logger, 'persisting last prices');
     const hits = new Counter({ name: 'markets_price_cache_hits_total', help: 'Prices served from the cache', registers: [registry] });
     const misses = new Counter({
       name: 'markets_price_cache_misses_total',
@@ -220,8 +226,9 @@ export class PriceBook {
         this.settings.cacheTtlMs,
       );
       for (const observation of batch) if (this.unwritten.get(observation.market) === observation) this.unwritten.delete(observation.market);
+      this.cacheWrites.succeeded();
     } catch (error) {
-      this.logger.warn({ err: error, prices: batch.length }, 'prices not written to the cache; retrying');
+      this.cacheWrites.failed(error, { prices: batch.length });
       this.scheduleCacheWrite();
     }
   }
@@ -237,9 +244,10 @@ export class PriceBook {
         .insert(rows.map((r) => ({ market: r.market, price: r.price, source: r.source, at: r.at })))
         .onConflict('market')
         .merge();
+      this.persists.succeeded();
     } catch (error) {
       for (const row of rows) if (!this.dirty.has(row.market)) this.dirty.set(row.market, row);
-      this.logger.warn({ err: error }, 'last prices not persisted; retrying');
+      this.persists.failed(error, { prices: rows.length });
     }
   }
 
