@@ -27,8 +27,8 @@ const BUDGET_SECONDS = intEnv('BENCH_BUDGET_SECONDS', 270);
 const pause = () => new Promise((resolve) => setTimeout(resolve, 2000));
 
 let runs = 0;
-/** Seconds the loads so far took, pauses included: what the next one is expected to take. */
-let loadSeconds = [];
+/** Seconds each load so far took: their mean, plus the pause after each, is what the next one should take. */
+const loadSeconds = [];
 const expectedLoadSeconds = () => loadSeconds.reduce((a, b) => a + b, 0) / Math.max(1, loadSeconds.length) + 2;
 const withinBudget = (loads) => process.uptime() + loads * expectedLoadSeconds() <= BUDGET_SECONDS;
 /** Processes whose CPU each run reports (cores): set once the system is up. */
@@ -87,9 +87,7 @@ async function maxRates(paths, users) {
       // 5-s step misses p99 at any rate and should not end the search.
       let r = await load(path.url, users, rate, STEP_SECONDS, 1);
       for (let tries = 1; tries < TRIES && !passes(r) && withinBudget(1); tries += 1) {
-        log(
-          `${path.name.padEnd(7)} ${String(rate).padStart(5)}/s missed (p99 ${r.p99_ms} ms); by second, requests over ${P99_LIMIT_MS} ms / worst ms: ${bySecond(r)}`,
-        );
+        log(`${path.name.padEnd(7)} ${String(rate).padStart(5)}/s missed (p99 ${r.p99_ms} ms); by second, requests over ${P99_LIMIT_MS} ms / worst ms: ${bySecond(r)}`);
         await pause();
         r = await load(path.url, users, rate, STEP_SECONDS, 1);
       }
@@ -98,8 +96,7 @@ async function maxRates(paths, users) {
       log(
         `${path.name.padEnd(7)} ${String(rate).padStart(5)}/s offered: ${r.ok_per_s} ok/s, p50 ${r.p50_ms} ms, p99 ${r.p99_ms} ms, errors ${r.errors}; cores: ${cores(r)}`,
       );
-      if (!passes(r))
-        log(`${path.name.padEnd(7)} ${String(rate).padStart(5)}/s by second, requests over ${P99_LIMIT_MS} ms / worst ms: ${bySecond(r)}`);
+      if (!passes(r)) log(`${path.name.padEnd(7)} ${String(rate).padStart(5)}/s by second, requests over ${P99_LIMIT_MS} ms / worst ms: ${bySecond(r)}`);
       if (passes(r)) result.best = rate;
       else racing = racing.filter((other) => other !== path);
       await pause();

@@ -93,8 +93,7 @@ const MARKET = 'query Market($s: String!) { market(symbol: $s) { symbol status t
 /** A body the fast path can answer once cached (each test its own market, so entries do not mix). */
 const marketBody = (symbol: string) => JSON.stringify({ query: MARKET, operationName: 'Market', variables: { s: symbol } });
 /** The same request, but with (empty) extensions: the fast path leaves it to the pipeline, whose plugin answers from the same entry. */
-const pipelineBody = (symbol: string) =>
-  JSON.stringify({ query: MARKET, operationName: 'Market', variables: { s: symbol }, extensions: {} });
+const pipelineBody = (symbol: string) => JSON.stringify({ query: MARKET, operationName: 'Market', variables: { s: symbol }, extensions: {} });
 
 /** Makes sure the market's answer is in the gateway's response cache. */
 async function cached(symbol: string, token: string) {
@@ -163,10 +162,7 @@ describe('the gateway fast path for cached public answers', () => {
       expect(json(refused).errors[0].extensions.code).toBe('UNAUTHENTICATED');
       expect(json(refused).data).toBeUndefined();
       // Exactly what the same token gets on a query nobody caches.
-      const uncached = await post(JSON.stringify({ query: '{ me { id } }' }), {
-        authorization: `Bearer ${token}`,
-        'x-request-id': 'bad-token',
-      });
+      const uncached = await post(JSON.stringify({ query: '{ me { id } }' }), { authorization: `Bearer ${token}`, 'x-request-id': 'bad-token' });
       expect(refused.body.equals(uncached.body)).toBe(true);
       expect(comparable(refused)).toEqual(comparable(uncached));
     }
@@ -180,11 +176,7 @@ describe('the gateway fast path for cached public answers', () => {
   it('serves API keys through the exchange and refuses a revoked one', async () => {
     await cached('SOL-USDT', user.token);
     const create = (label: string) =>
-      gql(
-        'mutation ($input: CreateApiKeyInput!) { createApiKey(input: $input) { secret apiKey { id } } }',
-        { input: { label, scopes: ['read'] } },
-        { token: user.token },
-      );
+      gql('mutation ($input: CreateApiKeyInput!) { createApiKey(input: $input) { secret apiKey { id } } }', { input: { label, scopes: ['read'] } }, { token: user.token });
     const good = (await create('fast-path')).data.createApiKey;
     const hitsBefore = await fastHits();
     const served = await post(marketBody('SOL-USDT'), { 'x-api-key': good.secret });
@@ -208,20 +200,8 @@ describe('the gateway fast path for cached public answers', () => {
       p: 'correct horse battery staple',
     });
     const admin = { token: signed.data.signUp.accessToken as string };
-    const input = {
-      base: 'ETH',
-      quote: 'EUR',
-      category: 'crypto',
-      tickSize: '0.01',
-      lotSize: '0.0001',
-      minNotional: '5',
-      referencePrice: '3000',
-    };
-    const added = await gql(
-      'mutation ($input: AddMarketInput!) { addMarket(input: $input) { symbol } }',
-      { input },
-      { token: admin.token },
-    );
+    const input = { base: 'ETH', quote: 'EUR', category: 'crypto', tickSize: '0.01', lotSize: '0.0001', minNotional: '5', referencePrice: '3000' };
+    const added = await gql('mutation ($input: AddMarketInput!) { addMarket(input: $input) { symbol } }', { input }, { token: admin.token });
     expect(added.errors).toBeUndefined();
     const status = async () => json(await post(marketBody('ETH-EUR'), { authorization: `Bearer ${admin.token}` })).data.market.status;
 
@@ -242,9 +222,7 @@ describe('the gateway fast path for cached public answers', () => {
     const maxAge = Number(/max-age=(\d+)/.exec(header(first, 'cache-control') ?? '')![1]);
     await new Promise((resolve) => setTimeout(resolve, maxAge * 1000 + 200));
     const hitsBefore = await fastHits();
-    const answers = await Promise.all(
-      Array.from({ length: 20 }, () => post(marketBody('BTC-USDC'), { authorization: `Bearer ${user.token}` })),
-    );
+    const answers = await Promise.all(Array.from({ length: 20 }, () => post(marketBody('BTC-USDC'), { authorization: `Bearer ${user.token}` })));
     for (const answer of answers) {
       expect(answer.status).toBe(200);
       expect(answer.body.equals(answers[0].body)).toBe(true);
@@ -265,10 +243,7 @@ describe('the gateway fast path for cached public answers', () => {
       // Public: the lean miss stores it, and the pipeline's request below is a hit on it.
       ['query Few { markets(first: 3) { edges { node { symbol baseAsset { symbol } } } } }', {}],
       ['query Intro { __typename __type(name: "Market") { name fields { name } } }', {}],
-      [
-        'query Vars($first: Int, $skip: Boolean!) { markets(first: $first) { edges { node { symbol tickSize @skip(if: $skip) } } } }',
-        { first: 2, skip: true },
-      ],
+      ['query Vars($first: Int, $skip: Boolean!) { markets(first: $first) { edges { node { symbol tickSize @skip(if: $skip) } } } }', { first: 2, skip: true }],
     ];
     for (const [query, variables] of queries) {
       const before = await leanQueries();
@@ -304,10 +279,8 @@ describe('the gateway fast path for cached public answers', () => {
   it('runs mutations without the pipeline too, answering exactly as it does and never twice', async () => {
     const trader = await signUp();
     const auth = { authorization: `Bearer ${trader.token}`, 'x-request-id': `lean-m-${randomUUID()}` };
-    const CREDIT =
-      'mutation Credit($key: String!) { creditDemoFunds(asset: "USDT", amount: "500", idempotencyKey: $key) { asset available } }';
-    const PLACE =
-      'mutation Place($input: PlaceOrderInput!) { placeOrder(input: $input) { id market { symbol } side price quantity status clientOrderId } }';
+    const CREDIT = 'mutation Credit($key: String!) { creditDemoFunds(asset: "USDT", amount: "500", idempotencyKey: $key) { asset available } }';
+    const PLACE = 'mutation Place($input: PlaceOrderInput!) { placeOrder(input: $input) { id market { symbol } side price quantity status clientOrderId } }';
     const order = (clientOrderId: string, market = 'BTC-USDT') => ({
       input: { market, side: 'buy', type: 'limit', price: '100', quantity: '0.5', clientOrderId },
     });
@@ -367,11 +340,7 @@ describe('the gateway fast path for cached public answers', () => {
     // The order flow's own operations: one fetch to matching, its data the whole answer.
     const PLACE = 'mutation Place($input: PlaceOrderInput!) { placeOrder(input: $input) { id status clientOrderId } }';
     const CANCEL = 'mutation Cancel($coid: String!) { cancelOrder(clientOrderId: $coid) { id status } }';
-    await gql(
-      'mutation ($k: String!) { creditDemoFunds(asset: "USDT", amount: "500", idempotencyKey: $k) { asset } }',
-      { k: randomUUID() },
-      { token: trader.token },
-    );
+    await gql('mutation ($k: String!) { creditDemoFunds(asset: "USDT", amount: "500", idempotencyKey: $k) { asset } }', { k: randomUUID() }, { token: trader.token });
     const input = { market: 'BTC-USDT', side: 'buy', type: 'limit', price: '100', quantity: '0.5', clientOrderId: randomUUID() };
 
     const forwarded = await forwardedMutations();

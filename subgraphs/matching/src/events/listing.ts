@@ -45,8 +45,7 @@ export async function followListing(
     queue = queue.then(async () => {
       for (const command of commandsFor(sequencer, market)) {
         const { result } = await sequencer.submit(command);
-        if (result.code !== 'OK')
-          logger.warn({ market: market.symbol, command: command.type, code: result.code }, 'listing change refused by the engine');
+        if (result.code !== 'OK') logger.warn({ market: market.symbol, command: command.type, code: result.code }, 'listing change refused by the engine');
         else logger.info({ market: market.symbol, command: command.type }, 'listing change applied');
       }
     });

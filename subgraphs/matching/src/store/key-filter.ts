@@ -32,10 +32,7 @@ class BloomLayer {
   private readonly probes: number;
   count = 0;
 
-  constructor(
-    readonly capacity: number,
-    falsePositiveRate: number,
-  ) {
+  constructor(readonly capacity: number, falsePositiveRate: number) {
     // The textbook optimum: m = -n ln p / (ln 2)², k = (m / n) ln 2.
     const bits = Math.ceil((-capacity * Math.log(falsePositiveRate)) / Math.LN2 ** 2);
     this.size = Math.ceil(bits / 32) * 32;

@@ -308,10 +308,7 @@ export class Sequencer {
   private async insertSnapshot(snapshot: { seq: number; state: EngineSnapshot }): Promise<void> {
     const connection = await this.pool().acquireConnection();
     try {
-      await connection.query({
-        text: INSERT_SNAPSHOT,
-        values: [snapshot.seq, JSON.stringify(snapshot.state), snapshotHash(snapshot.state)],
-      });
+      await connection.query({ text: INSERT_SNAPSHOT, values: [snapshot.seq, JSON.stringify(snapshot.state), snapshotHash(snapshot.state)] });
     } finally {
       await this.pool().releaseConnection(connection);
     }
