@@ -449,3 +449,24 @@ describe('the gateway /metrics', () => {
     expect(text).toContain('gateway_subgraph_batches_total');
   });
 });
+
+describe('the gateway HTTP connections', () => {
+  it("keeps an idle client connection past node's 5-s default, and says for how long", async () => {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const get = () =>
+      new Promise<{ reused: boolean; keepAlive: string | undefined; status: number }>((resolve, reject) => {
+        const request = http.get(`${GATEWAY_URL}/health`, { agent }, (response) => {
+          response.resume();
+          response.on('end', () => resolve({ reused: request.reusedSocket, keepAlive: response.headers['keep-alive'], status: response.statusCode! }));
+        });
+        request.on('error', reject);
+      });
+    try {
+      expect(await get()).toEqual({ reused: false, keepAlive: 'timeout=65', status: 200 });
+      await new Promise((resolve) => setTimeout(resolve, 6000));
+      expect(await get()).toEqual({ reused: true, keepAlive: 'timeout=65', status: 200 });
+    } finally {
+      agent.destroy();
+    }
+  }, 15000);
+});
