@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { collect, gql, wsClient } from '../harness/client';
@@ -10,6 +10,31 @@ const { waitForHealth, ROOT } = require('../harness/system');
 // `npm start` with no DATABASE_URL and no REDIS_URL: one process, embedded PostgreSQL (PGlite)
 // in a data folder, in-process pub/sub, the simulated price feed. Started exactly as a user would.
 const { portBase: PORT_BASE } = ownSystem(2000, 'embedded');
+
+function signalGroup(group: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-group, signal);
+  } catch {
+    // the group is already gone
+  }
+}
+
+/** Processes of process group `group` that still run (an exited one waiting to be reaped does not count). */
+function liveProcessesIn(group: number): number {
+  let live = 0;
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      // pid (comm) state ppid pgrp …: the fields after the command's closing parenthesis.
+      const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(pgrp) === group && state !== 'Z') live += 1;
+    } catch {
+      // it ended between the listing and the read
+    }
+  }
+  return live;
+}
 const GATEWAY = `http://127.0.0.1:${PORT_BASE}`;
 
 describe('npm start on the embedded defaults', () => {
@@ -39,12 +64,19 @@ describe('npm start on the embedded defaults', () => {
   }, 180000);
 
   afterAll(async () => {
-    if (child?.pid && child.exitCode === null) {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      process.kill(-child.pid, 'SIGTERM'); // the whole process group: npm and node
-      await exited;
+    if (child?.pid) {
+      // The whole process group: npm, and the node process it started. npm exits at once; node
+      // stops its services and closes PGlite's files after that, so the data folder can only be
+      // removed once no process of the group is left.
+      const group = child.pid;
+      signalGroup(group, 'SIGTERM');
+      const deadline = Date.now() + 20000;
+      while (liveProcessesIn(group) > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+      if (liveProcessesIn(group) > 0) {
+        signalGroup(group, 'SIGKILL');
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
     }
-    // npm exits first; node may still be closing PGlite's files for a moment.
     rmSync(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
   });
 
