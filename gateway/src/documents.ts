@@ -1,4 +1,4 @@
-import { GraphQLError, parse, print, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { GraphQLError, Kind, getOperationAST, parse, print, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
 
 /**
  * Operations sent over the WebSocket, parsed and validated once per distinct text. Thousands of
@@ -9,6 +9,7 @@ import { GraphQLError, parse, print, validate, type DocumentNode, type GraphQLSc
 export class OperationDocuments {
   private readonly entries = new Map<string, { document: DocumentNode } | { errors: GraphQLError[] }>();
   private readonly texts = new WeakMap<DocumentNode, string>();
+  private readonly shapes = new WeakMap<DocumentNode, Map<string, string>>();
 
   constructor(
     private readonly schema: GraphQLSchema,
@@ -30,6 +31,25 @@ export class OperationDocuments {
     let text = this.texts.get(document);
     if (text === undefined) this.texts.set(document, (text = print(document)));
     return text;
+  }
+
+  /**
+   * What the results of one of the document's operations look like: that operation printed
+   * without its name, with the document's fragments. Operations that differ only in their name,
+   * spacing or the other operations beside them give the same results to the same variables, so
+   * their subscriptions can share one upstream.
+   */
+  shapeOf(document: DocumentNode, operationName: string | undefined): string {
+    let byName = this.shapes.get(document);
+    if (!byName) this.shapes.set(document, (byName = new Map()));
+    let shape = byName.get(operationName ?? '');
+    if (shape === undefined) {
+      const operation = getOperationAST(document, operationName);
+      const fragments = document.definitions.filter((definition) => definition.kind === Kind.FRAGMENT_DEFINITION);
+      shape = operation ? print({ kind: Kind.DOCUMENT, definitions: [{ ...operation, name: undefined }, ...fragments] }) : this.textOf(document);
+      byName.set(operationName ?? '', shape);
+    }
+    return shape;
   }
 
   private prepare(query: string): { document: DocumentNode } | { errors: GraphQLError[] } {

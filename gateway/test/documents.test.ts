@@ -28,4 +28,24 @@ describe('OperationDocuments', () => {
     const again = documents.get('{ a }');
     expect('document' in a && 'document' in again && a.document !== again.document).toBe(true);
   });
+
+  it('gives operations that differ only in name, spacing or the operations beside them one shape, and different selections different ones', () => {
+    const documents = new OperationDocuments(schema);
+    const shape = (query: string, operationName?: string) => {
+      const prepared = documents.get(query);
+      if (!('document' in prepared)) throw new Error(JSON.stringify(prepared.errors));
+      return documents.shapeOf(prepared.document, operationName);
+    };
+    const plain = shape('subscription ($m: String!) { tick(market: $m) }');
+    expect(shape('subscription Ticks($m: String!) {\n  tick( market: $m )\n}')).toBe(plain);
+    expect(shape('subscription Mobile($m: String!) { tick(market: $m) } query Other { a }', 'Mobile')).toBe(plain);
+    expect(shape('subscription Mobile($m: String!) { tick(market: $m) } query Other { a }', 'Other')).not.toBe(plain);
+    // A different variable name, an alias: the events would look different.
+    expect(shape('subscription ($market: String!) { tick(market: $market) }')).not.toBe(plain);
+    expect(shape('subscription ($m: String!) { last: tick(market: $m) }')).not.toBe(plain);
+    // Fragments count, whatever the operation is called.
+    const withFragment = shape('subscription A { ...T } fragment T on Subscription { tick(market: "X") }');
+    expect(shape('subscription B { ...T }\nfragment T on Subscription { tick(market: "X") }')).toBe(withFragment);
+    expect(shape('subscription B { ...T } fragment T on Subscription { tick(market: "Y") }')).not.toBe(withFragment);
+  });
 });

@@ -92,6 +92,39 @@ describe('federated subscriptions through the gateway', () => {
     await clientB.dispose();
   });
 
+  it('shares it between operations that differ only in name and spacing, never with another selection', async () => {
+    const user = await signUp();
+    const matching = subgraphUrl('matching');
+    const field = 'field="myOrderUpdates"';
+    const before = await metric(matching, 'subgraph_active_subscriptions', field);
+
+    // A web app's operation, a mobile app's named and spaced differently, and a leaner selection.
+    const clientA = wsClient(user.token);
+    const clientB = wsClient(user.token);
+    const a = collect(clientA, ORDER_UPDATES);
+    const b = collect(clientB, 'subscription MobileOrders {\n  myOrderUpdates {\n    id status filledQuantity\n    market { symbol baseAsset { name } }\n  }\n}');
+    const c = collect(clientB, 'subscription { myOrderUpdates { id } }');
+    await publishUntil(redis, busChannel(`matching.order.${user.id}`), orderEvent(user.id), () =>
+      Math.min(a.results.length, b.results.length, c.results.length),
+    );
+    // Two shapes of result, two upstream subscriptions: A and B share one.
+    expect(await metric(matching, 'subgraph_active_subscriptions', field)).toBe(before + 2);
+
+    const event = orderEvent(user.id, { status: 'filled', filledQuantity: '2' });
+    const seen = [a, b, c].map((sub) => sub.results.length);
+    await redis.publish(busChannel(`matching.order.${user.id}`), JSON.stringify(event));
+    await Promise.all([a, b, c].map((sub, i) => sub.waitFor(seen[i] + 1)));
+    const full = { id: event.id, status: 'filled', filledQuantity: '2', market: { symbol: 'ETH-USDT', baseAsset: { name: 'Ether' } } };
+    expect(a.results[seen[0]]).toEqual({ data: { myOrderUpdates: full } });
+    expect(b.results[seen[1]]).toEqual({ data: { myOrderUpdates: full } });
+    expect(c.results[seen[2]]).toEqual({ data: { myOrderUpdates: { id: event.id } } });
+
+    for (const sub of [a, b, c]) sub.unsubscribe();
+    await eventually(async () => expect(await metric(matching, 'subgraph_active_subscriptions', field)).toBe(before));
+    await clientA.dispose();
+    await clientB.dispose();
+  });
+
   it('keeps different users on different upstream subscriptions', async () => {
     const alice = await signUp();
     const bob = await signUp();

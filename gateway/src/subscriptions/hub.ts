@@ -14,6 +14,8 @@ export interface SubscriptionRequest {
   /** The operation printed from the parsed document: the same text for the same operation. */
   operationText: string;
   operationName?: string;
+  /** The shape of its results (OperationDocuments.shapeOf): equal for operations that differ only in name or spacing. */
+  shape: string;
   variables: Record<string, unknown>;
   context: GatewayContext;
 }
@@ -230,9 +232,11 @@ export class SubscriptionHub {
   /**
    * Subscribes a client; a second client with the same key joins the running upstream.
    *
-   * The key holds the caller's credentials, except for public feeds (see `isPublic`): those are
-   * the same for every caller, so all their clients share one upstream opened without
-   * credentials (200 clients of one market's prices cost one upstream subscription, not 200).
+   * The key is the shape of the results (so clients whose operations differ only in their name or
+   * spacing share), the variables and the caller's credentials, except for public feeds (see
+   * `isPublic`): those are the same for every caller, so all their clients share one upstream
+   * opened without credentials (200 clients of one market's prices cost one upstream
+   * subscription, not 200).
    *
    * The events are written to the client's socket by the hub (`target`); the iterator returned
    * to graphql-ws yields nothing and only marks the subscription's end.
@@ -250,8 +254,7 @@ export class SubscriptionHub {
     }
     const shared = this.isPublic(request, plan);
     const key = JSON.stringify([
-      request.operationText,
-      request.operationName ?? null,
+      request.shape,
       request.variables,
       shared ? PUBLIC_KEY : (request.context.authorization ?? null),
     ]);

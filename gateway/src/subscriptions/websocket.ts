@@ -143,6 +143,7 @@ export function serveWebSocket(options: WebSocketOptions): { dispose(): void | P
             document: args.document,
             operationText: documents.textOf(args.document),
             operationName: args.operationName ?? undefined,
+            shape: documents.shapeOf(args.document, args.operationName ?? undefined),
             variables: (args.variableValues ?? {}) as Record<string, unknown>,
             context,
           },
