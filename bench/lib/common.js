@@ -8,7 +8,7 @@ const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 const { randomUUID } = require('node:crypto');
-const { freshDatabase, withDatabase, waitForHealth, ROOT, SERVICES, OFFSETS } = require('../../test/harness/system.js');
+const { freshDatabase, freshRedisNamespace, withDatabase, waitForHealth, ROOT, SERVICES, OFFSETS } = require('../../test/harness/system.js');
 
 const BENCH_DIR = path.resolve(__dirname, '..');
 // Where the processes' `dist` comes from: this checkout, or BENCH_SYSTEM_ROOT (a built copy of
@@ -56,6 +56,8 @@ async function startBenchSystem(name, { portBase, env = {} } = {}) {
   }
   const dbUrl = withDatabase(DATABASE_URL, database);
   await freshDatabase(DATABASE_URL, database);
+  // And no cached prices or counters from the previous run in its Redis namespace.
+  await freshRedisNamespace(REDIS_URL, namespace);
   const logDir = path.join(ROOT, '.data', `bench-logs-${name}`);
   fs.rmSync(logDir, { recursive: true, force: true });
   fs.mkdirSync(logDir, { recursive: true });

@@ -10,6 +10,7 @@ const { waitForHealth, ROOT } = require('../harness/system');
 // `npm start` with no DATABASE_URL and no REDIS_URL: one process, embedded PostgreSQL (PGlite)
 // in a data folder, in-process pub/sub, the simulated price feed. Started exactly as a user would.
 const { portBase: PORT_BASE } = ownSystem(2000, 'embedded');
+const GATEWAY = `http://127.0.0.1:${PORT_BASE}`;
 
 function signalGroup(group: number, signal: NodeJS.Signals): void {
   try {
@@ -35,8 +36,6 @@ function liveProcessesIn(group: number): number {
   }
   return live;
 }
-const GATEWAY = `http://127.0.0.1:${PORT_BASE}`;
-
 describe('npm start on the embedded defaults', () => {
   let child: ChildProcess;
   let dataDir: string;

@@ -143,4 +143,4 @@ async function startSystem({ databaseUrl, redisUrl, database, portBase, logDir, 
   };
 }
 
-module.exports = { startSystem, freshDatabase, withDatabase, waitForHealth, ROOT, SERVICES, OFFSETS };
+module.exports = { startSystem, freshDatabase, freshRedisNamespace, withDatabase, waitForHealth, ROOT, SERVICES, OFFSETS };
