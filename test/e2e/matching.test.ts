@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { collect, credit, gql, placeOrder, signUp, wsClient } from '../harness/client';
+import { collect, credit, gql, placeOrder, scrape, signUp, wsClient } from '../harness/client';
 import { subgraphUrl } from '../harness/env';
 
 // The matching engine through the gateway: orders, balances, fills, the book and its live feed.
@@ -179,15 +179,7 @@ describe('trading on the engine through the gateway', () => {
   it("reports its journal's group commits on /metrics: batches, their sizes and how long durability took", async () => {
     // Other suites trade on the same engine, so counts only grow: each is compared with itself.
     const journal = async () => {
-      const text = await (await fetch(`${subgraphUrl('matching')}/metrics`)).text();
-      const sample = (name: string) =>
-        Number(
-          text
-            .split('\n')
-            .find((l) => l.startsWith(`${name}{`))
-            ?.split(' ')
-            .pop() ?? NaN,
-        );
+      const sample = await scrape(subgraphUrl('matching'));
       return {
         batches: sample('matching_journal_write_seconds_count'),
         writeSeconds: sample('matching_journal_write_seconds_sum'),

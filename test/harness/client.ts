@@ -140,9 +140,16 @@ export function collect(client: Client, query: string, variables: Record<string,
  * metric `name` (labelled or not) whose text contains `labels`; 0 when there is none.
  */
 export async function metric(url: string, name: string, labels = ''): Promise<number> {
+  return (await scrape(url))(name, labels);
+}
+
+/** One read of `url`'s /metrics: samples taken from it are from the same moment (0 for a missing one). */
+export async function scrape(url: string): Promise<(name: string, labels?: string) => number> {
   const text = await (await fetch(`${url}/metrics`)).text();
-  const line = text.split('\n').find((l) => (l.startsWith(`${name}{`) || l.startsWith(`${name} `)) && l.includes(labels));
-  return line ? Number(line.split(' ').pop()) : 0;
+  return (name, labels = '') => {
+    const line = text.split('\n').find((l) => (l.startsWith(`${name}{`) || l.startsWith(`${name} `)) && l.includes(labels));
+    return line ? Number(line.split(' ').pop()) : 0;
+  };
 }
 
 /**
