@@ -2,6 +2,7 @@ import 'reflect-metadata';
 
 export * from './config';
 export * from './logger';
+export * from './failure-streak';
 export * from './errors';
 export * from './scalars';
 export * from './pubsub';

@@ -1,5 +1,5 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type { EventBus, Logger } from '@tradegraph/shared';
+import { FailureStreak, type EventBus, type Logger } from '@tradegraph/shared';
 import { MarketRecord } from '../store';
 import { applyTicks, pruneTicks, type Tick } from '../store/candle-store';
 import { priceChannel, type PriceEvent } from './channels';
@@ -39,6 +39,8 @@ export class FeedHistory {
   private pruneTimer: ReturnType<typeof setInterval> | undefined;
   private pruning: Promise<void> = Promise.resolve();
   private stopping = false;
+  /** Flushes retried every MARKETS_HISTORY_FLUSH_MS while Postgres is down, logged once per streak. */
+  private readonly flushes: FailureStreak;
 
   constructor(
     private readonly orm: MikroORM,
@@ -48,7 +50,9 @@ export class FeedHistory {
     private readonly tradedMarkets: () => Set<string>,
     private readonly flushMs = Number(process.env.MARKETS_HISTORY_FLUSH_MS ?? 500),
     private readonly retention: TickRetention = tickRetentionFromEnv(),
-  ) {}
+  ) {
+    this.flushes = new FailureStreak(logger, 'recording price history');
+  }
 
   async start(): Promise<void> {
     await this.discoverMarkets();
@@ -121,10 +125,11 @@ export class FeedHistory {
       const feedMarkets = new Set(ticks.map((t) => t.market).filter((m) => !traded.has(m)));
       const candles = await applyTicks(this.orm, ticks, feedMarkets);
       await publishCandleChanges(this.orm, this.bus, this.logger, candles);
+      this.flushes.succeeded();
     } catch (error) {
       // Kept for the next flush rather than lost (the database may be restarting).
       this.buffer = ticks.concat(this.buffer);
-      this.logger.warn({ err: error, ticks: ticks.length }, 'price history flush failed');
+      this.flushes.failed(error, { ticks: ticks.length });
     }
   }
 }

@@ -1,11 +1,10 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { appError, badInput, channel, ErrorCode, type EventBus, type Logger } from '@tradegraph/shared';
+import { appError, badInput, channel, ErrorCode, FailureStreak, type EventBus, type Logger } from '@tradegraph/shared';
 import { quoteOf, replaces, type PriceObservation, type PricePolicy, type PriceQuote } from '../domain/prices';
 import type { FeedTick, PriceFeed } from '../domain/feeds';
 import { priceKey, type KeyValueCache } from '../store/price-cache';
 import { priceChannel, type PriceEvent } from './channels';
-import { FailureStreak } from './failure-streak';
 
 /** What matching publishes on `matching.trades.<market>` (the fields the price needs). */
 interface TradeEvent {
@@ -60,9 +59,10 @@ export class PriceBook {
   private timer: ReturnType<typeof setInterval> | undefined;
   private persisting: Promise<void> = Promise.resolve();
   private feed: PriceFeed | null = null;
-  /** Retried writes, logged once per streak of failures rather than at every try. */
+  /** Retried writes and publishes, logged once per streak of failures rather than at every try. */
   private readonly cacheWrites: FailureStreak;
   private readonly persists: FailureStreak;
+  private readonly publishes: FailureStreak;
   private readonly metrics: {
     hits: Counter;
     misses: Counter;
@@ -80,6 +80,7 @@ export class PriceBook {
   ) {
     this.cacheWrites = new FailureStreak(logger, 'writing prices to the cache');
     this.persists = new FailureStreak(logger, 'persisting last prices');
+    this.publishes = new FailureStreak(logger, 'publishing prices');
     const hits = new Counter({ name: 'markets_price_cache_hits_total', help: 'Prices served from the cache', registers: [registry] });
     const misses = new Counter({
       name: 'markets_price_cache_misses_total',
@@ -188,7 +189,10 @@ export class PriceBook {
 
   private publish(observation: PriceObservation): void {
     const event: PriceEvent = { market: observation.market, price: observation.price, at: observation.at, source: observation.source };
-    this.bus.publish(priceChannel(observation.market), event).catch((error: unknown) => this.logger.warn({ err: error }, 'price publish failed'));
+    this.bus.publish(priceChannel(observation.market), event).then(
+      () => this.publishes.succeeded(),
+      (error: unknown) => this.publishes.failed(error, { market: observation.market }),
+    );
   }
 
   /** Every price published on `markets.price.<market>`: remembered, then cached and persisted in batches. */

@@ -1,4 +1,4 @@
-import type { EventBus, Logger } from '@tradegraph/shared';
+import { FailureStreak, type EventBus, type Logger } from '@tradegraph/shared';
 import { lotsToQuantity, ticksToPrice, type Engine, type PriceLevelView } from '../domain/engine';
 import type { Projection } from '../store/projection';
 import {
@@ -29,16 +29,23 @@ interface PublishedBook {
  */
 export class Publisher {
   private readonly books = new Map<string, PublishedBook>();
+  /** While Redis is down every event fails: logged once per streak, not once per event. */
+  private readonly publishes: FailureStreak;
 
   constructor(
     private readonly engine: Engine,
     private readonly bus: EventBus,
-    private readonly logger: Logger,
-  ) {}
+    logger: Logger,
+  ) {
+    this.publishes = new FailureStreak(logger, 'publishing engine events');
+  }
 
   publish(changes: ReturnType<Projection['drain']>): void {
     const send = (name: string, payload: unknown) =>
-      this.bus.publish(name, payload).catch((error: unknown) => this.logger.warn({ err: error, channel: name }, 'publish failed'));
+      this.bus.publish(name, payload).then(
+        () => this.publishes.succeeded(),
+        (error: unknown) => this.publishes.failed(error, { channel: name }),
+      );
     for (const order of changes.orders) {
       const { filledLots: _filledLots, ...rest } = order;
       const event: OrderEvent = { ...rest, id: String(order.id) };

@@ -1,5 +1,5 @@
-import type { Logger } from '@tradegraph/shared';
-import { FailureStreak } from '../src/events/failure-streak';
+import type { Logger } from 'pino';
+import { FailureStreak } from '../src/failure-streak';
 
 /** A logger that keeps its lines (level, fields, message). */
 function recordingLogger() {

@@ -1,10 +1,11 @@
-import type { Logger } from '@tradegraph/shared';
+import type { Logger } from 'pino';
 
 /**
- * The log of a background write retried until it succeeds (prices to Redis every 50 ms, last
- * prices to Postgres): while its store is down it fails at every try, and a warning each time
- * would bury every other line (20 a second). So the first failure of a streak is logged, then at
- * most one line per `everyMs` with how many tries failed since, and one when it works again.
+ * The log of work that keeps being tried while its store is down: a background write retried
+ * until it succeeds (markets' prices to Redis every 50 ms), or every event published to Redis
+ * (matching's, thousands a second under load). A warning at each failure would bury every other
+ * line, so the first failure of a streak is logged, then at most one line per `everyMs` with how
+ * many tries failed since, and one when it works again.
  */
 export class FailureStreak {
   private failures = 0;
