@@ -37,6 +37,8 @@ function orderEvent(userId: string, overrides: Record<string, unknown> = {}) {
 }
 
 const ORDER_UPDATES = `subscription { myOrderUpdates { id status filledQuantity market { symbol baseAsset { name } } } }`;
+/** Upstream `myOrderUpdates` subscriptions the matching subgraph serves: one per subscription the gateway opened. */
+const activeOrderSubscriptions = () => metric(subgraphUrl('matching'), 'subgraph_active_subscriptions', 'field="myOrderUpdates"');
 
 describe('federated subscriptions through the gateway', () => {
   it('delivers an event published through Redis with fields resolved by another subgraph', async () => {
@@ -60,9 +62,7 @@ describe('federated subscriptions through the gateway', () => {
 
   it('shares one upstream subscription between clients and closes it when both leave', async () => {
     const user = await signUp();
-    const matching = subgraphUrl('matching');
-    const field = 'field="myOrderUpdates"';
-    const before = await metric(matching, 'subgraph_active_subscriptions', field);
+    const before = await activeOrderSubscriptions();
 
     const clientA = wsClient(user.token);
     const clientB = wsClient(user.token);
@@ -72,7 +72,7 @@ describe('federated subscriptions through the gateway', () => {
       Math.min(a.results.length, b.results.length),
     );
     // Two clients on two sockets, one upstream subscription on the matching subgraph.
-    expect(await metric(matching, 'subgraph_active_subscriptions', field)).toBe(before + 1);
+    expect(await activeOrderSubscriptions()).toBe(before + 1);
 
     const event = orderEvent(user.id, { status: 'filled', filledQuantity: '2' });
     const seenA = a.results.length;
@@ -85,18 +85,16 @@ describe('federated subscriptions through the gateway', () => {
 
     a.unsubscribe();
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(await metric(matching, 'subgraph_active_subscriptions', field)).toBe(before + 1); // B still listens
+    expect(await activeOrderSubscriptions()).toBe(before + 1); // B still listens
     b.unsubscribe();
-    await eventually(async () => expect(await metric(matching, 'subgraph_active_subscriptions', field)).toBe(before));
+    await eventually(async () => expect(await activeOrderSubscriptions()).toBe(before));
     await clientA.dispose();
     await clientB.dispose();
   });
 
   it('shares it between operations that differ only in name and spacing, never with another selection', async () => {
     const user = await signUp();
-    const matching = subgraphUrl('matching');
-    const field = 'field="myOrderUpdates"';
-    const before = await metric(matching, 'subgraph_active_subscriptions', field);
+    const before = await activeOrderSubscriptions();
 
     // A web app's operation, a mobile app's named and spaced differently, and a leaner selection.
     const clientA = wsClient(user.token);
@@ -108,7 +106,7 @@ describe('federated subscriptions through the gateway', () => {
       Math.min(a.results.length, b.results.length, c.results.length),
     );
     // Two shapes of result, two upstream subscriptions: A and B share one.
-    expect(await metric(matching, 'subgraph_active_subscriptions', field)).toBe(before + 2);
+    expect(await activeOrderSubscriptions()).toBe(before + 2);
 
     const event = orderEvent(user.id, { status: 'filled', filledQuantity: '2' });
     const seen = [a, b, c].map((sub) => sub.results.length);
@@ -120,7 +118,7 @@ describe('federated subscriptions through the gateway', () => {
     expect(c.results[seen[2]]).toEqual({ data: { myOrderUpdates: { id: event.id } } });
 
     for (const sub of [a, b, c]) sub.unsubscribe();
-    await eventually(async () => expect(await metric(matching, 'subgraph_active_subscriptions', field)).toBe(before));
+    await eventually(async () => expect(await activeOrderSubscriptions()).toBe(before));
     await clientA.dispose();
     await clientB.dispose();
   });
