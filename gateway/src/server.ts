@@ -13,6 +13,8 @@ import {
   createLogger,
   createTokenVerifier,
   rememberVerifiedTokens,
+  refuseEndedSessions,
+  closeSessionRevocations,
   portOf,
   subgraphUrl,
   subgraphWsUrl,
@@ -63,7 +65,8 @@ export async function startGateway(
   const logger = createLogger('gateway');
   const port = options.port ?? portOf('gateway');
   const supergraphSdl = options.supergraphSdl ?? readFileSync(SUPERGRAPH_PATH, 'utf8');
-  const verifyToken = rememberVerifiedTokens(options.verifyToken ?? createTokenVerifier());
+  // A signature check is remembered; whether the token's session has ended is asked every time.
+  const verifyToken = refuseEndedSessions(rememberVerifiedTokens(options.verifyToken ?? createTokenVerifier()));
   const proxies = trustedProxies();
 
   // One data source per subgraph, shared by queries and by the per-event part of subscriptions.
@@ -215,6 +218,7 @@ export async function startGateway(
       await wsCleanup.dispose();
       await upstreams.closeAll();
       await apollo.stop();
+      await closeSessionRevocations();
     },
   };
 }

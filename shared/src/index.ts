@@ -17,6 +17,7 @@ export * from './client-ip';
 export * from './cache-control';
 export * from './admin-audit';
 export * from './verified-tokens';
+export * from './session-revocations';
 export {
   SUBGRAPH_BATCH_ANSWER_TYPE,
   SUBGRAPH_BATCH_MAX,

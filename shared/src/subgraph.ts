@@ -20,6 +20,7 @@ import { portOf, redisUrl, type SubgraphName } from './config';
 import { createLogger, requestIdFrom, REQUEST_ID_HEADER, type Logger } from './logger';
 import { createTokenVerifier, requireScope, type TokenVerifier, type Viewer } from './auth';
 import { rememberVerifiedTokens } from './verified-tokens';
+import { closeSessionRevocations, refuseEndedSessions } from './session-revocations';
 import { createEventBus, type EventBus } from './pubsub';
 import { openDatabase, type EntityManager } from './orm';
 import { CLIENT_USER_AGENT_HEADER, clientIp, trustedGateways } from './client-ip';
@@ -232,7 +233,8 @@ export async function startSubgraph<Loaders>(
   const port = options.port ?? portOf(name);
   // Subgraphs verify every token again (DESIGN.md §5); a client sends the same token with each
   // request, so a successful check is remembered until shortly before it could change.
-  const verifyToken = options.verifyToken ?? rememberVerifiedTokens(createTokenVerifier());
+  // Every request's session is also checked against the ended ones (session-revocations.ts).
+  const verifyToken = refuseEndedSessions(options.verifyToken ?? rememberVerifiedTokens(createTokenVerifier()));
 
   const orm = await openDatabase({
     schema: name,
@@ -366,6 +368,7 @@ export async function startSubgraph<Loaders>(
       await wsCleanup.dispose();
       await apollo.stop();
       await orm.close();
+      await closeSessionRevocations();
     },
   };
 }

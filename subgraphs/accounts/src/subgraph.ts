@@ -17,7 +17,8 @@ import { AuditEntryRecord, KycRecord } from './store';
 import { kycKeyring } from './domain/kyc/crypto';
 import { SessionResolver, TwoFactorResolver } from './schema/session-resolvers';
 import { SigningKeyResolver } from './schema/signing-key-resolvers';
-import { startSessionSweeper } from './store/session-sweeper';
+import { announceRecentlyEndedSessions, startSessionSweeper } from './store/session-sweeper';
+import { ACCESS_TOKEN_TTL_SECONDS } from './domain/tokens';
 
 type Context = SubgraphContext<AccountsLoaders>;
 
@@ -43,6 +44,7 @@ export const definition: SubgraphDefinition<AccountsLoaders> = {
     // Refuses to start without usable KYC keys (in production: without configured ones).
     kycKeyring();
     await keyStore.current!.activeKey();
+    await announceRecentlyEndedSessions(orm, ACCESS_TOKEN_TTL_SECONDS);
     const stopSweeper = startSessionSweeper(orm, logger);
     return async () => {
       stopSweeper();

@@ -1,6 +1,6 @@
 import express from 'express';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { ADMIN_AUDIT_PATH, createTokenVerifier, type Logger, type Viewer } from '@tradegraph/shared';
+import { ADMIN_AUDIT_PATH, createTokenVerifier, refuseEndedSessions, type Logger, type Viewer } from '@tradegraph/shared';
 import { UserRecord } from '../store';
 import { recordAdminAction } from '../store/audit';
 import { internalCallerAllowed } from './api-key-exchange';
@@ -16,7 +16,7 @@ const optionalText = (value: unknown) => value === undefined || (typeof value ==
  * write entries in someone else's name, and a demoted admin's live token records nothing.
  */
 export function adminAuditRoute(app: express.Express, orm: MikroORM, logger: Logger): void {
-  const verifyToken = createTokenVerifier();
+  const verifyToken = refuseEndedSessions(createTokenVerifier());
   app.post(ADMIN_AUDIT_PATH, express.json({ limit: '16kb' }), async (req, res) => {
     if (!internalCallerAllowed(req)) return void res.status(403).json({ error: 'not an internal caller' });
     let viewer: Viewer | null;

@@ -58,7 +58,7 @@ async function requireSecondFactorIfOn(ctx: Context, userId: string, code: strin
 export class ApiKeyResolver {
   @Mutation(() => CreatedApiKey, { description: 'Create an API key; the secret is in this answer only' })
   async createApiKey(@Arg('input', () => CreateApiKeyInput) input: CreateApiKeyInput, @Ctx() ctx: Context): Promise<CreatedApiKey> {
-    const viewer = requireUserSession(ctx.viewer);
+    const viewer = await requireUserSession(ctx);
     const label = validLabel(input.label);
     const scopes = validScopes(input.scopes);
     const ipAllowList = validAllowList(input.ipAllowList ?? []);
@@ -101,7 +101,7 @@ export class ApiKeyResolver {
 
   @Mutation(() => ApiKey, { description: 'Revoke one of your API keys; it stops working within the gateway cache time (30 s)' })
   async revokeApiKey(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<ApiKey> {
-    const viewer = requireUserSession(ctx.viewer);
+    const viewer = await requireUserSession(ctx);
     if (!/^[0-9a-f-]{36}$/i.test(id)) throw notFound('You have no API key with this id');
     const record = await ctx.em.findOne(ApiKeyRecord, { id, userId: viewer.userId });
     if (!record) throw notFound('You have no API key with this id');

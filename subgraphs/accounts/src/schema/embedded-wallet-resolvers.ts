@@ -20,7 +20,7 @@ export class EmbeddedWalletResolver {
     description: 'Create an embedded wallet for you (one per account; asking again answers the one you have). Its key is never exposed.',
   })
   async createEmbeddedWallet(@Ctx() ctx: Context): Promise<Wallet> {
-    const viewer = requireUserSession(ctx.viewer);
+    const viewer = await requireUserSession(ctx);
     const existing = await ctx.em.findOne(WalletRecord, { userId: viewer.userId, kind: WalletKindEnum.EMBEDDED });
     if (existing) return walletView(existing);
     if ((await ctx.em.count(WalletRecord, { userId: viewer.userId })) >= MAX_WALLETS_PER_USER) {

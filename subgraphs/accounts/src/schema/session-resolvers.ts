@@ -12,6 +12,7 @@ import {
   newestFirstCursor,
   notFound,
   pageSize,
+  sessionRevocations,
   toConnection,
   unauthenticated,
   type Connection,
@@ -31,7 +32,7 @@ import { guardAttempt } from '../domain/attempts';
 import { normalizeEmail } from '../domain/email';
 import { LOGIN_CHALLENGE_TTL_SECONDS, hashOpaqueToken, newOpaqueToken, refreshExpiry, sessionTtlSeconds } from '../domain/sessions';
 import { checkSecondFactor, hasTwoFactor, hashRecoveryCode, newRecoveryCodes, newTotpSecret, totpStep } from '../domain/two-factor';
-import { signAccessToken } from '../domain/tokens';
+import { ACCESS_TOKEN_TTL_SECONDS, signAccessToken } from '../domain/tokens';
 import { requireUserSession } from './session-only';
 import { keyStore } from './resolvers';
 import { AuthPayload, User } from './types';
@@ -87,19 +88,21 @@ export async function startSession(user: UserRecord, ctx: Context): Promise<Auth
   return issueTokens(user, session, ctx, now);
 }
 
+/** Session management and sign-in methods: the user's own live session (session-only.ts). */
+const requireLiveSession = (ctx: Context): Promise<Viewer> => requireUserSession(ctx);
+
 /**
- * Access tokens are stateless and live out their 15 minutes elsewhere in the graph, but the
- * accounts subgraph, which holds the sessions, refuses a token whose session has ended for
- * everything that manages sessions and sign-in methods.
+ * Tells every verifier in the system that `sessionId` has ended: its access tokens, which live
+ * on for up to ACCESS_TOKEN_TTL_SECONDS, are refused from now on (shared session-revocations.ts).
+ * The database row is the truth; should Redis be unreachable the revocation is logged and the
+ * answer stands, since account-security actions check the row itself.
  */
-async function requireLiveSession(ctx: Context): Promise<Viewer> {
-  // Sign-in methods and sessions are the user's own business, never an API key's.
-  const viewer = requireUserSession(ctx.viewer);
-  if (viewer.sessionId) {
-    const live = await ctx.em.count(SessionRecord, { id: viewer.sessionId, revokedAt: null, expiresAt: { $gt: new Date() } });
-    if (live === 0) throw unauthenticated('This session has ended; sign in again');
+export async function announceEndedSession(ctx: Context, sessionId: string, endedAt = new Date()): Promise<void> {
+  try {
+    await sessionRevocations().revoke(sessionId, new Date(endedAt.getTime() + ACCESS_TOKEN_TTL_SECONDS * 1000));
+  } catch (error) {
+    ctx.logger.error({ err: error, sessionId }, 'could not announce an ended session; its access tokens live on outside accounts');
   }
-  return viewer;
 }
 
 /** Comparing against a fixed hash for unknown emails keeps both answers equally slow. */
@@ -196,6 +199,7 @@ export class SessionResolver {
         { id: record.sessionId, revokedAt: null },
         { revokedAt: now, revokedReason: 'refresh-token-reuse' },
       );
+      await announceEndedSession(ctx, record.sessionId, now);
       ctx.logger.warn({ sessionId: record.sessionId }, 'refresh token reused; session revoked');
       throw unauthenticated('This refresh token was already used; the session is revoked, sign in again');
     }
@@ -218,6 +222,7 @@ export class SessionResolver {
       { id: viewer.sessionId, userId: viewer.userId, revokedAt: null },
       { revokedAt: new Date(), revokedReason: 'logout' },
     );
+    await announceEndedSession(ctx, viewer.sessionId);
     return ended === 1;
   }
 
@@ -249,6 +254,7 @@ export class SessionResolver {
       session.revokedAt = new Date();
       session.revokedReason = 'revoked';
       await ctx.em.flush();
+      await announceEndedSession(ctx, session.id);
     }
     return toSession(session, viewer);
   }

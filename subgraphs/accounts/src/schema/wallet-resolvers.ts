@@ -163,7 +163,7 @@ export class WalletResolver {
 
   @Mutation(() => WalletLinkChallenge, { description: 'Step 1 of linking a wallet: the message to sign with it' })
   async walletLinkChallenge(@Arg('address') rawAddress: string, @Ctx() ctx: Context): Promise<WalletLinkChallenge> {
-    const viewer = requireUserSession(ctx.viewer);
+    const viewer = await requireUserSession(ctx);
     const address = normalizeAddress(rawAddress);
     const { domain, nonceTtlSeconds } = siweSettings();
     const issued = await issueNonce(ctx.em, 'link', nonceTtlSeconds, {
@@ -176,7 +176,7 @@ export class WalletResolver {
 
   @Mutation(() => Wallet, { description: 'Step 2: link the wallet that signed the challenge message' })
   async linkWallet(@Arg('message') message: string, @Arg('signature') signature: string, @Ctx() ctx: Context): Promise<Wallet> {
-    const viewer = requireUserSession(ctx.viewer);
+    const viewer = await requireUserSession(ctx);
     const nonce = nonceOfLinkMessage(message);
     const address = signerOf(message, signature);
     // Refuse before the nonce is spent, so a refused link changes nothing.
@@ -191,7 +191,7 @@ export class WalletResolver {
 
   @Mutation(() => Wallet, { description: 'Unlink one of your external wallets' })
   async unlinkWallet(@Arg('address') rawAddress: string, @Ctx() ctx: Context): Promise<Wallet> {
-    const viewer = requireUserSession(ctx.viewer);
+    const viewer = await requireUserSession(ctx);
     const address = normalizeAddress(rawAddress);
     const wallet = await ctx.em.findOne(WalletRecord, { address, userId: viewer.userId });
     if (!wallet) throw notFound('You have no wallet with this address');

@@ -1,5 +1,5 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type { Logger } from '@tradegraph/shared';
+import { sessionRevocations, type Logger } from '@tradegraph/shared';
 import { LoginChallengeRecord, RefreshTokenRecord, SessionRecord } from './session-entities';
 
 /** Ended sessions stay listed for the owner's records (and reuse detection) this long. */
@@ -29,4 +29,18 @@ export function startSessionSweeper(orm: MikroORM, logger: Logger): () => void {
   timer.unref();
   void sweep();
   return () => clearInterval(timer);
+}
+
+/**
+ * Puts every session that ended within the last `accessTokenTtlSeconds` back on the shared list
+ * of ended sessions (session-revocations.ts) at start: the embedded list is memory and starts
+ * empty, and Redis may have been emptied, while access tokens of those sessions may still be
+ * unexpired.
+ */
+export async function announceRecentlyEndedSessions(orm: MikroORM, accessTokenTtlSeconds: number): Promise<number> {
+  const since = new Date(Date.now() - accessTokenTtlSeconds * 1000);
+  const ended = await orm.em.fork().find(SessionRecord, { revokedAt: { $gt: since } }, { fields: ['id', 'revokedAt'] });
+  const revocations = sessionRevocations();
+  for (const session of ended) await revocations.revoke(session.id, new Date(session.revokedAt!.getTime() + accessTokenTtlSeconds * 1000));
+  return ended.length;
 }
