@@ -35,6 +35,7 @@ import { ApiKeyExchange } from './api-keys';
 import { PublicResponseCache } from './response-cache';
 import { graphqlFastPath, httpContext } from './http';
 import { OperationDocuments } from './documents';
+import { SubgraphReadiness } from './readiness';
 
 export const SUPERGRAPH_PATH = require.resolve('@tradegraph/schema/supergraph.graphql');
 
@@ -100,6 +101,8 @@ export async function startGateway(
     gateway,
     introspection: true,
     includeStacktraceInErrorResponses: false,
+    // The process's one shutdown (stopOnSignals in shared) stops this server; see shared/src/shutdown.ts.
+    stopOnTerminationSignals: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
@@ -132,8 +135,16 @@ export async function startGateway(
   stat('gateway_subscription_listeners', 'Client subscriptions served from them', (s) => s.listeners);
   stat('gateway_upstream_connections', 'graphql-ws connections open to subgraphs', (s) => s.upstreamConnections);
 
+  // Liveness: the gateway process answers. Readiness: every subgraph is ready too (see readiness.ts).
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok', service: 'gateway' });
+  });
+  const readiness = new SubgraphReadiness(SUBGRAPH_NAMES.map((name) => ({ name, url: subgraphUrl(name) })));
+  let stopping = false;
+  app.get('/ready', async (_req, res) => {
+    const subgraphs = await readiness.check();
+    const ready = !stopping && Object.values(subgraphs).every((status) => status === 'ready');
+    res.status(ready ? 200 : 503).json({ status: stopping ? 'stopping' : ready ? 'ready' : 'not ready', service: 'gateway', subgraphs });
   });
   app.get('/metrics', async (_req, res) => {
     res.type(registry.contentType).send(await registry.metrics());
@@ -214,6 +225,7 @@ export async function startGateway(
     port,
     hub,
     async stop() {
+      stopping = true;
       fastPath.close();
       await wsCleanup.dispose();
       await upstreams.closeAll();

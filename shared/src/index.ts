@@ -18,6 +18,7 @@ export * from './cache-control';
 export * from './admin-audit';
 export * from './verified-tokens';
 export * from './session-revocations';
+export * from './shutdown';
 export {
   SUBGRAPH_BATCH_ANSWER_TYPE,
   SUBGRAPH_BATCH_MAX,

@@ -21,6 +21,7 @@ import { createLogger, requestIdFrom, REQUEST_ID_HEADER, type Logger } from './l
 import { createTokenVerifier, requireScope, type TokenVerifier, type Viewer } from './auth';
 import { rememberVerifiedTokens } from './verified-tokens';
 import { closeSessionRevocations, refuseEndedSessions } from './session-revocations';
+import { stopOnSignals } from './shutdown';
 import { createEventBus, type EventBus } from './pubsub';
 import { openDatabase, type EntityManager } from './orm';
 import { CLIENT_USER_AGENT_HEADER, clientIp, trustedGateways } from './client-ip';
@@ -331,16 +332,27 @@ export async function startSubgraph<Loaders>(
     schema,
     introspection: true,
     includeStacktraceInErrorResponses: false,
+    // The process's one shutdown (stopOnSignals) stops this server in its turn; see shutdown.ts.
+    stopOnTerminationSignals: false,
     plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginInlineTraceDisabled(), entitiesTracePlugin(metrics, logger)],
   });
   await apollo.start();
 
-  app.get('/health', async (_req, res) => {
+  // Liveness: the process runs and answers. It stays ok while Postgres is down, so an orchestrator
+  // does not restart a process that will recover by itself when the database is back.
+  app.get('/health', (_req, res) => {
+    res.json({ status: 'ok', service: name });
+  });
+  // Readiness: migrations ran, the subgraph's state is loaded (the engine replayed), its work has
+  // started, the database answers now, and the process is not stopping.
+  let lifecycle: 'starting' | 'ready' | 'stopping' = 'starting';
+  app.get('/ready', async (_req, res) => {
+    if (lifecycle !== 'ready') return void res.status(503).json({ status: lifecycle, service: name });
     try {
       await orm.em.getConnection().execute('select 1');
-      res.json({ status: 'ok', service: name });
-    } catch (error) {
-      res.status(503).json({ status: 'unavailable', service: name, error: String(error) });
+      res.json({ status: 'ready', service: name });
+    } catch {
+      res.status(503).json({ status: 'database unavailable', service: name });
     }
   });
   app.get('/metrics', async (_req, res) => {
@@ -355,6 +367,7 @@ export async function startSubgraph<Loaders>(
 
   await new Promise<void>((resolve) => httpServer.listen(port, '0.0.0.0', resolve));
   const stopWork = definition.start ? await definition.start({ orm, bus, logger, registry }) : async () => {};
+  lifecycle = 'ready';
   logger.info({ port }, `${name} subgraph listening`);
 
   return {
@@ -363,10 +376,17 @@ export async function startSubgraph<Loaders>(
     schema,
     orm,
     bus,
+    /**
+     * In this order: refuse readiness, close WebSockets (1001 Going Away), stop accepting and drain
+     * the HTTP requests in flight, then the subgraph's own work (matching makes its journal durable
+     * and writes a snapshot here), then Redis and the pool.
+     */
     async stop() {
-      await stopWork();
+      lifecycle = 'stopping';
       await wsCleanup.dispose();
       await apollo.stop();
+      await stopWork();
+      await bus.close();
       await orm.close();
       await closeSessionRevocations();
     },
@@ -382,13 +402,7 @@ export function runSubgraphProcess<Loaders>(definition: SubgraphDefinition<Loade
     process.exit(1);
   }
   startSubgraph(definition, { databaseUrl: url }).then(
-    (running) => {
-      const shutdown = () => {
-        running.stop().finally(() => process.exit(0));
-      };
-      process.once('SIGTERM', shutdown);
-      process.once('SIGINT', shutdown);
-    },
+    (running) => stopOnSignals(() => running.stop(), logger),
     (error: unknown) => {
       logger.fatal({ err: error }, 'subgraph failed to start');
       process.exit(1);

@@ -1,121 +1,53 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { Client } from 'pg';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { collect, gql, wsClient } from '../harness/client';
+import { collect, credit, gql, placeOrder, signUp, wsClient } from '../harness/client';
 import { ownSystem } from '../harness/env';
+import { EmbeddedSystem } from '../harness/embedded';
 
-const { waitForHealth, ROOT } = require('../harness/system');
-
-// `npm start` with no DATABASE_URL and no REDIS_URL: one process, embedded PostgreSQL (PGlite)
-// in a data folder, in-process pub/sub, the simulated price feed. Started exactly as a user would.
+// `npm start` with no DATABASE_URL and no REDIS_URL: one process on an embedded PostgreSQL server
+// in a data folder, in-process pub/sub, the simulated price feed. Started exactly as a user
+// would; stopped with real signals, then started again on the same data.
 const { portBase: PORT_BASE } = ownSystem(2000, 'embedded');
-const GATEWAY = `http://127.0.0.1:${PORT_BASE}`;
 
-function signalGroup(group: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-group, signal);
-  } catch {
-    // the group is already gone
-  }
-}
-
-/** Processes of process group `group` that still run (an exited one waiting to be reaped does not count). */
-function liveProcessesIn(group: number): number {
-  let live = 0;
-  for (const pid of readdirSync('/proc')) {
-    if (!/^\d+$/.test(pid)) continue;
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      // pid (comm) state ppid pgrp …: the fields after the command's closing parenthesis.
-      const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(pgrp) === group && state !== 'Z') live += 1;
-    } catch {
-      // it ended between the listing and the read
-    }
-  }
-  return live;
-}
 describe('npm start on the embedded defaults', () => {
-  let child: ChildProcess;
-  let dataDir: string;
-  let output = '';
+  const system = new EmbeddedSystem(PORT_BASE);
+  const url = `${system.gateway}/graphql`;
 
-  beforeAll(async () => {
-    dataDir = mkdtempSync(path.join(tmpdir(), 'tradegraph-embedded-'));
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      PORT_BASE: String(PORT_BASE),
-      DATA_DIR: dataDir,
-      PRICE_FEED_INTERVAL_MS: '100',
-    };
-    delete env.DATABASE_URL;
-    delete env.REDIS_URL;
-    for (const key of Object.keys(env)) if (key.startsWith('E2E_') || key.startsWith('JEST') || key.endsWith('_PORT')) delete env[key];
-    child = spawn('npm', ['start', '--silent'], { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout?.on('data', (chunk) => (output += chunk));
-    child.stderr?.on('data', (chunk) => (output += chunk));
-    try {
-      await waitForHealth(`${GATEWAY}/health`, child, 'npm start', 150000);
-    } catch (error) {
-      throw new Error(`${(error as Error).message}\n${output.slice(-3000)}`);
-    }
-  }, 180000);
+  beforeAll(() => system.start('npm', { PRICE_FEED_INTERVAL_MS: '100' }), 180000);
+  afterAll(() => system.dispose(), 60000);
 
-  afterAll(async () => {
-    if (child?.pid) {
-      // The whole process group: npm, and the node process it started. npm exits at once; node
-      // stops its services and closes PGlite's files after that, so the data folder can only be
-      // removed once no process of the group is left.
-      const group = child.pid;
-      signalGroup(group, 'SIGTERM');
-      const deadline = Date.now() + 20000;
-      while (liveProcessesIn(group) > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
-      if (liveProcessesIn(group) > 0) {
-        signalGroup(group, 'SIGKILL');
-        await new Promise((resolve) => setTimeout(resolve, 500));
-      }
-    }
-    rmSync(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
+  it('runs in one process on an embedded PostgreSQL server and ends its start-up with one human line', () => {
+    expect(system.output).toContain('embedded PostgreSQL started');
+    const lines = system.output.trimEnd().split('\n');
+    const human = lines.findIndex((line) => line.startsWith('Tradegraph is running (embedded'));
+    expect(human).toBeGreaterThan(0);
+    expect(lines[human]).toContain(`playground http://127.0.0.1:${PORT_BASE}/`);
+    expect(lines.slice(human + 1).join('\n')).toMatch(/database: postgres:\/\/postgres@127\.0\.0\.1:\d+\/postgres \(embedded PostgreSQL/);
+    // Start-up is quiet: no warnings or errors, whatever order the subgraphs came up in.
+    expect(system.logLines().filter((line) => line.level >= 40)).toEqual([]);
   });
 
-  /** A failed request says what the process printed, and whether it is still running. */
-  const withOutput = <T>(request: Promise<T>): Promise<T> =>
-    request.catch((error: Error) => {
-      throw new Error(
-        `${error.message} (${String(error.cause ?? '')}); npm start ${child.exitCode === null ? 'still running' : `exited with ${child.exitCode}`}, its last output:\n${output.slice(-3000)}`,
-      );
+  it('answers /health (alive) and /ready (every subgraph ready) on the gateway', async () => {
+    expect((await fetch(`${system.gateway}/health`)).status).toBe(200);
+    const ready = await (await fetch(`${system.gateway}/ready`)).json();
+    expect(ready).toEqual({
+      status: 'ready',
+      service: 'gateway',
+      subgraphs: { accounts: 'ready', markets: 'ready', trading: 'ready', funding: 'ready', analytics: 'ready', matching: 'ready' },
     });
-
-  it('runs in one process on an embedded PostgreSQL', () => {
-    expect(output).toContain('embedded PostgreSQL (PGlite) started');
-    expect(output).toContain('Tradegraph is running (embedded)');
   });
 
   it('serves a query that crosses subgraphs', async () => {
-    const result = await withOutput(
-      gql(
-        '{ markets(category: crypto) { edges { node { symbol baseAsset { name } orderBook { bids { price } } } } } }',
-        {},
-        { url: `${GATEWAY}/graphql` },
-      ),
-    );
+    const result = await gql('{ markets(category: crypto) { edges { node { symbol baseAsset { name } orderBook { bids { price } } } } } }', {}, { url });
     expect(result.errors).toBeUndefined();
     const markets = result.data.markets.edges.map((e: any) => e.node);
-    expect(markets.map((m: any) => m.symbol)).toContain('BTC-USDT');
-    expect(markets.find((m: any) => m.symbol === 'BTC-USDT')).toEqual({
-      symbol: 'BTC-USDT',
-      baseAsset: { name: 'Bitcoin' },
-      orderBook: { bids: [] },
-    });
+    expect(markets.find((m: any) => m.symbol === 'BTC-USDT')).toEqual({ symbol: 'BTC-USDT', baseAsset: { name: 'Bitcoin' }, orderBook: { bids: [] } });
   });
 
   it('serves a subscription fed by the simulated price feed, with fields from another subgraph', async () => {
     const client = wsClient(undefined, `ws://127.0.0.1:${PORT_BASE}/graphql`);
-    const prices = collect(
-      client,
-      'subscription { priceUpdated(market: "ETH-USDT") { price at market { symbol orderBook { asks { price } } } } }',
-    );
+    const prices = collect(client, 'subscription { priceUpdated(market: "ETH-USDT") { price at market { symbol orderBook { asks { price } } } } }');
     await prices.waitFor(2, 20000);
     for (const result of prices.results.slice(0, 2)) {
       expect(result.errors).toBeUndefined();
@@ -124,5 +56,52 @@ describe('npm start on the embedded defaults', () => {
     }
     prices.unsubscribe();
     await client.dispose();
+  });
+
+  it('lets an outside PostgreSQL client read the data while the system runs', async () => {
+    const password = readFileSync(path.join(system.dataDir, 'postgres.password'), 'utf8').trim();
+    const db = new Client({ host: '127.0.0.1', port: PORT_BASE + 432, user: 'postgres', password, database: 'postgres' });
+    await db.connect();
+    const { rows } = await db.query("select symbol from markets.markets where symbol = 'BTC-USDT'");
+    expect(rows).toEqual([{ symbol: 'BTC-USDT' }]);
+    await db.end();
+  });
+
+  it('stops in order on SIGTERM (WebSockets told 1001, snapshot written, database stopped) and restarts from that snapshot', async () => {
+    const user = await signUp(url);
+    await credit(user.token, 'USDT', '10000', url);
+    await placeOrder(user.token, { market: 'BTC-USDT', side: 'buy', type: 'limit', price: '50000', quantity: '0.01', clientOrderId: 'rest-1' }, url);
+    const before = await gql('{ orderBook(market: "BTC-USDT") { sequence bids { price quantity } } }', {}, { url });
+    expect(before.data.orderBook.bids).toEqual([{ price: '50000', quantity: '0.01' }]);
+
+    // A client with an open WebSocket is told the server is going away.
+    const closed = new Promise<number>((resolve) => {
+      const client = wsClient(user.token, `ws://127.0.0.1:${PORT_BASE}/graphql`, { on: { closed: (event: any) => resolve(event.code) } });
+      collect(client, 'subscription { myOrderUpdates { id } }');
+    });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+
+    const { ms } = await system.stop('SIGTERM');
+    expect(await closed).toBe(1001);
+    const lines = system.logLines();
+    const stopped = lines.find((line) => line.msg === 'engine stopped with a snapshot');
+    expect(stopped?.seq).toBeGreaterThan(0);
+    expect(lines.some((line) => line.msg === 'stopped' && line.service === 'start')).toBe(true);
+    expect(lines.filter((line) => line.level >= 50)).toEqual([]);
+    expect(ms).toBeLessThan(20000); // bounded by SHUTDOWN_TIMEOUT_MS, not killed
+
+    // The node process itself, then SIGINT (a terminal's Ctrl-C): it starts from the snapshot
+    // with nothing to replay, the book's numbering goes on from the journal, and it exits 0.
+    await system.start('node');
+    const restored = system.logLines().find((line) => line.msg === 'engine restored');
+    expect(restored).toMatchObject({ snapshotSeq: stopped.seq, replayed: 0, seq: stopped.seq });
+    const after = await gql('{ orderBook(market: "BTC-USDT") { sequence bids { price quantity } } }', {}, { url });
+    expect(after.data.orderBook.bids).toEqual(before.data.orderBook.bids);
+    expect(after.data.orderBook.sequence).toBeGreaterThanOrEqual(stopped.seq);
+    expect(after.data.orderBook.sequence).toBeGreaterThan(before.data.orderBook.sequence);
+
+    const exit = await system.stop('SIGINT');
+    expect(exit.code).toBe(0);
+    expect(system.logLines().some((line) => line.msg === 'engine stopped with a snapshot')).toBe(true);
   });
 });

@@ -109,8 +109,12 @@ async function startSystem({ databaseUrl, redisUrl, database, portBase, logDir, 
   for (const name of services) launch(name, `subgraphs/${name}/dist/index.js`);
   launch('gateway', 'gateway/dist/index.js');
   try {
+    // Subgraphs: ready (migrations ran, state loaded); the gateway: alive (its own /ready needs all
+    // six subgraphs, and some test systems run fewer).
     await Promise.all(
-      [...services, 'gateway'].map((name) => waitForHealth(`http://127.0.0.1:${portBase + OFFSETS[name]}/health`, children[name], name)),
+      [...services, 'gateway'].map((name) =>
+        waitForHealth(`http://127.0.0.1:${portBase + OFFSETS[name]}/${name === 'gateway' ? 'health' : 'ready'}`, children[name], name),
+      ),
     );
   } catch (error) {
     // A system that did not come up is stopped here: the caller never gets a handle to stop it,
@@ -125,7 +129,7 @@ async function startSystem({ databaseUrl, redisUrl, database, portBase, logDir, 
     /** Starts a subgraph process again (after a test killed it) and waits until it is healthy. */
     async restart(name) {
       const child = launch(name, `subgraphs/${name}/dist/index.js`);
-      await waitForHealth(`http://127.0.0.1:${portBase + OFFSETS[name]}/health`, child, name);
+      await waitForHealth(`http://127.0.0.1:${portBase + OFFSETS[name]}/ready`, child, name);
     },
     async stop() {
       await Promise.all(

@@ -69,7 +69,7 @@ export const definition: SubgraphDefinition<MatchingLoaders> = {
       },
     });
     matching.exchange = new Exchange(sequencer, orm);
-    matching.publisher = new Publisher(sequencer.engine, bus, logger);
+    matching.publisher = new Publisher(sequencer.engine, bus, logger, sequencer.lastSeq);
     sequencer.onBatch((changes) => matching.publisher!.publish(changes));
     // The markets come from the markets subgraph: wait for its listing before serving orders.
     stopListing = await followListing(sequencer, bus, logger);

@@ -58,9 +58,30 @@ export class TradeIngest {
   async start(): Promise<void> {
     for (const [market, last] of await tradeCursors(this.orm)) this.cursors.set(market, last);
     await this.discoverMarkets();
-    await Promise.all([...this.markets.keys()].map((market) => this.request(market)));
     this.sweepTimer = setInterval(() => void this.sweep(), this.options.sweepMs);
     this.sweepTimer.unref();
+    // Matching up (a restart of markets alone): catch up before serving. Matching not up yet (the
+    // whole system starting, where it waits for this subgraph's listing): catch up once it
+    // answers, saying so once instead of warning for every market.
+    if (await this.matchingAnswers()) await this.catchUpAll();
+    else void this.catchUpWhenMatchingAnswers();
+  }
+
+  private catchUpAll(): Promise<void[]> {
+    return Promise.all([...this.markets.keys()].map((market) => this.request(market)));
+  }
+
+  private matchingAnswers(): Promise<boolean> {
+    return fetch(`${this.options.matchingUrl}/health`, { signal: AbortSignal.timeout(2000) }).then(
+      (response) => response.ok,
+      () => false,
+    );
+  }
+
+  private async catchUpWhenMatchingAnswers(): Promise<void> {
+    this.logger.info({ matching: this.options.matchingUrl }, 'matching is not up yet; candles catch up from its trades once it answers');
+    while (!this.stopped && !(await this.matchingAnswers())) await new Promise((resolve) => setTimeout(resolve, 500));
+    if (!this.stopped) await this.catchUpAll();
   }
 
   async stop(): Promise<void> {

@@ -53,6 +53,7 @@ export async function followListing(
   };
 
   let delay = 200;
+  const waitingSince = Date.now();
   for (let attempt = 1; ; attempt += 1) {
     try {
       const response = await fetch(url);
@@ -62,7 +63,9 @@ export async function followListing(
       logger.info({ markets: markets.length, engineMarkets: sequencer.engine.marketIds().length }, 'listing loaded from markets');
       break;
     } catch (error) {
-      logger.warn({ err: error, attempt, url, retryInMs: delay }, 'markets listing not available yet; retrying');
+      // Markets starting beside us is normal: one quiet line, a warning only if it lasts.
+      if (attempt === 1) logger.info({ url }, 'waiting for the markets listing');
+      else if (Date.now() - waitingSince > 30_000) logger.warn({ err: error, attempt, url, retryInMs: delay }, 'markets listing still not available; retrying');
       await new Promise((resolve) => setTimeout(resolve, delay));
       delay = Math.min(options.retryMaxMs ?? 5000, delay * 2);
     }

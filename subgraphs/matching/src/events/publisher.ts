@@ -32,10 +32,19 @@ export class Publisher {
   /** While Redis is down every event fails: logged once per streak, not once per event. */
   private readonly publishes: FailureStreak;
 
+  /**
+   * @param sequenceBase where every book's numbering starts in this run: the journal's sequence
+   *   number at start-up. A book's sequence grows by one per published delta, at most one per
+   *   journaled batch, so in the run before it never passed that run's last journaled sequence
+   *   number: starting from it, a book's sequence only ever goes forward across restarts. Within
+   *   a run deltas are numbered without gaps; after a restart the numbers jump ahead, which tells
+   *   a client holding an older snapshot to read the book again.
+   */
   constructor(
     private readonly engine: Engine,
     private readonly bus: EventBus,
     logger: Logger,
+    private readonly sequenceBase = 0,
   ) {
     this.publishes = new FailureStreak(logger, 'publishing engine events');
   }
@@ -68,7 +77,7 @@ export class Publisher {
     const levels = this.engine.depth(market, depth);
     return {
       market,
-      sequence: book?.sequence ?? 0,
+      sequence: book?.sequence ?? this.sequenceBase,
       snapshot: true,
       bids: levels.bids.map((l) => this.level(market, l)),
       asks: levels.asks.map((l) => this.level(market, l)),
@@ -76,7 +85,7 @@ export class Publisher {
   }
 
   private bookDelta(market: string): BookDeltaEvent | null {
-    const previous = this.books.get(market) ?? { sequence: 0, bids: new Map(), asks: new Map() };
+    const previous = this.books.get(market) ?? { sequence: this.sequenceBase, bids: new Map(), asks: new Map() };
     const depth = this.engine.depth(market, BOOK_FEED_DEPTH);
     const current: PublishedBook = {
       sequence: previous.sequence,

@@ -1,0 +1,57 @@
+import path from 'node:path';
+import { SUBGRAPH_NAMES, createLogger, databaseUrl, portOf, redisUrl, shutdownTimeoutMs, stopOnSignals } from '@tradegraph/shared';
+import { runEmbedded, redact } from './embedded';
+import { Supervisor } from './supervisor';
+import { announce } from './announce';
+
+/**
+ * `npm start`.
+ * - With DATABASE_URL and REDIS_URL: one process per subgraph plus the gateway, events over
+ *   Redis, each process supervised (restarted with backoff when it crashes).
+ * - Otherwise the embedded default: everything in this one process (see embedded.ts).
+ */
+const logger = createLogger('start');
+
+async function runProcesses(): Promise<void> {
+  const root = path.resolve(__dirname, '..', '..');
+  const supervisor = new Supervisor([
+    ...SUBGRAPH_NAMES.map((name) => ({ name, entry: path.join(root, 'subgraphs', name, 'dist', 'index.js') })),
+    { name: 'gateway', entry: path.join(root, 'gateway', 'dist', 'index.js') },
+  ]);
+  // The supervisor waits for its children's own orderly shutdowns, which are bounded by the same timeout.
+  stopOnSignals(() => supervisor.stop(), logger, shutdownTimeoutMs() + 5000);
+  supervisor.start();
+  const gateway = `http://127.0.0.1:${portOf('gateway')}`;
+  await waitUntilReady(`${gateway}/ready`);
+  announce({
+    mode: `one process per service, ${SUBGRAPH_NAMES.length + 1} supervised processes`,
+    playground: `${gateway}/`,
+    database: redact(databaseUrl()!),
+    redis: redact(redisUrl()!),
+  });
+}
+
+/** Waits quietly for the gateway to be ready: one line if it takes a while, none if it does not. */
+async function waitUntilReady(url: string): Promise<void> {
+  const startedAt = Date.now();
+  let told = false;
+  for (;;) {
+    const ready = await fetch(url, { signal: AbortSignal.timeout(2000) }).then(
+      (response) => response.ok,
+      () => false,
+    );
+    if (ready) return;
+    if (!told && Date.now() - startedAt > 15_000) {
+      logger.info({ url }, 'waiting for every subgraph to be ready');
+      told = true;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+const run = databaseUrl() && redisUrl() ? runProcesses : runEmbedded;
+run().catch((error: unknown) => {
+  logger.fatal({ err: error }, 'failed to start');
+  logger.flush();
+  process.exit(1);
+});

@@ -1,0 +1,51 @@
+import { flushLogs, type Logger } from './logger';
+
+/** How long an orderly shutdown may take before the process gives up and exits (SHUTDOWN_TIMEOUT_MS). */
+export function shutdownTimeoutMs(env = process.env): number {
+  const value = Number(env.SHUTDOWN_TIMEOUT_MS || 20_000);
+  if (!Number.isInteger(value) || value < 100) throw new Error('SHUTDOWN_TIMEOUT_MS must be a whole number of milliseconds, at least 100');
+  return value;
+}
+
+/**
+ * The one orderly shutdown of a process. On the first SIGTERM or SIGINT, `stop` runs (stop
+ * accepting, drain requests and sockets, flush what must be durable, close pools) and the process
+ * exits 0 when it is done, or 1 if it failed or took longer than SHUTDOWN_TIMEOUT_MS. A second
+ * signal while stopping exits at once (a person pressing Ctrl-C twice means it).
+ *
+ * Apollo Server would stop itself on these signals and re-send them (its
+ * `stopOnTerminationSignals`, on unless NODE_ENV=test), killing the process before this ran:
+ * every server here is built with that option off, so this is the only handler.
+ */
+export function stopOnSignals(stop: () => Promise<void>, logger: Logger, timeoutMs = shutdownTimeoutMs()): void {
+  let stopping = false;
+  const exit = (code: number) => {
+    flushLogs();
+    process.exit(code);
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      logger.warn({ signal }, 'second signal while stopping: exiting now');
+      exit(1);
+    }
+    stopping = true;
+    const startedAt = Date.now();
+    logger.info({ signal }, 'shutting down');
+    setTimeout(() => {
+      logger.error({ timeoutMs }, 'shutdown did not finish in time; exiting');
+      exit(1);
+    }, timeoutMs).unref();
+    stop().then(
+      () => {
+        logger.info({ ms: Date.now() - startedAt }, 'stopped');
+        exit(0);
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}
