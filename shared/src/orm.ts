@@ -19,8 +19,7 @@ export interface DatabaseOptions {
 /**
  * Opens MikroORM on PostgreSQL and runs the subgraph's pending migrations. Tables are always
  * qualified with their schema (entities declare it) and nothing relies on session state such as
- * `search_path`, so the same code runs on a real server and on the embedded PGlite, whose
- * connections share one backend session.
+ * `search_path`: a subgraph's SQL says which schema it touches, wherever it runs.
  */
 export async function openDatabase(options: DatabaseOptions): Promise<MikroORM> {
   const orm = await MikroORM.init({
