@@ -78,6 +78,11 @@ export class EmbeddedSystem {
       if (!this.running) resolve(this.child.exitCode);
       else this.child.once('exit', (code) => resolve(code));
     });
+    // The output is complete once every process that held the pipes has closed them.
+    const outputClosed = new Promise<void>((resolve) => {
+      if (this.child.stdout?.closed ?? true) resolve();
+      else this.child.once('close', () => resolve());
+    });
     signalGroup(group, signal);
     const deadline = Date.now() + timeoutMs;
     while (liveProcessesIn(group) > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
@@ -86,6 +91,7 @@ export class EmbeddedSystem {
       signalGroup(group, 'SIGKILL');
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
+    await Promise.race([outputClosed, new Promise((resolve) => setTimeout(resolve, 5000))]);
     return { code: await exited, ms };
   }
 
