@@ -70,6 +70,9 @@ async function startBenchSystem(name, { portBase, env = {} } = {}) {
     LOG_LEVEL: 'info',
     PRICE_FEED: 'off',
     MATCHING_DEMO_CREDITS: 'on',
+    // Benchmarks open thousands of sockets from one address and a few users.
+    WS_MAX_SOCKETS_PER_IP: '0',
+    WS_MAX_SOCKETS_PER_USER: '0',
     ...env,
   };
   const children = {};

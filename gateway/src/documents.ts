@@ -1,4 +1,6 @@
 import { GraphQLError, Kind, getOperationAST, parse, print, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { documentInputProblem, inputError } from '@tradegraph/shared';
+import { queryLimitsFromEnv, shapeProblem, textProblem, tokenProblem, type QueryLimits } from './query-limits';
 
 /**
  * Operations sent over the WebSocket, parsed and validated once per distinct text. Thousands of
@@ -14,12 +16,20 @@ export class OperationDocuments {
   constructor(
     private readonly schema: GraphQLSchema,
     private readonly maxEntries = 1000,
+    readonly limits: QueryLimits = queryLimitsFromEnv(),
   ) {}
 
-  /** The document for `query`, or the errors to answer with (GRAPHQL_PARSE_FAILED or GRAPHQL_VALIDATION_FAILED). */
+  /**
+   * The document for `query`, or the errors to answer with: QUERY_TOO_COMPLEX (too long, too
+   * many tokens, too deep, too many aliases or directives: see query-limits.ts), BAD_USER_INPUT
+   * (a string literal with control characters), GRAPHQL_PARSE_FAILED or GRAPHQL_VALIDATION_FAILED.
+   */
   get(query: string): { document: DocumentNode } | { errors: GraphQLError[] } {
     const known = this.entries.get(query);
     if (known) return known;
+    // A text over the length limit is refused without being parsed or remembered.
+    const tooLong = textProblem(query, this.limits);
+    if (tooLong) return { errors: [tooLong] };
     const prepared = this.prepare(query);
     if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
     this.entries.set(query, prepared);
@@ -55,10 +65,17 @@ export class OperationDocuments {
   private prepare(query: string): { document: DocumentNode } | { errors: GraphQLError[] } {
     let document: DocumentNode;
     try {
-      document = parse(query);
+      document = parse(query, { maxTokens: this.limits.maxTokens });
     } catch (error) {
+      const tooMany = tokenProblem(error, this.limits);
+      if (tooMany) return { errors: [tooMany] };
       return { errors: [new GraphQLError((error as Error).message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })] };
     }
+    // Size before validation: some validation rules cost the square of the fields.
+    const tooBig = shapeProblem(document, this.limits);
+    if (tooBig) return { errors: [tooBig] };
+    const unsafe = documentInputProblem(document);
+    if (unsafe) return { errors: [inputError(unsafe)] };
     const errors = validate(this.schema, document);
     if (errors.length > 0) {
       return {

@@ -13,6 +13,7 @@ import { epochsTouchedBy } from './public-cache';
 import { NodeHeaders, isMutationText } from './fetcher';
 import type { MutationForwarder } from './forward';
 import { withReplayedResponse } from './datasource';
+import { refusalBody, statusOf, type QueryGate } from './query-gate';
 
 /**
  * The fast path for `POST /graphql` requests the public response cache can answer.
@@ -38,6 +39,10 @@ export interface FastPathOptions {
   proxies: BlockList;
   /** Called for each request the fast path answered (a metric). */
   onHit?: () => void;
+  /** Admits requests (input, size and cost limits) before anything else is made of them. */
+  gate: QueryGate;
+  /** What clients see of an error (internal details masked): the same function Apollo Server formats with. */
+  formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
   /**
    * Runs ordinary queries and mutations without express and Apollo Server's pipeline (see `leanQuery`), when
    * given. Left out, every miss goes through the pipeline.
@@ -251,7 +256,7 @@ function writeAnswer(
 }
 
 export function graphqlFastPath(options: FastPathOptions): RequestListener & { close(): void } {
-  const { app, cache, logger, verifyToken, apiKeys, proxies, onHit, lean } = options;
+  const { app, cache, logger, verifyToken, apiKeys, proxies, onHit, lean, gate, formatError: formatForClient } = options;
   const contextOf = httpContext({ verifyToken, apiKeys, proxies });
   /** Apollo Server's query hash (SHA-256 of the text), which keys the gateway's query plans; once per document. */
   const queryHashes = new WeakMap<object, string>();
@@ -377,7 +382,7 @@ export function graphqlFastPath(options: FastPathOptions): RequestListener & { c
     const http: { status?: number; headers: [string, string][] } = threw
       ? { status: undefined, headers: [] }
       : { status: response.http.status, headers: [...response.http.headers] };
-    const errors = result.errors?.map((error) => formatError(error, http));
+    const errors = result.errors?.map((error) => formatForClient(formatError(error, http), error));
     const policy = isMutation ? null : overallCachePolicy.policyIfCacheable();
     const singleResult = { ...result, errors };
     if (policy && policy.scope === 'PUBLIC' && !errors?.length && key !== null) {
@@ -400,6 +405,13 @@ export function graphqlFastPath(options: FastPathOptions): RequestListener & { c
     const request = open ? cacheableRequest(body) : null;
     const contentType = CONTENT_TYPE_FOR_ACCEPT.get(req.headers.accept ?? '');
     if (!request || contentType === undefined) return app(req, res);
+    // Refused before a cache key or a plan is made of it (deep variables, limits: query-gate.ts).
+    const refused = gate.check(request.query, request.operationName, request.variables);
+    if (refused) {
+      const reqId = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
+      writeAnswer(res, { status: statusOf(refused), headers: [], reqId, cacheControl: 'no-store', contentType, bytes: refusalBody(refused) });
+      return;
+    }
     const runLean = (key: string | null) =>
       void leanQuery(req, res, request, contentType, key).catch((error: unknown) => {
         logger.error({ err: error }, 'lean query path failed');
@@ -436,6 +448,15 @@ export function graphqlFastPath(options: FastPathOptions): RequestListener & { c
     const chunks: Buffer[] = [];
     let received = 0;
     const onData = (chunk: Buffer) => {
+      try {
+        readChunk(chunk);
+      } catch (error) {
+        // Nothing a client sends may end the process: whatever threw is logged and answered.
+        req.off('data', onData);
+        answerInternalError(res, error);
+      }
+    };
+    const readChunk = (chunk: Buffer) => {
       chunks.push(chunk);
       received += chunk.length;
       if (received < length) return;
@@ -453,10 +474,25 @@ export function graphqlFastPath(options: FastPathOptions): RequestListener & { c
         return;
       }
       // express.json skips a request once its stream has ended.
-      if (req.readableEnded) withBody(req, res, body);
-      else req.once('end', () => withBody(req, res, body));
+      if (req.readableEnded) withBodyOrAnswer(req, res, body);
+      else req.once('end', () => withBodyOrAnswer(req, res, body));
     };
     req.on('data', onData);
+  };
+
+  const answerInternalError = (res: ServerResponse, error: unknown) => {
+    const formatted = formatForClient({ message: 'Internal error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }, error);
+    if (res.headersSent) return void res.destroy();
+    const bytes = Buffer.from(`${JSON.stringify({ errors: [formatted] })}\n`, 'utf8');
+    res.writeHead(500, { 'Content-Type': APPLICATION_JSON, 'Content-Length': String(bytes.length), 'cache-control': 'no-store' });
+    res.end(bytes);
+  };
+  const withBodyOrAnswer = (req: IncomingMessage, res: ServerResponse, body: unknown) => {
+    try {
+      withBody(req, res, body);
+    } catch (error) {
+      answerInternalError(res, error);
+    }
   };
 
   return Object.assign(handler, {

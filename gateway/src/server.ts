@@ -19,6 +19,10 @@ import {
   subgraphUrl,
   subgraphWsUrl,
   trustedProxies,
+  formatClientError,
+  inputGuardPlugin,
+  introspectionEnabled,
+  jsonErrorHandler,
   type TokenVerifier,
 } from '@tradegraph/shared';
 import type { GatewayContext } from './context';
@@ -36,6 +40,8 @@ import { PublicResponseCache } from './response-cache';
 import { graphqlFastPath, httpContext } from './http';
 import { OperationDocuments } from './documents';
 import { SubgraphReadiness } from './readiness';
+import { QueryGate } from './query-gate';
+import { validateScalarsAtTheEdge } from './scalars';
 
 export const SUPERGRAPH_PATH = require.resolve('@tradegraph/schema/supergraph.graphql');
 
@@ -81,6 +87,7 @@ export async function startGateway(
 
   const planner = new SubscriptionPlanner(supergraphSdl);
   const apiSchema = planner.apiSchema.toGraphQLJSSchema();
+  validateScalarsAtTheEdge(apiSchema);
   const documents = new OperationDocuments(apiSchema);
   const upstreams = new UpstreamConnections((name) => subgraphWsUrl(name));
   const hub = new SubscriptionHub(planner, upstreams, serviceMap, logger, apiSchema);
@@ -97,24 +104,46 @@ export async function startGateway(
   httpServer.headersTimeout = httpServer.keepAliveTimeout + 1000;
   const responseCache = new PublicResponseCache();
 
+  const introspection = introspectionEnabled();
+  // What clients see of errors: internal ones (and subgraphs' raw answers) masked, with an id in the log.
+  const formatError = formatClientError({ logger, suggestions: introspection });
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
-    introspection: true,
+    introspection,
     includeStacktraceInErrorResponses: false,
     // The process's one shutdown (stopOnSignals in shared) stops this server; see shared/src/shutdown.ts.
     stopOnTerminationSignals: false,
+    formatError,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
+      // Before the response cache makes a key of the variables.
+      inputGuardPlugin(),
       requestLogPlugin(logger),
       responseCache.plugin(),
     ],
   });
   await apollo.start();
+  const leanSchema = gateway.schema ?? apiSchema;
+  if (leanSchema !== apiSchema) validateScalarsAtTheEdge(leanSchema);
+  // Validated against the schema Apollo Server validates against, so no document runs on the fast path that it would refuse.
+  const leanDocuments = new OperationDocuments(leanSchema);
+  const httpGate = new QueryGate(leanDocuments, leanSchema, 'http');
 
   // WebSocket /graphql: subscriptions (federated through the hub), queries and mutations too.
   const apiKeys = new ApiKeyExchange(logger);
-  const wsCleanup = serveWebSocket({ httpServer, apiSchema, documents, hub, apollo, apiKeys, verifyToken, proxies, logger });
+  const wsCleanup = serveWebSocket({
+    httpServer,
+    apiSchema,
+    documents,
+    gate: new QueryGate(documents, apiSchema, 'websocket'),
+    hub,
+    apollo,
+    apiKeys,
+    verifyToken,
+    proxies,
+    logger,
+  });
 
   const registry = new Registry();
   registry.setDefaultLabels({ service: 'gateway' });
@@ -160,10 +189,13 @@ export async function startGateway(
   app.use(
     '/graphql',
     express.json({ limit: '1mb' }),
+    httpGate.middleware(),
     expressMiddleware(apollo, {
       context: ({ req }) => contextOf(req),
     }),
   );
+  // Last: a body express.json refuses (not JSON, too large, another charset or encoding) is answered as JSON, never HTML.
+  app.use(jsonErrorHandler(logger));
 
   const fastHits = new Counter({
     name: 'gateway_response_cache_fast_hits_total',
@@ -192,7 +224,6 @@ export async function startGateway(
     });
   batchStat('gateway_subgraph_batches_total', 'Batches of subgraph fetches sent as one request', (s) => s.batches);
   batchStat('gateway_subgraph_batched_fetches_total', 'Subgraph fetches that went in a batch', (s) => s.batchedFetches);
-  const leanSchema = gateway.schema ?? apiSchema;
   const fastPath = graphqlFastPath({
     app,
     cache: responseCache,
@@ -201,10 +232,11 @@ export async function startGateway(
     apiKeys,
     proxies,
     onHit: () => fastHits.inc(),
+    gate: httpGate,
+    formatError,
     lean: {
       executor: gateway.executor,
-      // Validated against the schema Apollo Server validates against, so no document runs here that it would refuse.
-      documents: new OperationDocuments(leanSchema),
+      documents: leanDocuments,
       schema: leanSchema,
       apolloLogger: apollo.logger,
       onAnswer: () => leanQueries.inc(),

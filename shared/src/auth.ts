@@ -1,4 +1,4 @@
-import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload } from 'jose';
+import { createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify, type JWTPayload } from 'jose';
 import { TOKEN_AUDIENCE, TOKEN_ISSUER, jwksUrl } from './config';
 import { forbidden, unauthenticated } from './errors';
 
@@ -37,6 +37,19 @@ export function bearerToken(authorization: string | undefined): string | undefin
 
 /** How long jose waits before fetching the key set again for an unknown key id. */
 const JWKS_COOLDOWN_MS = 1000;
+/** How long a key id the key set did not have, even freshly fetched, is refused without another fetch. */
+const UNKNOWN_KID_TTL_MS = 60_000;
+const UNKNOWN_KIDS_MAX = 1000;
+
+/** The `kid` a token's header names, if it can be read. */
+function kidOf(token: string): string | undefined {
+  try {
+    const { kid } = decodeProtectedHeader(token);
+    return typeof kid === 'string' ? kid : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * Returns null when no credentials were sent (an anonymous caller), the viewer for a valid
@@ -45,10 +58,28 @@ const JWKS_COOLDOWN_MS = 1000;
 export function createTokenVerifier(url = jwksUrl()): TokenVerifier {
   // jose caches the key set and refetches it when a token names an unknown key id (rotation).
   const keys = createRemoteJWKSet(new URL(url), { cooldownDuration: JWKS_COOLDOWN_MS, cacheMaxAge: 10 * 60_000 });
+  /**
+   * Key ids the key set lacked after a fetch, with when: a token naming one again is refused at
+   * once. Otherwise every such token would fetch the key set again (after waiting out the
+   * cooldown): made-up key ids would cost each process a fetch per second and their senders'
+   * requests seconds each. A key rotated in later has a new id, never one on this list.
+   */
+  const unknownKids = new Map<string, number>();
+  const rememberUnknown = (kid: string | undefined) => {
+    if (kid === undefined) return;
+    if (unknownKids.size >= UNKNOWN_KIDS_MAX) unknownKids.delete(unknownKids.keys().next().value as string);
+    unknownKids.set(kid, Date.now());
+  };
   return async (authorization) => {
     if (!authorization) return null;
     const token = bearerToken(authorization);
     if (!token) throw unauthenticated('The authorization must be "Bearer <access token>"');
+    const kid = kidOf(token);
+    const unknownSince = kid === undefined ? undefined : unknownKids.get(kid);
+    if (unknownSince !== undefined) {
+      if (Date.now() - unknownSince < UNKNOWN_KID_TTL_MS) throw unauthenticated('The access token is invalid or expired');
+      unknownKids.delete(kid!);
+    }
     let payload: JWTPayload;
     const verify = () => jwtVerify(token, keys, { issuer: TOKEN_ISSUER, audience: TOKEN_AUDIENCE, algorithms: TOKEN_ALGORITHMS });
     try {
@@ -61,7 +92,9 @@ export function createTokenVerifier(url = jwksUrl()): TokenVerifier {
         await new Promise((resolve) => setTimeout(resolve, JWKS_COOLDOWN_MS));
         ({ payload } = await verify());
       }
-    } catch {
+    } catch (error) {
+      // The key set was fetched for this id and still lacks it.
+      if (error instanceof errors.JWKSNoMatchingKey) rememberUnknown(kid);
       throw unauthenticated('The access token is invalid or expired');
     }
     if (typeof payload.sub !== 'string') throw unauthenticated('The access token names no user');

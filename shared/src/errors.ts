@@ -9,6 +9,12 @@ export const ErrorCode = {
   INSUFFICIENT_FUNDS: 'INSUFFICIENT_FUNDS',
   RATE_LIMITED: 'RATE_LIMITED',
   CONFLICT: 'CONFLICT',
+  /** A query over a size or cost limit (the gateway's query limits). */
+  QUERY_TOO_COMPLEX: 'QUERY_TOO_COMPLEX',
+  /** A per-user cap on stored objects (e.g. price alerts) is reached. */
+  LIMIT_EXCEEDED: 'LIMIT_EXCEEDED',
+  /** A dependency could not be reached; the same request may work a moment later. */
+  UNAVAILABLE: 'UNAVAILABLE',
   INTERNAL: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -4,6 +4,8 @@ export * from './config';
 export * from './logger';
 export * from './failure-streak';
 export * from './errors';
+export * from './error-format';
+export * from './input-guard';
 export * from './scalars';
 export * from './pubsub';
 export * from './auth';

@@ -26,6 +26,8 @@ import { createEventBus, type EventBus } from './pubsub';
 import { openDatabase, type EntityManager } from './orm';
 import { CLIENT_USER_AGENT_HEADER, clientIp, trustedGateways } from './client-ip';
 import { DateTimeScalar, DecimalScalar } from './scalars';
+import { formatClientError, introspectionEnabled, jsonErrorHandler } from './error-format';
+import { inputGuardPlugin } from './input-guard';
 import { isGraphQLBatchPost, isPlainGraphQLPost, serveGraphQLBatch, serveGraphQLPost, type RequestHead } from './graphql-http';
 
 /** What every resolver of every subgraph gets: who is asking, a unit of work, batched loaders. */
@@ -328,13 +330,21 @@ export async function startSubgraph<Loaders>(
     wsServer,
   );
 
+  const introspection = introspectionEnabled();
   const apollo = new ApolloServer<SubgraphContext<Loaders>>({
     schema,
-    introspection: true,
+    introspection,
     includeStacktraceInErrorResponses: false,
     // The process's one shutdown (stopOnSignals) stops this server in its turn; see shutdown.ts.
     stopOnTerminationSignals: false,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginInlineTraceDisabled(), entitiesTracePlugin(metrics, logger)],
+    // Internal errors (SQL, bugs) are logged with an id and answered without their details.
+    formatError: formatClientError({ logger, suggestions: introspection }),
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginInlineTraceDisabled(),
+      entitiesTracePlugin(metrics, logger),
+      inputGuardPlugin(1_000_000),
+    ],
   });
   await apollo.start();
 
@@ -364,6 +374,8 @@ export async function startSubgraph<Loaders>(
     express.json({ limit: '1mb' }),
     expressMiddleware(apollo, { context: ({ req }) => graphqlContext(req) }),
   );
+  // Last: any error above (a body that is not JSON, too large, in another charset) is answered as JSON.
+  app.use(jsonErrorHandler(logger));
 
   await new Promise<void>((resolve) => httpServer.listen(port, '0.0.0.0', resolve));
   const stopWork = definition.start ? await definition.start({ orm, bus, logger, registry }) : async () => {};

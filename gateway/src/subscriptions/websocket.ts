@@ -9,6 +9,7 @@ import { ErrorCode, clientIp, requestIdFrom, type Logger, type TokenVerifier, ty
 import type { GatewayContext } from '../context';
 import { requestAuthorization, type ApiKeyExchange } from '../api-keys';
 import type { OperationDocuments } from '../documents';
+import { clientError, type QueryGate } from '../query-gate';
 import { SocketWriter } from './direct';
 import { KeepAlive, keepAlivePeriodMs } from './keep-alive';
 import type { DirectTarget, SubscriptionHub } from './hub';
@@ -24,12 +25,66 @@ type SocketState = {
   stream?: Duplex;
   /** Writes the socket's hub subscriptions' events (created on its first subscription). */
   writer?: SocketWriter;
+  /** The user this socket counts against (see `WebSocketLimits.maxSocketsPerUser`). */
+  countedUser?: string;
 };
+
+/** What one client may hold open (WS_MAX_*; 0 turns a count off). */
+export interface WebSocketLimits {
+  /** Largest message a client may send, in bytes (`ws` closes the socket with 1009 beyond it). */
+  maxMessageBytes: number;
+  /** Operations (subscriptions, queries in flight) at once on one socket. */
+  maxOperationsPerSocket: number;
+  /** Sockets open at once from one client address. */
+  maxSocketsPerIp: number;
+  /** Sockets open at once for one signed-in user (or API key's user). */
+  maxSocketsPerUser: number;
+}
+
+function countEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a whole number (0 = no limit)`);
+  return value;
+}
+
+export function webSocketLimits(env: NodeJS.ProcessEnv = process.env): WebSocketLimits {
+  return {
+    maxMessageBytes: countEnv(env, 'WS_MAX_MESSAGE_BYTES', 256 * 1024) || 256 * 1024,
+    maxOperationsPerSocket: countEnv(env, 'WS_MAX_OPERATIONS_PER_SOCKET', 100),
+    maxSocketsPerIp: countEnv(env, 'WS_MAX_SOCKETS_PER_IP', 1000),
+    maxSocketsPerUser: countEnv(env, 'WS_MAX_SOCKETS_PER_USER', 100),
+  };
+}
+
+/** Close code for a client over a connection limit (graphql-ws uses 4429 for too many requests too). */
+const TOO_MANY = 4429;
+
+/** Counts of open sockets by key (address or user). */
+class OpenCounts {
+  private readonly counts = new Map<string, number>();
+  /** Counts one more for `key` unless that would pass `max` (0 = no limit); false when refused. */
+  take(key: string, max: number): boolean {
+    const count = this.counts.get(key) ?? 0;
+    if (max > 0 && count >= max) return false;
+    this.counts.set(key, count + 1);
+    return true;
+  }
+  release(key: string): void {
+    const count = (this.counts.get(key) ?? 1) - 1;
+    if (count <= 0) this.counts.delete(key);
+    else this.counts.set(key, count);
+  }
+}
 
 export interface WebSocketOptions {
   httpServer: http.Server;
   apiSchema: GraphQLSchema;
   documents: OperationDocuments;
+  /** Admits each operation (input, size and cost limits), as on HTTP. */
+  gate: QueryGate;
+  limits?: WebSocketLimits;
   hub: SubscriptionHub;
   apollo: ApolloServer<GatewayContext>;
   apiKeys: ApiKeyExchange;
@@ -45,11 +100,24 @@ export interface WebSocketOptions {
  * (see `DirectListener`), everything else goes through graphql-ws.
  */
 export function serveWebSocket(options: WebSocketOptions): { dispose(): void | Promise<void> } {
-  const { httpServer, apiSchema, documents, hub, apollo, apiKeys, verifyToken, proxies, logger } = options;
+  const { httpServer, apiSchema, documents, gate, hub, apollo, apiKeys, verifyToken, proxies, logger } = options;
+  const limits = options.limits ?? webSocketLimits();
   // perMessageDeflate stays off (the `ws` default, said here so it stays so): compressing every
   // frame for 10,000 sockets would cost more CPU than the bytes it saves on small JSON, and the
   // hub writes ready-made uncompressed frames to the stream (see `SocketWriter`).
-  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', perMessageDeflate: false });
+  // maxPayload: `ws` would otherwise buffer messages of up to 100 MiB from anyone.
+  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', perMessageDeflate: false, maxPayload: limits.maxMessageBytes });
+  // Sockets per client address, counted from the upgrade to the close.
+  const socketsByIp = new OpenCounts();
+  const socketsByUser = new OpenCounts();
+  wsServer.on('connection', (socket, request) => {
+    const ip = clientIp(request, proxies) ?? 'unknown';
+    if (!socketsByIp.take(ip, limits.maxSocketsPerIp)) {
+      socket.close(TOO_MANY, 'Too many connections from this address');
+      return;
+    }
+    socket.once('close', () => socketsByIp.release(ip));
+  });
   /** Each hub subscription's direct target, found again from its execution arguments in `subscribe`. */
   const directTargets = new WeakMap<object, DirectTarget>();
   // Keep-alive pings spread evenly over the period (see `KeepAlive`); graphql-ws's own, which
@@ -81,6 +149,14 @@ export function serveWebSocket(options: WebSocketOptions): { dispose(): void | P
           ctx.extra.viewer = await verifyToken(authorization);
           ctx.extra.authorization = authorization;
           ctx.extra.apiKey = apiKey;
+          const userId = ctx.extra.viewer?.userId;
+          if (userId) {
+            if (!socketsByUser.take(userId, limits.maxSocketsPerUser)) {
+              ctx.extra.socket.close(TOO_MANY, 'Too many connections for this user');
+              return false;
+            }
+            ctx.extra.countedUser = userId;
+          }
           if (apiKey) {
             // Close with 4403 once the key is revoked or expires, ending its subscriptions too.
             ctx.extra.stopKeyWatch = apiKeys.watch(apiKey, ctx.extra.clientIp, (reason) =>
@@ -93,8 +169,25 @@ export function serveWebSocket(options: WebSocketOptions): { dispose(): void | P
           return false; // closes with 4403 Forbidden
         }
       },
-      onClose: (ctx) => ctx.extra.stopKeyWatch?.(),
+      onClose: (ctx) => {
+        ctx.extra.stopKeyWatch?.();
+        if (ctx.extra.countedUser) socketsByUser.release(ctx.extra.countedUser);
+        ctx.extra.countedUser = undefined;
+      },
       onSubscribe: async (ctx, id, payload) => {
+        // graphql-ws has registered this operation already when it asks, hence "more than".
+        if (limits.maxOperationsPerSocket > 0 && Object.keys(ctx.subscriptions).length > limits.maxOperationsPerSocket) {
+          return [
+            new GraphQLError(`At most ${limits.maxOperationsPerSocket} operations at once on one connection`, {
+              extensions: { code: ErrorCode.RATE_LIMITED, limit: 'operationsPerSocket', max: limits.maxOperationsPerSocket },
+            }),
+          ];
+        }
+        const refused = gate.check(payload.query, payload.operationName, payload.variables);
+        if (refused) {
+          const { message, extensions } = clientError(refused);
+          return [new GraphQLError(message, { extensions })];
+        }
         if (ctx.extra.apiKey) {
           // Exchanged tokens are short-lived: each operation on a long connection gets a fresh one
           // (from the cache), which also ends a revoked key's new operations.

@@ -13,6 +13,7 @@ import {
   pageSize,
   requireScope,
   toConnection,
+  validIdentifier,
   viewerChannel,
   type Connection,
   type SubgraphContext,
@@ -122,6 +123,7 @@ export class OrderResolver {
   @Mutation(() => Order, { description: 'Place an order; the answer comes once it is durable. Idempotent on clientOrderId.' })
   placeOrder(@Arg('input', () => PlaceOrderInput) input: PlaceOrderInput, @Ctx() ctx: Context): Promise<OrderView> {
     const viewer = requireScope(ctx.viewer, 'trade');
+    validIdentifier(input.clientOrderId, 'clientOrderId');
     return engineCall(() => exchange().placeOrder(viewer.userId, { ...input, type: input.type as never }));
   }
 
@@ -133,6 +135,7 @@ export class OrderResolver {
   ): Promise<OrderView> {
     const viewer = requireScope(ctx.viewer, 'trade');
     if (!id && !clientOrderId) throw badInput('Give id or clientOrderId');
+    if (!id && clientOrderId) validIdentifier(clientOrderId, 'clientOrderId');
     return engineCall(() => exchange().cancelOrder(viewer.userId, id ? { orderId: orderId(id) } : { clientOrderId }));
   }
 
@@ -234,6 +237,9 @@ export class BalanceResolver {
     const viewer = requireScope(ctx.viewer, 'trade');
     if (isProduction() || process.env.MATCHING_DEMO_CREDITS !== 'on') throw forbidden('Demo credits are turned off here');
     if (amount.startsWith('-')) throw badInput('amount must be positive', 'amount');
+    validIdentifier(idempotencyKey, 'idempotencyKey', 128);
+    // Only what the exchange trades: a balance in a made-up asset would sit in the engine forever.
+    if (!exchange().hasAsset(asset)) throw badInput(`${asset.slice(0, 20)} is not an asset of any market`, 'asset');
     return engineCall(() => exchange().adjustBalance(viewer.userId, asset, amount, idempotencyKey));
   }
 

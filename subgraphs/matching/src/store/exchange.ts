@@ -136,6 +136,11 @@ export class Exchange {
       .filter((b) => b.available !== '0' || b.locked !== '0');
   }
 
+  /** Whether some listed market trades `asset`. */
+  hasAsset(asset: string): boolean {
+    return this.assets().includes(asset);
+  }
+
   private assets(): string[] {
     const assets = new Set<string>();
     for (const id of this.sequencer.engine.marketIds()) {

@@ -1,5 +1,6 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { canonicalDecimal, type Logger } from '@tradegraph/shared';
+import { canonicalDecimal, hasUnsafeCharacters, type Logger } from '@tradegraph/shared';
+import { OrderRejected } from '../domain/orders';
 import { Engine, quantityToLots, snapshotHash, type Command, type CommandResult, type EngineSnapshot } from '../domain/engine';
 import { Projection, clientOrderKey, isTerminal, type OrderRow } from './projection';
 
@@ -182,8 +183,13 @@ export class Sequencer {
     this.listeners.push(listener);
   }
 
-  /** Applies a command now and resolves once it is durable. */
+  /**
+   * Applies a command now and resolves once it is durable. A command the journal could not
+   * store is refused here, before the engine sees it (see `journalProblem`).
+   */
   submit(input: CommandInput): Promise<Applied> {
+    const problem = journalProblem(input);
+    if (problem) return Promise.reject(new OrderRejected('INVALID_ORDER', problem));
     const command = { ...input, ts: Math.max(Date.now(), this.engine.now) } as Command;
     const result = this.engine.apply(command);
     this.seq += 1;
@@ -333,6 +339,27 @@ export class Sequencer {
   async drainWrites(): Promise<void> {
     while (this.writing || this.batch.length > 0) await new Promise((resolve) => setTimeout(resolve, 5));
   }
+}
+
+/**
+ * Why the journal could not store this command, or null. Once the engine has applied a command,
+ * its batch must commit or the process must stop (memory would be ahead of the journal), so
+ * everything PostgreSQL would refuse in the batch's jsonb and text columns — NUL, unpaired
+ * surrogates, and, as at the API's edge, other control characters — is refused before that:
+ * one bad command is refused, the exchange goes on. Commands are flat objects made by this
+ * subgraph; only their strings come from clients.
+ */
+export function journalProblem(command: object): string | null {
+  const stack: unknown[] = [command];
+  while (stack.length > 0) {
+    const value = stack.pop();
+    if (typeof value === 'string') {
+      if (hasUnsafeCharacters(value)) return 'The order holds control characters or unpaired surrogates';
+    } else if (typeof value === 'object' && value !== null) {
+      for (const item of Object.values(value)) stack.push(item);
+    }
+  }
+  return null;
 }
 
 function orderRowFromDb(row: Record<string, any>, engine: Engine): OrderRow {
