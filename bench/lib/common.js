@@ -70,9 +70,11 @@ async function startBenchSystem(name, { portBase, env = {} } = {}) {
     LOG_LEVEL: 'info',
     PRICE_FEED: 'off',
     MATCHING_DEMO_CREDITS: 'on',
-    // Benchmarks open thousands of sockets from one address and a few users.
+    // Benchmarks open thousands of sockets from one address and a few users,
     WS_MAX_SOCKETS_PER_IP: '0',
     WS_MAX_SOCKETS_PER_USER: '0',
+    // and send thousands of requests a second from them: the gateway's rate limits are off.
+    RATE_LIMITS: 'off',
     ...env,
   };
   const children = {};

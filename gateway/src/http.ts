@@ -14,6 +14,7 @@ import { NodeHeaders, isMutationText } from './fetcher';
 import type { MutationForwarder } from './forward';
 import { withReplayedResponse } from './datasource';
 import { refusalBody, statusOf, type QueryGate } from './query-gate';
+import type { RequestRateLimiter } from './rate-limits';
 
 /**
  * The fast path for `POST /graphql` requests the public response cache can answer.
@@ -41,6 +42,8 @@ export interface FastPathOptions {
   onHit?: () => void;
   /** Admits requests (input, size and cost limits) before anything else is made of them. */
   gate: QueryGate;
+  /** Request rate limits per caller (rate-limits.ts); null when off. */
+  limiter: RequestRateLimiter | null;
   /** What clients see of an error (internal details masked): the same function Apollo Server formats with. */
   formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
   /**
@@ -256,7 +259,7 @@ function writeAnswer(
 }
 
 export function graphqlFastPath(options: FastPathOptions): RequestListener & { close(): void } {
-  const { app, cache, logger, verifyToken, apiKeys, proxies, onHit, lean, gate, formatError: formatForClient } = options;
+  const { app, cache, logger, verifyToken, apiKeys, proxies, onHit, lean, gate, limiter, formatError: formatForClient } = options;
   const contextOf = httpContext({ verifyToken, apiKeys, proxies });
   /** Apollo Server's query hash (SHA-256 of the text), which keys the gateway's query plans; once per document. */
   const queryHashes = new WeakMap<object, string>();
@@ -264,8 +267,8 @@ export function graphqlFastPath(options: FastPathOptions): RequestListener & { c
   /** Keys of public answers being fetched again, settled when that request's response is done. */
   const refreshing = new Map<string, Promise<void>>();
 
-  /** Resolves when the credentials are good; rejects as the context would (the pipeline then answers). */
-  const checkCredentials = async (req: IncomingMessage): Promise<void> => {
+  /** The caller when the credentials are good; rejects as the context would (the pipeline then answers). */
+  const checkCredentials = async (req: IncomingMessage): Promise<Viewer | null> => {
     const apiKey = apiKeyOf(req.headers);
     const authorization = await requestAuthorization(
       apiKeys,
@@ -273,7 +276,23 @@ export function graphqlFastPath(options: FastPathOptions): RequestListener & { c
       req.headers.authorization || undefined,
       apiKey ? clientIp(req, proxies) : undefined,
     );
-    await verifyToken(authorization);
+    return verifyToken(authorization);
+  };
+
+  /** Writes a refusal (limits: query-gate.ts, rate-limits.ts) with its status and headers. */
+  const refuse = (req: IncomingMessage, res: ServerResponse, refused: GraphQLError, contentType: string) => {
+    const reqId = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
+    const head = refused.extensions.http as { headers?: Map<string, string> } | undefined;
+    const headers: [string, string][] = head?.headers ? [...head.headers] : [];
+    writeAnswer(res, { status: statusOf(refused), headers, reqId, cacheControl: 'no-store', contentType, bytes: refusalBody(refused) });
+  };
+
+  /** Takes the request's points from its caller's rate limits; the refusal when one is used up. */
+  const overRateLimit = async (req: IncomingMessage, request: CacheableRequest, viewer: Viewer | null, ip: string | undefined) => {
+    if (!limiter) return null;
+    const admission = gate.admission(request.query, request.operationName, request.variables);
+    if (!admission) return null;
+    return limiter.admit({ viewer, clientIp: ip }, admission.operation, admission.cost);
   };
 
   const answer = (req: IncomingMessage, res: ServerResponse, request: CacheableRequest, contentType: string, key: string) => {
@@ -314,6 +333,8 @@ export function graphqlFastPath(options: FastPathOptions): RequestListener & { c
     } catch {
       return app(req, res);
     }
+    const limited = await overRateLimit(req, request, contextValue.viewer, contextValue.clientIp);
+    if (limited) return refuse(req, res, limited, contentType);
     // A mutation one subgraph answers whole: sent straight to it. Its answer is written here when
     // it is plain data; anything else the executor shapes from the response already received.
     let replay: FetcherResponse | Error | undefined;
@@ -407,11 +428,7 @@ export function graphqlFastPath(options: FastPathOptions): RequestListener & { c
     if (!request || contentType === undefined) return app(req, res);
     // Refused before a cache key or a plan is made of it (deep variables, limits: query-gate.ts).
     const refused = gate.check(request.query, request.operationName, request.variables);
-    if (refused) {
-      const reqId = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
-      writeAnswer(res, { status: statusOf(refused), headers: [], reqId, cacheControl: 'no-store', contentType, bytes: refusalBody(refused) });
-      return;
-    }
+    if (refused) return refuse(req, res, refused, contentType);
     const runLean = (key: string | null) =>
       void leanQuery(req, res, request, contentType, key).catch((error: unknown) => {
         logger.error({ err: error }, 'lean query path failed');
@@ -424,9 +441,13 @@ export function graphqlFastPath(options: FastPathOptions): RequestListener & { c
     const key = PublicResponseCache.key(request.query, request.operationName, request.variables);
     const serve = () =>
       checkCredentials(req).then(
-        () => answer(req, res, request, contentType, key),
+        async (viewer) => {
+          const limited = await overRateLimit(req, request, viewer, clientIp(req, proxies));
+          if (limited) refuse(req, res, limited, contentType);
+          else answer(req, res, request, contentType, key);
+        },
         () => app(req, res),
-      );
+      ).catch((error: unknown) => answerInternalError(res, error));
     if (cache.lookup(key)) return serve();
     // A public answer that just expired is asked for by many callers at once: one of them goes
     // through the pipeline and stores it again, the others wait for that and are then served

@@ -51,7 +51,20 @@ export class QueryGate {
     return null;
   }
 
-  private costOf(document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown> | undefined): number {
+  /**
+   * The operation a request that passed `check` runs, and its cost, for the rate limits; null when
+   * the document does not parse or validate (the usual paths answer those).
+   */
+  admission(query: string, operationName: string | undefined, variables: Record<string, unknown> | undefined) {
+    const prepared = this.documents.get(query);
+    if ('errors' in prepared) return null;
+    const operation = getOperationAST(prepared.document, operationName);
+    if (!operation) return null;
+    return { operation, cost: this.costOf(prepared.document, operation, variables) };
+  }
+
+  /** The cost of an operation (see operationCost), remembered per document when no variable can change it. */
+  costOf(document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown> | undefined): number {
     // A page size can only come from an Int variable; without one the cost is the document's own.
     const fixed = !operation.variableDefinitions?.some((definition) => {
       let type = definition.type;

@@ -41,6 +41,7 @@ import { graphqlFastPath, httpContext } from './http';
 import { OperationDocuments } from './documents';
 import { SubgraphReadiness } from './readiness';
 import { QueryGate } from './query-gate';
+import { RequestRateLimiter, rateLimitsFromEnv } from './rate-limits';
 import { validateScalarsAtTheEdge } from './scalars';
 
 export const SUPERGRAPH_PATH = require.resolve('@tradegraph/schema/supergraph.graphql');
@@ -49,6 +50,24 @@ export interface RunningGateway {
   port: number;
   hub: SubscriptionHub;
   stop(): Promise<void>;
+}
+
+/**
+ * Rate limits for operations that reach Apollo Server's pipeline (GET, POSTs the fast path passed
+ * on, queries and mutations over WebSocket): the same buckets as on the fast path.
+ */
+function rateLimitPlugin(limiter: RequestRateLimiter, gate: () => QueryGate): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ contextValue, operation, document, request }) {
+          if (!operation) return;
+          const refused = await limiter.admit(contextValue, operation, gate().costOf(document, operation, request.variables));
+          if (refused) throw refused;
+        },
+      };
+    },
+  };
 }
 
 function requestLogPlugin(logger: ReturnType<typeof createLogger>): ApolloServerPlugin<GatewayContext> {
@@ -107,6 +126,8 @@ export async function startGateway(
   const introspection = introspectionEnabled();
   // What clients see of errors: internal ones (and subgraphs' raw answers) masked, with an id in the log.
   const formatError = formatClientError({ logger, suggestions: introspection });
+  const rateLimits = rateLimitsFromEnv();
+  const limiter = rateLimits ? new RequestRateLimiter(rateLimits, logger) : null;
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     introspection,
@@ -119,6 +140,8 @@ export async function startGateway(
       ApolloServerPluginLandingPageDisabled(),
       // Before the response cache makes a key of the variables.
       inputGuardPlugin(),
+      // (The gate is made below, once the gateway's schema exists; requests come only after that.)
+      ...(limiter ? [rateLimitPlugin(limiter, () => httpGate)] : []),
       requestLogPlugin(logger),
       responseCache.plugin(),
     ],
@@ -137,6 +160,7 @@ export async function startGateway(
     apiSchema,
     documents,
     gate: new QueryGate(documents, apiSchema, 'websocket'),
+    limiter,
     hub,
     apollo,
     apiKeys,
@@ -233,6 +257,7 @@ export async function startGateway(
     proxies,
     onHit: () => fastHits.inc(),
     gate: httpGate,
+    limiter,
     formatError,
     lean: {
       executor: gateway.executor,
@@ -263,6 +288,7 @@ export async function startGateway(
       await upstreams.closeAll();
       await apollo.stop();
       await closeSessionRevocations();
+      await limiter?.close();
     },
   };
 }

@@ -3,7 +3,8 @@ import type { OperationContext } from '@apollo/gateway/dist/operationContext';
 import type { GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
 import type { FetchNode } from '@apollo/query-planner';
 import { GraphQLError, Kind, getOperationAST, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
-import { ErrorCode, type Logger, type SubgraphName } from '@tradegraph/shared';
+import { randomUUID } from 'node:crypto';
+import { ErrorCode, INTERNAL_ERROR_MESSAGE, type Logger, type SubgraphName } from '@tradegraph/shared';
 import type { GatewayContext } from '../context';
 import { DirectListener, EventFrames, nextPayloadJson, type SocketWriter } from './direct';
 import type { SubscriptionPlan, SubscriptionPlanner } from './planner';
@@ -51,26 +52,35 @@ function gatewayError(message: string, code: string): Result {
 
 /**
  * Errors that crossed a socket are plain objects; graphql-ws serializes GraphQLError instances,
- * so they are rebuilt here with their message, path and extensions (the code) intact.
+ * so they are rebuilt here with their message, path and extensions (the code) intact. An error
+ * without a code of ours (a subgraph's internal error over graphql-ws, which no formatError
+ * masks there) is logged with an id and passed on as "Internal error" with that id only.
  */
-function asGraphQLErrors(errors: readonly unknown[]): GraphQLError[] {
+function asGraphQLErrors(errors: readonly unknown[], logger: Logger): GraphQLError[] {
   return errors.map((error) => {
+    const { message, path, extensions } = error as { message?: string; path?: readonly (string | number)[]; extensions?: Record<string, unknown> };
+    const code = extensions?.code;
+    if ((code === undefined || code === ErrorCode.INTERNAL) && typeof extensions?.errorId !== 'string') {
+      const errorId = randomUUID();
+      logger.error({ err: error, errorId }, 'subscription error');
+      return new GraphQLError(`${INTERNAL_ERROR_MESSAGE} (id ${errorId})`, { path, extensions: { code: ErrorCode.INTERNAL, errorId } });
+    }
     if (error instanceof GraphQLError) return error;
-    const { message, path, extensions } = error as { message?: string; path?: (string | number)[]; extensions?: Record<string, unknown> };
     return new GraphQLError(message ?? 'Unknown error', { path, extensions });
   });
 }
 
-/** What a failed upstream becomes for the client: a GraphQL error, never a silent stall. */
-function upstreamErrorResult(error: unknown, subgraph: string): Result {
-  if (Array.isArray(error)) return { errors: asGraphQLErrors(error) };
+/** What a failed upstream becomes for the client: a GraphQL error, never a silent stall (nor the upstream's address). */
+function upstreamErrorResult(error: unknown, subgraph: string, logger: Logger): Result {
+  if (Array.isArray(error)) return { errors: asGraphQLErrors(error, logger) };
   if (error && typeof error === 'object' && 'code' in error && typeof (error as { code: unknown }).code === 'number') {
     const { code, reason } = error as { code: number; reason?: string };
     if (code === 4403) return gatewayError(`The ${subgraph} service refused the credentials`, ErrorCode.UNAUTHENTICATED);
     return gatewayError(`The ${subgraph} service closed the subscription (${code}${reason ? `: ${reason}` : ''})`, 'UPSTREAM_CLOSED');
   }
-  const message = error instanceof Error ? error.message : String(error);
-  return gatewayError(`The ${subgraph} service failed: ${message}`, 'UPSTREAM_ERROR');
+  const errorId = randomUUID();
+  logger.error({ err: error, errorId, subgraph }, 'upstream subscription failed');
+  return { errors: [new GraphQLError(`The ${subgraph} service failed (id ${errorId})`, { extensions: { code: 'UPSTREAM_ERROR', errorId } })] };
 }
 
 /**
@@ -118,7 +128,7 @@ class SharedSubscription {
       { query: primary.operation, variables, extensions: { reqId: this.request.context.reqId } },
       {
         next: (payload) => this.enqueue(payload as Result),
-        error: (error) => this.finish(upstreamErrorResult(error, this.subgraph)),
+        error: (error) => this.finish(upstreamErrorResult(error, this.subgraph, this.hub.logger)),
         complete: () => this.finish(),
       },
     );
@@ -155,7 +165,7 @@ class SharedSubscription {
   }
 
   private async resolve(payload: Result): Promise<Result> {
-    if (!payload.data) return { data: null, errors: asGraphQLErrors(payload.errors ?? []) };
+    if (!payload.data) return { data: null, errors: asGraphQLErrors(payload.errors ?? [], this.hub.logger) };
     const primaryService = this.plan.primary.serviceName;
     const serviceMap: ServiceMap = {
       ...this.hub.serviceMap,
@@ -180,7 +190,7 @@ class SharedSubscription {
         this.hub.planner.supergraphSchema,
         this.hub.planner.apiSchema,
       );
-      return { data: result.data ?? null, ...(result.errors ? { errors: asGraphQLErrors(result.errors) } : {}) } as Result;
+      return { data: result.data ?? null, ...(result.errors ? { errors: asGraphQLErrors(result.errors, this.hub.logger) } : {}) } as Result;
     } catch (error) {
       this.hub.logger.error({ err: error, reqId: context.reqId }, 'subscription event failed to resolve');
       return gatewayError('An event could not be resolved', ErrorCode.INTERNAL);

@@ -10,6 +10,7 @@ import type { GatewayContext } from '../context';
 import { requestAuthorization, type ApiKeyExchange } from '../api-keys';
 import type { OperationDocuments } from '../documents';
 import { clientError, type QueryGate } from '../query-gate';
+import type { RequestRateLimiter } from '../rate-limits';
 import { SocketWriter } from './direct';
 import { KeepAlive, keepAlivePeriodMs } from './keep-alive';
 import type { DirectTarget, SubscriptionHub } from './hub';
@@ -84,6 +85,8 @@ export interface WebSocketOptions {
   documents: OperationDocuments;
   /** Admits each operation (input, size and cost limits), as on HTTP. */
   gate: QueryGate;
+  /** Rate limits of subscriptions (queries and mutations over the socket are counted in Apollo Server's pipeline). */
+  limiter: RequestRateLimiter | null;
   limits?: WebSocketLimits;
   hub: SubscriptionHub;
   apollo: ApolloServer<GatewayContext>;
@@ -100,7 +103,7 @@ export interface WebSocketOptions {
  * (see `DirectListener`), everything else goes through graphql-ws.
  */
 export function serveWebSocket(options: WebSocketOptions): { dispose(): void | Promise<void> } {
-  const { httpServer, apiSchema, documents, gate, hub, apollo, apiKeys, verifyToken, proxies, logger } = options;
+  const { httpServer, apiSchema, documents, gate, limiter, hub, apollo, apiKeys, verifyToken, proxies, logger } = options;
   const limits = options.limits ?? webSocketLimits();
   // perMessageDeflate stays off (the `ws` default, said here so it stays so): compressing every
   // frame for 10,000 sockets would cost more CPU than the bytes it saves on small JSON, and the
@@ -201,8 +204,20 @@ export function serveWebSocket(options: WebSocketOptions): { dispose(): void | P
         const prepared = documents.get(payload.query);
         if ('errors' in prepared) return prepared.errors;
         const { document } = prepared;
-        if (!getOperationAST(document, payload.operationName ?? undefined)) {
+        const operation = getOperationAST(document, payload.operationName ?? undefined);
+        if (!operation) {
           return [new GraphQLError('Name the operation to run', { extensions: { code: ErrorCode.BAD_USER_INPUT } })];
+        }
+        if (limiter && operation.operation === 'subscription') {
+          const limited = await limiter.admit(
+            { viewer: ctx.extra.viewer, clientIp: ctx.extra.clientIp },
+            operation,
+            gate.costOf(document, operation, payload.variables ?? undefined),
+          );
+          if (limited) {
+            const { message, extensions } = clientError(limited);
+            return [new GraphQLError(message, { extensions })];
+          }
         }
         const contextValue: GatewayContext = {
           reqId: requestIdFrom(undefined),
