@@ -1,5 +1,16 @@
-import { GraphQLError, Kind, getOperationAST, parse, print, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
-import { documentInputProblem, inputError } from '@tradegraph/shared';
+import {
+  GraphQLError,
+  Kind,
+  NoSchemaIntrospectionCustomRule,
+  getOperationAST,
+  parse,
+  print,
+  specifiedRules,
+  validate,
+  type DocumentNode,
+  type GraphQLSchema,
+} from 'graphql';
+import { documentInputProblem, inputError, introspectionEnabled } from '@tradegraph/shared';
 import { queryLimitsFromEnv, shapeProblem, textProblem, tokenProblem, type QueryLimits } from './query-limits';
 
 /**
@@ -13,11 +24,20 @@ export class OperationDocuments {
   private readonly texts = new WeakMap<DocumentNode, string>();
   private readonly shapes = new WeakMap<DocumentNode, Map<string, string>>();
 
+  /** Validation rules: GraphQL's, and no introspection when it is off (INTROSPECTION), as Apollo Server validates. */
+  private readonly rules;
+  private readonly suggestions: boolean;
+
   constructor(
     private readonly schema: GraphQLSchema,
     private readonly maxEntries = 1000,
     readonly limits: QueryLimits = queryLimitsFromEnv(),
-  ) {}
+    introspection = introspectionEnabled(),
+  ) {
+    this.rules = introspection ? specifiedRules : [...specifiedRules, NoSchemaIntrospectionCustomRule];
+    // Without introspection, "Did you mean …?" hints would hand out field names instead.
+    this.suggestions = introspection;
+  }
 
   /**
    * The document for `query`, or the errors to answer with: QUERY_TOO_COMPLEX (too long, too
@@ -76,10 +96,16 @@ export class OperationDocuments {
     if (tooBig) return { errors: [tooBig] };
     const unsafe = documentInputProblem(document);
     if (unsafe) return { errors: [inputError(unsafe)] };
-    const errors = validate(this.schema, document);
+    const errors = validate(this.schema, document, this.rules);
     if (errors.length > 0) {
       return {
-        errors: errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })),
+        errors: errors.map(
+          (e) =>
+            new GraphQLError(this.suggestions ? e.message : e.message.replace(/ ?Did you mean [^?]*\?/g, ''), {
+              nodes: e.nodes,
+              extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+            }),
+        ),
       };
     }
     return { document };

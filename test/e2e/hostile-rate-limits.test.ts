@@ -13,6 +13,8 @@ const LIMITS = {
   RATE_LIMIT_COST_PER_MINUTE: '3000',
   RATE_LIMIT_MONEY_PER_MINUTE: '5',
   RATE_LIMIT_SIGNUPS_PER_MINUTE: '4',
+  // This system also shows introspection turned off (as by default in production).
+  INTROSPECTION: 'off',
 };
 
 async function post(body: unknown, token?: string, headers: Record<string, string> = {}) {
@@ -37,6 +39,37 @@ describe('gateway rate limits', () => {
 
   afterAll(async () => {
     await system?.stop();
+  });
+
+  it('refuses introspection and gives no field suggestions when INTROSPECTION=off, on every path', async () => {
+    for (const query of ['{ __schema { types { name } } }', '{ __type(name: "Market") { fields { name } } }']) {
+      const answer = await post({ query }, users[0].token);
+      expect(answer.status).toBe(400);
+      expect(answer.json.errors[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
+      expect(answer.json.data).toBeUndefined();
+    }
+    const typo = await post({ query: '{ markts { totalCount } }' }, users[0].token);
+    expect(typo.json.errors[0].message).not.toMatch(/Did you mean/);
+    const client = await rawClient(GATEWAY.replace(/^http/, 'ws'), users[0].token);
+    try {
+      client.send({ id: 'i', type: 'subscribe', payload: { query: '{ __schema { queryType { name } } }' } });
+      client.send({ id: 't', type: 'subscribe', payload: { query: '{ markts { totalCount } }' } });
+      const deadline = Date.now() + 10_000;
+      while (client.frames.length < 3 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(client.frames.find((f) => f.includes('"id":"i"'))).toContain('"type":"error"');
+      const typoFrame = client.frames.find((f) => f.includes('"id":"t"'))!;
+      expect(typoFrame).toContain('"type":"error"');
+      expect(typoFrame).not.toMatch(/Did you mean/);
+    } finally {
+      client.socket.close();
+    }
+    // Nothing of the schema from a subgraph either.
+    const direct = await fetch(`http://127.0.0.1:${PORT_BASE + 6}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ __schema { types { name } } }' }),
+    });
+    expect((await direct.json()).errors?.[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
   });
 
   it('refuses the fifth sign-up in a minute from one address', async () => {
