@@ -508,6 +508,64 @@ describe('strings meant to crash or leak', () => {
   it('leaves the system unharmed', unharmed);
 });
 
+describe('subscriptions', () => {
+  const PRICE = 'subscription { priceUpdated(market: "BTC-USDT") { price } }';
+  /**
+   * Frames sent after connection_ack, and what must come back: an error (an `error` frame, or a
+   * `next` whose result holds only errors, as for a resolver's refusal), or the socket closed by
+   * graphql-ws with a 44xx code, or by the size limit with 1009.
+   */
+  const cases: [string, unknown[], 'error' | 'close' | 'too big'][] = [
+    ['unknown market', [{ id: '1', type: 'subscribe', payload: { query: 'subscription { priceUpdated(market: "NOPE-USDT") { price } }' } }], 'error'],
+    ['market with NUL', [{ id: '1', type: 'subscribe', payload: { query: 'subscription ($m: String!) { priceUpdated(market: $m) { price } }', variables: { m: 'BTC\u0000' } } }], 'error'],
+    ['unknown field', [{ id: '1', type: 'subscribe', payload: { query: 'subscription { nope }' } }], 'error'],
+    ['two root fields', [{ id: '1', type: 'subscribe', payload: { query: 'subscription { priceUpdated(market: "BTC-USDT") { price } tradesExecuted(market: "BTC-USDT") { price } }' } }], 'error'],
+    ['syntax error', [{ id: '1', type: 'subscribe', payload: { query: 'subscription {' } }], 'error'],
+    ['query is a number', [{ id: '1', type: 'subscribe', payload: { query: 5 } }], 'close'],
+    ['no payload', [{ id: '1', type: 'subscribe' }], 'close'],
+    ['no id', [{ type: 'subscribe', payload: { query: PRICE } }], 'close'],
+    ['id is an object', [{ id: { a: 1 }, type: 'subscribe', payload: { query: PRICE } }], 'close'],
+    ['unknown message type', [{ id: '1', type: 'explode' }], 'close'],
+    ['second connection_init', [{ type: 'connection_init', payload: {} }], 'close'],
+    ['duplicate subscription id', [{ id: '1', type: 'subscribe', payload: { query: PRICE } }, { id: '1', type: 'subscribe', payload: { query: PRICE } }], 'close'],
+    ['variables a string', [{ id: '1', type: 'subscribe', payload: { query: PRICE, variables: 'x' } }], 'close'],
+    ['operationName unknown', [{ id: '1', type: 'subscribe', payload: { query: PRICE, operationName: 'Nope' } }], 'error'],
+    ['two operations without a name', [{ id: '1', type: 'subscribe', payload: { query: `${PRICE} subscription B { tradesExecuted(market: "BTC-USDT") { price } }` } }], 'error'],
+    ['mutation without credentials scope', [{ id: '1', type: 'subscribe', payload: { query: 'mutation { placeOrder(input: {market: "BTC-USDT", side: buy, type: limit, price: "0", quantity: "0", clientOrderId: "ws-0"}) { id } }' } }], 'error'],
+    ['Decimal literal that is not one', [{ id: '1', type: 'subscribe', payload: { query: 'mutation { creditDemoFunds(asset: "USDT", amount: "1e9", idempotencyKey: "ws-1") { available } }' } }], 'error'],
+    ['depth over the limit', [{ id: '1', type: 'subscribe', payload: { query: `subscription { myOrderUpdates { market { orderBook { bids { price } } } user { referrals { edges { node { referrals { edges { node { referrals { edges { node { id } } } } } } } } } } } }` } }], 'error'],
+    ['200 aliases', [{ id: '1', type: 'subscribe', payload: { query: `{ ${Array.from({ length: 200 }, (_, i) => `a${i}: __typename`).join(' ')} }` } }], 'error'],
+    ['a very long id', [{ id: 'x'.repeat(300_000), type: 'subscribe', payload: { query: PRICE } }], 'too big'],
+    ['a 5 MB query', [{ id: '1', type: 'subscribe', payload: { query: `{ __typename ${' '.repeat(5_000_000)}}` } }], 'too big'],
+    ['not JSON', ['{"type": '], 'close'],
+    ['JSON array', ['[1,2,3]'], 'close'],
+    ['binary junk', [Buffer.from([0xff, 0x00, 0xfe])], 'close'],
+    ['deep JSON', [`{"id": "1", "type": "subscribe", "payload": {"query": "{ __typename }", "variables": {"a": ${deepArrays(20000)}}}}`], 'error'],
+  ];
+  it.each(cases)('%s: refused, nothing internal shown, others unaffected', async (_name, frames, outcome) => {
+    const client = await rawClient(GATEWAY_WS, trader.token);
+    const closed = new Promise<number>((resolve) => client.socket.once('close', (code) => resolve(code)));
+    for (const frame of frames) client.socket.send(typeof frame === 'string' || Buffer.isBuffer(frame) ? frame : JSON.stringify(frame));
+    const isRefusal = (f: string) => f.includes('"type":"error"') || (f.includes('"type":"next"') && f.includes('"errors"') && !/"data":\{/.test(f));
+    if (outcome === 'error') {
+      await waitFor(() => client.frames.some(isRefusal));
+      const error = client.frames.find(isRefusal)!;
+      expect(leaksIn(error)).toEqual([]);
+      expect(error).not.toMatch(/INTERNAL_SERVER_ERROR/);
+      client.socket.close();
+    } else if (outcome === 'too big') {
+      expect(await closed).toBe(1009);
+    } else {
+      const code = await closed;
+      expect(code).toBeGreaterThanOrEqual(4000);
+      expect(code).toBeLessThan(4500);
+    }
+    expect(client.frames.filter((f) => leaksIn(f).length > 0)).toEqual([]);
+  });
+
+  it('leaves the system unharmed', unharmed);
+});
+
 async function waitFor(check: () => boolean, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {

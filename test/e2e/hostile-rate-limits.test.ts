@@ -15,6 +15,7 @@ const LIMITS = {
   RATE_LIMIT_SIGNUPS_PER_MINUTE: '4',
   // This system also shows introspection turned off (as by default in production).
   INTROSPECTION: 'off',
+  WS_MAX_SOCKETS_PER_USER: '3',
 };
 
 async function post(body: unknown, token?: string, headers: Record<string, string> = {}) {
@@ -70,6 +71,22 @@ describe('gateway rate limits', () => {
       body: JSON.stringify({ query: '{ __schema { types { name } } }' }),
     });
     expect((await direct.json()).errors?.[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
+  });
+
+  it('closes a user\'s socket beyond WS_MAX_SOCKETS_PER_USER with 4429, and takes one again once another closed', async () => {
+    const ws = GATEWAY.replace(/^http/, 'ws');
+    const open = [await rawClient(ws, users[0].token), await rawClient(ws, users[0].token), await rawClient(ws, users[0].token)];
+    await expect(rawClient(ws, users[0].token)).rejects.toThrow(/4429/);
+    // Another user is not held back.
+    (await rawClient(ws, users[1].token)).socket.close();
+    open[0].socket.close();
+    let again;
+    for (let i = 0; i < 50 && !again; i += 1) {
+      again = await rawClient(ws, users[0].token).catch(() => undefined);
+      if (!again) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(again).toBeDefined();
+    for (const client of [...open.slice(1), again!]) client.socket.close();
   });
 
   it('refuses the fifth sign-up in a minute from one address', async () => {

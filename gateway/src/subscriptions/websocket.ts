@@ -267,9 +267,11 @@ export function serveWebSocket(options: WebSocketOptions): { dispose(): void | P
           },
           { contextValue: args.contextValue as GatewayContext },
         );
-        return response.body.kind === 'single'
-          ? (response.body.singleResult as never)
-          : { errors: [new GraphQLError('Incremental delivery is not supported over WebSocket')] };
+        if (response.body.kind !== 'single') return { errors: [new GraphQLError('Incremental delivery is not supported over WebSocket')] };
+        const { errors, ...result } = response.body.singleResult;
+        // Apollo Server's errors are already formatted (plain objects); graphql-ws calls toJSON on
+        // each, and without one it failed and closed the socket with 4500 on any error.
+        return (errors ? { ...result, errors: errors.map((error) => ({ ...error, toJSON: () => error })) } : result) as never;
       },
     },
     wsServer,
