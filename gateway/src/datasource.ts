@@ -1,4 +1,5 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { GraphQLError } from 'graphql';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import type { Fetcher, FetcherResponse } from '@apollo/utils.fetcher';
 import { CLIENT_USER_AGENT_HEADER, FORWARDED_FOR_HEADER, REQUEST_ID_HEADER } from '@tradegraph/shared';
@@ -62,10 +63,32 @@ export function subgraphRequestHeaders(context: GatewayContext): Record<string, 
 /** Subgraph answers marked public (see public-cache.ts), shared by every subgraph's data source. */
 const publicFetches = new PublicFetchCache();
 
+/** Statuses that mean the subgraph is not there to answer (down, restarting, stopping), not that it refused. */
+const UNAVAILABLE_STATUSES = new Set([502, 503, 504]);
+
 /** A subgraph over HTTP that carries the caller's token and the request id along. */
 export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
-  constructor(config: ConstructorParameters<typeof RemoteGraphQLDataSource<GatewayContext>>[0] = {}) {
-    super({ fetcher: replayingFetcher, ...config });
+  /** The subgraph's name, for errors that say which part of the graph is unavailable. */
+  readonly service: string;
+
+  constructor(config: ConstructorParameters<typeof RemoteGraphQLDataSource<GatewayContext>>[0] & { service?: string } = {}) {
+    const { service, ...rest } = config;
+    super({ fetcher: replayingFetcher, ...rest });
+    this.service = service ?? 'subgraph';
+  }
+
+  /**
+   * A subgraph that cannot be reached (refused, reset, timed out) or answers that it is not
+   * available: the fields it owns fail with SUBGRAPH_UNAVAILABLE, a code a client can retry on,
+   * while the rest of the graph answers as usual. Its address stays out of the message.
+   */
+  override didEncounterError(error: Error, _request: unknown, response?: FetcherResponse): void {
+    if (!response || UNAVAILABLE_STATUSES.has(response.status)) {
+      throw new GraphQLError(`The ${this.service} service is unavailable at the moment; try again shortly`, {
+        extensions: { code: 'SUBGRAPH_UNAVAILABLE', service: this.service },
+      });
+    }
+    throw error;
   }
 
   /** Answers public fetches from the cache; a mutation makes this subgraph's cached answers stale. */

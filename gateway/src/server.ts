@@ -97,7 +97,7 @@ export async function startGateway(
 
   // One data source per subgraph, shared by queries and by the per-event part of subscriptions.
   const serviceMap: ServiceMap = Object.fromEntries(
-    SUBGRAPH_NAMES.map((name) => [name, new SubgraphDataSource({ url: subgraphUrl(name) })]),
+    SUBGRAPH_NAMES.map((name) => [name, new SubgraphDataSource({ url: subgraphUrl(name), service: name })]),
   );
   const gateway = new ApolloGateway({
     supergraphSdl,

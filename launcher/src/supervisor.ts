@@ -73,7 +73,13 @@ export class Supervisor {
   private launch(slot: Slot): void {
     slot.timer = undefined;
     if (this.stopping) return;
-    const child = spawn(process.execPath, [slot.spec.entry], { stdio: 'inherit', env: process.env });
+    // A group of its own: a terminal's Ctrl-C reaches the launcher only, which stops each process
+    // once (a second signal would make a process exit at once); see stopOnSignals.
+    const child = spawn(process.execPath, [slot.spec.entry], {
+      stdio: 'inherit',
+      detached: true,
+      env: { ...process.env, TRADEGRAPH_SUPERVISOR_PID: String(process.pid) },
+    });
     slot.child = child;
     slot.startedAt = Date.now();
     child.once('exit', (code, signal) => {

@@ -48,4 +48,22 @@ export function stopOnSignals(stop: () => Promise<void>, logger: Logger, timeout
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  stopWhenSupervisorDies(() => onSignal('SIGTERM'));
+}
+
+/**
+ * A process the launcher supervises runs in a process group of its own, so a terminal's Ctrl-C
+ * reaches only the launcher, which then stops each process once. Should the launcher itself die
+ * (kill -9), its processes notice that their parent changed and stop in order too, instead of
+ * holding the ports as orphans.
+ */
+function stopWhenSupervisorDies(stop: () => void): void {
+  const supervisor = Number(process.env.TRADEGRAPH_SUPERVISOR_PID);
+  if (!supervisor) return;
+  const timer = setInterval(() => {
+    if (process.ppid === supervisor) return;
+    clearInterval(timer);
+    stop();
+  }, 1000);
+  timer.unref();
 }

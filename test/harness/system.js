@@ -48,7 +48,7 @@ async function freshDatabase(adminUrl, database) {
   }
 }
 
-async function waitForHealth(url, child, name, timeoutMs = 60000) {
+async function waitForHealth(url, child, name, timeoutMs = 180000) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode} before it was healthy`);
