@@ -63,6 +63,13 @@ export function subgraphRequestHeaders(context: GatewayContext): Record<string, 
 /** Subgraph answers marked public (see public-cache.ts), shared by every subgraph's data source. */
 const publicFetches = new PublicFetchCache();
 
+/** A fetch that failed for want of a connection: refused, reset, timed out (node's and undici's codes). */
+function isConnectionFailure(error: unknown): boolean {
+  const code = (error as { code?: unknown; cause?: { code?: unknown } }).code ?? (error as { cause?: { code?: unknown } }).cause?.code;
+  const name = (error as { name?: unknown }).name;
+  return (typeof code === 'string' && /^(E[A-Z]+|UND_ERR_[A-Z_]+)$/.test(code)) || name === 'TimeoutError' || name === 'AbortError';
+}
+
 /** Statuses that mean the subgraph is not there to answer (down, restarting, stopping), not that it refused. */
 const UNAVAILABLE_STATUSES = new Set([502, 503, 504]);
 
@@ -83,7 +90,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
    * while the rest of the graph answers as usual. Its address stays out of the message.
    */
   override didEncounterError(error: Error, _request: unknown, response?: FetcherResponse): void {
-    if (!response || UNAVAILABLE_STATUSES.has(response.status)) {
+    if (response ? UNAVAILABLE_STATUSES.has(response.status) : isConnectionFailure(error)) {
       throw new GraphQLError(`The ${this.service} service is unavailable at the moment; try again shortly`, {
         extensions: { code: 'SUBGRAPH_UNAVAILABLE', service: this.service },
       });
