@@ -1,6 +1,7 @@
 // The stock peer: @apollo/gateway + @apollo/server with their default settings on the same
 // supergraph, as a team would start them from the docs. The only addition is forwarding the
-// caller's `authorization` header, without which the user query cannot be answered.
+// caller's `authorization` header, without which the user query cannot be answered, and the
+// system's internal credential (INTERNAL_API_TOKEN), without which no subgraph answers at all.
 // Usage: node apollo-stock.js <supergraph file> <port>
 const { readFileSync } = require('node:fs');
 const { ApolloGateway, RemoteGraphQLDataSource } = require('@apollo/gateway');
@@ -10,6 +11,7 @@ const { startStandaloneServer } = require('@apollo/server/standalone');
 class ForwardAuthorization extends RemoteGraphQLDataSource {
   willSendRequest({ request, context }) {
     if (context.authorization) request.http.headers.set('authorization', context.authorization);
+    request.http.headers.set('x-internal-token', process.env.INTERNAL_API_TOKEN ?? '');
   }
 }
 

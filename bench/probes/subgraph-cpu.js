@@ -82,6 +82,7 @@ async function startSystem(label, root, index) {
     LOG_LEVEL: 'info',
     PRICE_FEED: 'off',
     MATCHING_DEMO_CREDITS: 'on',
+    RATE_LIMIT_SIGNUP_PER_IP: '1000000',
   };
   const children = {};
   const launch = (name, entry, args) => {
@@ -179,7 +180,8 @@ async function main() {
             const response = await pool.request({
               path: '/graphql',
               method: 'POST',
-              headers: { 'content-type': 'application/json', authorization: `Bearer ${user.token}` },
+              // As the gateway calls a subgraph: with the system's internal credential (set by the harness).
+              headers: { 'content-type': 'application/json', authorization: `Bearer ${user.token}`, 'x-internal-token': process.env.INTERNAL_API_TOKEN },
               body: JSON.stringify(body(user)),
             });
             const text = await response.body.text();

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { GraphQLError } from 'graphql';
-import { ErrorCode, subgraphUrl, type Logger } from '@tradegraph/shared';
+import { ErrorCode, internalHeaders, subgraphUrl, type Logger } from '@tradegraph/shared';
 
 /** The header integrators send their key in (over WebSocket: `apiKey` in connection_init). */
 export const API_KEY_HEADER = 'x-api-key';
@@ -105,7 +105,7 @@ export class ApiKeyExchange {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
-          ...(process.env.INTERNAL_API_TOKEN ? { 'x-internal-token': process.env.INTERNAL_API_TOKEN } : {}),
+          ...internalHeaders(),
         },
         body: JSON.stringify({ apiKey, ip }),
         signal: AbortSignal.timeout(5000),

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { Request, Response } from 'express';
-import { REQUEST_ID_HEADER, requestIdFrom, subgraphUrl } from '@tradegraph/shared';
+import { REQUEST_ID_HEADER, internalHeaders, requestIdFrom, subgraphUrl } from '@tradegraph/shared';
 
 /**
  * `/export/*` on the public endpoint goes to the markets subgraph's CSV export (history for
@@ -19,7 +19,7 @@ export function exportProxy() {
         port: target.port,
         method: req.method,
         path: req.originalUrl,
-        headers: { [REQUEST_ID_HEADER]: requestIdFrom(req.headers[REQUEST_ID_HEADER]) },
+        headers: { [REQUEST_ID_HEADER]: requestIdFrom(req.headers[REQUEST_ID_HEADER]), ...internalHeaders() },
       },
       (answer) => {
         res.status(answer.statusCode ?? 502);

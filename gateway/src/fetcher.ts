@@ -1,6 +1,7 @@
 import type http from 'node:http';
 import { Agent, errors as undiciErrors } from 'undici';
 import type { Fetcher, FetcherHeaders, FetcherRequestInit, FetcherResponse } from '@apollo/utils.fetcher';
+import { INTERNAL_TOKEN_HEADER, internalApiToken } from '@tradegraph/shared';
 
 /**
  * The gateway's HTTP client for subgraph fetches: undici over keep-alive connections.
@@ -87,10 +88,26 @@ function requestOptions(url: string, init: FetcherRequestInit) {
     origin: target.origin,
     path: `${target.pathname}${target.search}`,
     method: (init.method ?? 'GET') as 'GET',
-    headers: init.headers as Record<string, string> | undefined,
+    headers: withInternalToken(init.headers),
     body: init.body,
     signal: init.signal as AbortSignal | undefined,
   };
+}
+
+/**
+ * Every request to a subgraph carries the internal credential (shared internal-token.ts): this
+ * client is the one way the gateway's HTTP reaches subgraphs — the executor's fetches, forwarded
+ * mutations, batches — so it is added here, once, rather than where each request is built.
+ */
+function withInternalToken(headers: FetcherRequestInit['headers'] | Iterable<[string, string]> | undefined): Record<string, string> {
+  const plain: Record<string, string> = {};
+  if (headers) {
+    // The executor's data sources pass a Headers object, typed as a record.
+    const entries = Symbol.iterator in headers ? (headers as Iterable<[string, string]>) : Object.entries(headers);
+    for (const [name, value] of entries) if (typeof value === 'string') plain[name] = value;
+  }
+  plain[INTERNAL_TOKEN_HEADER] = internalApiToken();
+  return plain;
 }
 
 async function send(agent: Agent, url: string, init: FetcherRequestInit): Promise<FetcherResponse> {

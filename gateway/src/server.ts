@@ -14,6 +14,7 @@ import {
   createTokenVerifier,
   rememberVerifiedTokens,
   refuseEndedSessions,
+  bindHost,
   closeSessionRevocations,
   portOf,
   subgraphUrl,
@@ -276,7 +277,7 @@ export async function startGateway(
   });
   httpServer.on('request', fastPath);
 
-  await new Promise<void>((resolve) => httpServer.listen(port, '0.0.0.0', resolve));
+  await new Promise<void>((resolve) => httpServer.listen(port, bindHost(), resolve));
   logger.info({ port }, 'gateway listening');
   return {
     port,

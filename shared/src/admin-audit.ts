@@ -1,5 +1,6 @@
 import { subgraphUrl } from './config';
 import { appError, ErrorCode } from './errors';
+import { internalHeaders } from './internal-token';
 
 /** Where subgraphs other than accounts append to the audit log that accounts keeps. */
 export const ADMIN_AUDIT_PATH = '/internal/audit';
@@ -32,7 +33,7 @@ export async function recordAdminActionAtAccounts(
       headers: {
         'content-type': 'application/json',
         ...(context.authorization ? { authorization: context.authorization } : {}),
-        ...(process.env.INTERNAL_API_TOKEN ? { 'x-internal-token': process.env.INTERNAL_API_TOKEN } : {}),
+        ...internalHeaders(),
       },
       body: JSON.stringify({ ...action, requestId: context.reqId }),
       signal: AbortSignal.timeout(5_000),

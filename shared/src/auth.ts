@@ -114,9 +114,16 @@ export function requireViewer(viewer: Viewer | null): Viewer {
   return viewer;
 }
 
-/** Support and admin may read any user's data; everyone else only their own. */
+/**
+ * Support and admin may read any user's data; everyone else only their own. Reading user data
+ * takes the `read` scope (an API key without it reads nothing of anyone's).
+ */
 export function canReadUserData(viewer: Viewer | null, ownerId: string): boolean {
-  return viewer !== null && (viewer.userId === ownerId || viewer.roles.includes('admin') || viewer.roles.includes('support'));
+  return (
+    viewer !== null &&
+    viewer.scopes.includes('read') &&
+    (viewer.userId === ownerId || viewer.roles.includes('admin') || viewer.roles.includes('support'))
+  );
 }
 
 /** The caller must be signed in and hold `scope` (API keys may hold fewer than a session). */

@@ -21,6 +21,8 @@ export * from './admin-audit';
 export * from './verified-tokens';
 export * from './session-revocations';
 export * from './shutdown';
+export * from './internal-token';
+export * from './field-access';
 export {
   SUBGRAPH_BATCH_ANSWER_TYPE,
   SUBGRAPH_BATCH_MAX,

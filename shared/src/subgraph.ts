@@ -22,6 +22,8 @@ import { createTokenVerifier, requireScope, type TokenVerifier, type Viewer } fr
 import { rememberVerifiedTokens } from './verified-tokens';
 import { closeSessionRevocations, refuseEndedSessions } from './session-revocations';
 import { stopOnSignals } from './shutdown';
+import { assertAccessDeclared } from './field-access';
+import { INTERNAL_REFUSAL, bindHost, isInternalCaller, isOpenSubgraphPath } from './internal-token';
 import { createEventBus, type EventBus } from './pubsub';
 import { openDatabase, type EntityManager } from './orm';
 import { CLIENT_USER_AGENT_HEADER, clientIp, trustedGateways } from './client-ip';
@@ -86,11 +88,11 @@ export interface RunningSubgraph {
   stop(): Promise<void>;
 }
 
-function buildTypeGraphqlSchema(
-  definition: Pick<SubgraphDefinition<unknown>, 'resolvers' | 'orphanedTypes' | 'directives'>,
+async function buildTypeGraphqlSchema(
+  definition: Pick<SubgraphDefinition<unknown>, 'name' | 'resolvers' | 'orphanedTypes' | 'directives'>,
   bus: EventBus,
 ): Promise<GraphQLSchema> {
-  return buildSchema({
+  const schema = await buildSchema({
     resolvers: definition.resolvers,
     orphanedTypes: definition.orphanedTypes,
     directives: definition.directives,
@@ -100,6 +102,9 @@ function buildTypeGraphqlSchema(
     validate: false,
     skipCheck: true,
   });
+  // Every root field and every User field says who may resolve it (field-access.ts).
+  assertAccessDeclared(schema, definition.name);
+  return schema;
 }
 
 const FEDERATION_LINK =
@@ -111,7 +116,7 @@ const FEDERATION_LINK =
  * both HTTP and WebSocket.
  */
 export async function buildFederatedSchema(
-  definition: Pick<SubgraphDefinition<unknown>, 'resolvers' | 'orphanedTypes' | 'directives' | 'referenceResolvers'>,
+  definition: Pick<SubgraphDefinition<unknown>, 'name' | 'resolvers' | 'orphanedTypes' | 'directives' | 'referenceResolvers'>,
   bus: EventBus,
 ): Promise<GraphQLSchema> {
   const typeGraphqlSchema = await buildTypeGraphqlSchema(definition, bus);
@@ -128,7 +133,7 @@ export async function buildFederatedSchema(
 
 /** The subgraph's SDL as composition sees it (used by schema/ to compose the supergraph). */
 export async function subgraphSdl(
-  definition: Pick<SubgraphDefinition<unknown>, 'resolvers' | 'orphanedTypes' | 'directives' | 'referenceResolvers'>,
+  definition: Pick<SubgraphDefinition<unknown>, 'name' | 'resolvers' | 'orphanedTypes' | 'directives' | 'referenceResolvers'>,
 ): Promise<string> {
   const typeGraphqlSchema = await buildTypeGraphqlSchema(definition, createEventBus(undefined));
   return `${FEDERATION_LINK}\n\n${printSchemaWithDirectives(typeGraphqlSchema)}`;
@@ -284,13 +289,23 @@ export async function startSubgraph<Loaders>(
   // Ordinary GraphQL POSTs (every request from the gateway) skip express, and so do the gateway's
   // batches of them; see serveGraphQLPost and serveGraphQLBatch.
   const httpServer = http.createServer((req, res) => {
+    // Only the gateway and the system's own processes may call a subgraph (internal-token.ts).
+    if (!isOpenSubgraphPath(req.url) && !isInternalCaller(req.headers)) {
+      res.writeHead(401, { 'content-type': 'application/json' }).end(INTERNAL_REFUSAL);
+      return;
+    }
     if (isPlainGraphQLPost(req)) void serveGraphQLPost(apollo, req, res, graphqlContext);
     else if (isGraphQLBatchPost(req)) void serveGraphQLBatch(apollo, req, res, graphqlContext);
     else app(req, res);
   });
 
   // WebSocket: graphql-ws serves this subgraph's subscriptions (to the gateway or any router).
-  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
+  const wsServer = new WebSocketServer({
+    server: httpServer,
+    path: '/graphql',
+    // The upgrade itself must carry the internal credential (refused with 401 otherwise).
+    verifyClient: ({ req }: { req: http.IncomingMessage }) => isInternalCaller(req.headers),
+  });
   type WsExtra = { viewer?: Viewer | null; active?: Map<string, string> };
   const endSubscription = (extra: WsExtra, id: string) => {
     const field = extra.active?.get(id);
@@ -377,7 +392,7 @@ export async function startSubgraph<Loaders>(
   // Last: any error above (a body that is not JSON, too large, in another charset) is answered as JSON.
   app.use(jsonErrorHandler(logger));
 
-  await new Promise<void>((resolve) => httpServer.listen(port, '0.0.0.0', resolve));
+  await new Promise<void>((resolve) => httpServer.listen(port, bindHost(), resolve));
   const stopWork = definition.start ? await definition.start({ orm, bus, logger, registry }) : async () => {};
   lifecycle = 'ready';
   logger.info({ port }, `${name} subgraph listening`);

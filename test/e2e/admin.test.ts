@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { gql, signUp, sql } from '../harness/client';
-import { subgraphUrl } from '../harness/env';
+import { INTERNAL_HEADERS, subgraphUrl } from '../harness/env';
 import { ROOT_ADMIN_EMAIL, login, rootAdmin, signUpAs, userWithRoles } from '../harness/roles';
 
 const code = (result: { errors?: { extensions?: { code?: string } }[] }) => result.errors?.[0]?.extensions?.code;
@@ -167,7 +167,7 @@ describe('roles and the admin API', () => {
     const post = (authorization?: string) =>
       fetch(`${subgraphUrl('accounts')}/internal/audit`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
+        headers: { 'content-type': 'application/json', ...INTERNAL_HEADERS, ...(authorization ? { authorization } : {}) },
         body: JSON.stringify({ action: 'add_market', targetType: 'Market', targetId: `AUDIT-${randomUUID()}` }),
       });
     const user = await signUp();

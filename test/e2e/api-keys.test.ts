@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { TOTP } from 'otpauth';
 import { credit, gql, signUp, sql, wsClient, collect, type GraphQLResponse, type TestUser } from '../harness/client';
-import { GATEWAY_HTTP, subgraphUrl } from '../harness/env';
+import { GATEWAY_HTTP, INTERNAL_HEADERS, subgraphUrl } from '../harness/env';
 
 const CREATE = `mutation ($input: CreateApiKeyInput!) {
   createApiKey(input: $input) { secret apiKey { id label prefix scopes ipAllowList expiresAt revokedAt lastUsedAt createdAt } }
@@ -141,7 +141,7 @@ describe('API keys', () => {
     const exchange = (apiKeyValue: string) =>
       fetch(`${subgraphUrl('accounts')}/internal/api-keys/exchange`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...INTERNAL_HEADERS },
         body: JSON.stringify({ apiKey: apiKeyValue, ip: '127.0.0.1' }),
       });
     expect((await exchange(secret)).status).toBe(200);

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { Client } from 'pg';
 import { Engine } from '../../subgraphs/matching/src/domain/engine';
 import { credit, gql, signUp } from '../harness/client';
-import { ownSystem, startOwnSystem } from '../harness/env';
+import { INTERNAL_HEADERS, ownSystem, startOwnSystem } from '../harness/env';
 
 // Durable before acknowledged: orders stream in through the gateway, the matching process is
 // killed with SIGKILL in the middle, and after a restart every acknowledged order is there and
@@ -74,7 +74,7 @@ describe('matching survives SIGKILL', () => {
     }
 
     // A fresh engine replaying the whole journal reaches the state the restarted process has.
-    const state = await (await fetch(`http://127.0.0.1:${PORT_BASE + 6}/engine/state`)).json();
+    const state = await (await fetch(`http://127.0.0.1:${PORT_BASE + 6}/engine/state`, { headers: INTERNAL_HEADERS })).json();
     const db = new Client({ connectionString: system.databaseUrl });
     await db.connect();
     const engine = new Engine();

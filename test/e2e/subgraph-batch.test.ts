@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client as PgClient } from 'pg';
 import { credit as creditAt, gql as gqlAt, metric, signUp as signUpAt, type TestUser } from '../harness/client';
-import { ownSystem, startOwnSystem, SUBGRAPH_PORT_OFFSET } from '../harness/env';
+import { INTERNAL_HEADERS, ownSystem, startOwnSystem, SUBGRAPH_PORT_OFFSET } from '../harness/env';
 
 // Gateway → subgraph batching (gateway/src/subgraph-batch.ts, shared/src/graphql-http.ts): fetches
 // for one subgraph made at the same moment go as one POST to /graphql/batch, each request with its
@@ -42,7 +42,7 @@ interface Answer {
 async function alone(subgraph: Subgraph, headers: Record<string, string>, body: object): Promise<Answer> {
   const response = await fetch(`${subgraphUrl(subgraph)}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
+    headers: { 'content-type': 'application/json', ...INTERNAL_HEADERS, ...headers },
     body: JSON.stringify(body),
   });
   return { status: response.status, headers: Object.fromEntries(response.headers), body: await response.text() };
@@ -53,7 +53,11 @@ async function alone(subgraph: Subgraph, headers: Record<string, string>, body: 
  * JSON line each), and by request (`responses[i]` answers request i); or, refused, the error body.
  */
 async function batch(subgraph: Subgraph, body: string): Promise<{ status: number; arrived: any[]; responses: Answer[]; json?: any }> {
-  const response = await fetch(`${subgraphUrl(subgraph)}/graphql/batch`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  const response = await fetch(`${subgraphUrl(subgraph)}/graphql/batch`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...INTERNAL_HEADERS },
+    body,
+  });
   const text = await response.text();
   if (response.status !== 200) return { status: response.status, arrived: [], responses: [], json: JSON.parse(text) };
   expect(response.headers.get('content-type')).toBe('application/x-ndjson; charset=utf-8');

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { credit, gql, placeOrder, signUp, sql } from '../harness/client';
-import { subgraphUrl, SUBGRAPH_PORT_OFFSET } from '../harness/env';
+import { INTERNAL_HEADERS, subgraphUrl, SUBGRAPH_PORT_OFFSET } from '../harness/env';
 
 // Subgraphs answer ordinary GraphQL POSTs (every request of the gateway) straight from node:http
 // (shared/src/graphql-http.ts); anything else still goes through express. Both paths must give
@@ -19,7 +19,7 @@ async function post(subgraph: Subgraph, body: string, headers: Record<string, st
   const bytes = new TextEncoder().encode(body);
   const response = await fetch(`${subgraphUrl(subgraph)}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
+    headers: { 'content-type': 'application/json', ...INTERNAL_HEADERS, ...headers },
     ...(chunked
       ? {
           body: new ReadableStream({
@@ -214,7 +214,7 @@ describe('subgraph HTTP', () => {
 
   it('still serves the landing page and GET queries through express', async () => {
     const response = await fetch(`${subgraphUrl('markets')}/graphql?query=${encodeURIComponent('{ __typename }')}`, {
-      headers: { 'apollo-require-preflight': 'true' },
+      headers: { 'apollo-require-preflight': 'true', ...INTERNAL_HEADERS },
     });
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ data: { __typename: 'Query' } });

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { createClient, type Client, type ExecutionResult } from 'graphql-ws';
 import WebSocket from 'ws';
 import { Client as PgClient } from 'pg';
-import { DATABASE_URL, GATEWAY_HTTP, GATEWAY_WS, LOG_DIR } from './env';
+import { DATABASE_URL, GATEWAY_HTTP, GATEWAY_WS, INTERNAL_HEADERS, LOG_DIR } from './env';
 
 export interface GraphQLResponse<T = any> {
   data?: T;
@@ -15,12 +15,14 @@ export interface GraphQLResponse<T = any> {
 export async function gql<T = any>(
   query: string,
   variables: Record<string, unknown> = {},
-  options: { token?: string; reqId?: string; url?: string } = {},
+  options: { token?: string; reqId?: string; url?: string; internal?: boolean } = {},
 ): Promise<GraphQLResponse<T>> {
   const response = await fetch(options.url ?? GATEWAY_HTTP, {
     method: 'POST',
     headers: {
       'content-type': 'application/json',
+      // A request to another URL (a subgraph) is sent as the gateway sends it, unless `internal: false`.
+      ...((options.internal ?? options.url !== undefined) ? INTERNAL_HEADERS : {}),
       ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
       ...(options.reqId ? { 'x-request-id': options.reqId } : {}),
     },
@@ -66,10 +68,18 @@ export function logLines(service: string): Record<string, any>[] {
     .map((line) => JSON.parse(line) as Record<string, any>);
 }
 
+/** A WebSocket that connects as the gateway does to a subgraph: with the internal credential. */
+class InternalWebSocket extends WebSocket {
+  constructor(address: string | URL, protocols?: string | string[]) {
+    super(address, protocols, { headers: INTERNAL_HEADERS });
+  }
+}
+
+/** A graphql-ws client; to another URL than the gateway's (a subgraph) it connects as the gateway does. */
 export function wsClient(token?: string, url = GATEWAY_WS, extra: Partial<Parameters<typeof createClient>[0]> = {}): Client {
   return createClient({
     url,
-    webSocketImpl: WebSocket,
+    webSocketImpl: url === GATEWAY_WS ? WebSocket : InternalWebSocket,
     connectionParams: token ? { authorization: `Bearer ${token}` } : {},
     retryAttempts: 0,
     lazy: true,

@@ -35,6 +35,8 @@ export class EmbeddedSystem {
     delete env.DATABASE_URL;
     delete env.REDIS_URL;
     delete env.NODE_ENV;
+    // As on a fresh machine: the installation makes its own internal credential in DATA_DIR.
+    delete env.INTERNAL_API_TOKEN;
     for (const key of Object.keys(env)) if (key.startsWith('E2E_') || key.startsWith('JEST') || key.endsWith('_PORT')) delete env[key];
     this.output = '';
     const [command, args] = how === 'npm' ? ['npm', ['start', '--silent']] : [process.execPath, ['launcher/dist/start.js']];

@@ -42,3 +42,9 @@ export function startOwnSystem(
 /** Where a subgraph of the test system listens (same offsets as shared/src/config.ts). */
 export const SUBGRAPH_PORT_OFFSET = { accounts: 1, markets: 2, trading: 3, funding: 4, analytics: 5, matching: 6 } as const;
 export const subgraphUrl = (name: keyof typeof SUBGRAPH_PORT_OFFSET) => `http://127.0.0.1:${PORT_BASE + SUBGRAPH_PORT_OFFSET[name]}`;
+
+/**
+ * What the gateway adds to every request to a subgraph: the system's internal credential (set
+ * by test/harness/system.js for the whole run). A request to a subgraph without it is refused.
+ */
+export const INTERNAL_HEADERS: Record<string, string> = { 'x-internal-token': process.env.INTERNAL_API_TOKEN ?? '' };

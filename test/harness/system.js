@@ -8,6 +8,12 @@ const { Client } = require('pg');
 const Redis = require('ioredis');
 
 const ROOT = path.resolve(__dirname, '..', '..');
+
+// The system's internal credential (shared/src/internal-token.ts: every subgraph endpoint and
+// internal route requires it). One per test run, given to every process started from here
+// through the environment; test workers and benchmark peers inherit it too, so a test can call a
+// subgraph as the gateway does (test/harness/env.ts INTERNAL_HEADERS).
+process.env.INTERNAL_API_TOKEN ||= require('node:crypto').randomBytes(32).toString('base64url');
 const SERVICES = ['accounts', 'markets', 'trading', 'funding', 'analytics', 'matching'];
 const OFFSETS = { gateway: 0, accounts: 1, markets: 2, trading: 3, funding: 4, analytics: 5, matching: 6 };
 
@@ -100,6 +106,8 @@ async function startSystem({ databaseUrl, redisUrl, database, portBase, logDir, 
     RATE_LIMIT_COST_PER_MINUTE: '1000000000',
     RATE_LIMIT_MONEY_PER_MINUTE: '10000000',
     RATE_LIMIT_SIGNUPS_PER_MINUTE: '1000000',
+    // Every test signs up users of its own, all from this address: far beyond the default.
+    RATE_LIMIT_SIGNUP_PER_IP: '1000000',
     ...env,
   };
   const children = {};

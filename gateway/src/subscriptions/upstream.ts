@@ -1,6 +1,13 @@
 import { createClient, type Client, type Sink, type SubscribePayload } from 'graphql-ws';
 import WebSocket from 'ws';
-import type { SubgraphName } from '@tradegraph/shared';
+import { internalHeaders, type SubgraphName } from '@tradegraph/shared';
+
+/** A WebSocket whose upgrade request carries the internal credential subgraphs require (shared internal-token.ts). */
+class InternalWebSocket extends WebSocket {
+  constructor(address: string | URL, protocols?: string | string[]) {
+    super(address, protocols, { headers: internalHeaders() });
+  }
+}
 
 /**
  * graphql-ws connections from the gateway to subgraphs, one per (subgraph, credentials): the
@@ -22,7 +29,7 @@ export class UpstreamConnections {
     if (!connection) {
       const client = createClient({
         url: this.wsUrlOf(subgraph),
-        webSocketImpl: WebSocket,
+        webSocketImpl: InternalWebSocket,
         connectionParams: authorization ? { authorization } : {},
         lazy: true,
         lazyCloseTimeout: 0,

@@ -4,9 +4,11 @@ import { GraphQLError } from 'graphql';
 delete process.env.REDIS_URL;
 process.env.RATE_LIMIT_LOGIN_PER_ACCOUNT = '3';
 process.env.RATE_LIMIT_LOGIN_PER_IP = '5';
+process.env.RATE_LIMIT_SIWE_PER_ACCOUNT_IP = '2';
+process.env.RATE_LIMIT_SIWE_PER_ACCOUNT = '5';
 
 // Loaded after the environment is set: limits are read when a kind is first used.
-const { guardAttempt, closeAttemptStore } = require('../src/domain/attempts') as typeof import('../src/domain/attempts');
+const { guardAttempt, guardSignUp, closeAttemptStore } = require('../src/domain/attempts') as typeof import('../src/domain/attempts');
 
 const wrong = () => Promise.reject(new GraphQLError('Wrong email or password', { extensions: { code: 'UNAUTHENTICATED' } }));
 const right = () => Promise.resolve('ok');
@@ -70,5 +72,24 @@ describe('guardAttempt without Redis', () => {
     for (let i = 0; i < 3; i++) await codeOf(guardAttempt('login', { account: 'd@x', ip: '192.0.2.7' }, wrong));
     expect(await codeOf(guardAttempt('login', { account: 'd@x', ip: '192.0.2.7' }, right))).toBe('RATE_LIMITED');
     expect(await guardAttempt('two-factor', { account: 'd@x', ip: '192.0.2.7' }, right)).toBe('ok');
+  });
+
+  it('locks an account only for the address that failed, up to the account’s ceiling from all addresses', async () => {
+    const account = '0xabc';
+    for (let i = 0; i < 2; i++) expect(await codeOf(guardAttempt('siwe', { account, ip: '198.51.100.50' }, wrong))).toBe('UNAUTHENTICATED');
+    expect(await codeOf(guardAttempt('siwe', { account, ip: '198.51.100.50' }, right))).toBe('RATE_LIMITED');
+    // Refused at the pair: the ceiling is not used up by a locked-out guesser.
+    for (let i = 0; i < 10; i++) expect(await codeOf(guardAttempt('siwe', { account, ip: '198.51.100.50' }, wrong))).toBe('RATE_LIMITED');
+    // The owner elsewhere is fine.
+    expect(await guardAttempt('siwe', { account, ip: '198.51.100.51' }, right)).toBe('ok');
+    // Failures from many addresses reach the ceiling (5): then every address is refused.
+    for (let i = 0; i < 5; i++) expect(await codeOf(guardAttempt('siwe', { account, ip: `198.51.100.${60 + i}` }, wrong))).toBe('UNAUTHENTICATED');
+    expect(await codeOf(guardAttempt('siwe', { account, ip: '198.51.100.70' }, right))).toBe('RATE_LIMITED');
+  });
+
+  it('limits sign-ups per address (RATE_LIMIT_SIGNUP_PER_IP, default 30)', async () => {
+    for (let i = 0; i < 30; i++) await guardSignUp('192.0.2.99');
+    await expect(guardSignUp('192.0.2.99')).rejects.toMatchObject({ extensions: { code: 'RATE_LIMITED' } });
+    await expect(guardSignUp('192.0.2.98')).resolves.toBeUndefined();
   });
 });

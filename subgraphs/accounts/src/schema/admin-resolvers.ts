@@ -1,6 +1,7 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { FilterQuery } from '@mikro-orm/core';
 import {
+  Access,
   canReadUserData,
   decodeCursor,
   forbidden,
@@ -48,6 +49,7 @@ function toAuditEntry(record: AuditEntryRecord): AuditEntry {
 
 @Resolver(() => User)
 export class AdminResolver {
+  @Access('read')
   @Query(() => UserConnection, { description: 'Support/admin: users, newest first; search by email prefix or exact id, filter by role' })
   async users(
     @Ctx() ctx: Context,
@@ -78,12 +80,14 @@ export class AdminResolver {
     return pageUsers(ctx, filters.length ? { $and: filters } : {}, first, after);
   }
 
+  @Access('read')
   @Query(() => User, { nullable: true, description: 'Support/admin: one user by id' })
   async user(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<UserRecord | null> {
     await requireCurrentRole(ctx, 'support');
     return UUID.test(id) ? ctx.loaders.userById.load(id.toLowerCase()) : null;
   }
 
+  @Access('session')
   @Mutation(() => User, {
     description:
       "Admin: set a user's roles (user is always kept; an admin cannot drop their own admin role). Takes effect at the user's next token.",
@@ -110,6 +114,7 @@ export class AdminResolver {
     return user;
   }
 
+  @Access('read')
   @Query(() => AuditEntryConnection, { description: 'Admin: the audit log, newest first' })
   async auditLog(
     @Ctx() ctx: Context,
@@ -135,12 +140,14 @@ export class AdminResolver {
   }
 
   // Roles and the account's age are the user's own business too: owner, support and admins.
+  @Access('read')
   @FieldResolver(() => [String], { description: 'user, support or admin' })
   roles(@Root() user: UserRecord, @Ctx() ctx: Context): string[] {
     if (!canReadUserData(ctx.viewer, user.id)) throw forbidden();
     return user.roles;
   }
 
+  @Access('read')
   @FieldResolver(() => Date)
   createdAt(@Root() user: UserRecord, @Ctx() ctx: Context): Date {
     if (!canReadUserData(ctx.viewer, user.id)) throw forbidden();

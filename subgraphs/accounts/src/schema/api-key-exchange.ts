@@ -1,7 +1,6 @@
-import { timingSafeEqual } from 'node:crypto';
 import express from 'express';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type { Logger } from '@tradegraph/shared';
+import { isInternalCaller, type Logger } from '@tradegraph/shared';
 import { ApiKeyRecord } from '../store';
 import { hashApiKeySecret, ipAllowed, isApiKeySecret, signApiKeyToken } from '../domain/api-keys';
 import type { SigningKeys } from '../store/signing-keys';
@@ -10,16 +9,12 @@ import type { SigningKeys } from '../store/signing-keys';
 export const API_KEY_EXCHANGE_PATH = '/internal/api-keys/exchange';
 
 /**
- * Optional shared secret between the gateway and accounts (INTERNAL_API_TOKEN). The route
- * trusts the caller's word about the client's IP, so in a deployment where anything but the
- * gateway can reach accounts, set it on both.
+ * The route believes the caller's word about the client's address (the key's IP allow-list), so
+ * only the gateway may call it: the internal credential is required (shared internal-token.ts;
+ * the subgraph's server refuses requests without it before they get here, and so does this).
  */
 export function internalCallerAllowed(req: express.Request): boolean {
-  const expected = process.env.INTERNAL_API_TOKEN;
-  if (!expected) return true;
-  const given = req.headers['x-internal-token'];
-  if (typeof given !== 'string' || given.length !== expected.length) return false;
-  return timingSafeEqual(Buffer.from(given), Buffer.from(expected));
+  return isInternalCaller(req.headers);
 }
 
 /**

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Arg, Args, ArgsType, Ctx, Field, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import {
+  Access,
   ErrorCode,
   appError,
   badInput,
@@ -56,6 +57,7 @@ async function requireSecondFactorIfOn(ctx: Context, userId: string, code: strin
 
 @Resolver(() => ApiKey)
 export class ApiKeyResolver {
+  @Access('session')
   @Mutation(() => CreatedApiKey, { description: 'Create an API key; the secret is in this answer only' })
   async createApiKey(@Arg('input', () => CreateApiKeyInput) input: CreateApiKeyInput, @Ctx() ctx: Context): Promise<CreatedApiKey> {
     const viewer = await requireUserSession(ctx);
@@ -86,6 +88,7 @@ export class ApiKeyResolver {
     return { apiKey: apiKeyView(record), secret };
   }
 
+  @Access('read')
   @Query(() => ApiKeyConnection, { description: 'Your API keys, newest first (never their secrets)' })
   async myApiKeys(@Args(() => ApiKeyPage) { first, after }: ApiKeyPage, @Ctx() ctx: Context): Promise<Connection<ApiKey>> {
     const viewer = requireScope(ctx.viewer, 'read');
@@ -99,6 +102,7 @@ export class ApiKeyResolver {
     return toConnection(rows.map(apiKeyView), size, (k) => newestFirstCursor(k.createdAt, k.id), Boolean(cursor));
   }
 
+  @Access('session')
   @Mutation(() => ApiKey, { description: 'Revoke one of your API keys; it stops working within the gateway cache time (30 s)' })
   async revokeApiKey(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<ApiKey> {
     const viewer = await requireUserSession(ctx);

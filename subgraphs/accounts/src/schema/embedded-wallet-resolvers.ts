@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { Ctx, Mutation, Resolver } from 'type-graphql';
-import { conflict, type SubgraphContext } from '@tradegraph/shared';
+import { Access, conflict, type SubgraphContext } from '@tradegraph/shared';
 import { EmbeddedWalletKeyRecord, WalletRecord, type AccountsLoaders } from '../store';
 import { embeddedWalletProvider } from '../domain/mpc/local';
 import type { EmbeddedWalletProvider } from '../domain/mpc/port';
@@ -16,6 +16,7 @@ const currentProvider = () => (provider ??= embeddedWalletProvider());
 
 @Resolver()
 export class EmbeddedWalletResolver {
+  @Access('session')
   @Mutation(() => Wallet, {
     description: 'Create an embedded wallet for you (one per account; asking again answers the one you have). Its key is never exposed.',
   })

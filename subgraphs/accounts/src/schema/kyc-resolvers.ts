@@ -1,5 +1,6 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Resolver, Root } from 'type-graphql';
 import {
+  Access,
   badInput,
   conflict,
   forbidden,
@@ -44,6 +45,7 @@ const openPersonalData = (record: KycRecord): PersonalData =>
 
 @Resolver(() => User)
 export class UserKycResolver {
+  @Access('read')
   @FieldResolver(() => Kyc, { description: 'Identity verification: the user, support and admins' })
   async kyc(@Root() user: UserRecord, @Ctx() ctx: Context): Promise<Kyc> {
     if (!canReadUserData(ctx.viewer, user.id)) throw forbidden();
@@ -63,6 +65,7 @@ export class KycResolver {
     return record ? openPersonalData(record) : null;
   }
 
+  @Access('session')
   @Mutation(() => Kyc, { description: 'Submit personal data for verification (level 1 identity, level 2 also address)' })
   async submitKyc(@Arg('input') input: KycSubmissionInput, @Ctx() ctx: Context): Promise<Kyc> {
     const viewer = requireViewer(ctx.viewer);
@@ -97,6 +100,7 @@ export class KycResolver {
     return toKyc(viewer.userId, record);
   }
 
+  @Access('session')
   @Mutation(() => Kyc, { description: 'Admin: approve (at a level) or reject (with a reason) a KYC submission' })
   async reviewKyc(
     @Arg('userId', () => ID) userId: string,
@@ -134,6 +138,7 @@ export class KycResolver {
     return toKyc(userId, record);
   }
 
+  @Access('session')
   @Mutation(() => Int, {
     description:
       'Admin: re-encrypt all KYC personal data with the first key of KYC_ENCRYPTION_KEYS, so older keys can be removed; returns rows re-encrypted',

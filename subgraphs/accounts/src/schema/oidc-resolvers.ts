@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { Arg, Ctx, Field, Mutation, ObjectType, Query, Resolver } from 'type-graphql';
-import { DateTimeScalar, unauthenticated, type SubgraphContext } from '@tradegraph/shared';
+import { Access, DateTimeScalar, unauthenticated, type SubgraphContext } from '@tradegraph/shared';
 import { UserRecord, type AccountsLoaders } from '../store';
 import { beginSignIn, finishSignIn, oidcProviders, providerNamed, stateOf, type OidcIdentity } from '../domain/oidc';
 import { signInOrChallenge } from './session-resolvers';
@@ -70,11 +70,13 @@ async function accountFor(ctx: Context, identity: OidcIdentity): Promise<UserRec
 
 @Resolver()
 export class OidcResolver {
+  @Access('public')
   @Query(() => [String], { description: 'Names of the OIDC providers configured here (for sign-in buttons)' })
   oidcProviders(): string[] {
     return [...oidcProviders().keys()];
   }
 
+  @Access('public')
   @Mutation(() => OidcAuthorization, { description: 'Step 1 of OIDC sign-in: where to send the user (PKCE and nonce stay on the server)' })
   async startOidcSignIn(@Arg('provider') name: string, @Ctx() ctx: Context): Promise<OidcAuthorization> {
     const provider = providerNamed(name);
@@ -89,6 +91,7 @@ export class OidcResolver {
     return { authorizationUrl: pending.authorizationUrl, state: pending.state, expiresAt };
   }
 
+  @Access('public')
   @Mutation(() => LoginResult, {
     description:
       'Step 2: the URL the issuer redirected the user to (with code and state); signs in, linking by verified email; with 2FA on, a challenge for `completeLogin`',

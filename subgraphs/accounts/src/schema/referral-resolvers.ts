@@ -1,5 +1,6 @@
 import { Ctx, FieldResolver, Int, Arg, Resolver, Root } from 'type-graphql';
 import {
+  Access,
   DecimalScalar,
   badInput,
   canReadUserData,
@@ -22,18 +23,21 @@ const canReadReferrals = (viewer: Viewer | null, userId: string) =>
 
 @Resolver(() => User)
 export class ReferralResolver {
+  @Access('read')
   @FieldResolver(() => String, { description: 'The code others sign up with to be referred by this user' })
   referralCode(@Root() user: UserRecord, @Ctx() ctx: Context): string {
     if (!canReadUserData(ctx.viewer, user.id)) throw forbidden();
     return user.referralCode;
   }
 
+  @Access('read')
   @FieldResolver(() => DecimalScalar, { description: "The share of referred users' fees this user earns (0.1 = 10%)" })
   referralRevenueShare(@Root() user: UserRecord, @Ctx() ctx: Context): string {
     if (!canReadUserData(ctx.viewer, user.id)) throw forbidden();
     return referralRevenueShare();
   }
 
+  @Access('read')
   @FieldResolver(() => UserConnection, { description: "Users who signed up with this user's code, newest first: the user and admins" })
   referrals(
     @Root() user: UserRecord,

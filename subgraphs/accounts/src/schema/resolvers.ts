@@ -2,11 +2,12 @@ import { randomUUID } from 'node:crypto';
 import argon2 from 'argon2';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { Arg, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { conflict, forbidden, requireScope, unauthenticated, type SubgraphContext } from '@tradegraph/shared';
+import { Access, conflict, forbidden, requireScope, unauthenticated, type SubgraphContext } from '@tradegraph/shared';
 import { UserRecord, type AccountsLoaders } from '../store';
 import type { SigningKeys } from '../store/signing-keys';
 import { checkPasswordStrength, normalizeEmail } from '../domain/email';
 import { startSession } from './session-resolvers';
+import { guardSignUp } from '../domain/attempts';
 import { AuthPayload, User } from './types';
 import { referrerOf } from './referral-resolvers';
 
@@ -20,6 +21,7 @@ const canSeePrivateFields = (ctx: Context, userId: string) =>
 
 @Resolver(() => User)
 export class UserResolver {
+  @Access('read')
   @Query(() => User, { description: 'The signed-in user' })
   async me(@Ctx() ctx: Context): Promise<UserRecord> {
     // Your account is user data: an API key needs the read scope to see it.
@@ -29,12 +31,14 @@ export class UserResolver {
     return user;
   }
 
+  @Access('read')
   @FieldResolver(() => String, { nullable: true, description: 'Visible to the user and to support/admin; null for wallet-only users' })
   email(@Root() user: UserRecord, @Ctx() ctx: Context): string | null {
     if (!canSeePrivateFields(ctx, user.id)) throw forbidden();
     return user.email;
   }
 
+  @Access('public')
   @Mutation(() => AuthPayload, { description: 'Create an account with email and password' })
   async signUp(
     @Arg('email') rawEmail: string,
@@ -42,6 +46,7 @@ export class UserResolver {
     @Ctx() ctx: Context,
     @Arg('referralCode', () => String, { nullable: true, description: "Another user's referral code" }) referralCode?: string | null,
   ): Promise<AuthPayload> {
+    await guardSignUp(ctx.clientIp);
     const email = normalizeEmail(rawEmail);
     checkPasswordStrength(password);
     const referrer = await referrerOf(ctx, referralCode);
@@ -56,6 +61,9 @@ export class UserResolver {
     try {
       await ctx.em.persistAndFlush(user);
     } catch (error) {
+      // This says the email has an account: signUp answers with a session at once, so without an
+      // email-verification step it cannot answer alike for both. Probing is slowed by the
+      // per-address sign-up limit (guardSignUp); login answers alike for unknown emails.
       if (error instanceof UniqueConstraintViolationException) throw conflict('An account with this email exists');
       throw error;
     }

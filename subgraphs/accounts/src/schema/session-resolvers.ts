@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import argon2 from 'argon2';
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import {
+  Access,
   SCOPES,
   badInput,
   canReadUserData,
@@ -147,6 +148,7 @@ export async function signInOrChallenge(user: UserRecord, ctx: Context): Promise
 
 @Resolver()
 export class SessionResolver {
+  @Access('public')
   @Mutation(() => LoginResult, {
     description: 'Sign in with email and password. With 2FA on, answers a challenge for `completeLogin` instead of tokens.',
   })
@@ -165,6 +167,7 @@ export class SessionResolver {
     });
   }
 
+  @Access('public')
   @Mutation(() => AuthPayload, { description: 'Second step of a 2FA login: the challenge from `login` and a TOTP or recovery code' })
   async completeLogin(@Arg('challenge') challenge: string, @Arg('code') code: string, @Ctx() ctx: Context): Promise<AuthPayload> {
     const challengeHash = hashOpaqueToken(challenge);
@@ -180,6 +183,7 @@ export class SessionResolver {
     });
   }
 
+  @Access('public')
   @Mutation(() => AuthPayload, {
     description:
       'Trade a refresh token for a new access token and refresh token. Each refresh token works once; presenting a used one ends the whole session.',
@@ -213,6 +217,7 @@ export class SessionResolver {
     return issueTokens(user, session, ctx, now);
   }
 
+  @Access('session')
   @Mutation(() => Boolean, { description: 'End the session of this access token: its refresh token stops working' })
   async logout(@Ctx() ctx: Context): Promise<boolean> {
     const viewer = await requireLiveSession(ctx);
@@ -226,6 +231,7 @@ export class SessionResolver {
     return ended === 1;
   }
 
+  @Access('session')
   @Query(() => SessionConnection, { description: 'Your active sessions, newest first' })
   async mySessions(
     @Ctx() ctx: Context,
@@ -244,6 +250,7 @@ export class SessionResolver {
     return { ...page, edges: page.edges.map((e) => ({ cursor: e.cursor, node: toSession(e.node, viewer) })) };
   }
 
+  @Access('session')
   @Mutation(() => Session, { description: 'End one of your sessions (another device, say)' })
   async revokeSession(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Session> {
     const viewer = await requireLiveSession(ctx);
@@ -262,12 +269,14 @@ export class SessionResolver {
 
 @Resolver(() => User)
 export class TwoFactorResolver {
+  @Access('read')
   @FieldResolver(() => Boolean, { description: 'Whether sign-in asks for a second factor. Visible to the user and to support/admin.' })
   async twoFactorEnabled(@Root() user: UserRecord, @Ctx() ctx: Context): Promise<boolean> {
     if (!canReadUserData(ctx.viewer, user.id)) throw forbidden();
     return hasTwoFactor(ctx.em, user.id);
   }
 
+  @Access('session')
   @Mutation(() => TwoFactorEnrolment, { description: 'Start turning on TOTP 2FA; confirm with `confirmTwoFactor`' })
   async enrolTwoFactor(@Ctx() ctx: Context): Promise<TwoFactorEnrolment> {
     const viewer = await requireLiveSession(ctx);
@@ -287,6 +296,7 @@ export class TwoFactorResolver {
     return { secret, otpauthUri: uri };
   }
 
+  @Access('session')
   @Mutation(() => TwoFactorActivation, { description: 'Turn 2FA on with a first code from the app; answers the recovery codes, once' })
   async confirmTwoFactor(@Arg('code') code: string, @Ctx() ctx: Context): Promise<TwoFactorActivation> {
     const viewer = await requireLiveSession(ctx);
@@ -319,6 +329,7 @@ export class TwoFactorResolver {
     });
   }
 
+  @Access('session')
   @Mutation(() => Boolean, { description: 'Turn 2FA off with a current TOTP code or a recovery code' })
   async disableTwoFactor(@Arg('code') code: string, @Ctx() ctx: Context): Promise<boolean> {
     const viewer = await requireLiveSession(ctx);

@@ -1,5 +1,5 @@
 import { Ctx, Mutation, Resolver } from 'type-graphql';
-import { requireRole, type SubgraphContext } from '@tradegraph/shared';
+import { Access, requireRole, type SubgraphContext } from '@tradegraph/shared';
 import type { AccountsLoaders } from '../store';
 import { recordAdminAction } from '../store/audit';
 import { keyStore } from './resolvers';
@@ -9,6 +9,7 @@ type Context = SubgraphContext<AccountsLoaders>;
 
 @Resolver()
 export class SigningKeyResolver {
+  @Access('session')
   @Mutation(() => SigningKey, {
     description: 'Admin: start signing with a new key now. The old key stays in the JWKS until its tokens have expired.',
   })

@@ -5,6 +5,7 @@ import { DateTimeScalar } from '@tradegraph/shared';
 @Directive('@key(fields: "id")')
 export class User {
   @Field(() => ID) id!: string;
+  // Guarded (scope and owner) by their field resolvers in admin-resolvers.ts.
   @Field(() => [String], { description: 'user, support or admin' }) roles!: string[];
   @Field(() => DateTimeScalar) createdAt!: Date;
 }

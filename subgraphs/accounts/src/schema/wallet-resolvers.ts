@@ -3,6 +3,7 @@ import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { getAddress } from 'ethers';
 import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, Int, Mutation, Resolver, Root } from 'type-graphql';
 import {
+  Access,
   badInput,
   canReadUserData,
   conflict,
@@ -82,6 +83,7 @@ export async function insertWallet(
 
 @Resolver(() => User)
 export class WalletResolver {
+  @Access('read')
   @FieldResolver(() => WalletConnection, { description: 'Wallets linked to the user, oldest first (owner, support, admin)' })
   async wallets(
     @Root() user: UserRecord,
@@ -107,6 +109,7 @@ export class WalletResolver {
     };
   }
 
+  @Access('public')
   @Mutation(() => SiweChallenge, {
     description: 'Step 1 of Sign-In with Ethereum: a single-use nonce and the values the message must carry',
   })
@@ -116,6 +119,7 @@ export class WalletResolver {
     return { nonce, domain: settings.domain, uri: settings.uri, chainIds: settings.chainIds, issuedAt, expiresAt };
   }
 
+  @Access('public')
   @Mutation(() => LoginResult, {
     description:
       'Step 2: sign in with a signed EIP-4361 message; a wallet nobody holds yet gets a new account; with 2FA on, a challenge for `completeLogin`',
@@ -161,6 +165,7 @@ export class WalletResolver {
     return signInOrChallenge(owner, ctx);
   }
 
+  @Access('session')
   @Mutation(() => WalletLinkChallenge, { description: 'Step 1 of linking a wallet: the message to sign with it' })
   async walletLinkChallenge(@Arg('address') rawAddress: string, @Ctx() ctx: Context): Promise<WalletLinkChallenge> {
     const viewer = await requireUserSession(ctx);
@@ -174,6 +179,7 @@ export class WalletResolver {
     return { message: issued.message!, nonce: issued.nonce, expiresAt: issued.expiresAt };
   }
 
+  @Access('session')
   @Mutation(() => Wallet, { description: 'Step 2: link the wallet that signed the challenge message' })
   async linkWallet(@Arg('message') message: string, @Arg('signature') signature: string, @Ctx() ctx: Context): Promise<Wallet> {
     const viewer = await requireUserSession(ctx);
@@ -189,6 +195,7 @@ export class WalletResolver {
     return walletView(await insertWallet(ctx, viewer.userId, address, WalletKindEnum.EXTERNAL));
   }
 
+  @Access('session')
   @Mutation(() => Wallet, { description: 'Unlink one of your external wallets' })
   async unlinkWallet(@Arg('address') rawAddress: string, @Ctx() ctx: Context): Promise<Wallet> {
     const viewer = await requireUserSession(ctx);

@@ -1,5 +1,5 @@
 import { Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
-import { canReadUserData, forbidden, requireViewer, type SubgraphContext } from '@tradegraph/shared';
+import { Access, canReadUserData, forbidden, requireViewer, type SubgraphContext } from '@tradegraph/shared';
 import type { AnalyticsLoaders, HoldingRecord } from '../store';
 import { lastUpdated } from '../domain/portfolio';
 import { Asset, Holding, Portfolio, User } from './types';
@@ -14,6 +14,7 @@ export async function loadPortfolio(userId: string, ctx: Context): Promise<Portf
 
 @Resolver(() => Portfolio)
 export class PortfolioResolver {
+  @Access('read')
   @Query(() => Portfolio, { description: 'Your portfolio' })
   myPortfolio(@Ctx() ctx: Context): Promise<Portfolio> {
     return loadPortfolio(requireViewer(ctx.viewer).userId, ctx);
@@ -35,6 +36,7 @@ export class HoldingResolver {
 
 @Resolver(() => User)
 export class UserPortfolioResolver {
+  @Access('read')
   @FieldResolver(() => Portfolio)
   portfolio(@Root() user: User, @Ctx() ctx: Context): Promise<Portfolio> {
     return loadPortfolio(user.id, ctx);

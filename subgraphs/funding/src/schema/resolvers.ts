@@ -1,5 +1,6 @@
 import { Arg, Ctx, FieldResolver, Int, Query, Resolver, Root, Subscription } from 'type-graphql';
 import {
+  Access,
   canReadUserData,
   decodeCursor,
   forbidden,
@@ -23,6 +24,7 @@ const depositCursor = (d: DepositSource) => newestFirstCursor(d.createdAt, d.id)
 
 @Resolver(() => Deposit)
 export class DepositResolver {
+  @Access('read')
   @Query(() => DepositConnection, { description: 'Your deposits, newest first' })
   async myDeposits(
     @Ctx() ctx: Context,
@@ -50,6 +52,7 @@ export class DepositResolver {
     return { id: deposit.userId };
   }
 
+  @Access('read')
   @Subscription(() => Deposit, {
     description: 'Progress of your deposits (channel funding.deposit.<userId>)',
     subscribe: viewerChannel<DepositEvent>(depositChannel),
@@ -61,6 +64,7 @@ export class DepositResolver {
 
 @Resolver(() => User)
 export class UserDepositsResolver {
+  @Access('read')
   @FieldResolver(() => DepositConnection, { description: "The user's newest deposits (page further with myDeposits)" })
   async deposits(
     @Root() user: User,

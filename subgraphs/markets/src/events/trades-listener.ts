@@ -1,5 +1,5 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { subgraphUrl, type EventBus, type Logger } from '@tradegraph/shared';
+import { internalHeaders, subgraphUrl, type EventBus, type Logger } from '@tradegraph/shared';
 import { MarketRecord } from '../store';
 import { applyTrades, tradeCursors, type TradePoint } from '../store/candle-store';
 import { publishCandleChanges } from './candle-publisher';
@@ -150,7 +150,7 @@ export class TradeIngest {
     for (;;) {
       const after = this.cursors.get(market) ?? 0n;
       const url = `${this.options.matchingUrl}/internal/trades?market=${encodeURIComponent(market)}&after=${after}&limit=${this.options.pageSize}`;
-      const response = await fetch(url);
+      const response = await fetch(url, { headers: internalHeaders() });
       if (!response.ok) throw new Error(`matching answered ${response.status} for ${url}`);
       const { trades } = (await response.json()) as { trades: MatchingTradeEvent[] };
       if (trades.length === 0) return;

@@ -1,6 +1,7 @@
 import DataLoader from 'dataloader';
 import { Arg, Ctx, Directive, FieldResolver, Int, Query, Resolver, Root, Subscription } from 'type-graphql';
 import {
+  Access,
   DateTimeScalar,
   badInput,
   coalesce,
@@ -52,6 +53,7 @@ const withCloseTime = (candle: CandleModel | CandleEvent) => {
 @Resolver(() => Candle)
 export class CandleResolver {
   @Directive('@cacheControl(maxAge: 5)')
+  @Access('public')
   @Query(() => CandleConnection, {
     description:
       'Candles of a market, oldest first (newestFirst: true for the latest first), with openTime in [from, to). ' +
@@ -86,6 +88,7 @@ export class CandleResolver {
     return toConnection(rows.map(withCloseTime), size, (c) => c.openTime.toISOString(), cursor !== undefined);
   }
 
+  @Access('public')
   @Subscription(() => Candle, {
     description: 'The candle of a market and interval as it changes; at most one update per MARKETS_SUBSCRIPTION_INTERVAL_MS, the latest never dropped',
     subscribe: async ({ args, context }) => {
@@ -111,6 +114,7 @@ export class CandleResolver {
 @Resolver(() => Ticker)
 export class TickerResolver {
   @Directive('@cacheControl(maxAge: 1)')
+  @Access('public')
   @Query(() => Ticker, { nullable: true, description: 'The 24h ticker of a market; null when it has never had a price' })
   async ticker(@Ctx() ctx: Context, @Arg('market') market: string): Promise<TickerModel | null> {
     await knownMarket(ctx, market);
@@ -118,6 +122,7 @@ export class TickerResolver {
   }
 
   @Directive('@cacheControl(maxAge: 1)')
+  @Access('public')
   @Query(() => [Ticker], { nullable: 'items', description: 'The 24h tickers of several markets in one round trip, in the order asked' })
   async tickers(@Ctx() ctx: Context, @Arg('markets', () => [String]) markets: string[]): Promise<(TickerModel | null)[]> {
     if (markets.length > 200) throw badInput('at most 200 markets at once', 'markets');
@@ -125,6 +130,7 @@ export class TickerResolver {
     return tickerLoader(ctx).loadMany(markets) as Promise<(TickerModel | null)[]>;
   }
 
+  @Access('public')
   @Subscription(() => Ticker, {
     description: 'The 24h ticker of a market as it changes; at most one update per MARKETS_SUBSCRIPTION_INTERVAL_MS, the latest never dropped',
     subscribe: async ({ args, context }) => {

@@ -1,6 +1,7 @@
 import { Arg, Ctx, Directive, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import DataLoader from 'dataloader';
 import {
+  Access,
   badInput,
   coalesce,
   conflict,
@@ -89,6 +90,7 @@ function validateMarket(input: AddMarketInput): void {
 
 @Resolver(() => Market)
 export class MarketResolver {
+  @Access('public')
   @Query(() => MarketConnection, { description: 'The listed markets: filtered, sorted, paged' })
   @Directive('@cacheControl(maxAge: 5)')
   async markets(
@@ -142,6 +144,7 @@ export class MarketResolver {
     return toConnection(sorted.slice(start, start + size + 1), size, (m) => m.symbol, Boolean(cursor));
   }
 
+  @Access('public')
   @Query(() => Market, { nullable: true })
   @Directive('@cacheControl(maxAge: 5)')
   market(@Arg('symbol') symbol: string, @Ctx() ctx: Context): Promise<MarketRecord | null> {
@@ -171,6 +174,7 @@ export class MarketResolver {
     return quote === null || quote.stale;
   }
 
+  @Access('public')
   @Query(() => PriceQuote, {
     nullable: true,
     description: 'Last price of a market, from the cache. NOT_FOUND for an unknown market; null before its first price',
@@ -180,6 +184,7 @@ export class MarketResolver {
     return prices.book!.one(market);
   }
 
+  @Access('public')
   @Query(() => [PriceQuote], {
     nullable: 'items',
     description: `Last prices of many markets in one round trip (one cache read), in the order asked. The whole request is NOT_FOUND if any market is unknown (the error lists them); an entry is null before the market's first price. At most 200.`,
@@ -189,6 +194,7 @@ export class MarketResolver {
     return prices.book!.get(markets);
   }
 
+  @Access('public')
   @Subscription(() => PriceQuote, {
     description:
       'Live prices of one market (`market`) or many (`markets`) on one subscription, at most PRICE_UPDATES_MAX_PER_SECOND per market; within that limit newer prices replace older ones and the latest is always delivered',
@@ -213,6 +219,7 @@ export class MarketResolver {
     return prices.book!.quoteOfEvent(event);
   }
 
+  @Access('session')
   @Mutation(() => Market, {
     description: 'Lists a new market between two listed assets (admin). The matching engine accepts orders in it once it has heard of it',
   })
@@ -247,11 +254,13 @@ export class MarketResolver {
     return market;
   }
 
+  @Access('session')
   @Mutation(() => Market, { description: 'Stops new orders in a market; cancels still work (admin)' })
   suspendMarket(@Arg('symbol', () => ID) symbol: string, @Ctx() ctx: Context): Promise<MarketRecord> {
     return setStatus(ctx, symbol, 'suspended');
   }
 
+  @Access('session')
   @Mutation(() => Market, { description: 'Lets a suspended market trade again (admin)' })
   resumeMarket(@Arg('symbol', () => ID) symbol: string, @Ctx() ctx: Context): Promise<MarketRecord> {
     return setStatus(ctx, symbol, 'active');
@@ -280,6 +289,7 @@ async function setStatus(ctx: Context, symbol: string, status: 'active' | 'suspe
 
 @Resolver(() => Asset)
 export class AssetResolver {
+  @Access('public')
   @Query(() => AssetConnection, { description: 'Listed assets, paged' })
   @Directive('@cacheControl(maxAge: 60)')
   async assets(
@@ -305,6 +315,7 @@ export class AssetResolver {
     return toConnection(rows.slice(start, start + size + 1), size, (a) => a.symbol, Boolean(cursor));
   }
 
+  @Access('public')
   @Query(() => Asset, { nullable: true })
   @Directive('@cacheControl(maxAge: 60)')
   asset(@Arg('symbol') symbol: string, @Ctx() ctx: Context): Promise<AssetRecord | null> {

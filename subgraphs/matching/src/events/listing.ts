@@ -1,4 +1,4 @@
-import { channel, subgraphUrl, type EventBus, type Logger } from '@tradegraph/shared';
+import { channel, internalHeaders, subgraphUrl, type EventBus, type Logger } from '@tradegraph/shared';
 import { engineSpec, type ListedMarket } from '../domain/catalog';
 import type { CommandInput, Sequencer } from '../store/sequencer';
 
@@ -56,7 +56,7 @@ export async function followListing(
   const waitingSince = Date.now();
   for (let attempt = 1; ; attempt += 1) {
     try {
-      const response = await fetch(url);
+      const response = await fetch(url, { headers: internalHeaders() });
       if (!response.ok) throw new Error(`listing answered ${response.status}`);
       const { markets } = (await response.json()) as { markets: ListedMarket[] };
       for (const market of markets) await apply(market);

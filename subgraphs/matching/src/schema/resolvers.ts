@@ -1,5 +1,6 @@
 import { Arg, Ctx, Directive, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import {
+  Access,
   DecimalScalar,
   appError,
   badInput,
@@ -86,6 +87,7 @@ function clampDepth(depth: number, max = 500): number {
 
 @Resolver(() => Order)
 export class OrderResolver {
+  @Access('read')
   @Query(() => Order, { nullable: true, description: 'One of your orders' })
   async order(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<OrderView | null> {
     requireScope(ctx.viewer, 'read');
@@ -94,6 +96,7 @@ export class OrderResolver {
     return order;
   }
 
+  @Access('read')
   @Query(() => OrderConnection, { description: 'Your orders, newest first' })
   async myOrders(
     @Ctx() ctx: Context,
@@ -120,6 +123,7 @@ export class OrderResolver {
     return toConnection(rows, size, orderCursor, Boolean(cursor));
   }
 
+  @Access('trade')
   @Mutation(() => Order, { description: 'Place an order; the answer comes once it is durable. Idempotent on clientOrderId.' })
   placeOrder(@Arg('input', () => PlaceOrderInput) input: PlaceOrderInput, @Ctx() ctx: Context): Promise<OrderView> {
     const viewer = requireScope(ctx.viewer, 'trade');
@@ -127,6 +131,7 @@ export class OrderResolver {
     return engineCall(() => exchange().placeOrder(viewer.userId, { ...input, type: input.type as never }));
   }
 
+  @Access('trade')
   @Mutation(() => Order, { description: 'Cancel one of your open orders, by id or by clientOrderId' })
   cancelOrder(
     @Ctx() ctx: Context,
@@ -139,6 +144,7 @@ export class OrderResolver {
     return engineCall(() => exchange().cancelOrder(viewer.userId, id ? { orderId: orderId(id) } : { clientOrderId }));
   }
 
+  @Access('trade')
   @Mutation(() => Order, { description: 'Change price and/or total quantity; a new price or a larger quantity loses time priority' })
   amendOrder(
     @Arg('id', () => ID) id: string,
@@ -151,6 +157,7 @@ export class OrderResolver {
     return engineCall(() => exchange().amendOrder(viewer.userId, orderId(id), { price, quantity }));
   }
 
+  @Access('trade')
   @Mutation(() => Int, { description: 'Cancel all your open orders (of one market); returns how many were cancelled' })
   cancelAllOrders(@Ctx() ctx: Context, @Arg('market', { nullable: true }) market?: string): Promise<number> {
     const viewer = requireScope(ctx.viewer, 'trade');
@@ -167,6 +174,7 @@ export class OrderResolver {
     return { id: order.userId };
   }
 
+  @Access('read')
   @Subscription(() => Order, {
     description: 'Every change to your orders (channel matching.order.<userId>)',
     subscribe: viewerChannel<OrderEvent>(orderChannel),
@@ -178,6 +186,7 @@ export class OrderResolver {
 
 @Resolver(() => Fill)
 export class FillResolver {
+  @Access('read')
   @Query(() => FillConnection, { description: 'Your fills, newest first' })
   async myFills(
     @Ctx() ctx: Context,
@@ -220,11 +229,13 @@ export class FillResolver {
 
 @Resolver(() => Balance)
 export class BalanceResolver {
+  @Access('read')
   @Query(() => [Balance], { description: 'Your trading balances' })
   myBalances(@Ctx() ctx: Context): BalanceRow[] {
     return exchange().balances(requireScope(ctx.viewer, 'read').userId);
   }
 
+  @Access('trade')
   @Mutation(() => Balance, {
     description: 'Demo only: credit a trading balance. Off unless MATCHING_DEMO_CREDITS=on; refused in production.',
   })
@@ -243,6 +254,7 @@ export class BalanceResolver {
     return engineCall(() => exchange().adjustBalance(viewer.userId, asset, amount, idempotencyKey));
   }
 
+  @Access('read')
   @Subscription(() => Balance, {
     description: 'Changes to your trading balances (channel matching.balance.<userId>)',
     subscribe: viewerChannel<BalanceRow>(balanceChannel),
@@ -272,11 +284,13 @@ export class OrderBookResolver {
   // caches honour this, and a write through the gateway drops them at once). Live depth is the
   // orderBookUpdated subscription, which continues from a snapshot's `sequence`.
   @Directive('@cacheControl(maxAge: 1)')
+  @Access('public')
   @Query(() => OrderBook, { description: 'Aggregated price levels of a market, best first' })
   orderBook(@Arg('market') market: string, @Arg('depth', () => Int, { defaultValue: 20 }) depth: number): BookDeltaEvent {
     return matching.publisher!.book(knownMarket(market), clampDepth(depth));
   }
 
+  @Access('public')
   @Subscription(() => OrderBookUpdate, {
     description: `A snapshot, then deltas (levels whose quantity changed; "0" = gone) numbered without gaps, top ${BOOK_FEED_DEPTH} levels`,
     subscribe: ({ args, context }) => {
@@ -291,6 +305,7 @@ export class OrderBookResolver {
     return update;
   }
 
+  @Access('public')
   @Subscription(() => Trade, {
     description: 'Trades on a market as they happen (channel matching.trades.<market>)',
     subscribe: ({ args, context }) => {
@@ -313,6 +328,7 @@ export class MarketOrderBookResolver {
 
 @Resolver(() => User)
 export class UserOrdersResolver {
+  @Access('read')
   @FieldResolver(() => OrderConnection, { description: "The user's newest orders (page further with myOrders)" })
   async orders(
     @Root() user: User,
@@ -325,6 +341,7 @@ export class UserOrdersResolver {
     return toConnection(rows, size, orderCursor, false);
   }
 
+  @Access('read')
   @FieldResolver(() => [Balance], { description: "The user's trading balances" })
   balances(@Root() user: User, @Ctx() ctx: Context): BalanceRow[] {
     if (!canReadUserData(ctx.viewer, user.id)) throw forbidden();

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Arg, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { ErrorCode, appError, badInput, canReadUserData, forbidden, requireViewer, DecimalScalar, type SubgraphContext } from '@tradegraph/shared';
+import { Access, ErrorCode, appError, badInput, canReadUserData, forbidden, requireViewer, DecimalScalar, type SubgraphContext } from '@tradegraph/shared';
 import { PriceAlertRecord, type TradingLoaders } from '../store';
 import { validateAlert } from '../domain/alerts';
 import { ListedMarkets } from '../store/listed-markets';
@@ -18,11 +18,13 @@ function maxAlertsPerUser(): number {
 
 @Resolver(() => PriceAlert)
 export class PriceAlertResolver {
+  @Access('read')
   @Query(() => [PriceAlert], { description: 'Your active price alerts' })
   myPriceAlerts(@Ctx() ctx: Context): Promise<PriceAlertRecord[]> {
     return ctx.loaders.activeAlertsByUser.load(requireViewer(ctx.viewer).userId);
   }
 
+  @Access('trade')
   @Mutation(() => PriceAlert)
   async createPriceAlert(
     @Arg('market') market: string,
@@ -59,6 +61,7 @@ export class PriceAlertResolver {
 
 @Resolver(() => User)
 export class UserAlertsResolver {
+  @Access('read')
   @FieldResolver(() => [PriceAlert], { description: "The user's active price alerts" })
   priceAlerts(@Root() user: User, @Ctx() ctx: Context): Promise<PriceAlertRecord[]> {
     if (!canReadUserData(ctx.viewer, user.id)) throw forbidden();
