@@ -1,4 +1,4 @@
-import { ErrorCode, appError, subgraphUrl } from '@tradegraph/shared';
+import { ErrorCode, appError, internalHeaders, subgraphUrl } from '@tradegraph/shared';
 
 /** The markets subgraph's `GET /listing` (MARKETS_LISTING_URL overrides, as for matching). */
 function listingUrl(): string {
@@ -38,7 +38,7 @@ export class ListedMarkets {
   private load(): Promise<Set<string> | undefined> {
     this.loading ??= (async () => {
       try {
-        const response = await fetch(this.url, { signal: AbortSignal.timeout(5000) });
+        const response = await fetch(this.url, { headers: internalHeaders(), signal: AbortSignal.timeout(5000) });
         if (!response.ok) throw new Error(`listing answered ${response.status}`);
         const { markets } = (await response.json()) as { markets: { symbol: string }[] };
         this.symbols = new Set(markets.map((market) => market.symbol));
