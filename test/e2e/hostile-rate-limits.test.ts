@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { credit, gql, rawClient, signUp, type TestUser } from '../harness/client';
-import { ownSystem, startOwnSystem } from '../harness/env';
+import { INTERNAL_HEADERS, ownSystem, startOwnSystem } from '../harness/env';
 import { leaksIn } from '../harness/hostile';
 
 // The gateway's request rate limits (issue 18), on a system of this test's own with small limits:
@@ -64,10 +64,10 @@ describe('gateway rate limits', () => {
     } finally {
       client.socket.close();
     }
-    // Nothing of the schema from a subgraph either.
+    // Nothing of the schema from a subgraph either (asked with the internal credential, as the gateway would).
     const direct = await fetch(`http://127.0.0.1:${PORT_BASE + 6}/graphql`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...INTERNAL_HEADERS },
       body: JSON.stringify({ query: '{ __schema { types { name } } }' }),
     });
     expect((await direct.json()).errors?.[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
