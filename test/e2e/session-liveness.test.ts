@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Wallet } from 'ethers';
-import { collect, gql, sql, wsClient } from '../harness/client';
+import { collect, credit, gql, placeOrder, sql, wsClient } from '../harness/client';
 
 // An access token lives 15 minutes, but its session can end sooner: logout, revokeSession from
 // another device, or a reused refresh token (theft). From then on the token must not do anything:
@@ -114,6 +114,30 @@ describe('a session that ended takes its access tokens with it', () => {
     expect(sub.results).toEqual([]);
     expect((sub.error as { code?: number }).code).toBe(4403);
     await client.dispose();
+  });
+
+  it('a subscription opened before logout is closed (4403) when the session ends; another session’s stays open', async () => {
+    const user = await account();
+    const laptop = await loginAgain(user.email);
+    const phoneClient = wsClient(user.accessToken);
+    const laptopClient = wsClient(laptop.accessToken);
+    const phone = collect(phoneClient, 'subscription { myOrderUpdates { id } }');
+    const other = collect(laptopClient, 'subscription { myOrderUpdates { id } }');
+    // Both are streaming: an order of the user reaches both.
+    await credit(user.accessToken, 'USDT', '100');
+    await placeOrder(laptop.accessToken, { market: 'BTC-USDT', side: 'buy', type: 'limit', price: '1000', quantity: '0.01', clientOrderId: `live-${randomUUID()}` });
+    await phone.waitFor(1);
+    await other.waitFor(1);
+
+    expect((await gql('mutation { logout }', {}, { token: user.accessToken })).data?.logout).toBe(true);
+    await phone.waitFor(2, 15000).catch(() => undefined);
+    expect((phone.error as { code?: number } | undefined)?.code).toBe(4403);
+    // The laptop still hears its orders.
+    await placeOrder(laptop.accessToken, { market: 'BTC-USDT', side: 'buy', type: 'limit', price: '1000', quantity: '0.01', clientOrderId: `live-${randomUUID()}` });
+    await other.waitFor(2);
+    expect(other.error).toBeUndefined();
+    await phoneClient.dispose();
+    await laptopClient.dispose();
   });
 
   it('account security asks the database itself: a session ended there (and announced nowhere) can change nothing', async () => {

@@ -5,7 +5,7 @@ import type { ApolloServer } from '@apollo/server';
 import { GraphQLError, getOperationAST, type ExecutionArgs, type GraphQLSchema } from 'graphql';
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
-import { ErrorCode, clientIp, requestIdFrom, type Logger, type TokenVerifier, type Viewer } from '@tradegraph/shared';
+import { ErrorCode, clientIp, requestIdFrom, sessionRevocations, type Logger, type TokenVerifier, type Viewer } from '@tradegraph/shared';
 import type { GatewayContext } from '../context';
 import { requestAuthorization, type ApiKeyExchange } from '../api-keys';
 import type { OperationDocuments } from '../documents';
@@ -13,6 +13,7 @@ import { clientError, type QueryGate } from '../query-gate';
 import type { RequestRateLimiter } from '../rate-limits';
 import { SocketWriter } from './direct';
 import { KeepAlive, keepAlivePeriodMs } from './keep-alive';
+import { EndedSessionWatch } from './session-watch';
 import type { DirectTarget, SubscriptionHub } from './hub';
 
 type SocketState = {
@@ -22,6 +23,7 @@ type SocketState = {
   userAgent?: string;
   apiKey?: string;
   stopKeyWatch?: () => void;
+  stopSessionWatch?: () => void;
   /** The connection's stream under the WebSocket (the upgrade request's socket). */
   stream?: Duplex;
   /** Writes the socket's hub subscriptions' events (created on its first subscription). */
@@ -127,6 +129,8 @@ export function serveWebSocket(options: WebSocketOptions): { dispose(): void | P
   // pings sockets that connected together all together, is turned off below.
   const periodMs = keepAlivePeriodMs();
   const keepAlive = periodMs > 0 ? new KeepAlive(periodMs) : null;
+  // A socket whose session ends is closed (session-watch.ts).
+  const sessions = new EndedSessionWatch((sessionId) => sessionRevocations().isRevoked(sessionId));
   if (keepAlive) wsServer.on('connection', (socket) => keepAlive.track(socket));
 
   const graphqlWs = useServer<Record<string, unknown>, SocketState>(
@@ -160,6 +164,8 @@ export function serveWebSocket(options: WebSocketOptions): { dispose(): void | P
             }
             ctx.extra.countedUser = userId;
           }
+          const sessionId = ctx.extra.viewer?.sessionId;
+          if (sessionId) ctx.extra.stopSessionWatch = sessions.watch(sessionId, ctx.extra.socket);
           if (apiKey) {
             // Close with 4403 once the key is revoked or expires, ending its subscriptions too.
             ctx.extra.stopKeyWatch = apiKeys.watch(apiKey, ctx.extra.clientIp, (reason) =>
@@ -174,6 +180,7 @@ export function serveWebSocket(options: WebSocketOptions): { dispose(): void | P
       },
       onClose: (ctx) => {
         ctx.extra.stopKeyWatch?.();
+        ctx.extra.stopSessionWatch?.();
         if (ctx.extra.countedUser) socketsByUser.release(ctx.extra.countedUser);
         ctx.extra.countedUser = undefined;
       },
@@ -280,6 +287,7 @@ export function serveWebSocket(options: WebSocketOptions): { dispose(): void | P
   return {
     dispose: async () => {
       keepAlive?.stop();
+      sessions.stop();
       await graphqlWs.dispose();
     },
   };
