@@ -13,4 +13,6 @@ export interface GatewayContext {
   userAgent?: string;
   /** Set while the executor replays a response the gateway already received for this request (datasource.ts). */
   replayId?: string;
+  /** When the request (or WebSocket operation) was received, a `performance.now()` reading: operation latency starts here. */
+  receivedAt?: number;
 }

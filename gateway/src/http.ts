@@ -15,6 +15,7 @@ import type { MutationForwarder } from './forward';
 import { withReplayedResponse } from './datasource';
 import { refusalBody, statusOf, type QueryGate } from './query-gate';
 import type { RequestRateLimiter } from './rate-limits';
+import { markReceived, receivedAt, secondsSince, type OperationMetrics } from './operation-metrics';
 
 /**
  * The fast path for `POST /graphql` requests the public response cache can answer.
@@ -46,6 +47,8 @@ export interface FastPathOptions {
   limiter: RequestRateLimiter | null;
   /** What clients see of an error (internal details masked): the same function Apollo Server formats with. */
   formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
+  /** Per-operation figures of the operations answered here (the pipeline records its own). */
+  operations?: OperationMetrics;
   /**
    * Runs ordinary queries and mutations without express and Apollo Server's pipeline (see `leanQuery`), when
    * given. Left out, every miss goes through the pipeline.
@@ -97,6 +100,7 @@ export function httpContext(deps: {
       viewer: await authenticate(verifyToken, authorization),
       clientIp: ip,
       userAgent: req.headers['user-agent'],
+      receivedAt: receivedAt(req),
     };
   };
 }
@@ -259,7 +263,7 @@ function writeAnswer(
 }
 
 export function graphqlFastPath(options: FastPathOptions): RequestListener & { close(): void } {
-  const { app, cache, logger, verifyToken, apiKeys, proxies, onHit, lean, gate, limiter, formatError: formatForClient } = options;
+  const { app, cache, logger, verifyToken, apiKeys, proxies, onHit, lean, gate, limiter, formatError: formatForClient, operations } = options;
   const contextOf = httpContext({ verifyToken, apiKeys, proxies });
   /** Apollo Server's query hash (SHA-256 of the text), which keys the gateway's query plans; once per document. */
   const queryHashes = new WeakMap<object, string>();
@@ -282,6 +286,7 @@ export function graphqlFastPath(options: FastPathOptions): RequestListener & { c
   /** Writes a refusal (limits: query-gate.ts, rate-limits.ts) with its status and headers. */
   const refuse = (req: IncomingMessage, res: ServerResponse, refused: GraphQLError, contentType: string) => {
     const reqId = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
+    operations?.record({ name: undefined, type: 'unknown', seconds: secondsSince(receivedAt(req)), errors: [refused], reqId });
     const head = refused.extensions.http as { headers?: Map<string, string> } | undefined;
     const headers: [string, string][] = head?.headers ? [...head.headers] : [];
     writeAnswer(res, { status: statusOf(refused), headers, reqId, cacheControl: 'no-store', contentType, bytes: refusalBody(refused) });
@@ -301,6 +306,12 @@ export function graphqlFastPath(options: FastPathOptions): RequestListener & { c
     if (!cached || !open) return app(req, res);
     const reqId = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
     logger.info({ reqId, op: 'query', operationName: request.operationName }, 'request');
+    operations?.record({
+      name: operations.nameOf(request.query, request.operationName),
+      type: 'query',
+      seconds: secondsSince(receivedAt(req)),
+      reqId,
+    });
     const { bytes, etag } = PublicResponseCache.body(cached.entry);
     writeAnswer(res, { status: 200, headers: [], reqId, cacheControl: `max-age=${cached.maxAge}, public`, contentType, bytes, etag });
     onHit?.();
@@ -344,6 +355,12 @@ export function graphqlFastPath(options: FastPathOptions): RequestListener & { c
       const outcome = await forwarder.send(route, contextValue, request.variables);
       if ('bytes' in outcome) {
         logger.info({ reqId: contextValue.reqId, op: 'mutation', operationName: request.operationName }, 'request');
+        operations?.record({
+          name: operation.name?.value ?? null,
+          type: 'mutation',
+          seconds: secondsSince(receivedAt(req)),
+          reqId: contextValue.reqId,
+        });
         writeAnswer(res, { status: 200, headers: [], reqId: contextValue.reqId, cacheControl: 'no-store', contentType, bytes: outcome.bytes });
         lean.onAnswer?.();
         lean.onForward?.();
@@ -404,6 +421,13 @@ export function graphqlFastPath(options: FastPathOptions): RequestListener & { c
       ? { status: undefined, headers: [] }
       : { status: response.http.status, headers: [...response.http.headers] };
     const errors = result.errors?.map((error) => formatForClient(formatError(error, http), error));
+    operations?.record({
+      name: operation.name?.value ?? null,
+      type: operation.operation,
+      seconds: secondsSince(receivedAt(req)),
+      errors,
+      reqId: contextValue.reqId,
+    });
     const policy = isMutation ? null : overallCachePolicy.policyIfCacheable();
     const singleResult = { ...result, errors };
     if (policy && policy.scope === 'PUBLIC' && !errors?.length && key !== null) {
@@ -464,6 +488,7 @@ export function graphqlFastPath(options: FastPathOptions): RequestListener & { c
   };
 
   const handler = (req: IncomingMessage, res: ServerResponse) => {
+    markReceived(req);
     const length = open ? readableLength(req) : null;
     if (length === null) return app(req, res);
     const chunks: Buffer[] = [];

@@ -84,7 +84,11 @@ export class QueryGate {
    * The same check as express middleware, for requests that reach Apollo Server's pipeline
    * (GET requests, and POSTs the fast path passed on): a refusal is answered here.
    */
-  middleware() {
+  middleware(onRefused?: (req: Request, error: GraphQLError) => void) {
+    const refuseCounted = (req: Request, res: Response, error: GraphQLError) => {
+      onRefused?.(req, error);
+      refuse(res, error);
+    };
     return (req: Request, res: Response, next: NextFunction): void => {
       let query: unknown;
       let operationName: unknown;
@@ -104,14 +108,14 @@ export class QueryGate {
         if (Array.isArray(body)) {
           for (const item of body as Record<string, unknown>[]) {
             const error = this.check(item?.query, item?.operationName, item?.variables);
-            if (error) return void refuse(res, error);
+            if (error) return void refuseCounted(req, res, error);
           }
           return next();
         }
         ({ query, operationName, variables } = body ?? {});
       }
       const error = this.check(query, operationName, variables);
-      if (error) return void refuse(res, error);
+      if (error) return void refuseCounted(req, res, error);
       next();
     };
   }

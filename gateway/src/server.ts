@@ -44,6 +44,7 @@ import { SubgraphReadiness } from './readiness';
 import { QueryGate } from './query-gate';
 import { RequestRateLimiter, rateLimitsFromEnv } from './rate-limits';
 import { validateScalarsAtTheEdge } from './scalars';
+import { OperationMetrics, receivedAt, secondsSince } from './operation-metrics';
 
 export const SUPERGRAPH_PATH = require.resolve('@tradegraph/schema/supergraph.graphql');
 
@@ -123,6 +124,7 @@ export async function startGateway(
   httpServer.keepAliveTimeout = httpKeepAliveMs();
   httpServer.headersTimeout = httpServer.keepAliveTimeout + 1000;
   const responseCache = new PublicResponseCache();
+  const operations = new OperationMetrics();
 
   const introspection = introspectionEnabled();
   // What clients see of errors: internal ones (and subgraphs' raw answers) masked, with an id in the log.
@@ -145,6 +147,7 @@ export async function startGateway(
       ...(limiter ? [rateLimitPlugin(limiter, () => httpGate)] : []),
       requestLogPlugin(logger),
       responseCache.plugin(),
+      operations.plugin(),
     ],
   });
   await apollo.start();
@@ -168,6 +171,7 @@ export async function startGateway(
     verifyToken,
     proxies,
     logger,
+    operations,
   });
 
   const registry = new Registry();
@@ -176,6 +180,7 @@ export async function startGateway(
   // event-loop delay (the histogram restarts at each scrape, so its max is the worst stall since
   // the last one). The gateway is one per process, embedded or not.
   collectDefaultMetrics({ register: registry });
+  operations.registerIn(registry);
   const stat = (name: string, help: string, pick: (s: ReturnType<SubscriptionHub['stats']>) => number) =>
     new Gauge({
       name,
@@ -214,7 +219,8 @@ export async function startGateway(
   app.use(
     '/graphql',
     express.json({ limit: '1mb' }),
-    httpGate.middleware(),
+    // Refusals here never reach Apollo Server's plugins: counted as operations that could not run.
+    httpGate.middleware((req, error) => operations.record({ name: undefined, type: 'unknown', seconds: secondsSince(receivedAt(req)), errors: [error] })),
     expressMiddleware(apollo, {
       context: ({ req }) => contextOf(req),
     }),
@@ -260,6 +266,7 @@ export async function startGateway(
     gate: httpGate,
     limiter,
     formatError,
+    operations,
     lean: {
       executor: gateway.executor,
       documents: leanDocuments,

@@ -1,6 +1,6 @@
 import { StringDecoder } from 'node:string_decoder';
 import type { Fetcher, FetcherRequestInit, FetcherResponse } from '@apollo/utils.fetcher';
-import { SUBGRAPH_BATCH_ANSWER_TYPE, SUBGRAPH_BATCH_MAX, SUBGRAPH_BATCH_PATH, type SubgraphBatchAnswer } from '@tradegraph/shared';
+import { SUBGRAPH_BATCH_ANSWER_TYPE, SUBGRAPH_BATCH_MAX, SUBGRAPH_BATCH_PATH, requestTracing, type SubgraphBatchAnswer } from '@tradegraph/shared';
 import { isConnectionClosed, isMutationBody, textResponse, type StreamedResponse, type SubgraphHttpClient } from './fetcher';
 
 /**
@@ -26,6 +26,11 @@ import { isConnectionClosed, isMutationBody, textResponse, type StreamedResponse
  * - any other answer to the batch is every fetch's answer (the executor reports it per request);
  * - a connection closed under the batch is retried only when the batch holds no mutation, as for
  *   single requests; one lost while answers were streaming fails the requests not yet answered.
+ *
+ * Traces (when tracing is on): a batch carries many callers' traces, so the batch's own POST is
+ * not traced; each fetch in it gets its own client span under its caller's trace, whose context
+ * travels in that request's own headers (the subgraph continues it, see serveGraphQLBatch). A
+ * fetch sent alone is sent in its caller's context, as if it had never waited here.
  */
 export class SubgraphBatcher {
   /** Batches sent, and the fetches that went in them (metrics). */
@@ -54,7 +59,9 @@ export class SubgraphBatcher {
     return new Promise<FetcherResponse>((resolve, reject) => {
       let queue = this.queues.get(url);
       if (!queue) this.queues.set(url, (queue = []));
-      queue.push({ init, body: init.body as string, resolve, reject });
+      // The caller's trace, kept for when the fetch leaves (only while tracing is on).
+      const traced = requestTracing()?.capture();
+      queue.push({ init, body: init.body as string, resolve, reject, traced });
       if (!this.flushScheduled) {
         this.flushScheduled = true;
         setImmediate(() => this.flush());
@@ -76,11 +83,30 @@ export class SubgraphBatcher {
   }
 
   private sendAlone(url: string, pending: Pending): void {
+    // Sent in its caller's trace when tracing is on (the flush runs in whichever caller's came first).
+    const tracing = pending.traced === undefined ? null : requestTracing();
+    if (tracing) return tracing.runIn(pending.traced, () => this.sendAlone(url, { ...pending, traced: undefined }));
     this.client.fetch(url, pending.init).then(pending.resolve, pending.reject);
   }
 
-  private async sendBatch(url: string, batch: Pending[]): Promise<void> {
-    const body = `{"requests":[${batch.map((p) => `{"headers":${JSON.stringify(plainHeaders(p.init.headers))},"body":${p.body}}`).join(',')}]}`;
+  private sendBatch(url: string, batch: Pending[]): Promise<void> {
+    const tracing = requestTracing();
+    if (!tracing) return this.sendBatchNow(url, batch);
+    const headers = batch.map((pending) => {
+      const own = plainHeaders(pending.init.headers);
+      if (pending.traced === undefined) return own;
+      const span = tracing.startBatchedFetch(pending.traced, url, own);
+      const { resolve, reject } = pending;
+      pending.resolve = (response) => (span.end(response.status), resolve(response));
+      pending.reject = (error) => (span.end(error instanceof Error ? error : new Error(String(error))), reject(error));
+      return own;
+    });
+    return tracing.untraced(() => this.sendBatchNow(url, batch, headers));
+  }
+
+  /** Sends `batch` as one POST, each request with its own headers (or `headers[i]`, made already). */
+  private async sendBatchNow(url: string, batch: Pending[], headers?: Record<string, string>[]): Promise<void> {
+    const body = `{"requests":[${batch.map((p, i) => `{"headers":${JSON.stringify(headers?.[i] ?? plainHeaders(p.init.headers))},"body":${p.body}}`).join(',')}]}`;
     const init: FetcherRequestInit = { method: 'POST', headers: { 'content-type': 'application/json' }, body };
     const target = batchUrlOf(url);
     let response: StreamedResponse;
@@ -157,6 +183,8 @@ interface Pending {
   body: string;
   resolve: (response: FetcherResponse) => void;
   reject: (error: unknown) => void;
+  /** The caller's trace context, when tracing is on. */
+  traced?: unknown;
 }
 
 const ANSWER_MEDIA_TYPE = SUBGRAPH_BATCH_ANSWER_TYPE.split(';')[0];

@@ -1,3 +1,6 @@
+// First: tracing patches http, pg and ioredis as they load (on only with OTEL_EXPORTER_OTLP_ENDPOINT; see shared/src/tracing.ts).
+// The embedded system is one process, traced as one service.
+require('@tradegraph/shared/dist/tracing').startTracing('tradegraph');
 import path from 'node:path';
 import { SUBGRAPH_NAMES, createLogger, databaseUrl, portOf, redisUrl, shutdownTimeoutMs, stopOnSignals } from '@tradegraph/shared';
 import { runEmbedded, redact } from './embedded';

@@ -1,5 +1,6 @@
 import type http from 'node:http';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
+import { requestTracing } from './tracing';
 
 /**
  * What a request's context is made from: its headers and the socket it came on. For a request
@@ -211,9 +212,13 @@ export async function serveGraphQLBatch<Context extends BaseContext>(
     res.write(ready.join(''));
     ready = [];
   };
+  // With tracing on, each request runs in a span of the trace its own headers carry.
+  const tracing = requestTracing();
   await Promise.all(
     requests.map(async ({ headers, body }, index) => {
-      const answer = await runBatched(apollo, req, headers, body, context);
+      const answer = tracing
+        ? await tracing.serveBatched(headers, () => runBatched(apollo, req, headers, body, context))
+        : await runBatched(apollo, req, headers, body, context);
       if (ready.length === 0) setImmediate(writeReady);
       ready.push(`${JSON.stringify({ index, ...answer } satisfies SubgraphBatchAnswer)}\n`);
     }),

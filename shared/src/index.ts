@@ -23,6 +23,7 @@ export * from './session-revocations';
 export * from './shutdown';
 export * from './internal-token';
 export * from './field-access';
+export * from './tracing';
 export {
   SUBGRAPH_BATCH_ANSWER_TYPE,
   SUBGRAPH_BATCH_MAX,

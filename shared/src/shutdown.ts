@@ -1,4 +1,5 @@
 import { flushLogs, type Logger } from './logger';
+import { stopTracing } from './tracing';
 
 /** How long an orderly shutdown may take before the process gives up and exits (SHUTDOWN_TIMEOUT_MS). */
 export function shutdownTimeoutMs(env = process.env): number {
@@ -35,7 +36,8 @@ export function stopOnSignals(stop: () => Promise<void>, logger: Logger, timeout
       logger.error({ timeoutMs }, 'shutdown did not finish in time; exiting');
       exit(1);
     }, timeoutMs).unref();
-    stop().then(
+    // stopTracing: the last requests' spans leave before the process does (nothing when tracing is off).
+    stop().finally(stopTracing).then(
       () => {
         logger.info({ ms: Date.now() - startedAt }, 'stopped');
         exit(0);

@@ -31,6 +31,7 @@ import { DateTimeScalar, DecimalScalar } from './scalars';
 import { formatClientError, introspectionEnabled, jsonErrorHandler } from './error-format';
 import { inputGuardPlugin } from './input-guard';
 import { isGraphQLBatchPost, isPlainGraphQLPost, serveGraphQLBatch, serveGraphQLPost, type RequestHead } from './graphql-http';
+import { REQUEST_ID_ATTRIBUTE, requestTracing } from './tracing';
 
 /** What every resolver of every subgraph gets: who is asking, a unit of work, batched loaders. */
 export interface SubgraphContext<Loaders = unknown> {
@@ -284,8 +285,12 @@ export async function startSubgraph<Loaders>(
 
   const app = express();
   app.disable('x-powered-by');
-  const graphqlContext = async (req: RequestHead) =>
-    contextFor(requestIdFrom(req.headers[REQUEST_ID_HEADER]), await verifyToken(req.headers.authorization), req);
+  const tracing = requestTracing();
+  const graphqlContext = async (req: RequestHead) => {
+    const reqId = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
+    tracing?.annotate({ [REQUEST_ID_ATTRIBUTE]: reqId });
+    return contextFor(reqId, await verifyToken(req.headers.authorization), req);
+  };
   // Ordinary GraphQL POSTs (every request from the gateway) skip express, and so do the gateway's
   // batches of them; see serveGraphQLPost and serveGraphQLBatch.
   const httpServer = http.createServer((req, res) => {

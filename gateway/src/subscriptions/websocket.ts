@@ -5,10 +5,11 @@ import type { ApolloServer } from '@apollo/server';
 import { GraphQLError, getOperationAST, type ExecutionArgs, type GraphQLSchema } from 'graphql';
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
-import { ErrorCode, clientIp, requestIdFrom, sessionRevocations, type Logger, type TokenVerifier, type Viewer } from '@tradegraph/shared';
+import { ErrorCode, clientIp, requestIdFrom, sessionRevocations, requestTracing, type Logger, type TokenVerifier, type Viewer } from '@tradegraph/shared';
 import type { GatewayContext } from '../context';
 import { requestAuthorization, type ApiKeyExchange } from '../api-keys';
 import type { OperationDocuments } from '../documents';
+import type { OperationMetrics } from '../operation-metrics';
 import { clientError, type QueryGate } from '../query-gate';
 import type { RequestRateLimiter } from '../rate-limits';
 import { SocketWriter } from './direct';
@@ -96,6 +97,8 @@ export interface WebSocketOptions {
   verifyToken: TokenVerifier;
   proxies: BlockList;
   logger: Logger;
+  /** Per-operation figures: subscriptions and refused operations here; queries and mutations through Apollo Server's plugin. */
+  operations?: OperationMetrics;
 }
 
 /**
@@ -105,7 +108,7 @@ export interface WebSocketOptions {
  * (see `DirectListener`), everything else goes through graphql-ws.
  */
 export function serveWebSocket(options: WebSocketOptions): { dispose(): void | Promise<void> } {
-  const { httpServer, apiSchema, documents, gate, limiter, hub, apollo, apiKeys, verifyToken, proxies, logger } = options;
+  const { httpServer, apiSchema, documents, gate, limiter, hub, apollo, apiKeys, verifyToken, proxies, logger, operations } = options;
   const limits = options.limits ?? webSocketLimits();
   // perMessageDeflate stays off (the `ws` default, said here so it stays so): compressing every
   // frame for 10,000 sockets would cost more CPU than the bytes it saves on small JSON, and the
@@ -227,6 +230,7 @@ export function serveWebSocket(options: WebSocketOptions): { dispose(): void | P
           }
         }
         const contextValue: GatewayContext = {
+          receivedAt: performance.now(),
           reqId: requestIdFrom(undefined),
           authorization: ctx.extra.authorization,
           viewer: ctx.extra.viewer ?? null,
@@ -251,6 +255,8 @@ export function serveWebSocket(options: WebSocketOptions): { dispose(): void | P
       subscribe: (args) => {
         const context = args.contextValue as GatewayContext;
         logger.info({ reqId: context.reqId, op: 'subscription', operationName: args.operationName }, 'request');
+        const name = getOperationAST(args.document, args.operationName)?.name?.value ?? null;
+        operations?.record({ name, type: 'subscription', reqId: context.reqId });
         const target = directTargets.get(context) as DirectTarget;
         directTargets.delete(context); // graphql-ws keeps the context for the subscription's life; the entry is not needed again
         return hub.subscribe(
@@ -265,25 +271,37 @@ export function serveWebSocket(options: WebSocketOptions): { dispose(): void | P
           target,
         );
       },
-      execute: async (args) => {
-        const response = await apollo.executeOperation(
-          {
-            query: documents.textOf(args.document),
-            operationName: args.operationName ?? undefined,
-            variables: (args.variableValues ?? {}) as Record<string, unknown>,
-          },
-          { contextValue: args.contextValue as GatewayContext },
-        );
-        if (response.body.kind !== 'single') return { errors: [new GraphQLError('Incremental delivery is not supported over WebSocket')] };
-        const { errors, ...result } = response.body.singleResult;
-        // Apollo Server's errors are already formatted (plain objects); graphql-ws calls toJSON on
-        // each, and without one it failed and closed the socket with 4500 on any error.
-        return (errors ? { ...result, errors: errors.map((error) => ({ ...error, toJSON: () => error })) } : result) as never;
+      execute: (args) => {
+        // Over a WebSocket no HTTP request carries the operation: with tracing on, it gets a trace of its own.
+        const tracing = requestTracing();
+        if (!tracing) return execute(args);
+        const type = getOperationAST(args.document, args.operationName)?.operation ?? 'operation';
+        return tracing.inSpan(`${type} over WebSocket`, { 'graphql.operation.type': type }, () => execute(args));
+      },
+      // Operations refused before they ran (onSubscribe's errors): counted as Apollo Server counts its own.
+      onError: (_ctx, _id, _payload, errors) => {
+        operations?.record({ name: undefined, type: 'unknown', errors });
       },
     },
     wsServer,
     0,
   );
+  /** A query or mutation over the WebSocket, through Apollo Server's pipeline (whose plugin records its figures). */
+  async function execute(args: ExecutionArgs) {
+    const response = await apollo.executeOperation(
+      {
+        query: documents.textOf(args.document),
+        operationName: args.operationName ?? undefined,
+        variables: (args.variableValues ?? {}) as Record<string, unknown>,
+      },
+      { contextValue: args.contextValue as GatewayContext },
+    );
+    if (response.body.kind !== 'single') return { errors: [new GraphQLError('Incremental delivery is not supported over WebSocket')] };
+    const { errors, ...result } = response.body.singleResult;
+    // Apollo Server's errors are already formatted (plain objects); graphql-ws calls toJSON on
+    // each, and without one it failed and closed the socket with 4500 on any error.
+    return (errors ? { ...result, errors: errors.map((error) => ({ ...error, toJSON: () => error })) } : result) as never;
+  }
   return {
     dispose: async () => {
       keepAlive?.stop();

@@ -1,5 +1,5 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { canonicalDecimal, hasUnsafeCharacters, type Logger } from '@tradegraph/shared';
+import { canonicalDecimal, hasUnsafeCharacters, requestTracing, type Logger } from '@tradegraph/shared';
 import { OrderRejected } from '../domain/orders';
 import { Engine, quantityToLots, snapshotHash, type Command, type CommandResult, type EngineSnapshot } from '../domain/engine';
 import { Projection, clientOrderKey, isTerminal, type OrderRow } from './projection';
@@ -21,6 +21,8 @@ interface Pending {
   reject: (error: unknown) => void;
   /** performance.now() when the command was applied (for onBatchDurable). */
   submittedAt: number;
+  /** The submitting request's trace, while tracing is on. */
+  traced?: unknown;
 }
 
 /** A connection of MikroORM's pool as the pg driver gives it (MikroORM's connection is knex underneath). */
@@ -198,7 +200,7 @@ export class Sequencer {
     this.sinceSnapshot += 1;
     if (this.sinceSnapshot >= (this.options.snapshotEvery ?? SNAPSHOT_EVERY_DEFAULT)) this.captureSnapshot();
     return new Promise<Applied>((resolve, reject) => {
-      this.batch.push({ seq, command, result, resolve, reject, submittedAt: performance.now() });
+      this.batch.push({ seq, command, result, resolve, reject, submittedAt: performance.now(), traced: requestTracing()?.capture() });
       if (!this.writing) {
         this.writing = true;
         setImmediate(() => void this.writeBatches());
@@ -220,8 +222,12 @@ export class Sequencer {
       this.snapshots = [];
       const changes = this.projection.drain();
       const writeStartedAt = performance.now();
+      // With tracing on, the batch's statement and events show in the trace of its first traced
+      // command's request (the loop may have been started by the engine's clock, which has none).
+      const tracing = requestTracing();
+      const traced = tracing ? batch.find((pending) => pending.traced !== undefined)?.traced : undefined;
       try {
-        await this.write(batch, changes);
+        await (tracing && traced !== undefined ? tracing.runIn(traced, () => this.write(batch, changes)) : this.write(batch, changes));
       } catch (error) {
         this.logger.fatal({ err: error }, 'journal write failed; the engine is ahead of the journal');
         for (const pending of batch) pending.reject(error);
@@ -239,7 +245,8 @@ export class Sequencer {
       for (const snapshot of snapshots) this.saveSnapshot(snapshot);
       for (const listener of this.listeners) {
         try {
-          listener(changes);
+          if (tracing && traced !== undefined) tracing.runIn(traced, () => listener(changes));
+          else listener(changes);
         } catch (error) {
           this.logger.error({ err: error }, 'batch listener failed');
         }
