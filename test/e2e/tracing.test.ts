@@ -160,7 +160,10 @@ describe('traces', () => {
     // The order's journal write is a PostgreSQL span of matching's, and its events Redis spans, under that request.
     const queries = spans.filter((s) => isPostgres(s) && s.service === 'matching');
     expect(queries.some((s) => String(s.attributes['db.statement'] ?? s.attributes['db.query.text']).includes('matching.journal'))).toBe(true);
-    expect(spans.filter(isRedis).every((s) => s.service === 'matching' && isUnder(s, server, spans))).toBe(true);
+    // (The gateway's own Redis commands, its rate limits, hang off its root like everything else.)
+    const matchingRedis = spans.filter((s) => isRedis(s) && s.service === 'matching');
+    expect(matchingRedis.length).toBeGreaterThan(0);
+    expect(matchingRedis.every((s) => isUnder(s, server, spans))).toBe(true);
 
     // One operation, one trace: no other trace carries this request id.
     const withId = collector.spans.filter((s) => s.attributes[REQUEST_ID] === reqId);
