@@ -8,7 +8,7 @@ import { ownSystem, startOwnSystem } from '../harness/env';
 // OTLP/HTTP (JSON) to a collector inside this test, and one placeOrder through the gateway must
 // make one connected trace — the gateway's request, its fetch to matching, matching's request
 // and matching's PostgreSQL and Redis work under it — carrying the request id.
-const { portBase: PORT_BASE, database: DATABASE } = ownSystem(6100, 'tracing');
+const { portBase: PORT_BASE, database: DATABASE } = ownSystem(6700, 'tracing');
 const GATEWAY_URL = `http://127.0.0.1:${PORT_BASE}`;
 const GATEWAY_HTTP = `${GATEWAY_URL}/graphql`;
 
