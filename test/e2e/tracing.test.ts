@@ -211,6 +211,7 @@ describe('traces', () => {
       if (!root) throw new Error('no span of the WebSocket query yet');
       const trace = collector.spans.filter((s) => s.traceId === root.traceId);
       if (!trace.some((s) => s.service === 'matching' && s.kind === SERVER)) throw new Error('matching has not reported its part yet');
+      if (!trace.some((s) => s.parentSpanId === '')) throw new Error(`the root has not arrived yet; spans so far: ${JSON.stringify(trace.map((s) => [s.service, s.name, s.kind, s.spanId.slice(0, 6), s.parentSpanId.slice(0, 6), s.attributes['graphql.operation.name']]))}`);
       return { spans: trace };
     }, 20000);
     const root = spans.find((s) => s.parentSpanId === '') as CollectedSpan;
