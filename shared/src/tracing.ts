@@ -48,6 +48,19 @@ export const REQUEST_ID_ATTRIBUTE = 'tradegraph.request_id';
 
 /** Incoming requests that never start a trace: probes and scrapes, and batches (each request in one has its own trace). */
 const UNTRACED_PATHS = new Set(['/health', '/ready', '/metrics', '/graphql/batch']);
+/**
+ * Routes the processes call on each other, often from timers (the market listing, trade
+ * catch-up, token key sets, the engine's state): traced only as part of a caller's trace, so
+ * background polling makes no traces of its own.
+ */
+const INTERNAL_PREFIXES = ['/internal/', '/listing', '/.well-known/', '/engine/'];
+
+/** Whether an incoming request starts no span (see UNTRACED_PATHS and INTERNAL_PREFIXES). */
+function untracedIncoming(request: { url?: string; headers: Record<string, unknown> }): boolean {
+  const path = (request.url ?? '').split('?')[0];
+  if (UNTRACED_PATHS.has(path)) return true;
+  return request.headers.traceparent === undefined && INTERNAL_PREFIXES.some((prefix) => path.startsWith(prefix));
+}
 
 let started = false;
 let active: RequestTracing | null = null;
@@ -122,7 +135,7 @@ export function startTracing(service: string): void {
     tracerProvider: provider,
     instrumentations: [
       new HttpInstrumentation({
-        ignoreIncomingRequestHook: (request) => UNTRACED_PATHS.has((request.url ?? '').split('?')[0]),
+        ignoreIncomingRequestHook: untracedIncoming,
         // Outgoing node:http requests (token key sets, internal routes) only as part of a traced request.
         requireParentforOutgoingSpans: true,
       }),
