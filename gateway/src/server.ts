@@ -101,6 +101,9 @@ export async function startGateway(
   const serviceMap: ServiceMap = Object.fromEntries(
     SUBGRAPH_NAMES.map((name) => [name, new SubgraphDataSource({ url: subgraphUrl(name), service: name })]),
   );
+  // @apollo/gateway otherwise sends usage figures to Apollo's servers (after probing cloud metadata
+  // addresses to describe the host): this gateway talks only to its own subgraphs unless told to.
+  process.env.APOLLO_TELEMETRY_DISABLED ??= 'true';
   const gateway = new ApolloGateway({
     supergraphSdl,
     buildService: ({ name }) => serviceMap[name] as SubgraphDataSource,
