@@ -38,6 +38,16 @@ export function formatClientError(options: ErrorFormatOptions): (formatted: Grap
   return (formatted, error) => {
     const code = formatted.extensions?.code;
     const { locations, path } = formatted;
+    if ((code === undefined || code === 'INTERNAL_SERVER_ERROR') && isDependencyUnavailable(error)) {
+      // Postgres or Redis away (restarting, unreachable): a condition to retry on, not a bug.
+      logger.warn({ err: (error as { originalError?: unknown })?.originalError ?? error, path }, 'dependency unavailable');
+      return {
+        message: 'The service cannot reach its database at the moment; nothing was changed, try again shortly',
+        ...(locations ? { locations } : {}),
+        ...(path ? { path } : {}),
+        extensions: { code: 'SERVICE_UNAVAILABLE' },
+      };
+    }
     if (code === undefined || code === 'INTERNAL_SERVER_ERROR') {
       const known = loggedErrorId(formatted);
       const errorId = known ?? randomUUID();
@@ -54,6 +64,28 @@ export function formatClientError(options: ErrorFormatOptions): (formatted: Grap
     const message = suggestions ? formatted.message : formatted.message.replace(SUGGESTION, '');
     return { ...formatted, message, extensions };
   };
+}
+
+/** Node's socket errors, and SQLSTATE class 08 (connection exception) and 57P01–57P03 (server shutting down or starting). */
+const UNAVAILABLE_CODES = /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|ENOTCONN|08[0-9A-Z]{3}|57P0[123])$/;
+const UNAVAILABLE_MESSAGES =
+  /Connection terminated|Connection is closed|Timeout acquiring a connection|not queryable|the database system is (starting up|shutting down)|terminating connection due to administrator command/i;
+
+/**
+ * Whether an error comes from a database or Redis connection that is down, not from the
+ * statement: looked for along the error's causes (GraphQL's originalError, MikroORM's and
+ * knex's wrapping), a few levels deep.
+ */
+export function isDependencyUnavailable(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth < 6 && current && typeof current === 'object'; depth += 1) {
+    const { code, message } = current as { code?: unknown; message?: unknown };
+    if (typeof code === 'string' && UNAVAILABLE_CODES.test(code)) return true;
+    if (typeof message === 'string' && UNAVAILABLE_MESSAGES.test(message)) return true;
+    const next = current as { originalError?: unknown; cause?: unknown; previous?: unknown };
+    current = next.originalError ?? next.previous ?? next.cause;
+  }
+  return false;
 }
 
 /**

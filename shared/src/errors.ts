@@ -15,6 +15,8 @@ export const ErrorCode = {
   LIMIT_EXCEEDED: 'LIMIT_EXCEEDED',
   /** A dependency could not be reached; the same request may work a moment later. */
   UNAVAILABLE: 'UNAVAILABLE',
+  /** The service's own database (or Redis) is unreachable right now; nothing was changed; retry shortly. */
+  SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
   INTERNAL: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -28,3 +30,5 @@ export const forbidden = (message = 'You may not see or change this') => appErro
 export const badInput = (message: string, field?: string) => appError(ErrorCode.BAD_USER_INPUT, message, field ? { field } : {});
 export const notFound = (message: string) => appError(ErrorCode.NOT_FOUND, message);
 export const conflict = (message: string) => appError(ErrorCode.CONFLICT, message);
+export const serviceUnavailable = (message = 'The service cannot reach its database at the moment; nothing was changed, try again shortly') =>
+  appError(ErrorCode.SERVICE_UNAVAILABLE, message);

@@ -1,6 +1,6 @@
 import Redis from 'ioredis';
 import { redisName, redisUrl } from './config';
-import { unauthenticated } from './errors';
+import { serviceUnavailable, unauthenticated } from './errors';
 import type { TokenVerifier } from './auth';
 
 /**
@@ -80,6 +80,22 @@ class RedisRevocations implements SessionRevocations {
     void this.subscriber.subscribe(this.channel).catch(() => undefined);
     this.timer = setInterval(() => void this.reload().catch(() => undefined), RELOAD_EVERY_MS);
     this.timer.unref();
+    // Read at once, while the process starts: a process that came up with Redis keeps answering
+    // from its copy should Redis go away later (queries keep working through a Redis restart).
+    void this.load().catch(() => undefined);
+  }
+
+  private load(): Promise<void> {
+    this.loaded ??= this.reload().then(
+      () => {
+        this.isLoaded = true;
+      },
+      (error: unknown) => {
+        this.loaded = undefined;
+        throw error;
+      },
+    );
+    return this.loaded;
   }
 
   private remember(message: string): void {
@@ -110,21 +126,12 @@ class RedisRevocations implements SessionRevocations {
 
   async isRevoked(sessionId: string): Promise<boolean> {
     if (!this.isLoaded) {
-      // The first request waits for the first read of the list; should Redis be away, the
-      // request is refused rather than let a possibly ended session through unchecked.
-      this.loaded ??= this.reload().then(
-        () => {
-          this.isLoaded = true;
-        },
-        (error: unknown) => {
-          this.loaded = undefined;
-          throw error;
-        },
-      );
+      // Not read yet (Redis away since this process started): the request is refused rather
+      // than let a possibly ended session through unchecked — as unavailable, to retry.
       try {
-        await this.loaded;
+        await this.load();
       } catch {
-        throw unauthenticated('Sessions cannot be checked right now; try again');
+        throw serviceUnavailable('Sessions cannot be checked right now; try again shortly');
       }
     }
     return this.set.has(sessionId);

@@ -140,10 +140,10 @@ async function startSystem({ databaseUrl, redisUrl, database, portBase, logDir, 
     gatewayUrl: `http://127.0.0.1:${portBase}`,
     databaseUrl: dbUrl,
     children,
-    /** Starts a subgraph process again (after a test killed it) and waits until it is healthy. */
+    /** Starts a process again (after a test killed it) and waits until it is ready (the gateway: alive). */
     async restart(name) {
-      const child = launch(name, `subgraphs/${name}/dist/index.js`);
-      await waitForHealth(`http://127.0.0.1:${portBase + OFFSETS[name]}/ready`, child, name);
+      const child = launch(name, name === 'gateway' ? 'gateway/dist/index.js' : `subgraphs/${name}/dist/index.js`);
+      await waitForHealth(`http://127.0.0.1:${portBase + OFFSETS[name]}/${name === 'gateway' ? 'health' : 'ready'}`, child, name);
     },
     async stop() {
       await Promise.all(

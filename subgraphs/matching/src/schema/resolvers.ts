@@ -1,6 +1,7 @@
 import { Arg, Ctx, Directive, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import {
   Access,
+  serviceUnavailable,
   DecimalScalar,
   appError,
   badInput,
@@ -21,6 +22,7 @@ import {
 } from '@tradegraph/shared';
 import { FillRecord, OrderRecord, type MatchingLoaders } from '../store';
 import type { Exchange, OrderView } from '../store/exchange';
+import { JournalUnavailable } from '../store/sequencer';
 import type { BalanceRow } from '../store/projection';
 import { OrderRejected } from '../domain/orders';
 import {
@@ -51,9 +53,23 @@ import {
 type Context = SubgraphContext<MatchingLoaders>;
 type OrderSource = OrderView | OrderEvent;
 
-/** Set when the subgraph starts: the engine behind the API and its event publisher. */
-export const matching: { exchange?: Exchange; publisher?: Publisher } = {};
-const exchange = () => matching.exchange!;
+/**
+ * Set when the subgraph starts: the engine behind the API and its event publisher. `unavailable`
+ * while an engine is rebuilt after the journal could not be written (see subgraph.ts).
+ */
+export const matching: { exchange?: Exchange; publisher?: Publisher; unavailable?: boolean } = {};
+
+/** The engine in service; SERVICE_UNAVAILABLE while it is being rebuilt, so nothing unjournaled is ever shown. */
+export function exchange(): Exchange {
+  if (matching.unavailable || !matching.exchange) throw serviceUnavailable();
+  return matching.exchange;
+}
+
+/** The book publisher of the engine in service, on the same terms. */
+function publisher(): Publisher {
+  if (matching.unavailable || !matching.publisher) throw serviceUnavailable();
+  return matching.publisher;
+}
 
 /** Engine refusals keep the engine's code (INSUFFICIENT_FUNDS, PRICE_NOT_ON_TICK, …) as `extensions.code`. */
 async function engineCall<T>(work: () => Promise<T>): Promise<T> {
@@ -61,6 +77,7 @@ async function engineCall<T>(work: () => Promise<T>): Promise<T> {
     return await work();
   } catch (error) {
     if (error instanceof OrderRejected) throw appError(error.code as never, error.message);
+    if (error instanceof JournalUnavailable) throw serviceUnavailable();
     throw error;
   }
 }
@@ -268,7 +285,7 @@ export class BalanceResolver {
 async function* bookUpdates(context: Context, market: string, depth: number): AsyncGenerator<BookDeltaEvent> {
   const deltas = context.bus.subscribe<BookDeltaEvent>(bookChannel(market));
   try {
-    const snapshot = matching.publisher!.book(market, depth);
+    const snapshot = publisher().book(market, depth);
     yield snapshot;
     for await (const delta of deltas) {
       if (delta.sequence > snapshot.sequence) yield delta;
@@ -287,7 +304,7 @@ export class OrderBookResolver {
   @Access('public')
   @Query(() => OrderBook, { description: 'Aggregated price levels of a market, best first' })
   orderBook(@Arg('market') market: string, @Arg('depth', () => Int, { defaultValue: 20 }) depth: number): BookDeltaEvent {
-    return matching.publisher!.book(knownMarket(market), clampDepth(depth));
+    return publisher().book(knownMarket(market), clampDepth(depth));
   }
 
   @Access('public')
@@ -322,7 +339,7 @@ export class MarketOrderBookResolver {
   @Directive('@cacheControl(maxAge: 1)') // as Query.orderBook
   @FieldResolver(() => OrderBook, { description: 'Resting orders of this market by price level' })
   orderBook(@Root() market: Market, @Arg('depth', () => Int, { defaultValue: 10 }) depth: number): BookDeltaEvent {
-    return matching.publisher!.book(market.symbol, clampDepth(depth));
+    return publisher().book(market.symbol, clampDepth(depth));
   }
 }
 

@@ -34,13 +34,28 @@ interface ConnectionPool {
   releaseConnection(connection: PooledConnection): Promise<void>;
 }
 
+/**
+ * A command refused because the journal cannot be written: nothing of it was kept (the engine
+ * that applied it is being replaced by one rebuilt from the journal). Safe to retry.
+ */
+export class JournalUnavailable extends Error {
+  constructor() {
+    super('The journal cannot be written at the moment; nothing was changed, try again shortly');
+    this.name = 'JournalUnavailable';
+  }
+}
+
 export type BatchListener = (batch: ReturnType<Projection['drain']>) => void;
 
 export interface SequencerOptions {
   /** Take a snapshot every this many commands (default 10,000). */
   snapshotEvery?: number;
-  /** Called when a batch cannot be made durable: memory is ahead of the journal, so the process must restart. */
-  onFatal: (error: unknown) => void;
+  /**
+   * Called once when a batch cannot be made durable (Postgres away): this engine's memory is then
+   * ahead of the journal, takes no more commands, and must be replaced by one rebuilt from the
+   * journal (see the matching subgraph's recovery).
+   */
+  onJournalFailed: (error: unknown) => void;
   /**
    * Called after each batch committed, with its number of commands, the seconds its statement
    * took, and the seconds its oldest command waited from submission to durability (what the
@@ -93,6 +108,8 @@ export class Sequencer {
   /** Snapshot writes, one after another, behind the batches that made them durable. */
   private snapshotWrites: Promise<void> = Promise.resolve();
   private writing = false;
+  /** Set when a batch could not be made durable: from then on every command is refused. */
+  private failed: unknown;
   private readonly listeners: BatchListener[] = [];
   readonly projection: Projection;
   private sinceSnapshot = 0;
@@ -100,7 +117,7 @@ export class Sequencer {
    * The connection batches are written through, taken from the pool at the first write and held:
    * writes are one at a time anyway, the driver's own `query` skips the query builder and pool
    * round trip per batch, and the batch statement stays prepared on it. If it breaks, the write
-   * fails and the process restarts (onFatal).
+   * fails and this sequencer is retired (onJournalFailed).
    */
   private writer?: Promise<PooledConnection>;
 
@@ -190,6 +207,7 @@ export class Sequencer {
    * store is refused here, before the engine sees it (see `journalProblem`).
    */
   submit(input: CommandInput): Promise<Applied> {
+    if (this.failed !== undefined) return Promise.reject(new JournalUnavailable());
     const problem = journalProblem(input);
     if (problem) return Promise.reject(new OrderRejected('INVALID_ORDER', problem));
     const command = { ...input, ts: Math.max(Date.now(), this.engine.now) } as Command;
@@ -229,9 +247,17 @@ export class Sequencer {
       try {
         await (tracing && traced !== undefined ? tracing.runIn(traced, () => this.write(batch, changes)) : this.write(batch, changes));
       } catch (error) {
-        this.logger.fatal({ err: error }, 'journal write failed; the engine is ahead of the journal');
-        for (const pending of batch) pending.reject(error);
-        this.options.onFatal(error);
+        // The statement is atomic: none of the batch is in the journal, so none of it may be
+        // acknowledged — the batch and every command applied after it are refused, and this
+        // engine (whose memory holds them) takes nothing more until it is replaced.
+        this.failed = error;
+        this.logger.error({ err: error, refused: batch.length + this.batch.length }, 'journal write failed; commands are refused until the engine is rebuilt from the journal');
+        const refused = [...batch, ...this.batch];
+        this.batch = [];
+        this.snapshots = [];
+        this.writing = false;
+        for (const pending of refused) pending.reject(new JournalUnavailable());
+        this.options.onJournalFailed(error);
         return;
       }
       this.projection.committed();
@@ -333,6 +359,12 @@ export class Sequencer {
 
   /** On a clean shutdown: everything durable, plus a snapshot so the next start replays nothing. */
   async close(): Promise<void> {
+    if (this.failed !== undefined) {
+      // Nothing durable to add, and memory is not the journal's state: no snapshot of it.
+      if (this.writer) await this.writer.then((connection) => this.pool().releaseConnection(connection)).catch(() => undefined);
+      this.writer = undefined;
+      return;
+    }
     await this.drainWrites();
     await this.snapshotWrites;
     if (this.writer) await this.pool().releaseConnection(await this.writer);
