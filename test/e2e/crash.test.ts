@@ -49,10 +49,14 @@ describe('matching survives SIGKILL', () => {
         // the connection died with the process: not acknowledged
       }
     };
+    const bookSequence = async () =>
+      (await gql('{ orderBook(market: "BTC-USDT", depth: 1) { sequence } }', {}, { url: GATEWAY })).data?.orderBook.sequence as number;
     // Waves of concurrent orders; the kill lands while a wave is in flight.
+    let sequenceBeforeKill = 0;
     for (let wave = 0; wave < 12; wave += 1) {
       const inFlight = Array.from({ length: 25 }, () => sendOne(sent++));
       if (wave === 8) {
+        sequenceBeforeKill = await bookSequence();
         await new Promise((resolve) => setTimeout(resolve, 5));
         system.children.matching.kill('SIGKILL');
         killed = true;
@@ -64,6 +68,10 @@ describe('matching survives SIGKILL', () => {
     expect(acknowledged.length).toBeLessThan(sent + 1);
 
     await system.restart('matching');
+    // The book's numbering goes on from the journal: never back to where it was, so a client
+    // holding an older snapshot sees the jump and reads the book again.
+    expect(sequenceBeforeKill).toBeGreaterThan(0);
+    expect(await bookSequence()).toBeGreaterThan(sequenceBeforeKill);
     for (const order of acknowledged) {
       const result = await gql(
         'query ($id: ID!) { order(id: $id) { id clientOrderId } }',
