@@ -53,7 +53,7 @@ export function redisUrl(): string | undefined {
 /**
  * Prefix for every Redis channel and key this system uses, so several systems can share one
  * Redis (two test runs on one machine, staging beside a demo) without hearing each other.
- * Empty by default: channels are then exactly the names in DESIGN.md §4.
+ * Empty by default: channels are then exactly `<domain>.<event>.<scope>`.
  */
 export function redisNamespace(): string {
   return env('REDIS_NAMESPACE') ?? '';

@@ -1,6 +1,6 @@
 import { GraphQLError } from 'graphql';
 
-/** The one list of `extensions.code` values clients can rely on (DESIGN.md §8). */
+/** The one list of `extensions.code` values clients can rely on (docs/architecture.md, "Errors"). */
 export const ErrorCode = {
   UNAUTHENTICATED: 'UNAUTHENTICATED',
   FORBIDDEN: 'FORBIDDEN',

@@ -6,7 +6,7 @@ export type { EntityManager };
 type MigrationClass = new (...args: any[]) => Migration;
 
 export interface DatabaseOptions {
-  /** The Postgres schema this subgraph owns; it reads and writes nothing else (DESIGN.md §3). */
+  /** The Postgres schema this subgraph owns; it reads and writes nothing else. */
   schema: string;
   url: string;
   entities: Options['entities'];

@@ -4,7 +4,7 @@ import Redis from 'ioredis';
 import { redisName } from './config';
 
 /**
- * Events between processes (DESIGN.md §4). The subgraph that owns a fact publishes it on a
+ * Events between processes (docs/architecture.md, "A subscription event"). The subgraph that owns a fact publishes it on a
  * channel named `<domain>.<event>.<scope>`; subscription resolvers listen on that channel.
  * With REDIS_URL, Redis carries events between processes (graphql-redis-subscriptions,
  * JSON payloads, so any Redis client can publish); without it everything runs in one process

@@ -2,7 +2,7 @@ import { Directive, Field, ObjectType } from 'type-graphql';
 import type { ClassType } from 'type-graphql';
 import { badInput } from './errors';
 
-/** Relay cursor connections (DESIGN.md §8): every list in the graph pages the same way. */
+/** Relay cursor connections: every list in the graph pages the same way. */
 @ObjectType({ description: 'Where a page sits in its list' })
 @Directive('@shareable')
 export class PageInfo {

@@ -240,7 +240,7 @@ export async function startSubgraph<Loaders>(
   const { name } = definition;
   const logger = createLogger(name);
   const port = options.port ?? portOf(name);
-  // Subgraphs verify every token again (DESIGN.md §5); a client sends the same token with each
+  // Subgraphs verify every token again (no trust by network position); a client sends the same token with each
   // request, so a successful check is remembered until shortly before it could change.
   // Every request's session is also checked against the ended ones (session-revocations.ts).
   const verifyToken = refuseEndedSessions(options.verifyToken ?? rememberVerifiedTokens(createTokenVerifier()));

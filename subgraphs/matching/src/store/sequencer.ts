@@ -88,7 +88,7 @@ export const SNAPSHOT_EVERY_DEFAULT = 100_000;
 const INSERT_SNAPSHOT = 'insert into matching.snapshots (seq, state, state_hash) values ($1, $2, $3) on conflict (seq) do nothing';
 
 /**
- * The single writer in front of the engine (DESIGN.md §6). Commands are applied in arrival
+ * The single writer in front of the engine (docs/architecture.md, "An order, end to end"). Commands are applied in arrival
  * order; each one is journaled, and its caller answered only after the batch holding it
  * committed (group commit: while one batch is being written, the next one gathers). The same
  * transaction writes the read-model rows the batch produced. Restart = latest snapshot +

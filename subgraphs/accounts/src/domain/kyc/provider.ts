@@ -9,7 +9,7 @@ export interface KycProviderResult {
   reason?: string;
 }
 
-/** The port every KYC vendor adapter implements (DESIGN.md §7). */
+/** The port every KYC vendor adapter implements (a port: one adapter per vendor, a local one for development and tests). */
 export interface KycProvider {
   readonly name: string;
   check(submission: KycSubmission): Promise<KycProviderResult>;
