@@ -33,7 +33,7 @@ const expectedLoadSeconds = () => loadSeconds.reduce((a, b) => a + b, 0) / Math.
 const withinBudget = (loads) => process.uptime() + loads * expectedLoadSeconds() <= BUDGET_SECONDS;
 /** Processes whose CPU each run reports (cores): set once the system is up. */
 let measured = {};
-async function load(url, users, rate, seconds, warmupS) {
+async function load(url, users, rate, seconds, warmupS, headers = {}) {
   runs += 1;
   const startedAt = process.uptime();
   const breakdown = common.cpuBreakdown(measured);
@@ -47,6 +47,7 @@ async function load(url, users, rate, seconds, warmupS) {
     warmupS,
     requests: 'requests/orders.js',
     tokens: users.map((u) => u.token),
+    headers,
     runId: `${Date.now().toString(36)}${runs}`,
   });
   // Over warm-up and measured seconds alike (the rate is the same in both).
@@ -85,11 +86,11 @@ async function maxRates(paths, users) {
       // commit for 20–200 ms now and then, in clusters lasting seconds (bench/probes/
       // commit-latency.js), and every acknowledgement waits for a commit, so one cluster in a
       // 5-s step misses p99 at any rate and should not end the search.
-      let r = await load(path.url, users, rate, STEP_SECONDS, 1);
+      let r = await load(path.url, users, rate, STEP_SECONDS, 1, path.headers);
       for (let tries = 1; tries < TRIES && !passes(r) && withinBudget(1); tries += 1) {
         log(`${path.name.padEnd(7)} ${String(rate).padStart(5)}/s missed (p99 ${r.p99_ms} ms); by second, requests over ${P99_LIMIT_MS} ms / worst ms: ${bySecond(r)}`);
         await pause();
-        r = await load(path.url, users, rate, STEP_SECONDS, 1);
+        r = await load(path.url, users, rate, STEP_SECONDS, 1, path.headers);
       }
       const result = results[path.name];
       result.steps.push({ rate, p50_ms: r.p50_ms, p99_ms: r.p99_ms, ok_per_s: r.ok_per_s, errors: r.errors, cpu_cores: r.cpu_cores });
@@ -109,7 +110,7 @@ async function maxRates(paths, users) {
 /** Both paths at a moderate rate before anything is measured (logged, not counted). */
 async function warmUp(paths, users) {
   for (const path of paths) {
-    const r = await load(path.url, users, WARMUP_RATE, WARMUP_SECONDS, 1);
+    const r = await load(path.url, users, WARMUP_RATE, WARMUP_SECONDS, 1, path.headers);
     log(
       `${path.name.padEnd(7)} warm-up at ${WARMUP_RATE}/s for ${WARMUP_SECONDS} s: p50 ${r.p50_ms} ms, p99 ${r.p99_ms} ms, errors ${r.errors}`,
     );
@@ -127,7 +128,8 @@ async function main() {
     log(`${CLIENTS} clients over ${USERS} users; ${RATE}/s offered for ${SECONDS} s through the gateway`);
     const paths = [
       { name: 'gateway', url: system.graphqlUrl },
-      { name: 'direct', url: direct },
+      // As the gateway calls matching: with the system's internal credential (subgraphs refuse any other caller).
+      { name: 'direct', url: direct, headers: { 'x-internal-token': process.env.INTERNAL_API_TOKEN } },
     ];
     measured = { gateway: system.children.gateway.pid, matching: system.children.matching.pid, accounts: system.children.accounts.pid };
     await warmUp(paths, users);

@@ -49,7 +49,7 @@ async function main() {
     const id = index;
     outstanding.set(id, dueAt);
     return pool
-      .request({ path: url.pathname, method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body })
+      .request({ path: url.pathname, method: 'POST', headers: { 'content-type': 'application/json', ...config.headers, ...headers }, body })
       .then(async (response) => {
         const text = await response.body.text();
         const failed = response.statusCode !== 200 || text.startsWith('{"errors"') || text.includes('"errors":[');
