@@ -16,6 +16,7 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
+import { positiveIntEnv } from '@tradegraph/shared';
 
 /**
  * What one GraphQL operation may ask of the gateway, checked before it is planned or run.
@@ -47,25 +48,17 @@ export interface QueryLimits {
 
 export const QUERY_TOO_COMPLEX = 'QUERY_TOO_COMPLEX';
 
-function intEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive whole number`);
-  return value;
-}
-
 /** The limits from the environment (QUERY_MAX_*), with defaults far above what the API's own clients send. */
 export function queryLimitsFromEnv(env: NodeJS.ProcessEnv = process.env): QueryLimits {
   return {
-    maxCharacters: intEnv(env, 'QUERY_MAX_CHARACTERS', 20_000),
-    maxTokens: intEnv(env, 'QUERY_MAX_TOKENS', 3_000),
-    maxDepth: intEnv(env, 'QUERY_MAX_DEPTH', 15),
-    maxAliases: intEnv(env, 'QUERY_MAX_ALIASES', 100),
-    maxDirectives: intEnv(env, 'QUERY_MAX_DIRECTIVES', 50),
-    maxFields: intEnv(env, 'QUERY_MAX_FIELDS', 2_000),
-    maxCost: intEnv(env, 'QUERY_MAX_COST', 50_000),
-    defaultListSize: intEnv(env, 'QUERY_DEFAULT_LIST_SIZE', 10),
+    maxCharacters: positiveIntEnv('QUERY_MAX_CHARACTERS', 20_000, env),
+    maxTokens: positiveIntEnv('QUERY_MAX_TOKENS', 3_000, env),
+    maxDepth: positiveIntEnv('QUERY_MAX_DEPTH', 15, env),
+    maxAliases: positiveIntEnv('QUERY_MAX_ALIASES', 100, env),
+    maxDirectives: positiveIntEnv('QUERY_MAX_DIRECTIVES', 50, env),
+    maxFields: positiveIntEnv('QUERY_MAX_FIELDS', 2_000, env),
+    maxCost: positiveIntEnv('QUERY_MAX_COST', 50_000, env),
+    defaultListSize: positiveIntEnv('QUERY_DEFAULT_LIST_SIZE', 10, env),
   };
 }
 

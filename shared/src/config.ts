@@ -22,6 +22,18 @@ function env(name: string): string | undefined {
   return value === undefined || value === '' ? undefined : value;
 }
 
+/**
+ * A whole number of at least 1 from `source[name]`, or `fallback` when unset or empty; anything
+ * else stops the process at start with the variable's name (limits and budgets must not be NaN).
+ */
+export function positiveIntEnv(name: string, fallback: number, source: NodeJS.ProcessEnv = process.env): number {
+  const raw = source[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive whole number`);
+  return value;
+}
+
 export function portBase(): number {
   return Number(env('PORT_BASE') ?? 4000);
 }

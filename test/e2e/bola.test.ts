@@ -9,7 +9,7 @@ import {
   type GraphQLField,
   type GraphQLOutputType,
 } from 'graphql';
-import { credit, gql, placeOrder, signUp, sql, type TestUser } from '../harness/client';
+import { credit, gql, placeOrder, signUp, storedRowsOf, type TestUser } from '../harness/client';
 import { KEY_SCOPES, POLICY, apiSchema, keyWith, sampleValue, withKey } from '../harness/sweep';
 
 // Broken object-level authorization, swept over the supergraph: every query and mutation that is
@@ -80,23 +80,6 @@ async function victim(): Promise<Victim> {
   };
 }
 
-/** Everything stored about the victim, to prove nothing changed. */
-async function snapshot(userId: string) {
-  const rows = async (table: string, column = 'user_id') =>
-    (await sql(`select to_jsonb(t) as row from ${table} t where ${column} = $1 order by 1`, [userId])).map((r) => r.row);
-  return {
-    user: await rows('accounts.users', 'id'),
-    sessions: await rows('accounts.sessions'),
-    apiKeys: await rows('accounts.api_keys'),
-    wallets: await rows('accounts.wallets'),
-    twoFactor: await rows('accounts.two_factor'),
-    kyc: await rows('accounts.kyc'),
-    orders: await rows('matching.orders'),
-    alerts: await rows('trading.price_alerts'),
-    deposits: await rows('funding.deposits'),
-  };
-}
-
 /** The argument values that name the victim's objects, for an argument of this name and type. */
 function victimValuesFor(name: string, typeName: string, ids: Record<string, string>): string[] {
   if (typeName === 'ID') return [ids.userId, ids.orderId, ids.sessionId, ids.apiKeyId, ids.alertId];
@@ -134,7 +117,7 @@ describe('BOLA sweep over the supergraph', () => {
   it('another user (session or API key of any scope) naming the victim’s objects gets none of her data and changes none', async () => {
     const schema = apiSchema();
     const alice = await victim();
-    const before = await snapshot(alice.user.id);
+    const before = await storedRowsOf(alice.user.id);
     const balancesBefore = (await gql('{ myBalances { asset available locked } }', {}, { token: alice.user.token })).data;
 
     const bob = await signUp();
@@ -178,7 +161,7 @@ describe('BOLA sweep over the supergraph', () => {
     }
     expect(calls).toBeGreaterThan(150);
 
-    expect(await snapshot(alice.user.id)).toEqual(before);
+    expect(await storedRowsOf(alice.user.id)).toEqual(before);
     expect((await gql('{ myBalances { asset available locked } }', {}, { token: alice.user.token })).data).toEqual(balancesBefore);
     // And her own access still works: nothing the sweep did ended her session.
     expect((await gql('{ order(id: $id) { id status } }'.replace('$id', JSON.stringify(alice.ids.orderId)), {}, { token: alice.user.token })).data.order).toEqual({

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
 import { Wallet } from 'ethers';
-import { credit, gql, placeOrder, signUp, sql, type TestUser } from '../harness/client';
+import { credit, gql, placeOrder, signUp, sql, storedRowsOf, type TestUser } from '../harness/client';
 import { GATEWAY_WS, INTERNAL_HEADERS, SUBGRAPH_PORT_OFFSET, subgraphUrl } from '../harness/env';
 import { balancesOf, post, raw, stillServes, verdict, type RawAnswer } from '../harness/hostile';
 
@@ -21,27 +21,12 @@ let aliceBalances: Record<string, string>;
 let bobBalances: Record<string, string>;
 let aliceRows: unknown;
 
-/** Everything stored about Alice that a hostile request might change. */
-async function rowsOf(userId: string) {
-  const rows = async (table: string, column = 'user_id') =>
-    (await sql(`select to_jsonb(t) as row from ${table} t where ${column} = $1 order by 1`, [userId])).map((r) => r.row);
-  return {
-    user: await rows('accounts.users', 'id'),
-    sessions: await rows('accounts.sessions'),
-    keys: await rows('accounts.api_keys'),
-    wallets: await rows('accounts.wallets'),
-    twoFactor: await rows('accounts.two_factor'),
-    orders: await rows('matching.orders'),
-    alerts: await rows('trading.price_alerts'),
-  };
-}
-
 /** After a category: the system answers and nobody's balances or records changed. */
 async function unharmed(): Promise<void> {
   await stillServes(bob.token);
   expect(await balancesOf(alice.token)).toEqual(aliceBalances);
   expect(await balancesOf(bob.token)).toEqual(bobBalances);
-  expect(await rowsOf(alice.id)).toEqual(aliceRows);
+  expect(await storedRowsOf(alice.id)).toEqual(aliceRows);
 }
 
 const alices: Record<string, string> = {};
@@ -72,7 +57,7 @@ beforeAll(async () => {
     .createPriceAlert.id;
   aliceBalances = await balancesOf(alice.token);
   bobBalances = await balancesOf(bob.token);
-  aliceRows = await rowsOf(alice.id);
+  aliceRows = await storedRowsOf(alice.id);
 });
 
 /** Signs `claims` as a token of the system would be, with `key` (the real one, or an impostor's). */

@@ -59,6 +59,26 @@ export async function sql<T = any>(text: string, params: unknown[] = []): Promis
   }
 }
 
+/**
+ * Everything stored about a user that a hostile or cross-user request might change, one list of
+ * rows per table, for before/after comparisons (hostile-auth, bola).
+ */
+export async function storedRowsOf(userId: string) {
+  const rows = async (table: string, column = 'user_id') =>
+    (await sql(`select to_jsonb(t) as row from ${table} t where ${column} = $1 order by 1`, [userId])).map((r) => r.row);
+  return {
+    user: await rows('accounts.users', 'id'),
+    sessions: await rows('accounts.sessions'),
+    apiKeys: await rows('accounts.api_keys'),
+    wallets: await rows('accounts.wallets'),
+    twoFactor: await rows('accounts.two_factor'),
+    kyc: await rows('accounts.kyc'),
+    orders: await rows('matching.orders'),
+    alerts: await rows('trading.price_alerts'),
+    deposits: await rows('funding.deposits'),
+  };
+}
+
 /** The JSON log lines a process of the test system wrote so far. */
 export function logLines(service: string): Record<string, any>[] {
   const text = readFileSync(path.join(LOG_DIR, `${service}.log`), 'utf8');
