@@ -1,7 +1,7 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, openSync, closeSync } from 'node:fs';
-import { chmod, chown, lstat, mkdir, readFile, symlink, writeFile, unlink } from 'node:fs/promises';
+import { chown, lstat, mkdir, readFile, symlink, writeFile, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -154,7 +154,6 @@ export async function startEmbeddedPostgres(options: { dataDir: string; port: nu
   await stopOrphanedServer(folder, logger);
 
   const log = openSync(path.join(dataDir, 'postgres.log'), 'a');
-  if (owner.uid !== undefined) await chmod(path.join(dataDir, 'postgres.log'), 0o640).catch(() => {});
   const server: ChildProcess = spawn(
     bin.postgres,
     [

@@ -7,7 +7,6 @@ import {
   portBase,
   startSubgraph,
   stopOnSignals,
-  type RunningSubgraph,
   type SubgraphDefinition,
   type SubgraphName,
 } from '@tradegraph/shared';
@@ -53,12 +52,10 @@ export async function runEmbedded(): Promise<void> {
   }
   // Started together: matching waits for markets' listing, markets catches its candles up once
   // matching answers; neither needs the other to be first.
-  const running: RunningSubgraph[] = [];
   try {
     await Promise.all(
       SUBGRAPH_NAMES.map(async (name) => {
         const subgraph = await startSubgraph(definitions[name], { databaseUrl: url! });
-        running.push(subgraph);
         stops.push(subgraph.stop);
       }),
     );

@@ -56,7 +56,6 @@ export class Supervisor {
   private readonly slots: Slot[];
   private stopping = false;
   private readonly logger: Logger = createLogger('supervisor');
-  private onFatal: (code: number) => void = (code) => process.exit(code);
 
   constructor(
     processes: SupervisedProcess[],
@@ -65,8 +64,7 @@ export class Supervisor {
     this.slots = processes.map((spec) => ({ spec, startedAt: 0, crashes: [], backoffMs: options.minBackoffMs }));
   }
 
-  start(onFatal?: (code: number) => void): void {
-    if (onFatal) this.onFatal = onFatal;
+  start(): void {
     for (const slot of this.slots) this.launch(slot);
   }
 
@@ -98,7 +96,7 @@ export class Supervisor {
         { process: slot.spec.name, code, signal, crashes: slot.crashes.length, windowMs: this.options.crashWindowMs },
         'process is in a crash loop; stopping the system',
       );
-      void this.stop().then(() => this.onFatal(1));
+      void this.stop().then(() => process.exit(1));
       return;
     }
     const delay = slot.backoffMs;
@@ -122,10 +120,5 @@ export class Supervisor {
       });
     });
     await Promise.all(exits);
-  }
-
-  /** The pid of a running process, for operators and tests. */
-  pidOf(name: string): number | undefined {
-    return this.slots.find((slot) => slot.spec.name === name)?.child?.pid;
   }
 }

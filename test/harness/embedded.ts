@@ -34,10 +34,9 @@ export class EmbeddedSystem {
     const env: NodeJS.ProcessEnv = { ...process.env, PORT_BASE: String(this.portBase), DATA_DIR: this.dataDir, ...extraEnv };
     delete env.DATABASE_URL;
     delete env.REDIS_URL;
-    delete env.NODE_ENV;
     // As on a fresh machine: the installation makes its own internal credential in DATA_DIR.
     delete env.INTERNAL_API_TOKEN;
-    for (const key of Object.keys(env)) if (key.startsWith('E2E_') || key.startsWith('JEST') || key.endsWith('_PORT')) delete env[key];
+    withoutTestVariables(env);
     this.output = '';
     const [command, args] = how === 'npm' ? ['npm', ['start', '--silent']] : [process.execPath, ['launcher/dist/start.js']];
     this.child = spawn(command, args, { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -112,6 +111,17 @@ export class EmbeddedSystem {
     }
     rmSync(this.dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
   }
+}
+
+/**
+ * Leaves out what jest and the test harness set and a user's shell would not: NODE_ENV (jest's
+ * `test` hides behaviour that differs outside tests), E2E_* and JEST* variables, and the
+ * per-process `<NAME>_PORT` overrides (the system's ports come from its PORT_BASE).
+ */
+export function withoutTestVariables(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  delete env.NODE_ENV;
+  for (const key of Object.keys(env)) if (key.startsWith('E2E_') || key.startsWith('JEST') || key.endsWith('_PORT')) delete env[key];
+  return env;
 }
 
 function signalGroup(group: number, signal: NodeJS.Signals): void {

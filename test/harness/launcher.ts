@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { REDIS_URL } from './env';
-import { liveProcessesIn } from './embedded';
+import { liveProcessesIn, withoutTestVariables } from './embedded';
 
 const { freshDatabase, freshRedisNamespace, withDatabase, waitForHealth, ROOT } = require('./system');
 
@@ -40,8 +40,7 @@ export class SupervisedSystem {
       LOG_LEVEL: 'info',
       ...this.env,
     };
-    delete env.NODE_ENV;
-    for (const key of Object.keys(env)) if (key.startsWith('E2E_') || key.startsWith('JEST') || key.endsWith('_PORT')) delete env[key];
+    withoutTestVariables(env);
     this.child = spawn(process.execPath, ['launcher/dist/start.js'], { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child.stdout?.on('data', (chunk) => (this.output += chunk));
     this.child.stderr?.on('data', (chunk) => (this.output += chunk));
