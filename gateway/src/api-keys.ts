@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { GraphQLError } from 'graphql';
-import { ErrorCode, internalHeaders, subgraphUrl, type Logger } from '@tradegraph/shared';
+import { API_KEY_EXCHANGE_PATH, ErrorCode, internalHeaders, subgraphUrl, type Logger } from '@tradegraph/shared';
 
 /** The header integrators send their key in (over WebSocket: `apiKey` in connection_init). */
 export const API_KEY_HEADER = 'x-api-key';
@@ -17,7 +17,7 @@ const CACHE_TTL_MS = 30_000;
 const MAX_CACHE_ENTRIES = 10_000;
 
 function exchangeUrl(): string {
-  return process.env.API_KEY_EXCHANGE_URL || `${subgraphUrl('accounts').replace(/\/graphql\/?$/, '')}/internal/api-keys/exchange`;
+  return process.env.API_KEY_EXCHANGE_URL || `${subgraphUrl('accounts').replace(/\/graphql\/?$/, '')}${API_KEY_EXCHANGE_PATH}`;
 }
 
 function unauthenticated(message: string): GraphQLError {

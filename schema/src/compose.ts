@@ -2,7 +2,7 @@ import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { composeServices } from '@apollo/composition';
 import { parse } from 'graphql';
-import { SUBGRAPH_NAMES, subgraphSdl, type SubgraphDefinition, type SubgraphName } from '@tradegraph/shared';
+import { GRAPHQL_PATH, PORT_OFFSETS, SUBGRAPH_NAMES, subgraphSdl, type SubgraphDefinition, type SubgraphName } from '@tradegraph/shared';
 import { definition as accounts } from '@tradegraph/accounts';
 import { definition as markets } from '@tradegraph/markets';
 import { definition as trading } from '@tradegraph/trading';
@@ -22,14 +22,9 @@ export const SUPERGRAPH_PATH = path.join(SCHEMA_DIR, 'supergraph.graphql');
 const definitions: Record<SubgraphName, SubgraphDefinition<any>> = { accounts, markets, trading, funding, analytics, matching };
 
 /** The URLs written into the supergraph are the local defaults; the gateway overrides them from config. */
-const DEFAULT_URLS: Record<SubgraphName, string> = {
-  accounts: 'http://127.0.0.1:4001/graphql',
-  markets: 'http://127.0.0.1:4002/graphql',
-  trading: 'http://127.0.0.1:4003/graphql',
-  funding: 'http://127.0.0.1:4004/graphql',
-  matching: 'http://127.0.0.1:4006/graphql',
-  analytics: 'http://127.0.0.1:4005/graphql',
-};
+const DEFAULT_URLS = Object.fromEntries(
+  SUBGRAPH_NAMES.map((name) => [name, `http://127.0.0.1:${4000 + PORT_OFFSETS[name]}${GRAPHQL_PATH}`]),
+) as Record<SubgraphName, string>;
 
 export interface Composition {
   subgraphs: Record<SubgraphName, string>;

@@ -1,18 +1,9 @@
 import { subgraphUrl } from './config';
 import { appError, ErrorCode } from './errors';
 import { internalHeaders } from './internal-token';
+import { ADMIN_AUDIT_PATH, type AuditedAction } from './contracts/accounts-audit';
 
-/** Where subgraphs other than accounts append to the audit log that accounts keeps. */
-export const ADMIN_AUDIT_PATH = '/internal/audit';
-
-export interface AuditedAction {
-  /** A verb in snake case, e.g. `add_market`, `suspend_market`. */
-  action: string;
-  targetType?: string;
-  targetId?: string;
-  /** What is about to change; never secrets or personal data (every admin reads the log). */
-  details?: Record<string, unknown>;
-}
+export { ADMIN_AUDIT_PATH, type AuditedAction } from './contracts/accounts-audit';
 
 /**
  * Records an admin action in the accounts audit log before the caller makes the change. The

@@ -2,20 +2,10 @@
  * Configuration read once from the environment. Every process of the system uses this one
  * module so ports, URLs and modes mean the same thing everywhere.
  */
-export const SUBGRAPH_NAMES = ['accounts', 'markets', 'trading', 'funding', 'analytics', 'matching'] as const;
-export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
-export type ProcessName = SubgraphName | 'gateway';
+import { JWKS_PATH } from './contracts/accounts-sessions';
+import { PORT_OFFSETS, type ProcessName, type SubgraphName } from './contracts/processes';
 
-/** Port offsets from PORT_BASE (default 4000): gateway 4000, accounts 4001, … matching 4006. */
-const PORT_OFFSETS: Record<ProcessName, number> = {
-  gateway: 0,
-  accounts: 1,
-  markets: 2,
-  trading: 3,
-  funding: 4,
-  analytics: 5,
-  matching: 6,
-};
+export { SUBGRAPH_NAMES, type ProcessName, type SubgraphName } from './contracts/processes';
 
 function env(name: string): string | undefined {
   const value = process.env[name];
@@ -86,7 +76,7 @@ export const TOKEN_ISSUER = env('TOKEN_ISSUER') ?? 'tradegraph-accounts';
 export const TOKEN_AUDIENCE = env('TOKEN_AUDIENCE') ?? 'tradegraph';
 
 export function jwksUrl(): string {
-  return env('JWKS_URL') ?? `http://127.0.0.1:${portOf('accounts')}/.well-known/jwks.json`;
+  return env('JWKS_URL') ?? `http://127.0.0.1:${portOf('accounts')}${JWKS_PATH}`;
 }
 
 /** Folder for the embedded database and other local state when no DATABASE_URL is given. */

@@ -1,4 +1,4 @@
-import { badInput } from './errors';
+import { invalidInput } from './domain-error';
 
 /**
  * Exact decimal arithmetic on strings through bigint "units" of 10^-18. Enough for the edges of
@@ -10,9 +10,9 @@ const PATTERN = /^(-)?(\d+)(?:\.(\d+))?$/;
 
 export function toUnits(value: string, field = 'value'): bigint {
   const match = PATTERN.exec(value.trim());
-  if (!match) throw badInput(`${field} must be a decimal string like "12.5"`, field);
+  if (!match) throw invalidInput(`${field} must be a decimal string like "12.5"`, field);
   const [, sign, whole, fraction = ''] = match;
-  if (fraction.length > DECIMAL_SCALE) throw badInput(`${field} has more than ${DECIMAL_SCALE} decimal places`, field);
+  if (fraction.length > DECIMAL_SCALE) throw invalidInput(`${field} has more than ${DECIMAL_SCALE} decimal places`, field);
   const units = BigInt(whole) * SCALE + BigInt(fraction.padEnd(DECIMAL_SCALE, '0'));
   return sign ? -units : units;
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { GraphQLFormattedError } from 'graphql';
 import type { Logger } from './logger';
+import { domainErrorOf } from './domain-error';
 
 /**
  * What a client sees of an error, for every subgraph and the gateway.
@@ -36,8 +37,18 @@ function loggedErrorId(formatted: GraphQLFormattedError): string | undefined {
 export function formatClientError(options: ErrorFormatOptions): (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError {
   const { logger, suggestions } = options;
   return (formatted, error) => {
-    const code = formatted.extensions?.code;
     const { locations, path } = formatted;
+    // A rule of the exchange refused the request (domain-error.ts): its own code and message.
+    const refusal = domainErrorOf(error);
+    if (refusal) {
+      return {
+        message: refusal.message,
+        ...(locations ? { locations } : {}),
+        ...(path ? { path } : {}),
+        extensions: { ...refusal.details, code: refusal.code },
+      };
+    }
+    const code = formatted.extensions?.code;
     if ((code === undefined || code === 'INTERNAL_SERVER_ERROR') && isDependencyUnavailable(error)) {
       // Postgres or Redis away (restarting, unreachable): a condition to retry on, not a bug.
       logger.warn({ err: (error as { originalError?: unknown })?.originalError ?? error, path }, 'dependency unavailable');

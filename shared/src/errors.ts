@@ -1,25 +1,8 @@
 import { GraphQLError } from 'graphql';
 
-/** The one list of `extensions.code` values clients can rely on (docs/architecture.md, "Errors"). */
-export const ErrorCode = {
-  UNAUTHENTICATED: 'UNAUTHENTICATED',
-  FORBIDDEN: 'FORBIDDEN',
-  BAD_USER_INPUT: 'BAD_USER_INPUT',
-  NOT_FOUND: 'NOT_FOUND',
-  INSUFFICIENT_FUNDS: 'INSUFFICIENT_FUNDS',
-  RATE_LIMITED: 'RATE_LIMITED',
-  CONFLICT: 'CONFLICT',
-  /** A query over a size or cost limit (the gateway's query limits). */
-  QUERY_TOO_COMPLEX: 'QUERY_TOO_COMPLEX',
-  /** A per-user cap on stored objects (e.g. price alerts) is reached. */
-  LIMIT_EXCEEDED: 'LIMIT_EXCEEDED',
-  /** A dependency could not be reached; the same request may work a moment later. */
-  UNAVAILABLE: 'UNAVAILABLE',
-  /** The service's own database (or Redis) is unreachable right now; nothing was changed; retry shortly. */
-  SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
-  INTERNAL: 'INTERNAL_SERVER_ERROR',
-} as const;
-export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+import { ErrorCode } from './contracts/errors';
+
+export { ErrorCode };
 
 export function appError(code: ErrorCode, message: string, extra: Record<string, unknown> = {}): GraphQLError {
   return new GraphQLError(message, { extensions: { code, ...extra } });

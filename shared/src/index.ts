@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 
+export * from './contracts';
 export * from './config';
 export * from './logger';
 export * from './failure-streak';
@@ -14,6 +15,7 @@ export * from './relay';
 export * from './subgraph';
 export * from './loaders';
 export * from './decimal';
+export * from './domain-error';
 export * from './coalesce';
 export * from './client-ip';
 export * from './cache-control';

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { IncomingHttpHeaders } from 'node:http';
 import { dataDir } from './config';
+import { JWKS_PATH } from './contracts/accounts-sessions';
 
 /**
  * The credential of the system's own processes towards each other. Every subgraph endpoint
@@ -78,7 +79,7 @@ export function isInternalCaller(headers: IncomingHttpHeaders): boolean {
  */
 export function isOpenSubgraphPath(url: string | undefined): boolean {
   const pathname = (url ?? '').split('?')[0];
-  return pathname === '/health' || pathname === '/ready' || pathname === '/metrics' || pathname === '/.well-known/jwks.json';
+  return pathname === '/health' || pathname === '/ready' || pathname === '/metrics' || pathname === JWKS_PATH;
 }
 
 /** The answer to a request without the credential: GraphQL-shaped JSON, nothing about why beyond that. */

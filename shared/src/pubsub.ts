@@ -16,9 +16,7 @@ export interface EventBus {
   close(): Promise<void>;
 }
 
-export function channel(domain: string, event: string, scope: string): string {
-  return `${domain}.${event}.${scope}`;
-}
+export { channel } from './contracts/channel';
 
 /** Events held while Redis is away, at most; beyond it the oldest are dropped (and counted in the log). */
 const HELD_EVENTS_MAX = 10_000;

@@ -1,5 +1,6 @@
 import Redis from 'ioredis';
 import { redisName, redisUrl } from './config';
+import { REVOKED_SESSIONS_KEY, SESSION_REVOKED_CHANNEL, type SessionRevokedEvent } from './contracts/accounts-sessions';
 import { serviceUnavailable, unauthenticated } from './errors';
 import type { TokenVerifier } from './auth';
 
@@ -66,8 +67,8 @@ class RedisRevocations implements SessionRevocations {
   private readonly set = new RevokedSet();
   private readonly commands: Redis;
   private readonly subscriber: Redis;
-  private readonly key = redisName('accounts:revoked-sessions');
-  private readonly channel = redisName('accounts.session.revoked');
+  private readonly key = redisName(REVOKED_SESSIONS_KEY);
+  private readonly channel = redisName(SESSION_REVOKED_CHANNEL);
   private loaded: Promise<void> | undefined;
   private isLoaded = false;
   private readonly timer: NodeJS.Timeout;
@@ -120,7 +121,7 @@ class RedisRevocations implements SessionRevocations {
       .multi()
       .zadd(this.key, untilMs, sessionId)
       .zremrangebyscore(this.key, '-inf', Date.now())
-      .publish(this.channel, JSON.stringify({ sessionId, until: untilMs }))
+      .publish(this.channel, JSON.stringify({ sessionId, until: untilMs } satisfies SessionRevokedEvent))
       .exec();
   }
 

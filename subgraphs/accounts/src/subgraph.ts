@@ -1,4 +1,4 @@
-import type { SubgraphContext, SubgraphDefinition } from '@tradegraph/shared';
+import { JWKS_PATH, type SubgraphContext, type SubgraphDefinition } from '@tradegraph/shared';
 import { ApiKeyRecord, EmbeddedWalletKeyRecord, SigningKeyRecord, UserRecord, WalletRecord, createLoaders, migrations, type AccountsLoaders } from './store';
 import { SigningKeys } from './store/signing-keys';
 import { UserResolver, keyStore } from './schema/resolvers';
@@ -36,7 +36,7 @@ export const definition: SubgraphDefinition<AccountsLoaders> = {
     apiKeyExchangeRoute(app, orm, () => keyStore.current!, logger);
     adminAuditRoute(app, orm, logger);
     // The public keys every verifier (gateway, subgraphs) checks access tokens against.
-    app.get('/.well-known/jwks.json', async (_req, res) => {
+    app.get(JWKS_PATH, async (_req, res) => {
       res.set('cache-control', 'public, max-age=300').json(await keyStore.current!.jwks());
     });
   },

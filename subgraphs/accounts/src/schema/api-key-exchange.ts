@@ -1,12 +1,9 @@
 import express from 'express';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { isInternalCaller, type Logger } from '@tradegraph/shared';
+import { API_KEY_EXCHANGE_PATH, isInternalCaller, type ApiKeyExchangeGranted, type Logger } from '@tradegraph/shared';
 import { ApiKeyRecord } from '../store';
 import { hashApiKeySecret, ipAllowed, isApiKeySecret, signApiKeyToken } from '../domain/api-keys';
 import type { SigningKeys } from '../store/signing-keys';
-
-/** Where the gateway trades an API key for a short-lived access token. */
-export const API_KEY_EXCHANGE_PATH = '/internal/api-keys/exchange';
 
 /**
  * The route believes the caller's word about the client's address (the key's IP allow-list), so
@@ -45,7 +42,7 @@ export function apiKeyExchangeRoute(app: express.Express, orm: MikroORM, keys: (
         apiKeyId: record.id,
         scopes: record.scopes,
       });
-      res.json({ accessToken: token, expiresAt: expiresAt.toISOString(), scopes: record.scopes, apiKeyId: record.id });
+      res.json({ accessToken: token, expiresAt: expiresAt.toISOString(), scopes: record.scopes, apiKeyId: record.id } satisfies ApiKeyExchangeGranted);
     } catch (error) {
       logger.error({ err: error }, 'api key exchange failed');
       res.status(500).json({ error: 'exchange failed' });

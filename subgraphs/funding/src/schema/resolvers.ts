@@ -1,5 +1,7 @@
 import { Arg, Ctx, FieldResolver, Int, Query, Resolver, Root, Subscription } from 'type-graphql';
 import {
+  depositChannel,
+  type DepositEvent,
   Access,
   canReadUserData,
   decodeCursor,
@@ -14,7 +16,6 @@ import {
   type SubgraphContext,
 } from '@tradegraph/shared';
 import { DepositRecord, type FundingLoaders } from '../store';
-import { depositChannel, type DepositEvent } from '../events/channels';
 import { Asset, Deposit, DepositConnection, User } from './types';
 
 type Context = SubgraphContext<FundingLoaders>;

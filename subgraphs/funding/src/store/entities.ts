@@ -1,6 +1,8 @@
 import { Entity, PrimaryKey, Property } from '@mikro-orm/core';
 
-export type DepositStatus = 'pending' | 'confirmed' | 'credited' | 'failed';
+import type { DepositStatus } from '@tradegraph/shared';
+
+export type { DepositStatus };
 
 @Entity({ schema: 'funding', tableName: 'deposits' })
 export class DepositRecord {

@@ -1,12 +1,12 @@
 import { badInput, fromUnits, toUnits } from '@tradegraph/shared';
+import { CANDLE_INTERVALS, type CandleInterval } from '@tradegraph/shared/contracts';
 
 /**
  * OHLCV candles, pure arithmetic. Prices and quantities are decimal strings turned into bigint
  * units of 10^-18 (shared/decimal), so every sum and comparison is exact; quote volume
  * (price × quantity) has up to 36 fraction digits and is kept at that scale until it is written.
  */
-export const CANDLE_INTERVALS = ['1m', '5m', '15m', '1h', '4h', '1d'] as const;
-export type CandleInterval = (typeof CANDLE_INTERVALS)[number];
+export { CANDLE_INTERVALS, type CandleInterval };
 
 const MINUTE = 60_000;
 export const INTERVAL_MS: Record<CandleInterval, number> = {

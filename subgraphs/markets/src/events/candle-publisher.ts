@@ -1,8 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type { EventBus, Logger } from '@tradegraph/shared';
+import { candleChannel, tickerChannel, type EventBus, type Logger } from '@tradegraph/shared';
 import type { Candle } from '../domain/candles';
 import { findTickers } from '../store/candle-store';
-import { candleChannel, tickerChannel } from './candle-channels';
 
 /** Announces changed candles and the markets' fresh tickers (after the transaction that changed them). */
 export async function publishCandleChanges(orm: MikroORM, bus: EventBus, logger: Logger, candles: Candle[]): Promise<void> {

@@ -1,8 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { FailureStreak, type EventBus, type Logger } from '@tradegraph/shared';
+import { FailureStreak, priceChannel, type EventBus, type Logger, type PriceEvent } from '@tradegraph/shared';
 import { MarketRecord } from '../store';
 import { applyTicks, pruneTicks, type Tick } from '../store/candle-store';
-import { priceChannel, type PriceEvent } from './channels';
 import { publishCandleChanges } from './candle-publisher';
 
 /** How long raw reference ticks are kept, and how often the old ones are deleted. */

@@ -1,25 +1,8 @@
-import { channel } from '@tradegraph/shared';
+import type { ListedMarket } from '@tradegraph/shared';
 import type { MarketRecord } from '../store';
 
-/**
- * `markets.listing.changed`: a market was listed, suspended or resumed. The matching engine
- * applies each as an engine command (journaled, so a replay rebuilds the same listing) and,
- * when it starts, reconciles with the whole listing from `GET /listing` on this subgraph.
- */
-export interface ListingEvent {
-  symbol: string;
-  base: string;
-  quote: string;
-  category: string;
-  tickSize: string;
-  lotSize: string;
-  minNotional: string;
-  status: 'active' | 'suspended';
-}
-
-export const listingChannel = channel('markets', 'listing', 'changed');
-
-export function listingOf(market: MarketRecord): ListingEvent {
+/** One market as the listing contract carries it (`markets.listing.changed`, `GET /listing`). */
+export function listingOf(market: MarketRecord): ListedMarket {
   return {
     symbol: market.symbol,
     base: market.baseAsset,

@@ -1,18 +1,10 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { appError, badInput, channel, ErrorCode, FailureStreak, type EventBus, type Logger } from '@tradegraph/shared';
+import { appError, badInput, ErrorCode, FailureStreak, priceChannel, tradesChannel, type EventBus, type Logger, type PriceEvent, type TradeEvent } from '@tradegraph/shared';
 import { quoteOf, replaces, type PriceObservation, type PricePolicy, type PriceQuote } from '../domain/prices';
 import type { FeedTick, PriceFeed } from '../domain/feeds';
 import { priceKey, type KeyValueCache } from '../store/price-cache';
-import { priceChannel, type PriceEvent } from './channels';
 
-/** What matching publishes on `matching.trades.<market>` (the fields the price needs). */
-interface TradeEvent {
-  market: string;
-  price: string;
-  at: string | Date;
-}
-const tradesChannel = (market: string) => channel('matching', 'trades', market);
 
 export const MAX_BULK_PRICES = 200;
 

@@ -1,10 +1,10 @@
-import { redisUrl, type SubgraphServices } from '@tradegraph/shared';
+import { LISTING_PATH, listingChannel, redisUrl, type ListedMarket, type SubgraphServices } from '@tradegraph/shared';
 import type express from 'express';
 import { MarketRecord } from '../store';
 import { MemoryCache, RedisCache } from '../store/price-cache';
 import { feedFromEnv, type FeedMarket } from '../domain/feeds';
 import { PriceBook, priceBookSettings } from './price-book';
-import { listingChannel, listingOf, type ListingEvent } from './listing';
+import { listingOf } from './listing';
 
 /** The markets process's price machinery, reachable from resolvers (one per process). */
 export const prices: { book?: PriceBook } = {};
@@ -22,7 +22,7 @@ export async function startPrices({ orm, bus, logger }: SubgraphServices): Promi
   const feed = feedFromEnv(listed.filter((m) => m.status === 'active').map((m) => ({ ...feedMarketOf(m), category: m.category })));
   // Newly listed markets get followed too, and a feed that makes up prices (simulated) walks
   // them from their reference price at once.
-  const listing = bus.subscribe<ListingEvent>(listingChannel);
+  const listing = bus.subscribe<ListedMarket>(listingChannel);
   void (async () => {
     for await (const event of listing) {
       book.follow(event.symbol);
@@ -51,7 +51,7 @@ function feedMarketOf(market: MarketRecord): FeedMarket {
 
 /** `GET /listing`: every market with what the matching engine needs, for matching's start. */
 export function listingRoute(app: express.Express, { orm }: SubgraphServices): void {
-  app.get('/listing', async (_req, res) => {
+  app.get(LISTING_PATH, async (_req, res) => {
     const markets = await orm.em.fork().find(MarketRecord, {}, { orderBy: { listedAt: 'asc', symbol: 'asc' } });
     res.json({ markets: markets.map(listingOf) });
   });

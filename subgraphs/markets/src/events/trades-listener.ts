@@ -1,9 +1,8 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { internalHeaders, subgraphUrl, type EventBus, type Logger } from '@tradegraph/shared';
+import { internalHeaders, subgraphUrl, tradeHistoryQuery, tradesChannel, type EventBus, type Logger, type TradeEvent } from '@tradegraph/shared';
 import { MarketRecord } from '../store';
 import { applyTrades, tradeCursors, type TradePoint } from '../store/candle-store';
 import { publishCandleChanges } from './candle-publisher';
-import { matchingTradesChannel, type MatchingTradeEvent } from './candle-channels';
 
 export interface TradeIngestOptions {
   /** Base URL of matching's HTTP server (its `/internal/trades` route). */
@@ -98,7 +97,7 @@ export class TradeIngest {
   }
 
   private follow(market: string): void {
-    const iterator = this.bus.subscribe<MatchingTradeEvent>(matchingTradesChannel(market));
+    const iterator = this.bus.subscribe<TradeEvent>(tradesChannel(market));
     this.markets.set(market, { running: null, again: false, unsubscribe: () => void iterator.return?.() });
     void (async () => {
       try {
@@ -149,10 +148,10 @@ export class TradeIngest {
   private async catchUp(market: string): Promise<void> {
     for (;;) {
       const after = this.cursors.get(market) ?? 0n;
-      const url = `${this.options.matchingUrl}/internal/trades?market=${encodeURIComponent(market)}&after=${after}&limit=${this.options.pageSize}`;
+      const url = `${this.options.matchingUrl}${tradeHistoryQuery(market, after, this.options.pageSize)}`;
       const response = await fetch(url, { headers: internalHeaders() });
       if (!response.ok) throw new Error(`matching answered ${response.status} for ${url}`);
-      const { trades } = (await response.json()) as { trades: MatchingTradeEvent[] };
+      const { trades } = (await response.json()) as { trades: TradeEvent[] };
       if (trades.length === 0) return;
       const points: TradePoint[] = trades.map((t) => ({ tradeId: BigInt(t.tradeId), price: t.price, quantity: t.quantity, at: new Date(t.at) }));
       const { candles, lastTradeId } = await applyTrades(this.orm, market, points);

@@ -1,6 +1,10 @@
 import DataLoader from 'dataloader';
 import { Arg, Ctx, Directive, FieldResolver, Int, Query, Resolver, Root, Subscription } from 'type-graphql';
 import {
+  candleChannel,
+  tickerChannel,
+  type CandleEvent,
+  type TickerEvent,
   Access,
   DateTimeScalar,
   badInput,
@@ -15,7 +19,6 @@ import { INTERVAL_MS, parseInterval, type Candle as CandleModel } from '../domai
 import type { Ticker as TickerModel } from '../domain/tickers';
 import { MarketRecord, type MarketsLoaders } from '../store';
 import { findCandles, findTickers } from '../store/candle-store';
-import { candleChannel, tickerChannel, type CandleEvent, type TickerEvent } from '../events/candle-channels';
 import { Market } from './types';
 import { Candle, CandleConnection, Ticker } from './candle-types';
 

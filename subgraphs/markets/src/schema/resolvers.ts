@@ -1,6 +1,9 @@
 import { Arg, Ctx, Directive, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import DataLoader from 'dataloader';
 import {
+  listingChannel,
+  priceChannel,
+  type PriceEvent,
   Access,
   badInput,
   coalesce,
@@ -16,8 +19,7 @@ import {
   type SubgraphContext,
 } from '@tradegraph/shared';
 import { AssetRecord, MarketRecord, type MarketsLoaders } from '../store';
-import { priceChannel, type PriceEvent } from '../events/channels';
-import { listingChannel, listingOf } from '../events/listing';
+import { listingOf } from '../events/listing';
 import { prices } from '../events/prices-module';
 import type { PriceQuote as Quote } from '../domain/prices';
 import { marketFigures } from './market-figures';

@@ -1,3 +1,4 @@
+import type { ListedMarket } from '@tradegraph/shared/contracts';
 import type { MarketSpec } from './engine';
 
 /**
@@ -8,16 +9,6 @@ import type { MarketSpec } from './engine';
  */
 export const ENGINE_ASSET_DECIMALS = 8;
 
-/** The listing of one market as the markets subgraph publishes it (`markets.listing.changed`, `GET /listing`). */
-export interface ListedMarket {
-  symbol: string;
-  base: string;
-  quote: string;
-  tickSize: string;
-  lotSize: string;
-  minNotional: string;
-  status: 'active' | 'suspended';
-}
 
 export const MAKER_FEE_BPS = 10;
 export const TAKER_FEE_BPS = 20;

@@ -1,13 +1,10 @@
-import { channel, internalHeaders, subgraphUrl, type EventBus, type Logger } from '@tradegraph/shared';
-import { engineSpec, type ListedMarket } from '../domain/catalog';
+import { LISTING_PATH, internalHeaders, listingChannel, subgraphUrl, type EventBus, type ListedMarket, type Logger } from '@tradegraph/shared';
+import { engineSpec } from '../domain/catalog';
 import type { CommandInput, Sequencer } from '../store/sequencer';
-
-/** Where markets announces listings: a market listed, suspended or resumed. */
-export const listingChannel = channel('markets', 'listing', 'changed');
 
 /** The markets subgraph's `GET /listing` (MARKETS_LISTING_URL overrides). */
 export function listingUrl(): string {
-  return process.env.MARKETS_LISTING_URL ?? subgraphUrl('markets').replace(/\/graphql\/?$/, '/listing');
+  return process.env.MARKETS_LISTING_URL ?? subgraphUrl('markets').replace(/\/graphql\/?$/, LISTING_PATH);
 }
 
 /**

@@ -10,7 +10,7 @@ import {
   type BookLevelEvent,
   type OrderEvent,
   type TradeEvent,
-} from './channels';
+} from '@tradegraph/shared';
 
 /** How many levels per side the book feed tracks; deeper subscriptions are capped here. */
 export const BOOK_FEED_DEPTH = 50;

@@ -33,7 +33,7 @@ import {
   type BookDeltaEvent,
   type OrderEvent,
   type TradeEvent,
-} from '../events/channels';
+} from '@tradegraph/shared';
 import { BOOK_FEED_DEPTH, type Publisher } from '../events/publisher';
 import {
   Balance,
@@ -76,7 +76,7 @@ async function engineCall<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    if (error instanceof OrderRejected) throw appError(error.code as never, error.message);
+    if (error instanceof OrderRejected) throw appError(error.code, error.message);
     if (error instanceof JournalUnavailable) throw serviceUnavailable();
     throw error;
   }

@@ -1,17 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Express } from 'express';
+import { TRADE_HISTORY_MAX_PAGE, TRADE_HISTORY_PATH, type TradeEvent } from '@tradegraph/shared';
 
-/** One executed trade as `/internal/trades` serves it (the taker's fill row carries the trade). */
-export interface TradeHistoryRow {
-  tradeId: string;
-  market: string;
-  price: string;
-  quantity: string;
-  takerSide: 'buy' | 'sell';
-  at: string;
-}
-
-export const MAX_TRADES_PAGE = 5000;
 
 /**
  * The executed trades of a market after a trade id, oldest first, read from the fills read
@@ -19,7 +9,7 @@ export const MAX_TRADES_PAGE = 5000;
  * announced on `matching.trades.<market>`). Markets reads this to build candles: at start, and
  * whenever the live feed may have a gap, so no fill is lost while markets is down.
  */
-export async function tradesAfter(orm: MikroORM, market: string, after: bigint, limit: number): Promise<TradeHistoryRow[]> {
+export async function tradesAfter(orm: MikroORM, market: string, after: bigint, limit: number): Promise<TradeEvent[]> {
   const rows: { trade_id: string; market: string; price: string; quantity: string; side: string; created_at: Date }[] = await orm.em
     .getConnection()
     .execute(
@@ -42,12 +32,12 @@ export async function tradesAfter(orm: MikroORM, market: string, after: bigint, 
 
 /** `GET /internal/trades?market=BTC-USDT&after=<tradeId>&limit=<n>`: for other services inside the system, never routed by the gateway. */
 export function tradeHistoryRoute(app: Express, orm: MikroORM): void {
-  app.get('/internal/trades', async (req, res) => {
+  app.get(TRADE_HISTORY_PATH, async (req, res) => {
     const market = typeof req.query.market === 'string' ? req.query.market : '';
     const after = typeof req.query.after === 'string' ? req.query.after : '0';
     const limit = Number(req.query.limit ?? 1000);
-    if (!market || !/^\d{1,18}$/.test(after) || !Number.isInteger(limit) || limit < 1 || limit > MAX_TRADES_PAGE) {
-      res.status(400).json({ code: 'BAD_USER_INPUT', message: `market is required, after a trade id, limit 1..${MAX_TRADES_PAGE}` });
+    if (!market || !/^\d{1,18}$/.test(after) || !Number.isInteger(limit) || limit < 1 || limit > TRADE_HISTORY_MAX_PAGE) {
+      res.status(400).json({ code: 'BAD_USER_INPUT', message: `market is required, after a trade id, limit 1..${TRADE_HISTORY_MAX_PAGE}` });
       return;
     }
     try {

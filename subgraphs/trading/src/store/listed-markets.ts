@@ -1,8 +1,8 @@
-import { ErrorCode, appError, internalHeaders, subgraphUrl } from '@tradegraph/shared';
+import { ErrorCode, LISTING_PATH, appError, internalHeaders, subgraphUrl, type ListedMarket } from '@tradegraph/shared';
 
 /** The markets subgraph's `GET /listing` (MARKETS_LISTING_URL overrides, as for matching). */
 function listingUrl(): string {
-  return process.env.MARKETS_LISTING_URL ?? subgraphUrl('markets').replace(/\/graphql\/?$/, '/listing');
+  return process.env.MARKETS_LISTING_URL ?? subgraphUrl('markets').replace(/\/graphql\/?$/, LISTING_PATH);
 }
 
 /** How long a loaded listing is trusted before it is loaded again. */
@@ -40,7 +40,7 @@ export class ListedMarkets {
       try {
         const response = await fetch(this.url, { headers: internalHeaders(), signal: AbortSignal.timeout(5000) });
         if (!response.ok) throw new Error(`listing answered ${response.status}`);
-        const { markets } = (await response.json()) as { markets: { symbol: string }[] };
+        const { markets } = (await response.json()) as { markets: Pick<ListedMarket, 'symbol'>[] };
         this.symbols = new Set(markets.map((market) => market.symbol));
         this.loadedAt = Date.now();
       } catch {

@@ -1,3 +1,4 @@
+import { ENGINE_REJECT_CODES, type EngineRejectCode } from '@tradegraph/shared/contracts';
 /**
  * The engine's vocabulary: commands in, results and events out. Everything here is plain
  * JSON-serialisable data so commands can be journaled and results sent over the wire as-is.
@@ -137,32 +138,10 @@ export interface Tick extends CommandBase {
 
 export type Command = PlaceOrder | CancelOrder | AmendOrder | CancelAll | AdjustBalance | AddMarket | SuspendMarket | ResumeMarket | Tick;
 
-/** Every reason a command can be refused. A refused command changes nothing. */
-export const REJECT_CODES = [
-  'INSUFFICIENT_FUNDS',
-  'PRICE_NOT_ON_TICK',
-  'QTY_NOT_ON_LOT',
-  'PRICE_OUT_OF_RANGE',
-  'QTY_OUT_OF_RANGE',
-  'BELOW_MIN_NOTIONAL',
-  'MARKET_SUSPENDED',
-  'POST_ONLY_WOULD_TAKE',
-  'FOK_NOT_FILLED',
-  'UNKNOWN_ORDER',
-  'UNKNOWN_MARKET',
-  'DUPLICATE_CLIENT_ORDER_ID',
-  'DUPLICATE_MARKET',
-  'INVALID_MARKET',
-  'INVALID_ORDER',
-  'INVALID_AMOUNT',
-  'INVALID_EXPIRY',
-  'NO_REFERENCE_PRICE',
-  'ORDER_NOT_AMENDABLE',
-  'BALANCE_LIMIT_EXCEEDED',
-  'STALE_TIMESTAMP',
-] as const;
+/** Every reason a command can be refused (the risk and matching stages of the error-code contract). A refused command changes nothing. */
+export const REJECT_CODES = ENGINE_REJECT_CODES;
 
-export type RejectCode = (typeof REJECT_CODES)[number];
+export type RejectCode = EngineRejectCode;
 
 export type ResultCode = 'OK' | RejectCode;
 

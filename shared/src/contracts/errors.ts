@@ -1,0 +1,87 @@
+/**
+ * Every `extensions.code` a client of the graph can receive, grouped by the stage that refuses:
+ * the one list clients rely on (docs/architecture.md, "Errors"). Codes are stable: a code is
+ * never renamed or reused for another meaning. The matching engine's reject codes are the
+ * `risk` and `matching` stages; its domain imports them from here, so an engine refusal reaches
+ * the client under the same code with no translation table.
+ */
+export const ERROR_CODES_BY_STAGE = {
+  /** The gateway's request pipeline, before any subgraph runs. */
+  request: [
+    'BAD_REQUEST',
+    'METHOD_NOT_ALLOWED',
+    'GRAPHQL_PARSE_FAILED',
+    'GRAPHQL_VALIDATION_FAILED',
+    /** A query over a size or cost limit (the gateway's query limits). */
+    'QUERY_TOO_COMPLEX',
+  ],
+  /** Who is asking and what they may do. */
+  auth: ['UNAUTHENTICATED', 'FORBIDDEN'],
+  /** What was asked for is wrong, missing or clashes with what exists. */
+  input: ['BAD_USER_INPUT', 'NOT_FOUND', 'CONFLICT'],
+  /** Too much, too often. */
+  limits: [
+    'RATE_LIMITED',
+    /** A per-user cap on stored objects (e.g. price alerts) is reached. */
+    'LIMIT_EXCEEDED',
+  ],
+  /** The engine's checks of money before an order rests or trades (engine reject codes). */
+  risk: ['INSUFFICIENT_FUNDS', 'BALANCE_LIMIT_EXCEEDED', 'INVALID_AMOUNT', 'NO_REFERENCE_PRICE'],
+  /** The engine's checks of an order against its market and book (engine reject codes). */
+  matching: [
+    'PRICE_NOT_ON_TICK',
+    'QTY_NOT_ON_LOT',
+    'PRICE_OUT_OF_RANGE',
+    'QTY_OUT_OF_RANGE',
+    'BELOW_MIN_NOTIONAL',
+    'MARKET_SUSPENDED',
+    'POST_ONLY_WOULD_TAKE',
+    'FOK_NOT_FILLED',
+    'UNKNOWN_ORDER',
+    'UNKNOWN_MARKET',
+    'DUPLICATE_CLIENT_ORDER_ID',
+    'DUPLICATE_MARKET',
+    'INVALID_MARKET',
+    'INVALID_ORDER',
+    'INVALID_EXPIRY',
+    'ORDER_NOT_AMENDABLE',
+    'STALE_TIMESTAMP',
+  ],
+  /** Something the request needs is away; the same request may work a moment later. */
+  availability: [
+    /** A dependency (another subgraph, a provider) could not be reached. */
+    'UNAVAILABLE',
+    /** The service's own database (or Redis) is unreachable; nothing was changed. */
+    'SERVICE_UNAVAILABLE',
+    /** The gateway could not reach a subgraph. */
+    'SUBGRAPH_UNAVAILABLE',
+    'UPSTREAM_UNAVAILABLE',
+    'UPSTREAM_ERROR',
+    'INTERNAL_SERVER_ERROR',
+  ],
+} as const;
+
+type Stages = typeof ERROR_CODES_BY_STAGE;
+export type ErrorStage = keyof Stages;
+export type ErrorCode = Stages[ErrorStage][number];
+
+/** The codes the matching engine refuses a command with (a refused command changes nothing). */
+export const ENGINE_REJECT_CODES = [...ERROR_CODES_BY_STAGE.risk, ...ERROR_CODES_BY_STAGE.matching] as const;
+export type EngineRejectCode = (typeof ENGINE_REJECT_CODES)[number];
+
+function byName<const Codes extends readonly string[]>(codes: Codes): { readonly [Code in Codes[number]]: Code } {
+  return Object.fromEntries(codes.map((code) => [code, code])) as never;
+}
+
+/**
+ * `ErrorCode.FORBIDDEN` etc.: every code by its own name, plus `INTERNAL` for the generic
+ * server error (Apollo's `INTERNAL_SERVER_ERROR`).
+ */
+export const ErrorCode = {
+  ...byName(Object.values(ERROR_CODES_BY_STAGE).flat() as ErrorCode[]),
+  INTERNAL: 'INTERNAL_SERVER_ERROR',
+} as { readonly [Code in ErrorCode]: Code } & { readonly INTERNAL: 'INTERNAL_SERVER_ERROR' };
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(ErrorCode, value) && value !== 'INTERNAL';
+}
