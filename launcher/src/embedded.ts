@@ -20,7 +20,7 @@ import { startGateway } from '@tradegraph/gateway';
 import { startEmbeddedPostgres } from './embedded-postgres';
 import { announce } from './announce';
 
-const definitions: Record<SubgraphName, SubgraphDefinition<any>> = { accounts, markets, trading, funding, analytics, matching };
+const definitions: Record<SubgraphName, SubgraphDefinition<any, any>> = { accounts, markets, trading, funding, analytics, matching };
 
 /**
  * The embedded default: every subgraph and the gateway in this one process, with in-process

@@ -19,7 +19,7 @@ import { definition as matching } from '@tradegraph/matching';
 export const SCHEMA_DIR = path.resolve(__dirname, '..');
 export const SUPERGRAPH_PATH = path.join(SCHEMA_DIR, 'supergraph.graphql');
 
-const definitions: Record<SubgraphName, SubgraphDefinition<any>> = { accounts, markets, trading, funding, analytics, matching };
+const definitions: Record<SubgraphName, SubgraphDefinition<any, any>> = { accounts, markets, trading, funding, analytics, matching };
 
 /** The URLs written into the supergraph are the local defaults; the gateway overrides them from config. */
 const DEFAULT_URLS = Object.fromEntries(

@@ -33,14 +33,19 @@ import { inputGuardPlugin } from './input-guard';
 import { isGraphQLBatchPost, isPlainGraphQLPost, serveGraphQLBatch, serveGraphQLPost, type RequestHead } from './graphql-http';
 import { REQUEST_ID_ATTRIBUTE, requestTracing } from './tracing';
 
-/** What every resolver of every subgraph gets: who is asking, a unit of work, batched loaders. */
-export interface SubgraphContext<Loaders = unknown> {
+/**
+ * What every resolver of every subgraph gets: who is asking, a unit of work, batched loaders,
+ * and the subgraph's services (what its `prepare()` made: the engine, the price book, …).
+ */
+export interface SubgraphContext<Loaders = unknown, Services = unknown> {
   reqId: string;
   logger: Logger;
   viewer: Viewer | null;
   em: EntityManager;
   bus: EventBus;
   loaders: Loaders;
+  /** The subgraph's long-lived services, made once at start by its definition's `prepare()`. */
+  services: Services;
   /** The caller's address as the gateway saw it (see clientIp); undefined when unknown. */
   clientIp?: string;
   /** The caller's User-Agent as the gateway saw it. */
@@ -50,9 +55,14 @@ export interface SubgraphContext<Loaders = unknown> {
 }
 
 /** A subgraph's `__resolveReference` functions, keyed by entity type name. */
-export type ReferenceResolvers = Record<string, { __resolveReference: (reference: any, context: SubgraphContext<any>) => unknown }>;
+export type ReferenceResolvers = Record<string, { __resolveReference: (reference: any, context: SubgraphContext<any, any>) => unknown }>;
 
-export interface SubgraphDefinition<Loaders> {
+/**
+ * A subgraph, as the platform runs it (docs/architecture.md, "Rooms and layers"). `Services` is
+ * what `prepare()` returns; resolvers find it in `context.services`, routes and background work
+ * receive it as an argument, so no service lives in a module-level variable.
+ */
+export interface SubgraphDefinition<Loaders, Services = void> {
   name: SubgraphName;
   resolvers: NonEmptyArray<Function>;
   /** Types reachable only through federation (entity stubs, extended types). */
@@ -63,16 +73,17 @@ export interface SubgraphDefinition<Loaders> {
   migrations: (new (...args: any[]) => Migration)[];
   referenceResolvers: ReferenceResolvers;
   /** Request-scoped DataLoaders: made anew for every request so caches never leak between callers. */
-  createLoaders: (em: EntityManager, logger: Logger) => Loaders;
-  /** Runs after the database is open and before the server listens (load state, wire services). */
-  prepare?: (services: SubgraphServices) => Promise<void>;
+  createLoaders: (em: EntityManager, logger: Logger, services: Services) => Loaders;
+  /** Runs after the database is open and before the server listens: loads state, makes the services. */
+  prepare?: (platform: SubgraphPlatform) => Promise<Services>;
   /** Extra HTTP routes beside /graphql, /health and /metrics (e.g. the JWKS of accounts). */
-  routes?: (app: express.Express, services: SubgraphServices) => void;
+  routes?: (app: express.Express, platform: SubgraphPlatform, services: Services) => void;
   /** Work that runs after the server is up (feeds, publishers); returns a stop function. */
-  start?: (services: SubgraphServices) => Promise<() => Promise<void>>;
+  start?: (platform: SubgraphPlatform, services: Services) => Promise<() => Promise<void>>;
 }
 
-export interface SubgraphServices {
+/** What the platform gives every subgraph: its database, the event bus, its logger and metrics. */
+export interface SubgraphPlatform {
   orm: MikroORM;
   bus: EventBus;
   logger: Logger;
@@ -177,8 +188,9 @@ function entitiesTracePlugin(metrics: { entityFetches: Counter }, logger: Logger
  * The lazy members are getters on the prototype because Apollo Server copies the context's own
  * properties into a fresh object for every operation (which would run own getters at once).
  */
-class RequestContext<Loaders> implements SubgraphContext<Loaders> {
+class RequestContext<Loaders, Services> implements SubgraphContext<Loaders, Services> {
   reqId!: string;
+  services!: Services;
   viewer!: Viewer | null;
   bus!: EventBus;
   userAgent?: string;
@@ -186,11 +198,11 @@ class RequestContext<Loaders> implements SubgraphContext<Loaders> {
   private made: { logger?: Logger; em?: EntityManager; loaders?: Loaders; clientIp?: string | undefined } = {};
 
   constructor(
-    fields: Pick<SubgraphContext<Loaders>, 'reqId' | 'viewer' | 'bus' | 'userAgent' | 'authorization'>,
+    fields: Pick<SubgraphContext<Loaders, Services>, 'reqId' | 'viewer' | 'bus' | 'services' | 'userAgent' | 'authorization'>,
     private readonly from: {
       logger: Logger;
       orm: MikroORM;
-      createLoaders: (em: EntityManager, logger: Logger) => Loaders;
+      createLoaders: (em: EntityManager, logger: Logger, services: Services) => Loaders;
       req?: RequestHead;
       gateways: BlockList;
     },
@@ -207,7 +219,7 @@ class RequestContext<Loaders> implements SubgraphContext<Loaders> {
   }
 
   get loaders(): Loaders {
-    return (this.made.loaders ??= this.from.createLoaders(forkedOnFirstUse(this, this.from.orm.em), this.logger));
+    return (this.made.loaders ??= this.from.createLoaders(forkedOnFirstUse(this, this.from.orm.em), this.logger, this.services));
   }
 
   get clientIp(): string | undefined {
@@ -233,8 +245,8 @@ function forkedOnFirstUse(context: { em: EntityManager }, shared: EntityManager)
   });
 }
 
-export async function startSubgraph<Loaders>(
-  definition: SubgraphDefinition<Loaders>,
+export async function startSubgraph<Loaders, Services>(
+  definition: SubgraphDefinition<Loaders, Services>,
   options: { databaseUrl: string; port?: number; verifyToken?: TokenVerifier },
 ): Promise<RunningSubgraph> {
   const { name } = definition;
@@ -253,10 +265,11 @@ export async function startSubgraph<Loaders>(
     logger,
   });
   const bus = createEventBus(redisUrl());
-  const schema = await buildFederatedSchema(definition as SubgraphDefinition<unknown>, bus);
+  const schema = await buildFederatedSchema(definition, bus);
   const registry = new Registry();
   registry.setDefaultLabels({ service: name });
-  await definition.prepare?.({ orm, bus, logger, registry });
+  const platform: SubgraphPlatform = { orm, bus, logger, registry };
+  const services = ((await definition.prepare?.(platform)) ?? {}) as Services;
 
   if (process.env.TRADEGRAPH_EMBEDDED !== '1') collectDefaultMetrics({ register: registry });
   const metrics = {
@@ -275,10 +288,10 @@ export async function startSubgraph<Loaders>(
   };
 
   const gateways = trustedGateways();
-  const contextFor = (reqId: string, viewer: Viewer | null, req?: RequestHead): SubgraphContext<Loaders> => {
+  const contextFor = (reqId: string, viewer: Viewer | null, req?: RequestHead): SubgraphContext<Loaders, Services> => {
     const agent = req?.headers[CLIENT_USER_AGENT_HEADER];
-    return new RequestContext<Loaders>(
-      { reqId, viewer, bus, userAgent: typeof agent === 'string' ? agent : undefined, authorization: req?.headers.authorization },
+    return new RequestContext<Loaders, Services>(
+      { reqId, viewer, bus, services, userAgent: typeof agent === 'string' ? agent : undefined, authorization: req?.headers.authorization },
       { logger, orm, createLoaders: definition.createLoaders, req, gateways },
     );
   };
@@ -388,7 +401,7 @@ export async function startSubgraph<Loaders>(
   app.get('/metrics', async (_req, res) => {
     res.type(registry.contentType).send(await registry.metrics());
   });
-  definition.routes?.(app, { orm, bus, logger, registry });
+  definition.routes?.(app, platform, services);
   app.use(
     '/graphql',
     express.json({ limit: '1mb' }),
@@ -398,7 +411,7 @@ export async function startSubgraph<Loaders>(
   app.use(jsonErrorHandler(logger));
 
   await new Promise<void>((resolve) => httpServer.listen(port, bindHost(), resolve));
-  const stopWork = definition.start ? await definition.start({ orm, bus, logger, registry }) : async () => {};
+  const stopWork = definition.start ? await definition.start(platform, services) : async () => {};
   lifecycle = 'ready';
   logger.info({ port }, `${name} subgraph listening`);
 

@@ -1,5 +1,5 @@
 import type { Express } from 'express';
-import type { SubgraphServices } from '@tradegraph/shared';
+import type { SubgraphPlatform } from '@tradegraph/shared';
 import { Migration20261121300001 } from '../store/migrations/Migration20261121300001';
 import { CandleResolver, MarketTickerResolver, TickerResolver } from '../schema/candle-resolvers';
 import { exportRoutes } from '../schema/csv-export';
@@ -14,11 +14,11 @@ import { FeedHistory } from './feed-history';
 export const candleMigrations = [Migration20261121300001];
 export const candleResolvers = [CandleResolver, TickerResolver, MarketTickerResolver] as const;
 
-export function candleRoutes(app: Express, { orm }: SubgraphServices): void {
+export function candleRoutes(app: Express, { orm }: SubgraphPlatform): void {
   exportRoutes(app, orm);
 }
 
-export async function startCandles({ orm, bus, logger }: SubgraphServices): Promise<() => Promise<void>> {
+export async function startCandles({ orm, bus, logger }: SubgraphPlatform): Promise<() => Promise<void>> {
   const ingest = new TradeIngest(orm, bus, logger.child({ part: 'candles' }), tradeIngestOptions());
   const history = new FeedHistory(orm, bus, logger.child({ part: 'history' }), () => ingest.tradedMarkets());
   // Catch-up may wait for matching (it can start after markets); candles follow once it answers.

@@ -1,4 +1,4 @@
-import { LISTING_PATH, listingChannel, redisUrl, type ListedMarket, type SubgraphServices } from '@tradegraph/shared';
+import { LISTING_PATH, listingChannel, redisUrl, type ListedMarket, type SubgraphPlatform } from '@tradegraph/shared';
 import type express from 'express';
 import { MarketRecord } from '../store';
 import { MemoryCache, RedisCache } from '../store/price-cache';
@@ -10,13 +10,13 @@ import { listingOf } from './listing';
 export const prices: { book?: PriceBook } = {};
 
 /** Builds the price book before the server listens, so resolvers always find it. */
-export async function preparePrices({ orm, bus, logger, registry }: SubgraphServices): Promise<void> {
+export async function preparePrices({ orm, bus, logger, registry }: SubgraphPlatform): Promise<void> {
   const url = redisUrl();
   prices.book = new PriceBook(orm, bus, url ? new RedisCache(url) : new MemoryCache(), logger, priceBookSettings(), registry);
 }
 
 /** Starts following every listed market and the configured feed (PRICE_FEED). */
-export async function startPrices({ orm, bus, logger }: SubgraphServices): Promise<() => Promise<void>> {
+export async function startPrices({ orm, bus, logger }: SubgraphPlatform): Promise<() => Promise<void>> {
   const book = prices.book!;
   const listed = await orm.em.fork().find(MarketRecord, {}, { orderBy: { symbol: 'asc' } });
   const feed = feedFromEnv(listed.filter((m) => m.status === 'active').map((m) => ({ ...feedMarketOf(m), category: m.category })));
@@ -50,7 +50,7 @@ function feedMarketOf(market: MarketRecord): FeedMarket {
 }
 
 /** `GET /listing`: every market with what the matching engine needs, for matching's start. */
-export function listingRoute(app: express.Express, { orm }: SubgraphServices): void {
+export function listingRoute(app: express.Express, { orm }: SubgraphPlatform): void {
   app.get(LISTING_PATH, async (_req, res) => {
     const markets = await orm.em.fork().find(MarketRecord, {}, { orderBy: { listedAt: 'asc', symbol: 'asc' } });
     res.json({ markets: markets.map(listingOf) });
