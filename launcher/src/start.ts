@@ -1,6 +1,6 @@
 // First: tracing patches http, pg and ioredis as they load (on only with OTEL_EXPORTER_OTLP_ENDPOINT; see shared/src/tracing.ts).
 // The embedded system runs in this process and is traced as one service; in the multi-process mode each child traces itself.
-require('@tradegraph/shared/dist/tracing').startTracing('tradegraph');
+require('@tradegraph/shared/tracing').startTracing('tradegraph');
 import path from 'node:path';
 import { SUBGRAPH_NAMES, createLogger, databaseUrl, portOf, redisUrl, shutdownTimeoutMs, stopOnSignals } from '@tradegraph/shared';
 import { runEmbedded, redact } from './embedded';

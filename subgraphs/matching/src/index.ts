@@ -1,5 +1,5 @@
 // First: tracing patches http, pg and ioredis as they load (on only with OTEL_EXPORTER_OTLP_ENDPOINT; see shared/src/tracing.ts).
-if (require.main === module) require('@tradegraph/shared/dist/tracing').startTracing('matching');
+if (require.main === module) require('@tradegraph/shared/tracing').startTracing('matching');
 import { runSubgraphProcess } from '@tradegraph/shared';
 import { definition } from './subgraph';
 
