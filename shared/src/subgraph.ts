@@ -439,7 +439,7 @@ export async function startSubgraph<Loaders, Services>(
 }
 
 /** Process entry point of a subgraph run on its own (DATABASE_URL required). */
-export function runSubgraphProcess<Loaders>(definition: SubgraphDefinition<Loaders>): void {
+export function runSubgraphProcess<Loaders, Services>(definition: SubgraphDefinition<Loaders, Services>): void {
   const logger = createLogger(definition.name);
   const url = process.env.DATABASE_URL;
   if (!url) {

@@ -1,11 +1,12 @@
-import type { SubgraphContext, SubgraphDefinition } from '@tradegraph/shared';
-import { HoldingRecord, createLoaders, migrations, type AnalyticsLoaders } from './store';
-import { HoldingResolver, PortfolioResolver, UserPortfolioResolver, loadPortfolio } from './schema/resolvers';
-import { Asset, User } from './schema/types';
+import type { SubgraphDefinition } from '@tradegraph/shared';
+import { HoldingRecord, createLoaders, migrations, type AnalyticsLoaders } from './infra';
+import { Portfolios } from './app/portfolios';
+import type { AnalyticsServices } from './app/services';
+import { HoldingResolver, PortfolioResolver, UserPortfolioResolver, loadPortfolio } from './api/resolvers';
+import { Asset, User } from './api/types';
+import type { Context } from './api/context';
 
-type Context = SubgraphContext<AnalyticsLoaders>;
-
-export const definition: SubgraphDefinition<AnalyticsLoaders> = {
+export const definition: SubgraphDefinition<AnalyticsLoaders, AnalyticsServices> = {
   name: 'analytics',
   resolvers: [PortfolioResolver, HoldingResolver, UserPortfolioResolver],
   orphanedTypes: [Asset, User],
@@ -16,4 +17,5 @@ export const definition: SubgraphDefinition<AnalyticsLoaders> = {
     Portfolio: { __resolveReference: (ref: { userId: string }, ctx: Context) => loadPortfolio(ref.userId, ctx).catch(() => null) },
     User: { __resolveReference: (ref: { id: string }) => ({ id: ref.id }) },
   },
+  prepare: async () => ({ portfolios: new Portfolios() }),
 };

@@ -1,11 +1,13 @@
-import { canReadUserData, type SubgraphContext, type SubgraphDefinition } from '@tradegraph/shared';
-import { DepositRecord, createLoaders, migrations, type FundingLoaders } from './store';
-import { DepositResolver, UserDepositsResolver } from './schema/resolvers';
-import { Asset, User } from './schema/types';
+import { canReadUserData, type SubgraphDefinition } from '@tradegraph/shared';
+import { DepositRecord, createLoaders, migrations, type FundingLoaders } from './infra';
+import { DepositHistory } from './app/deposit-history';
+import type { FundingServices } from './app/services';
+import { DepositUpdates } from './events/deposit-updates';
+import { DepositResolver, UserDepositsResolver } from './api/resolvers';
+import { Asset, User } from './api/types';
+import type { Context } from './api/context';
 
-type Context = SubgraphContext<FundingLoaders>;
-
-export const definition: SubgraphDefinition<FundingLoaders> = {
+export const definition: SubgraphDefinition<FundingLoaders, FundingServices> = {
   name: 'funding',
   resolvers: [DepositResolver, UserDepositsResolver],
   orphanedTypes: [Asset, User],
@@ -21,4 +23,5 @@ export const definition: SubgraphDefinition<FundingLoaders> = {
     },
     User: { __resolveReference: (ref: { id: string }) => ({ id: ref.id }) },
   },
+  prepare: async ({ bus }) => ({ history: new DepositHistory(), updates: new DepositUpdates(bus) }),
 };

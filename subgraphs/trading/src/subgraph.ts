@@ -1,11 +1,13 @@
-import { canReadUserData, type SubgraphContext, type SubgraphDefinition } from '@tradegraph/shared';
-import { PriceAlertRecord, createLoaders, migrations, type TradingLoaders } from './store';
-import { PriceAlertResolver, UserAlertsResolver } from './schema/resolvers';
-import { Market, User } from './schema/types';
+import { canReadUserData, type SubgraphDefinition } from '@tradegraph/shared';
+import { ListedMarkets, PriceAlertRecord, createLoaders, listingUrl, migrations, type TradingLoaders } from './infra';
+import { PriceAlerts, maxAlertsPerUser } from './app/price-alerts';
+import type { TradingServices } from './app/services';
+import { followListing } from './events/listing';
+import { PriceAlertResolver, UserAlertsResolver } from './api/resolvers';
+import { Market, User } from './api/types';
+import type { Context } from './api/context';
 
-type Context = SubgraphContext<TradingLoaders>;
-
-export const definition: SubgraphDefinition<TradingLoaders> = {
+export const definition: SubgraphDefinition<TradingLoaders, TradingServices> = {
   name: 'trading',
   resolvers: [PriceAlertResolver, UserAlertsResolver],
   orphanedTypes: [Market, User],
@@ -21,4 +23,9 @@ export const definition: SubgraphDefinition<TradingLoaders> = {
     },
     User: { __resolveReference: (ref: { id: string }) => ({ id: ref.id }) },
   },
+  prepare: async () => {
+    const listing = new ListedMarkets(listingUrl());
+    return { listing, alerts: new PriceAlerts(listing, maxAlertsPerUser()) };
+  },
+  start: async ({ bus, logger }, { listing }) => followListing(bus, listing, logger),
 };

@@ -1,24 +1,20 @@
 import { Arg, Ctx, FieldResolver, Int, Query, Resolver, Root, Subscription } from 'type-graphql';
 import {
-  depositChannel,
   type DepositEvent,
   Access,
   canReadUserData,
   decodeCursor,
   forbidden,
-  newestFirstAfter,
   newestFirstCursor,
   pageSize,
+  requireScope,
   requireViewer,
   toConnection,
-  viewerChannel,
   type Connection,
-  type SubgraphContext,
 } from '@tradegraph/shared';
-import { DepositRecord, type FundingLoaders } from '../store';
+import type { DepositRecord } from '../infra';
+import type { Context } from './context';
 import { Asset, Deposit, DepositConnection, User } from './types';
-
-type Context = SubgraphContext<FundingLoaders>;
 type DepositSource = DepositRecord | DepositEvent;
 
 const depositCursor = (d: DepositSource) => newestFirstCursor(d.createdAt, d.id);
@@ -35,11 +31,7 @@ export class DepositResolver {
     const viewer = requireViewer(ctx.viewer);
     const size = pageSize(first);
     const cursor = decodeCursor(after);
-    const rows = await ctx.em.find(
-      DepositRecord,
-      { userId: viewer.userId, ...newestFirstAfter(cursor, 'id') },
-      { orderBy: { createdAt: 'desc', id: 'desc' }, limit: size + 1 },
-    );
+    const rows = await ctx.services.history.page(ctx.em, viewer.userId, cursor, size);
     return toConnection(rows, size, depositCursor, Boolean(cursor));
   }
 
@@ -56,7 +48,11 @@ export class DepositResolver {
   @Access('read')
   @Subscription(() => Deposit, {
     description: 'Progress of your deposits (channel funding.deposit.<userId>)',
-    subscribe: viewerChannel<DepositEvent>(depositChannel),
+    subscribe: ({ context }) => {
+      const ctx = context as Context;
+      // Events about a user are user data: API keys need the read scope.
+      return ctx.services.updates.of(requireScope(ctx.viewer, 'read').userId);
+    },
   })
   myDepositUpdates(@Root() event: DepositEvent): DepositEvent {
     return event;

@@ -1,8 +1,8 @@
-import { ErrorCode, LISTING_PATH, appError, internalHeaders, subgraphUrl, type ListedMarket } from '@tradegraph/shared';
+import { DomainError, LISTING_PATH, internalHeaders, subgraphUrl, type ListedMarket } from '@tradegraph/shared';
 
-/** The markets subgraph's `GET /listing` (MARKETS_LISTING_URL overrides, as for matching). */
-function listingUrl(): string {
-  return process.env.MARKETS_LISTING_URL ?? subgraphUrl('markets').replace(/\/graphql\/?$/, LISTING_PATH);
+/** The markets subgraph's `GET /listing` (MARKETS_LISTING_URL overrides, as for matching); read once, at start. */
+export function listingUrl(env: NodeJS.ProcessEnv = process.env): string {
+  return env.MARKETS_LISTING_URL ?? subgraphUrl('markets').replace(/\/graphql\/?$/, LISTING_PATH);
 }
 
 /** How long a loaded listing is trusted before it is loaded again. */
@@ -10,7 +10,8 @@ const LISTING_TTL_MS = 30_000;
 
 /**
  * The symbols markets lists, read from markets' listing route (trading reads no other
- * subgraph's tables) and kept for 30 s; a market listed meanwhile is found on the next load.
+ * subgraph's tables) and kept for 30 s; a market listed meanwhile is found on the next load, or
+ * at once when its listing event arrives (`learn`).
  * When markets cannot be reached the last listing is used; with none yet, the caller is told
  * to try again (UNAVAILABLE) rather than given an alert on a market nobody checked.
  */
@@ -19,15 +20,20 @@ export class ListedMarkets {
   private loadedAt = 0;
   private loading: Promise<Set<string> | undefined> | undefined;
 
-  constructor(private readonly url = listingUrl()) {}
+  constructor(private readonly url: string) {}
 
   async has(symbol: string): Promise<boolean> {
     const symbols = await this.current();
-    if (!symbols) throw appError(ErrorCode.UNAVAILABLE, 'Markets could not be checked just now; try again');
+    if (!symbols) throw new DomainError('UNAVAILABLE', 'Markets could not be checked just now; try again');
     if (symbols.has(symbol)) return true;
     // Not in a listing loaded a while ago: maybe listed since.
     if (Date.now() - this.loadedAt > 1000) return (await this.load())?.has(symbol) ?? false;
     return false;
+  }
+
+  /** A market announced on the listing channel joins the loaded listing (none loaded yet: the first load finds it). */
+  learn(market: Pick<ListedMarket, 'symbol'>): void {
+    this.symbols?.add(market.symbol);
   }
 
   private current(): Promise<Set<string> | undefined> {

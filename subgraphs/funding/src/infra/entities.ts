@@ -1,6 +1,6 @@
 import { Entity, PrimaryKey, Property } from '@mikro-orm/core';
 
-import type { DepositStatus } from '@tradegraph/shared';
+import type { DepositStatus } from '@tradegraph/shared/domain';
 
 export type { DepositStatus };
 

@@ -1,4 +1,6 @@
 import { Migration20261121000001 } from './migrations/Migration20261121000001';
 export * from './entities';
 export * from './loaders';
+export * from './alerts';
+export * from './listed-markets';
 export const migrations = [Migration20261121000001];

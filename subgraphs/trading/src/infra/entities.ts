@@ -1,7 +1,5 @@
 import { Entity, PrimaryKey, Property } from '@mikro-orm/core';
-
-export type AlertCondition = 'above' | 'below';
-export type AlertStatus = 'active' | 'triggered' | 'cancelled';
+import type { AlertCondition, AlertStatus } from '../domain/alerts';
 
 @Entity({ schema: 'trading', tableName: 'price_alerts' })
 export class PriceAlertRecord {

@@ -1,15 +1,12 @@
 import { Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
-import { Access, canReadUserData, forbidden, requireViewer, type SubgraphContext } from '@tradegraph/shared';
-import type { AnalyticsLoaders, HoldingRecord } from '../store';
-import { lastUpdated } from '../domain/portfolio';
+import { Access, canReadUserData, forbidden, requireViewer } from '@tradegraph/shared';
+import type { HoldingRecord } from '../infra';
+import type { Context } from './context';
 import { Asset, Holding, Portfolio, User } from './types';
-
-type Context = SubgraphContext<AnalyticsLoaders>;
 
 export async function loadPortfolio(userId: string, ctx: Context): Promise<Portfolio> {
   if (!canReadUserData(ctx.viewer, userId)) throw forbidden();
-  const holdings = await ctx.loaders.holdingsByUser.load(userId);
-  return { userId, updatedAt: lastUpdated(holdings) };
+  return ctx.services.portfolios.summary(userId, (id) => ctx.loaders.holdingsByUser.load(id));
 }
 
 @Resolver(() => Portfolio)

@@ -1,4 +1,5 @@
 import { Migration20261121000001 } from './migrations/Migration20261121000001';
 export * from './entities';
 export * from './loaders';
+export * from './deposits';
 export const migrations = [Migration20261121000001];
