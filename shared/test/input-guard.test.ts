@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { GraphQLError } from 'graphql';
 import { formatClientError, hasUnsafeCharacters, inputProblem, introspectionEnabled } from '../src';
-import { journalProblem } from '../../subgraphs/matching/src/store/sequencer';
+import { journalProblem } from '../../subgraphs/matching/src/app/sequencer';
 
 describe('inputProblem', () => {
   it('refuses nesting far beyond the stack without recursing', () => {

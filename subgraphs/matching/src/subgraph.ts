@@ -1,11 +1,12 @@
-import { cacheControlDirective, canReadUserData, type SubgraphContext, type SubgraphDefinition } from '@tradegraph/shared';
-import { FillRecord, OrderRecord, createLoaders, migrations, type MatchingLoaders } from './store';
-import { SNAPSHOT_EVERY_DEFAULT, Sequencer } from './store/sequencer';
-import { journalMetrics } from './store/journal-metrics';
-import { Exchange } from './store/exchange';
-import { Publisher } from './events/publisher';
-import { followListing } from './events/listing';
-import { tradeHistoryRoute } from './store/trade-history';
+import { cacheControlDirective, type SubgraphDefinition } from '@tradegraph/shared';
+import { FillRecord, OrderRecord, createLoaders, migrations, type MatchingLoaders } from './infra';
+import { SNAPSHOT_EVERY_DEFAULT } from './app/sequencer';
+import { FINISHED_ORDERS_KEPT_DEFAULT } from './app/projection';
+import { journalMetrics } from './app/journal-metrics';
+import { EngineHost } from './app/engine-host';
+import type { MatchingServices } from './app/services';
+import { engineStateRoute, tradeHistoryRoute } from './api/routes';
+import { referenceResolvers } from './api/references';
 import {
   BalanceResolver,
   FillResolver,
@@ -13,21 +14,11 @@ import {
   OrderBookResolver,
   OrderResolver,
   UserOrdersResolver,
-  exchange,
-  matching,
-} from './schema/resolvers';
-import { Market, User } from './schema/types';
+} from './api/resolvers';
+import { Market, User } from './api/types';
 
-type Context = SubgraphContext<MatchingLoaders>;
-
-let stopListing: (() => Promise<void>) | undefined;
-/** Set by a clean shutdown, so a rebuild in progress gives up. */
-let stopped = false;
-
-/** How often the sequencer's clock advances with no traffic, so DAY/GTD orders expire on time. */
-const TICK_INTERVAL_MS = Number(process.env.MATCHING_TICK_MS ?? 1000);
-
-export const definition: SubgraphDefinition<MatchingLoaders> = {
+/** The matching subgraph: the engine behind its API (docs/architecture.md, "An order, end to end"). */
+export const definition: SubgraphDefinition<MatchingLoaders, MatchingServices> = {
   name: 'matching',
   resolvers: [OrderResolver, FillResolver, BalanceResolver, OrderBookResolver, MarketOrderBookResolver, UserOrdersResolver],
   // Order books are public market data with a short cache hint (see OrderBookResolver).
@@ -36,98 +27,34 @@ export const definition: SubgraphDefinition<MatchingLoaders> = {
   entities: [OrderRecord, FillRecord],
   migrations,
   createLoaders,
-  referenceResolvers: {
-    Order: {
-      __resolveReference: async (ref: { id: string }, ctx: Context) => {
-        const order = /^\d{1,15}$/.test(ref.id) ? await exchange().view(Number(ref.id)) : null;
-        // Another user's order resolves to nothing rather than leaking through a reference.
-        return order && canReadUserData(ctx.viewer, order.userId) ? order : null;
-      },
-    },
-    Fill: {
-      __resolveReference: async (ref: { id: string }, ctx: Context) => {
-        const fill = /^\d{1,15}:\d{1,15}$/.test(ref.id) ? await ctx.loaders.fillById.load(ref.id) : null;
-        return fill && canReadUserData(ctx.viewer, fill.userId) ? fill : null;
-      },
-    },
-    Balance: {
-      __resolveReference: (ref: { userId: string; asset: string }, ctx: Context) =>
-        canReadUserData(ctx.viewer, ref.userId) ? exchange().balance(ref.userId, ref.asset) : null,
-    },
-    Market: { __resolveReference: (ref: { symbol: string }) => ({ symbol: ref.symbol }) },
-    User: { __resolveReference: (ref: { id: string }) => ({ id: ref.id }) },
-  },
+  referenceResolvers,
   prepare: async ({ orm, bus, logger, registry }) => {
-    const journal = journalMetrics(registry);
-    /** The engine from the latest snapshot plus the journal after it, wired to the API and the publisher. */
-    const install = async () => {
-      const sequencer = await Sequencer.open(orm, logger, {
-        // A snapshot of a book with 8,000 resting orders is 4 MB of JSON, about 15 ms of this
-        // process and 100 ms of Postgres; replaying 100,000 journaled commands at a restart takes
-        // about half a second (131,000 in 0.54 s: 0.32 reading, 0.21 applying). So one per 100,000.
-        snapshotEvery: Number(process.env.MATCHING_SNAPSHOT_EVERY ?? SNAPSHOT_EVERY_DEFAULT),
-        onJournalFailed: () => void recover(),
-        onBatchDurable: ({ commands, writeSeconds, oldestWaitSeconds }) => {
-          journal.commands.observe(commands);
-          journal.write.observe(writeSeconds);
-          journal.wait.observe(oldestWaitSeconds);
-        },
-      });
-      const publisher = new Publisher(sequencer.engine, bus, logger, sequencer.lastSeq);
-      sequencer.onBatch((changes) => publisher.publish(changes));
-      // The markets come from the markets subgraph: wait for its listing before serving orders.
-      const stopFollowing = await followListing(sequencer, bus, logger);
-      matching.exchange = new Exchange(sequencer, orm);
-      matching.publisher = publisher;
-      stopListing = stopFollowing;
-    };
-    /**
-     * The journal could not be written (Postgres restarting or away). The engine's memory holds
-     * commands the journal does not, so it is set aside: the API answers SERVICE_UNAVAILABLE
-     * (no phantom order or balance is ever shown) while an engine is rebuilt from the journal,
-     * retried with backoff until Postgres answers again. No process restart is needed.
-     */
-    const recover = async () => {
-      if (matching.unavailable) return;
-      matching.unavailable = true;
-      const retired = matching.exchange?.sequencer;
-      await stopListing?.().catch(() => undefined);
-      await retired?.close().catch(() => undefined);
-      for (let attempt = 1; !stopped; attempt += 1) {
-        try {
-          await install();
-          matching.unavailable = false;
-          logger.info({ attempt, seq: matching.exchange!.sequencer.lastSeq }, 'engine rebuilt from the journal; orders are accepted again');
-          return;
-        } catch (error) {
-          if (attempt === 1) logger.warn({ err: error }, 'engine rebuild failed; retrying until the database answers');
-          await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 250 * 2 ** attempt)));
-        }
-      }
-    };
-    await install();
-  },
-  routes: (app, { orm }) => {
-    tradeHistoryRoute(app, orm);
-    // Where the engine stands: the last durable sequence number and the state hash (crash tests, operators).
-    app.get('/engine/state', async (_req, res) => {
-      const sequencer = matching.exchange!.sequencer;
-      await sequencer.drainWrites();
-      res.json({ seq: sequencer.lastSeq, stateHash: sequencer.stateHash() });
+    const engine = await EngineHost.open({
+      orm,
+      bus,
+      logger,
+      journal: journalMetrics(registry),
+      // A snapshot of a book with 8,000 resting orders is 4 MB of JSON, about 15 ms of this
+      // process and 100 ms of Postgres; replaying 100,000 journaled commands at a restart takes
+      // about half a second (131,000 in 0.54 s: 0.32 reading, 0.21 applying). So one per 100,000.
+      snapshotEvery: Number(process.env.MATCHING_SNAPSHOT_EVERY ?? SNAPSHOT_EVERY_DEFAULT),
+      finishedOrdersKept: Number(process.env.MATCHING_FINISHED_ORDERS_KEPT ?? FINISHED_ORDERS_KEPT_DEFAULT),
     });
+    return { engine, demoCredits: process.env.MATCHING_DEMO_CREDITS === 'on' };
   },
-  start: async ({ logger }) => {
+  routes: (app, { orm }, services) => {
+    tradeHistoryRoute(app, orm);
+    engineStateRoute(app, services);
+  },
+  start: async ({ logger }, { engine }) => {
+    /** How often the sequencer's clock advances with no traffic, so DAY/GTD orders expire on time. */
+    const tickIntervalMs = Number(process.env.MATCHING_TICK_MS ?? 1000);
     // The engine in service at each tick: a rebuilt one replaces it after a journal failure.
-    const timer = setInterval(() => {
-      if (!matching.unavailable) void matching.exchange!.sequencer.submit({ type: 'Tick' }).catch(() => {});
-    }, TICK_INTERVAL_MS);
+    const timer = setInterval(() => engine.tick(), tickIntervalMs);
     return async () => {
-      stopped = true;
       clearInterval(timer);
-      await stopListing?.();
-      const sequencer = matching.exchange!.sequencer;
-      await sequencer.close();
-      logger.info({ seq: sequencer.lastSeq, stateHash: sequencer.stateHash() }, 'engine stopped with a snapshot');
+      const state = await engine.stop();
+      logger.info(state, 'engine stopped with a snapshot');
     };
   },
 };

@@ -1,4 +1,4 @@
-import { KeyFilter } from '../src/store/key-filter';
+import { KeyFilter } from '../src/domain/key-filter';
 
 // Placement trusts a "never added" from the filter to skip the database: it must never be wrong
 // about a key that was added, and it must say "maybe" to few keys that were not.

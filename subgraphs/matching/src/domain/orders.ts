@@ -11,6 +11,7 @@ import {
   type Side,
   type TimeInForce,
 } from './engine';
+import { DomainError } from '@tradegraph/shared/domain';
 import { ENGINE_ASSET_DECIMALS } from './catalog';
 
 /** An order as the API receives it: decimal strings, to be checked and turned into ticks and lots. */
@@ -33,12 +34,17 @@ export interface OrderRequest {
   selfTradePrevention?: SelfTradePrevention | null;
 }
 
-export class OrderRejected extends Error {
-  constructor(
-    readonly code: RejectCode,
-    message: string,
-  ) {
-    super(message);
+/**
+ * The engine (or the checks in front of it) refused an order: a DomainError whose code is the
+ * engine's reject code (INSUFFICIENT_FUNDS, PRICE_NOT_ON_TICK, …), which clients receive as
+ * `extensions.code`.
+ */
+export class OrderRejected extends DomainError {
+  declare readonly code: RejectCode;
+
+  constructor(code: RejectCode, message: string) {
+    super(code, message);
+    this.name = 'OrderRejected';
   }
 }
 

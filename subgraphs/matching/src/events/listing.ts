@@ -1,6 +1,6 @@
 import { LISTING_PATH, internalHeaders, listingChannel, subgraphUrl, type EventBus, type ListedMarket, type Logger } from '@tradegraph/shared';
 import { engineSpec } from '../domain/catalog';
-import type { CommandInput, Sequencer } from '../store/sequencer';
+import type { CommandInput, Sequencer } from '../app/sequencer';
 
 /** The markets subgraph's `GET /listing` (MARKETS_LISTING_URL overrides). */
 export function listingUrl(): string {

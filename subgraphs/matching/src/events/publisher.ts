@@ -1,6 +1,6 @@
 import { FailureStreak, type EventBus, type Logger } from '@tradegraph/shared';
 import { lotsToQuantity, ticksToPrice, type Engine, type PriceLevelView } from '../domain/engine';
-import type { Projection } from '../store/projection';
+import type { Projection } from '../app/projection';
 import {
   balanceChannel,
   bookChannel,

@@ -1,7 +1,5 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type { Express } from 'express';
-import { TRADE_HISTORY_MAX_PAGE, TRADE_HISTORY_PATH, type TradeEvent } from '@tradegraph/shared';
-
+import type { TradeEvent } from '@tradegraph/shared';
 
 /**
  * The executed trades of a market after a trade id, oldest first, read from the fills read
@@ -28,22 +26,4 @@ export async function tradesAfter(orm: MikroORM, market: string, after: bigint, 
     takerSide: r.side as 'buy' | 'sell',
     at: new Date(r.created_at).toISOString(),
   }));
-}
-
-/** `GET /internal/trades?market=BTC-USDT&after=<tradeId>&limit=<n>`: for other services inside the system, never routed by the gateway. */
-export function tradeHistoryRoute(app: Express, orm: MikroORM): void {
-  app.get(TRADE_HISTORY_PATH, async (req, res) => {
-    const market = typeof req.query.market === 'string' ? req.query.market : '';
-    const after = typeof req.query.after === 'string' ? req.query.after : '0';
-    const limit = Number(req.query.limit ?? 1000);
-    if (!market || !/^\d{1,18}$/.test(after) || !Number.isInteger(limit) || limit < 1 || limit > TRADE_HISTORY_MAX_PAGE) {
-      res.status(400).json({ code: 'BAD_USER_INPUT', message: `market is required, after a trade id, limit 1..${TRADE_HISTORY_MAX_PAGE}` });
-      return;
-    }
-    try {
-      res.json({ trades: await tradesAfter(orm, market, BigInt(after), limit) });
-    } catch (error) {
-      res.status(503).json({ code: 'UNAVAILABLE', message: String(error) });
-    }
-  });
 }

@@ -28,3 +28,5 @@ export function journalMetrics(registry: Registry) {
     }),
   };
 }
+
+export type JournalMetrics = ReturnType<typeof journalMetrics>;

@@ -1,5 +1,5 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { canonicalDecimal, hasUnsafeCharacters, requestTracing, type Logger } from '@tradegraph/shared';
+import { DomainError, canonicalDecimal, hasUnsafeCharacters, requestTracing, type Logger } from '@tradegraph/shared';
 import { OrderRejected } from '../domain/orders';
 import { Engine, quantityToLots, snapshotHash, type Command, type CommandResult, type EngineSnapshot } from '../domain/engine';
 import { Projection, clientOrderKey, isTerminal, type OrderRow } from './projection';
@@ -34,13 +34,16 @@ interface ConnectionPool {
   releaseConnection(connection: PooledConnection): Promise<void>;
 }
 
+/** What a caller is told while the engine cannot serve: the platform's own SERVICE_UNAVAILABLE wording. */
+export const SERVICE_UNAVAILABLE_MESSAGE = 'The service cannot reach its database at the moment; nothing was changed, try again shortly';
+
 /**
  * A command refused because the journal cannot be written: nothing of it was kept (the engine
  * that applied it is being replaced by one rebuilt from the journal). Safe to retry.
  */
-export class JournalUnavailable extends Error {
+export class JournalUnavailable extends DomainError {
   constructor() {
-    super('The journal cannot be written at the moment; nothing was changed, try again shortly');
+    super('SERVICE_UNAVAILABLE', SERVICE_UNAVAILABLE_MESSAGE);
     this.name = 'JournalUnavailable';
   }
 }
@@ -48,8 +51,10 @@ export class JournalUnavailable extends Error {
 export type BatchListener = (batch: ReturnType<Projection['drain']>) => void;
 
 export interface SequencerOptions {
-  /** Take a snapshot every this many commands (default 10,000). */
+  /** Take a snapshot every this many commands (default SNAPSHOT_EVERY_DEFAULT). */
   snapshotEvery?: number;
+  /** Finished orders the projection keeps in memory (default FINISHED_ORDERS_KEPT_DEFAULT). */
+  finishedOrdersKept?: number;
   /**
    * Called once when a batch cannot be made durable (Postgres away): this engine's memory is then
    * ahead of the journal, takes no more commands, and must be replaced by one rebuilt from the
@@ -127,7 +132,7 @@ export class Sequencer {
     private readonly logger: Logger,
     private readonly options: SequencerOptions,
   ) {
-    this.projection = new Projection(engine);
+    this.projection = new Projection(engine, options.finishedOrdersKept);
   }
 
   static async open(orm: MikroORM, logger: Logger, options: SequencerOptions): Promise<Sequencer> {

@@ -1,12 +1,12 @@
 import { Arg, Ctx, Directive, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import {
   Access,
-  serviceUnavailable,
   DecimalScalar,
   appError,
   badInput,
   canReadUserData,
   decodeCursor,
+  domainErrorOf,
   forbidden,
   isProduction,
   newestFirstAfter,
@@ -20,11 +20,6 @@ import {
   type Connection,
   type SubgraphContext,
 } from '@tradegraph/shared';
-import { FillRecord, OrderRecord, type MatchingLoaders } from '../store';
-import type { Exchange, OrderView } from '../store/exchange';
-import { JournalUnavailable } from '../store/sequencer';
-import type { BalanceRow } from '../store/projection';
-import { OrderRejected } from '../domain/orders';
 import {
   balanceChannel,
   bookChannel,
@@ -34,6 +29,10 @@ import {
   type OrderEvent,
   type TradeEvent,
 } from '@tradegraph/shared';
+import { FillRecord, OrderRecord, type MatchingLoaders } from '../infra';
+import type { Exchange, OrderView } from '../app/exchange';
+import type { BalanceRow } from '../app/projection';
+import type { MatchingServices } from '../app/services';
 import { BOOK_FEED_DEPTH, type Publisher } from '../events/publisher';
 import {
   Balance,
@@ -50,34 +49,30 @@ import {
   User,
 } from './types';
 
-type Context = SubgraphContext<MatchingLoaders>;
+export type MatchingContext = SubgraphContext<MatchingLoaders, MatchingServices>;
+type Context = MatchingContext;
 type OrderSource = OrderView | OrderEvent;
 
 /**
- * Set when the subgraph starts: the engine behind the API and its event publisher. `unavailable`
- * while an engine is rebuilt after the journal could not be written (see subgraph.ts).
+ * The exchange in service. While an engine is rebuilt after a journal failure this throws
+ * SERVICE_UNAVAILABLE (a DomainError, which the error formatter maps), as do refusals of the
+ * engine (OrderRejected, with the engine's code) and commands the journal could not store.
  */
-export const matching: { exchange?: Exchange; publisher?: Publisher; unavailable?: boolean } = {};
-
-/** The engine in service; SERVICE_UNAVAILABLE while it is being rebuilt, so nothing unjournaled is ever shown. */
-export function exchange(): Exchange {
-  if (matching.unavailable || !matching.exchange) throw serviceUnavailable();
-  return matching.exchange;
-}
+export const exchangeOf = (ctx: Context): Exchange => ctx.services.engine.current();
 
 /** The book publisher of the engine in service, on the same terms. */
-function publisher(): Publisher {
-  if (matching.unavailable || !matching.publisher) throw serviceUnavailable();
-  return matching.publisher;
-}
+const booksOf = (ctx: Context): Publisher => ctx.services.engine.books();
 
-/** Engine refusals keep the engine's code (INSUFFICIENT_FUNDS, PRICE_NOT_ON_TICK, …) as `extensions.code`. */
-async function engineCall<T>(work: () => Promise<T>): Promise<T> {
+/**
+ * The same for a subscription's source: the WebSocket server has no error formatter, so a
+ * refusal there is made a GraphQL error with its code here.
+ */
+function inSubscription<T>(work: () => T): T {
   try {
-    return await work();
+    return work();
   } catch (error) {
-    if (error instanceof OrderRejected) throw appError(error.code, error.message);
-    if (error instanceof JournalUnavailable) throw serviceUnavailable();
+    const refusal = domainErrorOf(error);
+    if (refusal) throw appError(refusal.code, refusal.message, refusal.details);
     throw error;
   }
 }
@@ -92,8 +87,8 @@ const orderCursor = (order: OrderSource) => newestFirstCursor(order.createdAt, o
 const fillCursor = (fill: FillRecord) => newestFirstCursor(fill.createdAt, fill.tradeId);
 
 /** The market's id when the engine lists it; NOT_FOUND otherwise. */
-function knownMarket(market: string): string {
-  if (!exchange().sequencer.engine.marketSpec(market)) throw notFound(`No market ${market}`);
+function knownMarket(ctx: Context, market: string): string {
+  if (!exchangeOf(ctx).sequencer.engine.marketSpec(market)) throw notFound(`No market ${market}`);
   return market;
 }
 
@@ -108,7 +103,7 @@ export class OrderResolver {
   @Query(() => Order, { nullable: true, description: 'One of your orders' })
   async order(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<OrderView | null> {
     requireScope(ctx.viewer, 'read');
-    const order = await exchange().view(orderId(id));
+    const order = await exchangeOf(ctx).view(orderId(id));
     if (order && !canReadUserData(ctx.viewer, order.userId)) throw forbidden();
     return order;
   }
@@ -145,7 +140,7 @@ export class OrderResolver {
   placeOrder(@Arg('input', () => PlaceOrderInput) input: PlaceOrderInput, @Ctx() ctx: Context): Promise<OrderView> {
     const viewer = requireScope(ctx.viewer, 'trade');
     validIdentifier(input.clientOrderId, 'clientOrderId');
-    return engineCall(() => exchange().placeOrder(viewer.userId, { ...input, type: input.type as never }));
+    return exchangeOf(ctx).placeOrder(viewer.userId, { ...input, type: input.type as never });
   }
 
   @Access('trade')
@@ -158,7 +153,7 @@ export class OrderResolver {
     const viewer = requireScope(ctx.viewer, 'trade');
     if (!id && !clientOrderId) throw badInput('Give id or clientOrderId');
     if (!id && clientOrderId) validIdentifier(clientOrderId, 'clientOrderId');
-    return engineCall(() => exchange().cancelOrder(viewer.userId, id ? { orderId: orderId(id) } : { clientOrderId }));
+    return exchangeOf(ctx).cancelOrder(viewer.userId, id ? { orderId: orderId(id) } : { clientOrderId });
   }
 
   @Access('trade')
@@ -171,14 +166,14 @@ export class OrderResolver {
   ): Promise<OrderView> {
     const viewer = requireScope(ctx.viewer, 'trade');
     if (price == null && quantity == null) throw badInput('Give a new price or quantity');
-    return engineCall(() => exchange().amendOrder(viewer.userId, orderId(id), { price, quantity }));
+    return exchangeOf(ctx).amendOrder(viewer.userId, orderId(id), { price, quantity });
   }
 
   @Access('trade')
   @Mutation(() => Int, { description: 'Cancel all your open orders (of one market); returns how many were cancelled' })
   cancelAllOrders(@Ctx() ctx: Context, @Arg('market', { nullable: true }) market?: string): Promise<number> {
     const viewer = requireScope(ctx.viewer, 'trade');
-    return engineCall(() => exchange().cancelAll(viewer.userId, market));
+    return exchangeOf(ctx).cancelAll(viewer.userId, market);
   }
 
   @FieldResolver(() => Market)
@@ -249,7 +244,7 @@ export class BalanceResolver {
   @Access('read')
   @Query(() => [Balance], { description: 'Your trading balances' })
   myBalances(@Ctx() ctx: Context): BalanceRow[] {
-    return exchange().balances(requireScope(ctx.viewer, 'read').userId);
+    return exchangeOf(ctx).balances(requireScope(ctx.viewer, 'read').userId);
   }
 
   @Access('trade')
@@ -263,12 +258,12 @@ export class BalanceResolver {
     @Ctx() ctx: Context,
   ): Promise<BalanceRow> {
     const viewer = requireScope(ctx.viewer, 'trade');
-    if (isProduction() || process.env.MATCHING_DEMO_CREDITS !== 'on') throw forbidden('Demo credits are turned off here');
+    if (isProduction() || !ctx.services.demoCredits) throw forbidden('Demo credits are turned off here');
     if (amount.startsWith('-')) throw badInput('amount must be positive', 'amount');
     validIdentifier(idempotencyKey, 'idempotencyKey', 128);
     // Only what the exchange trades: a balance in a made-up asset would sit in the engine forever.
-    if (!exchange().hasAsset(asset)) throw badInput(`${asset.slice(0, 20)} is not an asset of any market`, 'asset');
-    return engineCall(() => exchange().adjustBalance(viewer.userId, asset, amount, idempotencyKey));
+    if (!exchangeOf(ctx).hasAsset(asset)) throw badInput(`${asset.slice(0, 20)} is not an asset of any market`, 'asset');
+    return exchangeOf(ctx).adjustBalance(viewer.userId, asset, amount, idempotencyKey);
   }
 
   @Access('read')
@@ -285,7 +280,7 @@ export class BalanceResolver {
 async function* bookUpdates(context: Context, market: string, depth: number): AsyncGenerator<BookDeltaEvent> {
   const deltas = context.bus.subscribe<BookDeltaEvent>(bookChannel(market));
   try {
-    const snapshot = publisher().book(market, depth);
+    const snapshot = inSubscription(() => booksOf(context)).book(market, depth);
     yield snapshot;
     for await (const delta of deltas) {
       if (delta.sequence > snapshot.sequence) yield delta;
@@ -303,15 +298,20 @@ export class OrderBookResolver {
   @Directive('@cacheControl(maxAge: 1)')
   @Access('public')
   @Query(() => OrderBook, { description: 'Aggregated price levels of a market, best first' })
-  orderBook(@Arg('market') market: string, @Arg('depth', () => Int, { defaultValue: 20 }) depth: number): BookDeltaEvent {
-    return publisher().book(knownMarket(market), clampDepth(depth));
+  orderBook(
+    @Arg('market') market: string,
+    @Arg('depth', () => Int, { defaultValue: 20 }) depth: number,
+    @Ctx() ctx: Context,
+  ): BookDeltaEvent {
+    return booksOf(ctx).book(knownMarket(ctx, market), clampDepth(depth));
   }
 
   @Access('public')
   @Subscription(() => OrderBookUpdate, {
     description: `A snapshot, then deltas (levels whose quantity changed; "0" = gone) numbered without gaps, top ${BOOK_FEED_DEPTH} levels`,
     subscribe: ({ args, context }) => {
-      return bookUpdates(context as Context, knownMarket(String(args.market)), clampDepth(Number(args.depth), BOOK_FEED_DEPTH));
+      const ctx = context as Context;
+      return bookUpdates(ctx, inSubscription(() => knownMarket(ctx, String(args.market))), clampDepth(Number(args.depth), BOOK_FEED_DEPTH));
     },
   })
   orderBookUpdated(
@@ -326,7 +326,8 @@ export class OrderBookResolver {
   @Subscription(() => Trade, {
     description: 'Trades on a market as they happen (channel matching.trades.<market>)',
     subscribe: ({ args, context }) => {
-      return (context as Context).bus.subscribe<TradeEvent>(tradesChannel(knownMarket(String(args.market))));
+      const ctx = context as Context;
+      return ctx.bus.subscribe<TradeEvent>(tradesChannel(inSubscription(() => knownMarket(ctx, String(args.market)))));
     },
   })
   tradesExecuted(@Root() trade: TradeEvent, @Arg('market') _market: string): TradeEvent {
@@ -338,8 +339,12 @@ export class OrderBookResolver {
 export class MarketOrderBookResolver {
   @Directive('@cacheControl(maxAge: 1)') // as Query.orderBook
   @FieldResolver(() => OrderBook, { description: 'Resting orders of this market by price level' })
-  orderBook(@Root() market: Market, @Arg('depth', () => Int, { defaultValue: 10 }) depth: number): BookDeltaEvent {
-    return publisher().book(market.symbol, clampDepth(depth));
+  orderBook(
+    @Root() market: Market,
+    @Arg('depth', () => Int, { defaultValue: 10 }) depth: number,
+    @Ctx() ctx: Context,
+  ): BookDeltaEvent {
+    return booksOf(ctx).book(market.symbol, clampDepth(depth));
   }
 }
 
@@ -362,6 +367,6 @@ export class UserOrdersResolver {
   @FieldResolver(() => [Balance], { description: "The user's trading balances" })
   balances(@Root() user: User, @Ctx() ctx: Context): BalanceRow[] {
     if (!canReadUserData(ctx.viewer, user.id)) throw forbidden();
-    return exchange().balances(user.id);
+    return exchangeOf(ctx).balances(user.id);
   }
 }

@@ -8,8 +8,8 @@ import {
   type MarketSpec,
 } from '../domain/engine';
 import { ENGINE_ASSET_DECIMALS } from '../domain/catalog';
-import type { OrderStatus } from './entities';
-import { KeyFilter } from './key-filter';
+import type { OrderStatus } from '../infra/entities';
+import { KeyFilter } from '../domain/key-filter';
 
 /** An order as the read model (and `myOrderUpdates`) shows it. */
 export interface OrderRow {
@@ -64,8 +64,9 @@ export const clientOrderKey = (userId: string, clientOrderId: string) => `${user
 /**
  * How many finished orders stay in memory (about 0.5 KB each) to answer cancels, retried
  * placements and lookups: at 1,000 orders/s, the last minute. Older ones come from the read model.
+ * MATCHING_FINISHED_ORDERS_KEPT overrides it (read at start, in subgraph.ts).
  */
-export const FINISHED_ORDERS_KEPT = Number(process.env.MATCHING_FINISHED_ORDERS_KEPT ?? 50_000);
+export const FINISHED_ORDERS_KEPT_DEFAULT = 50_000;
 
 /**
  * Turns engine events into read-model rows: orders (kept in memory while live, so each event
@@ -96,7 +97,10 @@ export class Projection {
   trades: { market: string; tradeId: number; price: string; quantity: string; takerSide: string; at: Date }[] = [];
   touchedMarkets = new Set<string>();
 
-  constructor(private readonly engine: Engine) {}
+  constructor(
+    private readonly engine: Engine,
+    private readonly finishedOrdersKept = FINISHED_ORDERS_KEPT_DEFAULT,
+  ) {}
 
   private spec(market: string): MarketSpec {
     const spec = this.engine.marketSpec(market);
@@ -261,7 +265,7 @@ export class Projection {
    */
   committed(): void {
     for (const [id, row] of this.finishedById) {
-      if (this.finishedById.size <= FINISHED_ORDERS_KEPT) break;
+      if (this.finishedById.size <= this.finishedOrdersKept) break;
       this.finishedById.delete(id);
       this.finishedByClientKey.delete(clientOrderKey(row.userId, row.clientOrderId));
     }

@@ -3,7 +3,7 @@ import { canonicalDecimal } from '@tradegraph/shared';
 import { amountToAtoms, atomsToAmount, quantityToLots, priceToTicks, type MarketSpec } from '../domain/engine';
 import { ENGINE_ASSET_DECIMALS } from '../domain/catalog';
 import { OrderRejected, rejectionMessage, throwIfRejected, toPlaceOrder, unitsOrReject, type OrderRequest } from '../domain/orders';
-import { OrderRecord } from './entities';
+import { OrderRecord } from '../infra/entities';
 import { clientOrderKey, type BalanceRow, type OrderRow } from './projection';
 import type { Sequencer } from './sequencer';
 

@@ -1,5 +1,5 @@
-import { credit, gql, signUp } from '../../../test/harness/client';
-import { ownSystem, startOwnSystem } from '../../../test/harness/env';
+import { credit, gql, signUp } from '../harness/client';
+import { ownSystem, startOwnSystem } from '../harness/env';
 
 // Placement is idempotent on clientOrderId, and cancels answer with the finished order, whether
 // memory or the read model answers: matching keeps only the latest finished orders in memory

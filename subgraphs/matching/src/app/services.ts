@@ -1,0 +1,12 @@
+import type { EngineHost } from './engine-host';
+
+/**
+ * What matching's `prepare()` makes once at start and every resolver (`ctx.services`), route and
+ * background task receives (docs/architecture.md, "Rooms and layers").
+ */
+export interface MatchingServices {
+  /** The engine in service, its book publisher, and its rebuild after a journal failure. */
+  engine: EngineHost;
+  /** Whether the demo-only `creditDemoFunds` mutation is on (MATCHING_DEMO_CREDITS=on). */
+  demoCredits: boolean;
+}
