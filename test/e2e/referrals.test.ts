@@ -5,7 +5,7 @@ import { DATABASE_URL, E2E_DATABASE } from '../harness/env';
 import { rootAdmin, signUpAs, userWithRoles } from '../harness/roles';
 
 const { freshDatabase, withDatabase } = require('../harness/system');
-const { migrations } = require('../../subgraphs/accounts/dist/store');
+const { migrations } = require('../../subgraphs/accounts/dist/infra/migrations');
 
 const code = (result: { errors?: { extensions?: { code?: string } }[] }) => result.errors?.[0]?.extensions?.code;
 const REFERRALS = `query ($id: ID!, $first: Int, $after: String) {

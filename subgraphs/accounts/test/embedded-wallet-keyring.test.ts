@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Wallet } from 'ethers';
-import { embeddedWalletKeyring, open, seal } from '../src/domain/mpc/keyring';
-import { LocalEmbeddedWalletProvider } from '../src/domain/mpc/local';
+import { embeddedWalletKeyring, open, seal } from '../src/domain/embedded-wallets/keyring';
+import { LocalEmbeddedWalletProvider } from '../src/infra/embedded-wallets/local';
 
 const keySpec = (...ids: string[]) => ids.map((id) => `${id}:${randomBytes(32).toString('base64')}`).join(',');
 

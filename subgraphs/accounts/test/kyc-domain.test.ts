@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { DEV_KYC_KEY, DEV_KYC_KEY_ID, open, parseKycKeyring, seal } from '../src/domain/kyc/crypto';
-import { LocalKycProvider } from '../src/domain/kyc/provider';
+import { LocalKycProvider } from '../src/infra/kyc-provider';
 import { validateSubmission } from '../src/domain/kyc/submission';
 
 const key = () => randomBytes(32).toString('base64');
@@ -74,8 +74,9 @@ describe('KYC submissions', () => {
     [{ documentImage: Buffer.from('hello').toString('base64') }, 'documentImage'],
     [{ level: 2 }, 'address'],
   ])('refuses %j', (overrides, field) => {
+    // A DomainError: the shared error formatter sends its details as extensions ({ code, field }).
     expect(() => validateSubmission('u1', submission(overrides), now)).toThrow(
-      expect.objectContaining({ extensions: expect.objectContaining({ field }) }),
+      expect.objectContaining({ code: 'BAD_USER_INPUT', details: expect.objectContaining({ field }) }),
     );
   });
 

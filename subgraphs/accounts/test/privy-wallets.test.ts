@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
-import { PrivyEmbeddedWalletProvider } from '../src/domain/mpc/privy';
+import { PrivyEmbeddedWalletProvider } from '../src/infra/embedded-wallets/privy';
 
 /**
  * A local server speaking the part of Privy's REST API the adapter uses (POST /v1/wallets):

@@ -1,14 +1,12 @@
-import { initialRoles, nextRoles } from '../src/domain/roles';
+import { adminEmails, initialRoles, nextRoles } from '../src/domain/roles';
 import { newReferralCode, normalizeReferralCode, referralRevenueShare } from '../src/domain/referrals';
 
 describe('roles', () => {
-  afterEach(() => delete process.env.ADMIN_EMAILS);
-
   it('makes bootstrap emails admins', () => {
-    process.env.ADMIN_EMAILS = ' Boss@Example.com , other@example.com';
-    expect(initialRoles('boss@example.com')).toEqual(['user', 'admin']);
-    expect(initialRoles('someone@example.com')).toEqual(['user']);
-    expect(initialRoles(null)).toEqual(['user']);
+    const admins = adminEmails(' Boss@Example.com , other@example.com');
+    expect(initialRoles('boss@example.com', ['user'], admins)).toEqual(['user', 'admin']);
+    expect(initialRoles('someone@example.com', ['user'], admins)).toEqual(['user']);
+    expect(initialRoles(null, ['user'], admins)).toEqual(['user']);
   });
 
   it('keeps user, refuses unknown roles and an admin dropping their own admin role', () => {

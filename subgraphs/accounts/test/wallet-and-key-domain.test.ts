@@ -1,6 +1,7 @@
 import { Wallet } from 'ethers';
 import { SiweMessage } from 'siwe';
-import { hashApiKeySecret, ipAllowed, isApiKeySecret, newApiKeySecret, validAllowList, validScopes } from '../src/domain/api-keys';
+import { hashApiKeySecret, isApiKeySecret, newApiKeySecret } from '../src/domain/api-keys';
+import { ipAllowed, validAllowList, validScopes } from '../src/app/api-keys';
 import { linkMessage, nonceOfLinkMessage, signerOf, verifySiweMessage, type SiweSettings } from '../src/domain/siwe';
 
 const settings: SiweSettings = { domain: 'app.example.com', uri: 'https://app.example.com', chainIds: [1, 8453], nonceTtlSeconds: 300 };

@@ -1,4 +1,4 @@
-import { badInput } from '@tradegraph/shared';
+import { badInput } from './errors';
 
 /** One mailbox, one account: trim and lower-case before storing or comparing. */
 export function normalizeEmail(raw: string): string {

@@ -1,13 +1,15 @@
-import { badInput, type Role } from '@tradegraph/shared';
+import { badInput } from './errors';
 
-export const ROLES: readonly Role[] = ['user', 'support', 'admin'];
+/** Every role an account can hold; the same names as the Viewer's roles every verifier reads. */
+export const ROLES = ['user', 'support', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
 
 /**
- * Emails that become admins when their account is created (ADMIN_EMAILS, comma-separated).
- * The only way to get the first admin without touching the database; later admins are made
- * with setUserRoles, which is audited.
+ * Emails that become admins when their account is created, from their setting (ADMIN_EMAILS,
+ * comma-separated). The only way to get the first admin without touching the database; later
+ * admins are made with setUserRoles, which is audited.
  */
-export function adminEmails(value = process.env.ADMIN_EMAILS): Set<string> {
+export function adminEmails(value: string | undefined): Set<string> {
   return new Set(
     (value ?? '')
       .split(',')
@@ -17,9 +19,9 @@ export function adminEmails(value = process.env.ADMIN_EMAILS): Set<string> {
 }
 
 /** The roles a new account starts with: `user`, plus `admin` for a bootstrap email. */
-export function initialRoles(email: string | null | undefined, roles: string[] = ['user']): string[] {
+export function initialRoles(email: string | null | undefined, roles: string[], admins: ReadonlySet<string>): string[] {
   const result = new Set(roles.length ? roles : ['user']);
-  if (email && adminEmails().has(email.toLowerCase())) result.add('admin');
+  if (email && admins.has(email.toLowerCase())) result.add('admin');
   return ROLES.filter((role) => result.has(role));
 }
 

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { SiweMessage } from 'siwe';
 import { getAddress, verifyMessage } from 'ethers';
-import { badInput, portOf, unauthenticated, type EntityManager } from '@tradegraph/shared';
+import { badInput, unauthenticated } from './errors';
 
 /**
- * Sign-In with Ethereum (EIP-4361) and wallet linking (EIP-191). Nonces are issued by us, kept
- * in Postgres, expire after a few minutes and are consumed with one conditional UPDATE, so a
- * signed message can be used once even when two requests race with it.
+ * Sign-In with Ethereum (EIP-4361) and wallet linking (EIP-191): the checks of a signed message.
+ * Nonces are issued by us and kept in Postgres (infra/nonces.ts); the settings come from
+ * app/settings.ts (SIWE_DOMAIN, SIWE_URI, SIWE_CHAIN_IDS, SIWE_NONCE_TTL_SECONDS).
  */
 export interface SiweSettings {
   /** The RFC 4501 authority the message must name (what the wallet shows the user). */
@@ -17,22 +17,21 @@ export interface SiweSettings {
   nonceTtlSeconds: number;
 }
 
-function env(name: string): string | undefined {
-  const value = process.env[name];
-  return value === undefined || value === '' ? undefined : value;
-}
-
-export function siweSettings(): SiweSettings {
-  const domain = env('SIWE_DOMAIN') ?? `localhost:${portOf('gateway')}`;
-  const chainIds = (env('SIWE_CHAIN_IDS') ?? '1')
+/** The settings from their raw values; `defaultDomain` is the gateway's local address. */
+export function parseSiweSettings(
+  raw: { domain?: string; uri?: string; chainIds?: string; nonceTtlSeconds?: string },
+  defaultDomain: string,
+): SiweSettings {
+  const domain = raw.domain ?? defaultDomain;
+  const chainIds = (raw.chainIds ?? '1')
     .split(',')
     .map((id) => Number(id.trim()))
     .filter((id) => Number.isSafeInteger(id) && id > 0);
   return {
     domain,
-    uri: env('SIWE_URI') ?? `http://${domain}`,
+    uri: raw.uri ?? `http://${domain}`,
     chainIds,
-    nonceTtlSeconds: Number(env('SIWE_NONCE_TTL_SECONDS') ?? 300),
+    nonceTtlSeconds: Number(raw.nonceTtlSeconds ?? 300),
   };
 }
 
@@ -48,59 +47,7 @@ export function normalizeAddress(raw: string): string {
   }
 }
 
-type NoncePurpose = 'sign_in' | 'link';
-
-export async function issueNonce(
-  em: EntityManager,
-  purpose: NoncePurpose,
-  ttlSeconds: number,
-  extra: { userId?: string; address?: string; message?: (nonce: string, issuedAt: Date, expiresAt: Date) => string } = {},
-): Promise<{ nonce: string; issuedAt: Date; expiresAt: Date; message: string | null }> {
-  const nonce = newNonce();
-  const issuedAt = new Date();
-  const expiresAt = new Date(issuedAt.getTime() + ttlSeconds * 1000);
-  const message = extra.message ? extra.message(nonce, issuedAt, expiresAt) : null;
-  const connection = em.getConnection();
-  // Expired nonces are useless; sweeping a few on each issue keeps the table small without a job.
-  await connection.execute(
-    `delete from accounts.wallet_nonces where nonce in (select nonce from accounts.wallet_nonces where expires_at < now() - interval '1 hour' limit 100)`,
-  );
-  await connection.execute(
-    'insert into accounts.wallet_nonces (nonce, purpose, user_id, address, message, expires_at, created_at) values (?, ?, ?, ?, ?, ?, ?)',
-    [nonce, purpose, extra.userId ?? null, extra.address ?? null, message, expiresAt, issuedAt],
-  );
-  return { nonce, issuedAt, expiresAt, message };
-}
-
-/**
- * Marks the nonce used if it is ours, for this purpose, unused and unexpired — all in one
- * statement, so of two racing requests exactly one wins.
- */
-export async function consumeNonce(
-  em: EntityManager,
-  nonce: string,
-  purpose: NoncePurpose,
-  match: { userId?: string; address?: string; message?: string } = {},
-): Promise<boolean> {
-  const conditions = ['nonce = ?', 'purpose = ?', 'used_at is null', 'expires_at > now()'];
-  const params: unknown[] = [nonce, purpose];
-  for (const [column, value] of [
-    ['user_id', match.userId],
-    ['address', match.address],
-    ['message', match.message],
-  ] as const) {
-    if (value === undefined) continue;
-    conditions.push(`${column} = ?`);
-    params.push(value);
-  }
-  const rows = await em
-    .getConnection()
-    .execute<{ nonce: string }[]>(
-      `update accounts.wallet_nonces set used_at = now() where ${conditions.join(' and ')} returning nonce`,
-      params,
-    );
-  return rows.length === 1;
-}
+export type NoncePurpose = 'sign_in' | 'link';
 
 /**
  * Checks everything about a SIWE message except the nonce's state: format, domain, URI origin,
@@ -166,4 +113,9 @@ export function signerOf(message: string, signature: string): string {
   } catch {
     throw badInput('signature is not a valid Ethereum signature', 'signature');
   }
+}
+
+/** The wallet a SIWE message claims to be from (before it is verified): the account an attempt targets. */
+export function claimedAddressOf(message: string): string | undefined {
+  return /^0x[0-9a-fA-F]{40}$/m.exec(message)?.[0]?.toLowerCase();
 }

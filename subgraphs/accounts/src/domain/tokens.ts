@@ -1,40 +1,28 @@
-import { randomUUID } from 'node:crypto';
-import { SignJWT, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
-import { TOKEN_AUDIENCE, TOKEN_ISSUER } from '@tradegraph/shared';
+import type { JWK } from 'jose';
 
-/** Access tokens are short-lived; refresh tokens (issue 4) keep sessions alive. */
+/**
+ * Access tokens are short-lived; refresh tokens keep sessions alive. The tokens themselves are
+ * signed in infra/token-signing.ts with the keys of infra/signing-keys.ts.
+ */
 export const ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
 export const SIGNING_ALGORITHM = 'ES256';
 
+/** A signing key as stored: the private half signs, the public half is published in the JWKS. */
 export interface SigningKeyPair {
   kid: string;
   publicJwk: JWK;
   privateJwk: JWK;
 }
 
-export async function newSigningKey(): Promise<SigningKeyPair> {
-  const { publicKey, privateKey } = await generateKeyPair(SIGNING_ALGORITHM, { extractable: true });
-  const kid = randomUUID();
-  const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: SIGNING_ALGORITHM, use: 'sig' };
-  return { kid, publicJwk, privateJwk: { ...(await exportJWK(privateKey)), kid } };
-}
+/**
+ * A retired key stays in the JWKS until every token it signed has expired: the access-token
+ * lifetime, plus the time another accounts process may keep signing with its cached copy,
+ * plus clock skew between processes.
+ */
+export const ACTIVE_KEY_CACHE_MS = 10_000;
+export const PUBLISH_AFTER_RETIREMENT_MS = (ACCESS_TOKEN_TTL_SECONDS + 60) * 1000 + ACTIVE_KEY_CACHE_MS;
+export const DEFAULT_SIGNING_KEY_MAX_AGE_SECONDS = 30 * 24 * 3600;
 
-export async function signAccessToken(
-  key: SigningKeyPair,
-  subject: { userId: string; roles: string[]; sessionId?: string },
-  now = new Date(),
-): Promise<{ token: string; expiresAt: Date }> {
-  const issuedAt = Math.floor(now.getTime() / 1000);
-  const expiresAt = new Date((issuedAt + ACCESS_TOKEN_TTL_SECONDS) * 1000);
-  const claims = subject.sessionId ? { roles: subject.roles, sid: subject.sessionId } : { roles: subject.roles };
-  const token = await new SignJWT(claims)
-    .setProtectedHeader({ alg: SIGNING_ALGORITHM, kid: key.kid, typ: 'JWT' })
-    .setSubject(subject.userId)
-    .setIssuer(TOKEN_ISSUER)
-    .setAudience(TOKEN_AUDIENCE)
-    .setIssuedAt(issuedAt)
-    .setExpirationTime(issuedAt + ACCESS_TOKEN_TTL_SECONDS)
-    .setJti(randomUUID())
-    .sign(await importJWK(key.privateJwk, SIGNING_ALGORITHM));
-  return { token, expiresAt };
+export function signingKeyTooOld(createdAt: Date, now: Date, maxAgeSeconds: number): boolean {
+  return now.getTime() - createdAt.getTime() > maxAgeSeconds * 1000;
 }

@@ -1,7 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Secret, TOTP } from 'otpauth';
-import type { EntityManager } from '@tradegraph/shared';
-import { RecoveryCodeRecord, TwoFactorRecord } from '../store/session-entities';
 
 /** Authenticator apps agree on these (RFC 6238 defaults); other values confuse some apps. */
 const PERIOD_SECONDS = 30;
@@ -52,36 +50,7 @@ export function hashRecoveryCode(code: string): string {
   return createHash('sha256').update(code.toLowerCase().replace(/[\s-]/g, '')).digest('hex');
 }
 
-/** Whether the user has a confirmed second factor. */
-export async function hasTwoFactor(em: EntityManager, userId: string): Promise<boolean> {
-  return (await em.fork().count(TwoFactorRecord, { userId, enabledAt: { $ne: null } })) > 0;
-}
-
-/**
- * Checks a second factor of a user with 2FA on: a TOTP code (each accepted at most once) or an
- * unused recovery code (spent by this call). False for a wrong code or a user without 2FA.
- * Callers guard it with `guardAttempt('two-factor', …)`.
- */
-export async function checkSecondFactor(em: EntityManager, userId: string, rawCode: string): Promise<boolean> {
-  const fork = em.fork();
-  const factor = await fork.findOne(TwoFactorRecord, { userId, enabledAt: { $ne: null } });
-  if (!factor) return false;
-  const code = rawCode.trim();
-  if (/^\d+$/.test(code)) {
-    const step = totpStep(factor.secret, code);
-    if (step === null) return false;
-    // Conditional update: of two requests with the same code, one wins.
-    const updated = await fork.nativeUpdate(
-      TwoFactorRecord,
-      { userId, $or: [{ lastUsedStep: null }, { lastUsedStep: { $lt: step } }] },
-      { lastUsedStep: step },
-    );
-    return updated === 1;
-  }
-  const spent = await fork.nativeUpdate(
-    RecoveryCodeRecord,
-    { codeHash: hashRecoveryCode(code), userId, usedAt: null },
-    { usedAt: new Date() },
-  );
-  return spent === 1;
+/** A second factor as typed: digits are a TOTP code, anything else a recovery code. */
+export function isTotpCode(code: string): boolean {
+  return /^\d+$/.test(code);
 }

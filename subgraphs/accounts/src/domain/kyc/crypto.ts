@@ -16,10 +16,3 @@ export const DEV_KYC_KEY = createHash('sha256').update('tradegraph development K
 export function parseKycKeyring(value: string | undefined, production: boolean): KycKeyring {
   return parseKeyring('KYC_ENCRYPTION_KEYS', value, production, DEV_KYC_KEY);
 }
-
-let configured: KycKeyring | undefined;
-/** The keyring of this process, read once from the environment. */
-export function kycKeyring(): KycKeyring {
-  configured ??= parseKycKeyring(process.env.KYC_ENCRYPTION_KEYS, process.env.NODE_ENV === 'production');
-  return configured;
-}

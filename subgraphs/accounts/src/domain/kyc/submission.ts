@@ -1,4 +1,4 @@
-import { badInput } from '@tradegraph/shared';
+import { badInput } from '../errors';
 
 /** 1: basic identity (an identity document); 2: also proof of address. */
 export const KYC_LEVELS = [1, 2] as const;

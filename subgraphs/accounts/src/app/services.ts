@@ -1,0 +1,48 @@
+import type { SubgraphPlatform } from '@tradegraph/shared';
+import type { EmbeddedWalletProvider } from '../domain/embedded-wallets/port';
+import type { KycProvider } from '../domain/kyc/provider';
+import { AttemptCounters } from '../infra/attempt-counters';
+import { embeddedWalletProvider } from '../infra/embedded-wallets';
+import { kycProvider } from '../infra/kyc-provider';
+import { OidcClient } from '../infra/oidc-client';
+import { Passwords } from '../infra/passwords';
+import { SigningKeys } from '../infra/signing-keys';
+import { SessionRevocationAnnouncer } from '../events/session-revocations';
+import { readAccountsSettings, type AccountsSettings } from './settings';
+
+/**
+ * The long-lived services of accounts, made once by prepare() (docs/architecture.md, "Rooms and
+ * layers"): resolvers find them in `context.services`, routes and start() receive them.
+ */
+export interface AccountsServices {
+  settings: AccountsSettings;
+  passwords: Passwords;
+  /** The keys access tokens are signed with, and the JWKS. */
+  signingKeys: SigningKeys;
+  /** Brute-force counters of logins, second factors, SIWE and sign-ups. */
+  attempts: AttemptCounters;
+  kycProvider: KycProvider;
+  /** The embedded-wallet provider, made on first use (see infra/embedded-wallets). */
+  embeddedWallets: () => EmbeddedWalletProvider;
+  oidc: OidcClient;
+  /** Announces ended sessions to every verifier. */
+  sessionRevocations: SessionRevocationAnnouncer;
+}
+
+export function createAccountsServices({ orm, logger }: SubgraphPlatform, settings = readAccountsSettings()): AccountsServices {
+  let walletProvider: EmbeddedWalletProvider | undefined;
+  return {
+    settings,
+    passwords: new Passwords(),
+    signingKeys: new SigningKeys(orm, settings.signingKeyMaxAgeSeconds),
+    attempts: new AttemptCounters(settings.attempts, settings.signUps, settings.redisUrl),
+    kycProvider: kycProvider(settings.kycProvider),
+    embeddedWallets: () => (walletProvider ??= embeddedWalletProvider(settings.embeddedWallets)),
+    oidc: new OidcClient(),
+    sessionRevocations: new SessionRevocationAnnouncer(logger),
+  };
+}
+
+export async function closeAccountsServices(services: AccountsServices): Promise<void> {
+  await services.attempts.close();
+}

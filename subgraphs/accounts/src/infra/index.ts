@@ -1,0 +1,3 @@
+export * from './entities';
+export * from './loaders';
+export { migrations } from './migrations';
