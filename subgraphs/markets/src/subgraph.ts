@@ -1,38 +1,47 @@
-import { cacheControlDirective, type SubgraphContext, type SubgraphDefinition } from '@tradegraph/shared';
-import { AssetRecord, MarketRecord, createLoaders, migrations, type MarketsLoaders } from './store';
-import { AssetResolver, MarketResolver, PriceQuoteResolver } from './schema/resolvers';
-import { listingRoute, preparePrices, startPrices } from './events/prices-module';
-import { marketFigures } from './schema/market-figures';
-import { findTickers } from './store/candle-store';
-import { candleMigrations, candleResolvers, candleRoutes, startCandles } from './events/candles-module';
+import { cacheControlDirective, redisUrl, type SubgraphDefinition } from '@tradegraph/shared';
+import { AssetRecord, MarketRecord, createLoaders, migrations, type MarketsLoaders } from './infra';
+import { MemoryCache, RedisCache } from './infra/price-cache';
+import { PriceBook, priceBookSettings } from './app/price-book';
+import { Catalog } from './app/catalog';
+import { startPrices } from './app/prices';
+import { startHistory } from './app/history';
+import { marketsSettings } from './app/settings';
+import type { MarketsServices } from './app/services';
+import { ListingEvents } from './events/listing';
+import { AssetResolver, MarketResolver, PriceQuoteResolver } from './api/resolvers';
+import { CandleResolver, MarketTickerResolver, TickerResolver } from './api/candle-resolvers';
+import { exportRoutes } from './api/csv-export';
+import { listingRoute } from './api/listing-route';
+import type { Context } from './api/context';
 
-type Context = SubgraphContext<MarketsLoaders>;
-
-// The catalog sorts by 24h volume and change from the tickers.
-marketFigures.tickers = (em, markets) => findTickers({ em }, markets);
-
-export const definition: SubgraphDefinition<MarketsLoaders> = {
+export const definition: SubgraphDefinition<MarketsLoaders, MarketsServices> = {
   name: 'markets',
-  resolvers: [MarketResolver, AssetResolver, PriceQuoteResolver, ...candleResolvers],
+  resolvers: [MarketResolver, AssetResolver, PriceQuoteResolver, CandleResolver, TickerResolver, MarketTickerResolver],
   directives: [cacheControlDirective],
   entities: [AssetRecord, MarketRecord],
-  migrations: [...migrations, ...candleMigrations],
+  migrations,
   createLoaders,
   referenceResolvers: {
     Market: { __resolveReference: (ref: { symbol: string }, ctx: Context) => ctx.loaders.marketBySymbol.load(ref.symbol) },
     Asset: { __resolveReference: (ref: { symbol: string }, ctx: Context) => ctx.loaders.assetBySymbol.load(ref.symbol) },
   },
-  prepare: preparePrices,
-  routes: (app, services) => {
-    listingRoute(app, services);
-    candleRoutes(app, services);
+  // The price book exists before the server listens, so resolvers always find it.
+  prepare: async ({ orm, bus, logger, registry }) => {
+    const url = redisUrl();
+    const prices = new PriceBook(orm, bus, url ? new RedisCache(url) : new MemoryCache(), logger, priceBookSettings(), registry);
+    const listing = new ListingEvents(bus, logger);
+    return { prices, listing, catalog: new Catalog(listing), settings: marketsSettings() };
   },
-  start: async (services) => {
-    const stopCandles = await startCandles(services);
-    const stopFeed = await startPrices(services);
+  routes: (app, platform, services) => {
+    listingRoute(app, platform);
+    exportRoutes(app, platform.orm, services.settings.exportMaxRows);
+  },
+  start: async (platform, services) => {
+    const stopHistory = await startHistory(platform);
+    const stopPrices = await startPrices(platform.orm, services.prices, services.listing, platform.logger);
     return async () => {
-      await stopFeed();
-      await stopCandles();
+      await stopPrices();
+      await stopHistory();
     };
   },
 };

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { BinanceFeed, binanceSymbols, parseTicksCsv, ReplayFeed, SimulatedFeed, type FeedTick } from '../src/domain/feeds';
+import { BinanceFeed, binanceSymbols, parseTicksCsv, ReplayFeed, SimulatedFeed, type FeedTick } from '../src/infra/feeds';
 
 const FIXTURES = path.join(__dirname, 'fixtures');
 /** Recorded Binance combined-stream messages (a subscription ack, trades, a mini ticker, an unmapped symbol). */

@@ -1,5 +1,4 @@
-import { badInput, fromUnits, toUnits } from '@tradegraph/shared';
-import { CANDLE_INTERVALS, type CandleInterval } from '@tradegraph/shared/contracts';
+import { CANDLE_INTERVALS, fromUnits, invalidInput, toUnits, type CandleInterval } from '@tradegraph/shared/domain';
 
 /**
  * OHLCV candles, pure arithmetic. Prices and quantities are decimal strings turned into bigint
@@ -20,7 +19,7 @@ export const INTERVAL_MS: Record<CandleInterval, number> = {
 
 export function parseInterval(value: string): CandleInterval {
   if ((CANDLE_INTERVALS as readonly string[]).includes(value)) return value as CandleInterval;
-  throw badInput(`interval must be one of ${CANDLE_INTERVALS.join(', ')}`, 'interval');
+  throw invalidInput(`interval must be one of ${CANDLE_INTERVALS.join(', ')}`, 'interval');
 }
 
 /** Start of the candle a moment falls in. Buckets are aligned to the Unix epoch (UTC), so a 4h candle opens at 00:00, 04:00, … UTC. */

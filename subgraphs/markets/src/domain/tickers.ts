@@ -1,4 +1,4 @@
-import { fromUnits, toUnits } from '@tradegraph/shared';
+import { fromUnits, toUnits } from '@tradegraph/shared/domain';
 import { normalizeDecimal } from './candles';
 
 /**

@@ -1,7 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { candleChannel, tickerChannel, type EventBus, type Logger } from '@tradegraph/shared';
 import type { Candle } from '../domain/candles';
-import { findTickers } from '../store/candle-store';
+import { findTickers } from '../infra/candle-store';
 
 /** Announces changed candles and the markets' fresh tickers (after the transaction that changed them). */
 export async function publishCandleChanges(orm: MikroORM, bus: EventBus, logger: Logger, candles: Candle[]): Promise<void> {

@@ -1,7 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { FailureStreak, priceChannel, type EventBus, type Logger, type PriceEvent } from '@tradegraph/shared';
-import { MarketRecord } from '../store';
-import { applyTicks, pruneTicks, type Tick } from '../store/candle-store';
+import { MarketRecord } from '../infra';
+import { applyTicks, pruneTicks, type Tick } from '../infra/candle-store';
 import { publishCandleChanges } from './candle-publisher';
 
 /** How long raw reference ticks are kept, and how often the old ones are deleted. */

@@ -1,20 +1,29 @@
-import type { ListedMarket } from '@tradegraph/shared';
-import type { MarketRecord } from '../store';
+import { listingChannel, type EventBus, type ListedMarket, type Logger } from '@tradegraph/shared';
+import { listingOf, type CatalogMarket } from '../domain/catalog';
 
-/** One market as the listing contract carries it (`markets.listing.changed`, `GET /listing`). */
-export function listingOf(market: MarketRecord): ListedMarket {
-  return {
-    symbol: market.symbol,
-    base: market.baseAsset,
-    quote: market.quoteAsset,
-    category: market.category,
-    tickSize: trim(String(market.tickSize)),
-    lotSize: trim(String(market.lotSize)),
-    minNotional: trim(String(market.minNotional)),
-    status: market.status,
-  };
-}
+/**
+ * Markets' own listing channel, `markets.listing.changed` (shared/src/contracts/markets-listing.ts):
+ * published when a market is listed, suspended or resumed; matching and trading follow it, and so
+ * does markets' own price machinery (a newly listed market gets prices at once).
+ */
+export class ListingEvents {
+  constructor(
+    private readonly bus: EventBus,
+    private readonly logger: Logger,
+  ) {}
 
-function trim(value: string): string {
-  return value.includes('.') ? value.replace(/0+$/, '').replace(/\.$/, '') : value;
+  publish(market: CatalogMarket): Promise<void> {
+    return this.bus.publish(listingChannel, listingOf(market));
+  }
+
+  /** Calls `onChange` for every listing event until the returned function is called. */
+  follow(onChange: (market: ListedMarket) => Promise<void> | void): () => Promise<void> {
+    const events = this.bus.subscribe<ListedMarket>(listingChannel);
+    void (async () => {
+      for await (const event of events) await onChange(event);
+    })().catch((error: unknown) => this.logger.warn({ err: error }, 'listing subscription ended'));
+    return async () => {
+      await events.return?.();
+    };
+  }
 }

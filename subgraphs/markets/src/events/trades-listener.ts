@@ -1,7 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { internalHeaders, subgraphUrl, tradeHistoryQuery, tradesChannel, type EventBus, type Logger, type TradeEvent } from '@tradegraph/shared';
-import { MarketRecord } from '../store';
-import { applyTrades, tradeCursors, type TradePoint } from '../store/candle-store';
+import { MarketRecord } from '../infra';
+import { applyTrades, tradeCursors, type TradePoint } from '../infra/candle-store';
 import { publishCandleChanges } from './candle-publisher';
 
 export interface TradeIngestOptions {

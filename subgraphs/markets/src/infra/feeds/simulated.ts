@@ -1,6 +1,6 @@
 import { fromUnits, toUnits } from '@tradegraph/shared';
-import { RandomWalk } from '../random-walk';
-import type { FeedMarket, FeedTick, PriceFeed } from './port';
+import { RandomWalk } from '../../domain/random-walk';
+import type { FeedMarket, FeedTick, PriceFeed } from '../../domain/price-feed';
 
 /**
  * The embedded default: every interval each market's seeded random walk takes a step. The

@@ -1,9 +1,9 @@
 import { BinanceFeed, binanceSymbols } from './binance';
 import { ReplayFeed } from './replay';
 import { SimulatedFeed } from './simulated';
-import { PRICE_FEEDS, type FeedMarket, type PriceFeed, type PriceFeedKind } from './port';
+import { PRICE_FEEDS, type FeedMarket, type PriceFeed, type PriceFeedKind } from '../../domain/price-feed';
 
-export * from './port';
+export * from '../../domain/price-feed';
 export * from './binance';
 export * from './replay';
 export * from './simulated';

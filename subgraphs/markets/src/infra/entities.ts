@@ -1,4 +1,7 @@
 import { Entity, PrimaryKey, Property } from '@mikro-orm/core';
+import type { CatalogMarket, MarketCategory, MarketStatus, TradingHours } from '../domain/catalog';
+
+export type { MarketCategory, MarketStatus, TradingHours };
 
 @Entity({ schema: 'markets', tableName: 'assets' })
 export class AssetRecord {
@@ -14,18 +17,8 @@ export class AssetRecord {
   circulatingSupply: string | null = null;
 }
 
-/** A weekly session in UTC: opens at `open` on each of `days` (0 = Sunday) and runs until the next `close`. */
-export interface TradingHours {
-  days: number[];
-  open: string;
-  close: string;
-}
-
-export type MarketCategory = 'crypto' | 'forex' | 'indices' | 'commodities';
-export type MarketStatus = 'active' | 'suspended';
-
 @Entity({ schema: 'markets', tableName: 'markets' })
-export class MarketRecord {
+export class MarketRecord implements CatalogMarket {
   /** `BASE-QUOTE`, e.g. `BTC-USDT`: stable, readable, and the key other subgraphs use. */
   @PrimaryKey({ type: 'text' }) symbol!: string;
   @Property({ type: 'text', fieldName: 'base_asset' }) baseAsset!: string;

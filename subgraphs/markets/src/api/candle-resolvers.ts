@@ -1,4 +1,3 @@
-import DataLoader from 'dataloader';
 import { Arg, Ctx, Directive, FieldResolver, Int, Query, Resolver, Root, Subscription } from 'type-graphql';
 import {
   candleChannel,
@@ -13,39 +12,19 @@ import {
   notFound,
   pageSize,
   toConnection,
-  type SubgraphContext,
 } from '@tradegraph/shared';
 import { INTERVAL_MS, parseInterval, type Candle as CandleModel } from '../domain/candles';
 import type { Ticker as TickerModel } from '../domain/tickers';
-import { MarketRecord, type MarketsLoaders } from '../store';
-import { findCandles, findTickers } from '../store/candle-store';
+import { MarketRecord } from '../infra';
+import { findCandles } from '../infra/candle-store';
+import { refusingAsGraphQL, type Context } from './context';
 import { Market } from './types';
 import { Candle, CandleConnection, Ticker } from './candle-types';
-
-type Context = SubgraphContext<MarketsLoaders>;
-
-/** Most updates a subscriber gets per market (ticker) or per market and interval (candle): one per this many ms, the latest always delivered. */
-export const subscriptionIntervalMs = () => Number(process.env.MARKETS_SUBSCRIPTION_INTERVAL_MS ?? 1000);
 
 async function knownMarket(ctx: Context, symbol: string): Promise<MarketRecord> {
   const market = await ctx.loaders.marketBySymbol.load(symbol);
   if (!market) throw notFound(`No market ${symbol}`);
   return market;
-}
-
-/** A request-scoped batch of ticker look-ups (Market.ticker on a list of markets is one query). */
-const tickerLoaders = new WeakMap<object, DataLoader<string, TickerModel | null>>();
-function tickerLoader(ctx: Context): DataLoader<string, TickerModel | null> {
-  let loader = tickerLoaders.get(ctx.loaders as object);
-  if (!loader) {
-    const db = { em: ctx.em };
-    loader = new DataLoader(async (markets: readonly string[]) => {
-      const tickers = await findTickers(db, [...markets]);
-      return markets.map((m) => tickers.get(m) ?? null);
-    });
-    tickerLoaders.set(ctx.loaders as object, loader);
-  }
-  return loader;
 }
 
 const withCloseTime = (candle: CandleModel | CandleEvent) => {
@@ -94,15 +73,16 @@ export class CandleResolver {
   @Access('public')
   @Subscription(() => Candle, {
     description: 'The candle of a market and interval as it changes; at most one update per MARKETS_SUBSCRIPTION_INTERVAL_MS, the latest never dropped',
-    subscribe: async ({ args, context }) => {
-      const ctx = context as Context;
-      const interval = parseInterval(args.interval as string);
-      await knownMarket(ctx, args.market as string);
-      return coalesce(ctx.bus.subscribe<CandleEvent>(candleChannel(args.market as string, interval)), {
-        keyOf: (c) => `${c.market}|${c.interval}`,
-        intervalMs: subscriptionIntervalMs(),
-      });
-    },
+    subscribe: ({ args, context }) =>
+      refusingAsGraphQL(async () => {
+        const ctx = context as Context;
+        const interval = parseInterval(args.interval as string);
+        await knownMarket(ctx, args.market as string);
+        return coalesce(ctx.bus.subscribe<CandleEvent>(candleChannel(args.market as string, interval)), {
+          keyOf: (c) => `${c.market}|${c.interval}`,
+          intervalMs: ctx.services.settings.subscriptionIntervalMs,
+        });
+      }),
   })
   candleUpdated(@Root() event: CandleEvent, @Arg('market') _market: string, @Arg('interval') _interval: string) {
     return withCloseTime(event);
@@ -121,7 +101,7 @@ export class TickerResolver {
   @Query(() => Ticker, { nullable: true, description: 'The 24h ticker of a market; null when it has never had a price' })
   async ticker(@Ctx() ctx: Context, @Arg('market') market: string): Promise<TickerModel | null> {
     await knownMarket(ctx, market);
-    return tickerLoader(ctx).load(market);
+    return ctx.loaders.tickerBySymbol.load(market);
   }
 
   @Directive('@cacheControl(maxAge: 1)')
@@ -130,7 +110,7 @@ export class TickerResolver {
   async tickers(@Ctx() ctx: Context, @Arg('markets', () => [String]) markets: string[]): Promise<(TickerModel | null)[]> {
     if (markets.length > 200) throw badInput('at most 200 markets at once', 'markets');
     await Promise.all(markets.map((m) => knownMarket(ctx, m)));
-    return tickerLoader(ctx).loadMany(markets) as Promise<(TickerModel | null)[]>;
+    return ctx.loaders.tickerBySymbol.loadMany(markets) as Promise<(TickerModel | null)[]>;
   }
 
   @Access('public')
@@ -141,7 +121,7 @@ export class TickerResolver {
       await knownMarket(ctx, args.market as string);
       return coalesce(ctx.bus.subscribe<TickerEvent>(tickerChannel(args.market as string)), {
         keyOf: (t) => t.market,
-        intervalMs: subscriptionIntervalMs(),
+        intervalMs: ctx.services.settings.subscriptionIntervalMs,
       });
     },
   })
@@ -160,6 +140,6 @@ export class MarketTickerResolver {
   @Directive('@cacheControl(maxAge: 1)')
   @FieldResolver(() => Ticker, { nullable: true, description: 'The 24h ticker (see Query.ticker)' })
   ticker(@Root() market: MarketRecord, @Ctx() ctx: Context): Promise<TickerModel | null> {
-    return tickerLoader(ctx).load(market.symbol);
+    return ctx.loaders.tickerBySymbol.load(market.symbol);
   }
 }

@@ -1,93 +1,32 @@
 import { Arg, Ctx, Directive, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
-import DataLoader from 'dataloader';
 import {
-  listingChannel,
   priceChannel,
   type PriceEvent,
   Access,
   badInput,
   coalesce,
-  conflict,
   decodeCursor,
   mergeAsyncIterators,
   notFound,
   pageSize,
-  recordAdminActionAtAccounts,
   requireRole,
   toConnection,
   toUnits,
-  type SubgraphContext,
 } from '@tradegraph/shared';
-import { AssetRecord, MarketRecord, type MarketsLoaders } from '../store';
-import { listingOf } from '../events/listing';
-import { prices } from '../events/prices-module';
+import { AssetRecord, MarketRecord, assetsBySymbol, marketsBySymbol } from '../infra';
+import type { AdminRequest } from '../app/catalog';
 import type { PriceQuote as Quote } from '../domain/prices';
-import { marketFigures } from './market-figures';
+import type { Context } from './context';
 import { Asset, Market, MarketCategory, MarketStatus, PriceQuote } from './types';
 import { AddMarketInput, AssetConnection, AssetSort, MarketConnection, MarketSort, SortDirection } from './catalog-inputs';
-
-type Context = SubgraphContext<MarketsLoaders>;
 
 /** The most markets one `priceUpdated` subscription follows. */
 const MAX_SUBSCRIBED_MARKETS = 100;
 
-/** Per market per subscriber; PRICE_UPDATES_MAX_PER_SECOND=0 sends every update. */
-function priceUpdateIntervalMs(): number {
-  const perSecond = Number(process.env.PRICE_UPDATES_MAX_PER_SECOND ?? 4);
-  return perSecond > 0 ? 1000 / perSecond : 0;
-}
-
-/** Request-scoped batching of Market.lastPrice / Market.stale: one MGET per request. */
-const quoteLoaders = new WeakMap<object, DataLoader<string, Quote | null>>();
-function quoteLoader(ctx: Context): DataLoader<string, Quote | null> {
-  let loader = quoteLoaders.get(ctx);
-  if (!loader) {
-    loader = new DataLoader((symbols: readonly string[]) => prices.book!.get(symbols));
-    quoteLoaders.set(ctx, loader);
-  }
-  return loader;
-}
-
-function decimalPlaces(value: string): number {
-  const fraction = value.split('.')[1] ?? '';
-  return fraction.replace(/0+$/, '').length;
-}
-
-/** The engine keeps 8 decimals per asset, so a market's tick × lot must fit in them. */
-const ENGINE_DECIMALS = 8;
-const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
-
-function validateMarket(input: AddMarketInput): void {
-  for (const [field, value] of [
-    ['base', input.base],
-    ['quote', input.quote],
-  ] as const) {
-    if (!/^[A-Z0-9]{2,12}$/.test(value)) throw badInput(`${field} must be an asset symbol like BTC`, field);
-  }
-  if (input.base === input.quote) throw badInput('base and quote must differ', 'quote');
-  const positive = (field: 'tickSize' | 'lotSize' | 'referencePrice') => {
-    if (toUnits(input[field], field) <= 0n) throw badInput(`${field} must be more than 0`, field);
-  };
-  positive('tickSize');
-  positive('lotSize');
-  positive('referencePrice');
-  if (toUnits(input.minNotional, 'minNotional') < 0n) throw badInput('minNotional must not be negative', 'minNotional');
-  if (decimalPlaces(input.tickSize) + decimalPlaces(input.lotSize) > ENGINE_DECIMALS) {
-    throw badInput(`tickSize × lotSize must have at most ${ENGINE_DECIMALS} decimal places`, 'lotSize');
-  }
-  if (toUnits(input.referencePrice) % toUnits(input.tickSize) !== 0n)
-    throw badInput('referencePrice must be on the tick', 'referencePrice');
-  const hours = input.tradingHours;
-  if (hours) {
-    if (
-      hours.days.length === 0 ||
-      hours.days.some((d) => !Number.isInteger(d) || d < 0 || d > 6) ||
-      new Set(hours.days).size !== hours.days.length
-    ) {
-      throw badInput('tradingHours.days must be distinct weekdays 0–6 (0 = Sunday)', 'tradingHours');
-    }
-    if (!TIME.test(hours.open) || !TIME.test(hours.close)) throw badInput('tradingHours open/close must be HH:MM UTC', 'tradingHours');
-  }
+/** An admin's change as the catalog records it: only an admin may make one. */
+function adminRequest(ctx: Context): AdminRequest {
+  requireRole(ctx.viewer, 'admin');
+  return { em: ctx.em, logger: ctx.logger, reqId: ctx.reqId, authorization: ctx.authorization, adminId: ctx.viewer?.userId };
 }
 
 @Resolver(() => Market)
@@ -110,7 +49,7 @@ export class MarketResolver {
     const where = { ...(category ? { category } : {}), ...(status ? { status } : {}), ...(quoteAsset ? { quoteAsset } : {}) };
     // The catalog is small (tens to hundreds of markets): sorted in memory by keys that live in
     // other tables, with the symbol as the tie-breaker and the cursor.
-    const rows = await ctx.em.find(MarketRecord, where, { orderBy: { symbol: 'asc' } });
+    const rows = await marketsBySymbol(ctx.em, where);
     const descending = (direction ?? (orderBy === MarketSort.SYMBOL ? SortDirection.ASC : SortDirection.DESC)) === SortDirection.DESC;
     let keyOf: (m: MarketRecord) => number | null = () => 0;
     if (orderBy === MarketSort.MARKET_CAP) {
@@ -119,13 +58,11 @@ export class MarketResolver {
       for (const a of assets) if (a && !(a instanceof Error)) caps.set(a.symbol, a.marketCap === null ? null : Number(a.marketCap));
       keyOf = (m) => caps.get(m.baseAsset) ?? null;
     } else if (orderBy === MarketSort.VOLUME || orderBy === MarketSort.CHANGE) {
-      const tickers =
-        (await marketFigures.tickers?.(
-          ctx.em,
-          rows.map((m) => m.symbol),
-        )) ?? new Map<string, null>();
+      const tickers = await ctx.loaders.tickerBySymbol.loadMany(rows.map((m) => m.symbol));
+      const bySymbol = new Map(rows.map((m, i) => [m.symbol, tickers[i]]));
       keyOf = (m) => {
-        const t = tickers.get(m.symbol);
+        const t = bySymbol.get(m.symbol);
+        if (t instanceof Error) throw t;
         if (!t) return null;
         return Number(orderBy === MarketSort.VOLUME ? t.quoteVolume : t.changePercent);
       };
@@ -166,13 +103,13 @@ export class MarketResolver {
   @FieldResolver(() => PriceQuote, { nullable: true, description: 'The last price (null before the first one)' })
   @Directive('@cacheControl(maxAge: 1)')
   lastPrice(@Root() market: MarketRecord, @Ctx() ctx: Context): Promise<Quote | null> {
-    return quoteLoader(ctx).load(market.symbol);
+    return ctx.loaders.quoteBySymbol.load(market.symbol);
   }
 
   @FieldResolver(() => Boolean, { description: 'True when the market has no current price: its feed went quiet (or it never had one)' })
   @Directive('@cacheControl(maxAge: 1)')
   async stale(@Root() market: MarketRecord, @Ctx() ctx: Context): Promise<boolean> {
-    const quote = await quoteLoader(ctx).load(market.symbol);
+    const quote = await ctx.loaders.quoteBySymbol.load(market.symbol);
     return quote === null || quote.stale;
   }
 
@@ -182,8 +119,8 @@ export class MarketResolver {
     description: 'Last price of a market, from the cache. NOT_FOUND for an unknown market; null before its first price',
   })
   @Directive('@cacheControl(maxAge: 1)')
-  price(@Arg('market') market: string): Promise<Quote | null> {
-    return prices.book!.one(market);
+  price(@Arg('market') market: string, @Ctx() ctx: Context): Promise<Quote | null> {
+    return ctx.services.prices.one(market);
   }
 
   @Access('public')
@@ -192,8 +129,8 @@ export class MarketResolver {
     description: `Last prices of many markets in one round trip (one cache read), in the order asked. The whole request is NOT_FOUND if any market is unknown (the error lists them); an entry is null before the market's first price. At most 200.`,
   })
   @Directive('@cacheControl(maxAge: 1)')
-  prices(@Arg('markets', () => [String]) markets: string[]): Promise<(Quote | null)[]> {
-    return prices.book!.get(markets);
+  prices(@Arg('markets', () => [String]) markets: string[], @Ctx() ctx: Context): Promise<(Quote | null)[]> {
+    return ctx.services.prices.get(markets);
   }
 
   @Access('public')
@@ -210,83 +147,37 @@ export class MarketResolver {
       if (unknown.length > 0) throw notFound(`No market ${unknown.join(', ')}`);
       const streams = asked.map((symbol) => ctx.bus.subscribe<PriceEvent>(priceChannel(symbol)));
       const merged = streams.length === 1 ? streams[0]! : mergeAsyncIterators(streams);
-      return coalesce(merged, { keyOf: (event) => event.market, intervalMs: priceUpdateIntervalMs() });
+      return coalesce(merged, { keyOf: (event) => event.market, intervalMs: ctx.services.settings.priceUpdateIntervalMs });
     },
   })
   priceUpdated(
     @Root() event: PriceEvent,
-    @Arg('market', () => String, { nullable: true, description: 'One market (kept for existing clients)' }) _market?: string,
-    @Arg('markets', () => [String], { nullable: true, description: 'Several markets on one subscription' }) _markets?: string[],
+    @Arg('market', () => String, { nullable: true, description: 'One market (kept for existing clients)' }) _market: string | undefined,
+    @Arg('markets', () => [String], { nullable: true, description: 'Several markets on one subscription' }) _markets: string[] | undefined,
+    @Ctx() ctx: Context,
   ): Quote {
-    return prices.book!.quoteOfEvent(event);
+    return ctx.services.prices.quoteOfEvent(event);
   }
 
   @Access('session')
   @Mutation(() => Market, {
     description: 'Lists a new market between two listed assets (admin). The matching engine accepts orders in it once it has heard of it',
   })
-  async addMarket(@Arg('input', () => AddMarketInput) input: AddMarketInput, @Ctx() ctx: Context): Promise<MarketRecord> {
-    requireRole(ctx.viewer, 'admin');
-    validateMarket(input);
-    const symbol = `${input.base}-${input.quote}`;
-    const assets = await ctx.em.find(AssetRecord, { symbol: { $in: [input.base, input.quote] } });
-    for (const field of ['base', 'quote'] as const) {
-      if (!assets.some((a) => a.symbol === input[field])) throw badInput(`No asset ${input[field]}`, field);
-    }
-    if (await ctx.em.findOne(MarketRecord, { symbol })) throw conflict(`Market ${symbol} is already listed`);
-    await recordAdminActionAtAccounts(ctx, { action: 'add_market', targetType: 'Market', targetId: symbol, details: { ...input } });
-    const market = ctx.em.create(MarketRecord, {
-      symbol,
-      baseAsset: input.base,
-      quoteAsset: input.quote,
-      category: input.category,
-      tickSize: input.tickSize,
-      lotSize: input.lotSize,
-      minNotional: input.minNotional,
-      status: 'active',
-      referencePrice: input.referencePrice,
-      tradingHours: input.tradingHours
-        ? { days: [...input.tradingHours.days].sort(), open: input.tradingHours.open, close: input.tradingHours.close }
-        : null,
-      listedAt: new Date(),
-    });
-    await ctx.em.flush();
-    await ctx.bus.publish(listingChannel, listingOf(market));
-    ctx.logger.info({ market: symbol, admin: ctx.viewer?.userId }, 'market listed');
-    return market;
+  addMarket(@Arg('input', () => AddMarketInput) input: AddMarketInput, @Ctx() ctx: Context): Promise<MarketRecord> {
+    return ctx.services.catalog.add(adminRequest(ctx), input);
   }
 
   @Access('session')
   @Mutation(() => Market, { description: 'Stops new orders in a market; cancels still work (admin)' })
   suspendMarket(@Arg('symbol', () => ID) symbol: string, @Ctx() ctx: Context): Promise<MarketRecord> {
-    return setStatus(ctx, symbol, 'suspended');
+    return ctx.services.catalog.setStatus(adminRequest(ctx), symbol, 'suspended');
   }
 
   @Access('session')
   @Mutation(() => Market, { description: 'Lets a suspended market trade again (admin)' })
   resumeMarket(@Arg('symbol', () => ID) symbol: string, @Ctx() ctx: Context): Promise<MarketRecord> {
-    return setStatus(ctx, symbol, 'active');
+    return ctx.services.catalog.setStatus(adminRequest(ctx), symbol, 'active');
   }
-}
-
-async function setStatus(ctx: Context, symbol: string, status: 'active' | 'suspended'): Promise<MarketRecord> {
-  requireRole(ctx.viewer, 'admin');
-  const market = await ctx.em.findOne(MarketRecord, { symbol });
-  if (!market) throw notFound(`No market ${symbol}`);
-  if (market.status !== status) {
-    await recordAdminActionAtAccounts(ctx, {
-      action: status === 'suspended' ? 'suspend_market' : 'resume_market',
-      targetType: 'Market',
-      targetId: symbol,
-      details: { from: market.status, to: status },
-    });
-    market.status = status;
-    await ctx.em.flush();
-    ctx.logger.info({ market: symbol, status, admin: ctx.viewer?.userId }, 'market status changed');
-  }
-  // Published even when unchanged, so a listener that missed the first one catches up.
-  await ctx.bus.publish(listingChannel, listingOf(market));
-  return market;
 }
 
 @Resolver(() => Asset)
@@ -302,7 +193,7 @@ export class AssetResolver {
   ) {
     const size = pageSize(first, 100);
     const cursor = decodeCursor(after);
-    const rows = await ctx.em.find(AssetRecord, {}, { orderBy: { symbol: 'asc' } });
+    const rows = await assetsBySymbol(ctx.em);
     if (orderBy === AssetSort.MARKET_CAP) {
       rows.sort((a, b) => {
         if (a.marketCap === b.marketCap) return a.symbol.localeCompare(b.symbol);

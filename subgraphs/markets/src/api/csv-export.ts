@@ -1,8 +1,8 @@
 import type { Express, Response } from 'express';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { CANDLE_INTERVALS, type CandleInterval } from '../domain/candles';
-import { MarketRecord } from '../store';
-import { streamCandles, streamTicks } from '../store/candle-store';
+import { findMarket } from '../infra';
+import { streamCandles, streamTicks } from '../infra/candle-store';
 
 /**
  * History for backtests as CSV, streamed page by page (constant memory), oldest first:
@@ -13,13 +13,12 @@ import { streamCandles, streamTicks } from '../store/candle-store';
  *       at,market,price
  *
  * `from` is inclusive, `to` exclusive. At most `limit` rows (default and ceiling
- * MARKETS_EXPORT_MAX_ROWS, 100000); a response with exactly `limit` rows may have been cut, so
+ * MARKETS_EXPORT_MAX_ROWS, 100000: app/settings.ts); a response with exactly `limit` rows may have been cut, so
  * continue from the last row's time. The gateway proxies `/export/*` here.
  *
  * The ticks format `at,market,price` (ISO-8601 UTC time, symbol, decimal price) is exactly what
- * the replay price-feed adapter (src/domain/feeds) plays, so an export can be replayed as a feed.
+ * the replay price-feed adapter (src/infra/feeds) plays, so an export can be replayed as a feed.
  */
-export const exportMaxRows = () => Number(process.env.MARKETS_EXPORT_MAX_ROWS ?? 100_000);
 
 class ExportInputError extends Error {
   constructor(
@@ -46,11 +45,10 @@ function dateParam(query: Record<string, unknown>, name: string): Date | undefin
   return date;
 }
 
-function commonParams(query: Record<string, unknown>) {
+function commonParams(query: Record<string, unknown>, max: number) {
   const from = dateParam(query, 'from');
   const to = dateParam(query, 'to');
   if (from && to && from > to) throw new ExportInputError(400, 'BAD_USER_INPUT', 'from must not be after to');
-  const max = exportMaxRows();
   const limitText = stringParam(query, 'limit');
   const limit = limitText === undefined ? max : Number(limitText);
   if (!Number.isInteger(limit) || limit < 1 || limit > max) throw new ExportInputError(400, 'BAD_USER_INPUT', `limit must be between 1 and ${max}`);
@@ -59,7 +57,7 @@ function commonParams(query: Record<string, unknown>) {
 
 async function requireMarket(orm: MikroORM, symbol: string | undefined): Promise<string> {
   if (!symbol) throw new ExportInputError(400, 'BAD_USER_INPUT', 'market is required');
-  const market = await orm.em.fork().findOne(MarketRecord, { symbol });
+  const market = await findMarket(orm.em.fork(), symbol);
   if (!market) throw new ExportInputError(404, 'NOT_FOUND', `No market ${symbol}`);
   return symbol;
 }
@@ -95,7 +93,7 @@ function fail(res: Response, error: unknown) {
   else res.status(503).json({ code: 'UNAVAILABLE', message: 'export failed' });
 }
 
-export function exportRoutes(app: Express, orm: MikroORM): void {
+export function exportRoutes(app: Express, orm: MikroORM, maxRows: number): void {
   app.get('/export/candles.csv', async (req, res) => {
     try {
       const query = req.query as Record<string, unknown>;
@@ -103,7 +101,7 @@ export function exportRoutes(app: Express, orm: MikroORM): void {
       if (!interval || !(CANDLE_INTERVALS as readonly string[]).includes(interval)) {
         throw new ExportInputError(400, 'BAD_USER_INPUT', `interval must be one of ${CANDLE_INTERVALS.join(', ')}`);
       }
-      const { from, to, limit } = commonParams(query);
+      const { from, to, limit } = commonParams(query, maxRows);
       const market = await requireMarket(orm, stringParam(query, 'market'));
       await streamCsv(
         res,
@@ -121,7 +119,7 @@ export function exportRoutes(app: Express, orm: MikroORM): void {
   app.get('/export/ticks.csv', async (req, res) => {
     try {
       const query = req.query as Record<string, unknown>;
-      const { from, to, limit } = commonParams(query);
+      const { from, to, limit } = commonParams(query, maxRows);
       const symbol = stringParam(query, 'market');
       const market = symbol === undefined ? undefined : await requireMarket(orm, symbol);
       await streamCsv(

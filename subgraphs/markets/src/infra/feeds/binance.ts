@@ -1,6 +1,6 @@
 import WebSocket from 'ws';
 import { canonicalDecimal } from '@tradegraph/shared';
-import type { FeedTick, PriceFeed } from './port';
+import type { FeedTick, PriceFeed } from '../../domain/price-feed';
 
 /**
  * Binance's public market-data WebSocket (combined streams): connects to

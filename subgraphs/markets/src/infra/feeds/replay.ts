@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { canonicalDecimal } from '@tradegraph/shared';
-import type { FeedTick, PriceFeed } from './port';
+import type { FeedTick, PriceFeed } from '../../domain/price-feed';
 
 /** Reads recorded ticks: CSV `at,market,price` with a header line, `at` ISO-8601. */
 export function parseTicksCsv(text: string): FeedTick[] {

@@ -1,10 +1,9 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { appError, badInput, ErrorCode, FailureStreak, priceChannel, tradesChannel, type EventBus, type Logger, type PriceEvent, type TradeEvent } from '@tradegraph/shared';
+import { DomainError, FailureStreak, invalidInput, priceChannel, tradesChannel, type EventBus, type Logger, type PriceEvent, type TradeEvent } from '@tradegraph/shared';
 import { quoteOf, replaces, type PriceObservation, type PricePolicy, type PriceQuote } from '../domain/prices';
-import type { FeedTick, PriceFeed } from '../domain/feeds';
-import { priceKey, type KeyValueCache } from '../store/price-cache';
-
+import type { FeedTick, PriceFeed } from '../domain/price-feed';
+import { priceKey, type KeyValueCache } from '../infra/price-cache';
 
 export const MAX_BULK_PRICES = 200;
 
@@ -253,7 +252,7 @@ export class PriceBook {
    * yet is null.
    */
   async get(markets: readonly string[]): Promise<(PriceQuote | null)[]> {
-    if (markets.length > MAX_BULK_PRICES) throw badInput(`At most ${MAX_BULK_PRICES} markets per request`, 'markets');
+    if (markets.length > MAX_BULK_PRICES) throw invalidInput(`At most ${MAX_BULK_PRICES} markets per request`, 'markets');
     const found = new Map<string, PriceObservation>();
     // Prices waiting for the batched cache write are the newest there are: no need to ask Redis.
     const toRead: string[] = [];
@@ -282,7 +281,7 @@ export class PriceBook {
       const listed = new Set(rows.map((r) => r.symbol));
       const unknown = missing.filter((m) => !listed.has(m));
       if (unknown.length > 0) {
-        throw appError(ErrorCode.NOT_FOUND, `No market ${unknown.join(', ')}`, { markets: unknown });
+        throw new DomainError('NOT_FOUND', `No market ${unknown.join(', ')}`, { markets: unknown });
       }
       const refill: [string, string][] = [];
       for (const row of rows) {

@@ -1,0 +1,27 @@
+import type { EntityManager } from '@tradegraph/shared';
+import { AssetRecord, MarketRecord } from './entities';
+
+/** Every market, in the order they were listed (the listing route's order). */
+export function marketsByListing(em: EntityManager): Promise<MarketRecord[]> {
+  return em.find(MarketRecord, {}, { orderBy: { listedAt: 'asc', symbol: 'asc' } });
+}
+
+/** Every market by symbol, optionally only those matching `where`. */
+export function marketsBySymbol(
+  em: EntityManager,
+  where: Partial<Pick<MarketRecord, 'category' | 'status' | 'quoteAsset'>> = {},
+): Promise<MarketRecord[]> {
+  return em.find(MarketRecord, where, { orderBy: { symbol: 'asc' } });
+}
+
+export function findMarket(em: EntityManager, symbol: string): Promise<MarketRecord | null> {
+  return em.findOne(MarketRecord, { symbol });
+}
+
+export function assetsBySymbol(em: EntityManager): Promise<AssetRecord[]> {
+  return em.find(AssetRecord, {}, { orderBy: { symbol: 'asc' } });
+}
+
+export function findAssets(em: EntityManager, symbols: string[]): Promise<AssetRecord[]> {
+  return em.find(AssetRecord, { symbol: { $in: symbols } });
+}

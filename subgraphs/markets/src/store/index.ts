@@ -1,5 +1,0 @@
-import { Migration20261121000001 } from './migrations/Migration20261121000001';
-import { Migration20261121100001 } from './migrations/Migration20261121100001';
-export * from './entities';
-export * from './loaders';
-export const migrations = [Migration20261121000001, Migration20261121100001];
