@@ -5,7 +5,7 @@ import type { MarketsSettings } from './settings';
 
 /** What markets' `prepare()` makes once: resolvers find it in `context.services`, routes and background work get it as an argument. */
 export interface MarketsServices {
-  /** Last prices of every market (was the module slot `prices.book`). */
+  /** Last prices of every market: followed, cached and persisted (app/price-book.ts). */
   prices: PriceBook;
   /** Listing, suspending and resuming markets. */
   catalog: Catalog;
