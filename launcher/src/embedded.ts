@@ -4,7 +4,7 @@ import {
   createLogger,
   dataDir,
   databaseUrl,
-  portBase,
+  reloadConfig,
   startSubgraph,
   stopOnSignals,
   type SubgraphDefinition,
@@ -33,6 +33,8 @@ export async function runEmbedded(): Promise<void> {
   process.env.TRADEGRAPH_EMBEDDED = '1';
   // The embedded system is a demo: let people fund a trading balance until funding exists.
   process.env.MATCHING_DEMO_CREDITS ??= 'on';
+  // Every service of this process reads the configuration with the two settings above.
+  const settings = reloadConfig();
   const stops: (() => Promise<void>)[] = [];
   const stopAll = async () => {
     for (const stop of stops.splice(0).reverse()) await stop().catch((error: unknown) => logger.warn({ err: error }, 'stop failed'));
@@ -43,7 +45,7 @@ export async function runEmbedded(): Promise<void> {
   let url = databaseUrl();
   let database = url ? redact(url) : '';
   if (!url) {
-    const port = Number(process.env.EMBEDDED_PG_PORT ?? portBase() + 432);
+    const port = settings.EMBEDDED_PG_PORT ?? settings.PORT_BASE + 432;
     const postgres = await startEmbeddedPostgres({ dataDir: dataDir(), port, logger });
     stops.push(postgres.stop);
     url = postgres.url;

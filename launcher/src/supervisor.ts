@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createLogger, shutdownTimeoutMs, type Logger } from '@tradegraph/shared';
+import { config, createLogger, shutdownTimeoutMs, type Config, type Logger } from '@tradegraph/shared';
 
 export interface SupervisedProcess {
   name: string;
@@ -18,17 +18,12 @@ export interface SupervisorOptions {
   stableAfterMs: number;
 }
 
-export function supervisorOptions(env = process.env): SupervisorOptions {
-  const number = (name: string, fallback: number) => {
-    const value = Number(env[name] || fallback);
-    if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a whole number`);
-    return value;
-  };
+export function supervisorOptions(settings: Config = config()): SupervisorOptions {
   return {
-    minBackoffMs: number('RESTART_MIN_BACKOFF_MS', 500),
-    maxBackoffMs: number('RESTART_MAX_BACKOFF_MS', 15_000),
-    maxCrashes: number('RESTART_MAX_CRASHES', 5),
-    crashWindowMs: number('RESTART_CRASH_WINDOW_MS', 60_000),
+    minBackoffMs: settings.RESTART_MIN_BACKOFF_MS,
+    maxBackoffMs: settings.RESTART_MAX_BACKOFF_MS,
+    maxCrashes: settings.RESTART_MAX_CRASHES,
+    crashWindowMs: settings.RESTART_CRASH_WINDOW_MS,
     stableAfterMs: 30_000,
   };
 }

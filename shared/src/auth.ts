@@ -1,5 +1,5 @@
 import { createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify, type JWTPayload } from 'jose';
-import { TOKEN_AUDIENCE, TOKEN_ISSUER, jwksUrl } from './config';
+import { config, jwksUrl } from './config';
 import { forbidden, unauthenticated } from './errors';
 
 /**
@@ -81,7 +81,7 @@ export function createTokenVerifier(url = jwksUrl()): TokenVerifier {
       unknownKids.delete(kid!);
     }
     let payload: JWTPayload;
-    const verify = () => jwtVerify(token, keys, { issuer: TOKEN_ISSUER, audience: TOKEN_AUDIENCE, algorithms: TOKEN_ALGORITHMS });
+    const verify = () => jwtVerify(token, keys, { issuer: config().TOKEN_ISSUER, audience: config().TOKEN_AUDIENCE, algorithms: TOKEN_ALGORITHMS });
     try {
       try {
         ({ payload } = await verify());

@@ -99,18 +99,7 @@ export function isDependencyUnavailable(error: unknown): boolean {
   return false;
 }
 
-/**
- * Whether introspection is on (INTROSPECTION=on|off). Unset, it is on in development and off
- * when NODE_ENV=production: the schema is no secret, but a production API need not hand
- * attackers its map.
- */
-export function introspectionEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
-  const value = env.INTROSPECTION?.trim().toLowerCase();
-  if (value === 'on' || value === 'true' || value === '1') return true;
-  if (value === 'off' || value === 'false' || value === '0') return false;
-  if (value) throw new Error('INTROSPECTION must be on or off');
-  return env.NODE_ENV !== 'production';
-}
+export { introspectionEnabled } from './config';
 
 /** What a body parser's refusal becomes (body-parser's `type` of error → message). */
 const BODY_ERRORS: Record<string, string> = {

@@ -2,7 +2,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { IncomingHttpHeaders } from 'node:http';
-import { dataDir } from './config';
+import { config, dataDir } from './config';
 import { JWKS_PATH } from './contracts/accounts-sessions';
 
 /**
@@ -25,8 +25,7 @@ let token: string | undefined;
 
 export function internalApiToken(): string {
   if (token) return token;
-  const configured = process.env.INTERNAL_API_TOKEN;
-  token = configured && configured.length > 0 ? configured : tokenFromDataDir();
+  token = config().INTERNAL_API_TOKEN ?? tokenFromDataDir();
   return token;
 }
 
@@ -89,6 +88,5 @@ export const INTERNAL_REFUSAL = JSON.stringify({
 
 /** Where subgraph processes listen (BIND_HOST): loopback unless told otherwise (containers set 0.0.0.0). */
 export function bindHost(): string {
-  const configured = process.env.BIND_HOST;
-  return configured && configured.length > 0 ? configured : '127.0.0.1';
+  return config().BIND_HOST;
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { config } from './config';
 import pino, { type Logger } from 'pino';
 
 /**
@@ -32,7 +33,7 @@ export function createLogger(service: string): Logger {
   // saying it is up) are flushed at once with `logger.flush()`.
   const destination = pino.destination({ dest: 1, sync: false, minLength: 4096, periodicFlush: 250 });
   destinations.add(destination);
-  return pino({ level: process.env.LOG_LEVEL ?? 'info', base: { service } }, destination);
+  return pino({ level: config().LOG_LEVEL, base: { service } }, destination);
 }
 
 /** A request id from the incoming header when it looks sane, otherwise a fresh one. */

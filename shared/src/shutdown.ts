@@ -1,11 +1,10 @@
+import { config, type Config } from './config';
 import { flushLogs, type Logger } from './logger';
 import { stopTracing } from './tracing';
 
 /** How long an orderly shutdown may take before the process gives up and exits (SHUTDOWN_TIMEOUT_MS). */
-export function shutdownTimeoutMs(env = process.env): number {
-  const value = Number(env.SHUTDOWN_TIMEOUT_MS || 20_000);
-  if (!Number.isInteger(value) || value < 100) throw new Error('SHUTDOWN_TIMEOUT_MS must be a whole number of milliseconds, at least 100');
-  return value;
+export function shutdownTimeoutMs(settings: Config = config()): number {
+  return settings.SHUTDOWN_TIMEOUT_MS;
 }
 
 /**
@@ -60,7 +59,7 @@ export function stopOnSignals(stop: () => Promise<void>, logger: Logger, timeout
  * holding the ports as orphans.
  */
 function stopWhenSupervisorDies(stop: () => void): void {
-  const supervisor = Number(process.env.TRADEGRAPH_SUPERVISOR_PID);
+  const supervisor = config().TRADEGRAPH_SUPERVISOR_PID;
   if (!supervisor) return;
   const timer = setInterval(() => {
     if (process.ppid === supervisor) return;

@@ -16,7 +16,7 @@ import { Registry, Counter, Gauge, collectDefaultMetrics } from 'prom-client';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Migration } from '@mikro-orm/migrations';
 import type { Options } from '@mikro-orm/postgresql';
-import { portOf, redisUrl, type SubgraphName } from './config';
+import { config, databaseUrl, portOf, redisUrl, type SubgraphName } from './config';
 import { createLogger, requestIdFrom, REQUEST_ID_HEADER, type Logger } from './logger';
 import { createTokenVerifier, requireScope, type TokenVerifier, type Viewer } from './auth';
 import { rememberVerifiedTokens } from './verified-tokens';
@@ -271,7 +271,7 @@ export async function startSubgraph<Loaders, Services>(
   const platform: SubgraphPlatform = { orm, bus, logger, registry };
   const services = ((await definition.prepare?.(platform)) ?? {}) as Services;
 
-  if (process.env.TRADEGRAPH_EMBEDDED !== '1') collectDefaultMetrics({ register: registry });
+  if (config().TRADEGRAPH_EMBEDDED !== '1') collectDefaultMetrics({ register: registry });
   const metrics = {
     entityFetches: new Counter({
       name: 'subgraph_entities_fetches_total',
@@ -441,7 +441,7 @@ export async function startSubgraph<Loaders, Services>(
 /** Process entry point of a subgraph run on its own (DATABASE_URL required). */
 export function runSubgraphProcess<Loaders, Services>(definition: SubgraphDefinition<Loaders, Services>): void {
   const logger = createLogger(definition.name);
-  const url = process.env.DATABASE_URL;
+  const url = databaseUrl();
   if (!url) {
     logger.fatal('DATABASE_URL is required to run a subgraph on its own; `npm start` without it runs the embedded system');
     process.exit(1);

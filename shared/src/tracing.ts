@@ -1,4 +1,5 @@
 import type * as OtelApi from '@opentelemetry/api';
+import { config, type Config } from './config';
 
 /**
  * OpenTelemetry tracing, on only when an OTLP endpoint is configured
@@ -67,14 +68,14 @@ let active: RequestTracing | null = null;
 let shutdown: (() => Promise<void>) | null = null;
 
 /** Whether an OTLP endpoint for traces is configured (and the SDK not disabled). */
-export function tracingConfigured(env: NodeJS.ProcessEnv = process.env): boolean {
-  if ((env.OTEL_SDK_DISABLED ?? '').toLowerCase() === 'true') return false;
-  return Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
+export function tracingConfigured(settings: Config = config()): boolean {
+  if ((settings.OTEL_SDK_DISABLED ?? '').toLowerCase() === 'true') return false;
+  return Boolean(settings.OTEL_EXPORTER_OTLP_ENDPOINT || settings.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
 }
 
 /** The OTLP/HTTP encoding to export with: `http/protobuf` (the OpenTelemetry default) or `http/json`. */
-export function otlpProtocol(env: NodeJS.ProcessEnv = process.env): 'http/protobuf' | 'http/json' {
-  const value = env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL || env.OTEL_EXPORTER_OTLP_PROTOCOL || 'http/protobuf';
+export function otlpProtocol(settings: Config = config()): 'http/protobuf' | 'http/json' {
+  const value = settings.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL || settings.OTEL_EXPORTER_OTLP_PROTOCOL || 'http/protobuf';
   if (value === 'http/protobuf' || value === 'http/json') return value;
   throw new Error(`OTEL_EXPORTER_OTLP_PROTOCOL=${value} is not supported: use http/protobuf or http/json`);
 }
@@ -198,7 +199,7 @@ export function startTracing(service: string): void {
   };
   shutdown = () => provider.shutdown();
   logger.info(
-    { endpoint: process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || process.env.OTEL_EXPORTER_OTLP_ENDPOINT, protocol },
+    { endpoint: config().OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || config().OTEL_EXPORTER_OTLP_ENDPOINT, protocol },
     'tracing on',
   );
 }

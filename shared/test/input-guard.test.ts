@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { GraphQLError } from 'graphql';
-import { formatClientError, hasUnsafeCharacters, inputProblem, introspectionEnabled } from '../src';
+import { formatClientError, hasUnsafeCharacters, inputProblem, introspectionEnabled, loadConfig } from '../src';
 import { journalProblem } from '../../subgraphs/matching/src/app/sequencer';
 
 describe('inputProblem', () => {
@@ -74,10 +74,10 @@ describe('formatClientError', () => {
   });
 
   it('turns introspection off by default in production only', () => {
-    expect(introspectionEnabled({})).toBe(true);
-    expect(introspectionEnabled({ NODE_ENV: 'production' })).toBe(false);
-    expect(introspectionEnabled({ NODE_ENV: 'production', INTROSPECTION: 'on' })).toBe(true);
-    expect(introspectionEnabled({ INTROSPECTION: 'off' })).toBe(false);
-    expect(() => introspectionEnabled({ INTROSPECTION: 'maybe' })).toThrow();
+    expect(introspectionEnabled(loadConfig({}))).toBe(true);
+    expect(introspectionEnabled(loadConfig({ NODE_ENV: 'production' }))).toBe(false);
+    expect(introspectionEnabled(loadConfig({ NODE_ENV: 'production', INTROSPECTION: 'on' }))).toBe(true);
+    expect(introspectionEnabled(loadConfig({ INTROSPECTION: 'off' }))).toBe(false);
+    expect(() => introspectionEnabled(loadConfig({ INTROSPECTION: 'maybe' }))).toThrow();
   });
 });
