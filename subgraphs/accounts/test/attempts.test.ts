@@ -1,15 +1,15 @@
 import { GraphQLError } from 'graphql';
-import { DomainError } from '@tradegraph/shared';
+import { DomainError, loadConfig } from '@tradegraph/shared';
 import { readAttemptSettings } from '../src/app/settings';
 import { AttemptCounters } from '../src/infra/attempt-counters';
 
 // The embedded mode (no Redis URL): the counters live in memory. Same rules.
-const settings = readAttemptSettings({
+const settings = readAttemptSettings(loadConfig({
   RATE_LIMIT_LOGIN_PER_ACCOUNT: '3',
   RATE_LIMIT_LOGIN_PER_IP: '5',
   RATE_LIMIT_SIWE_PER_ACCOUNT_IP: '2',
   RATE_LIMIT_SIWE_PER_ACCOUNT: '5',
-});
+}));
 const counters = new AttemptCounters(settings.attempts, settings.signUps, undefined);
 const guardAttempt = counters.guard.bind(counters);
 const guardSignUp = counters.guardSignUp.bind(counters);

@@ -1,7 +1,5 @@
-import { cacheControlDirective, type SubgraphDefinition } from '@tradegraph/shared';
+import { cacheControlDirective, config, type SubgraphDefinition } from '@tradegraph/shared';
 import { FillRecord, OrderRecord, createLoaders, migrations, type MatchingLoaders } from './infra';
-import { SNAPSHOT_EVERY_DEFAULT } from './app/sequencer';
-import { FINISHED_ORDERS_KEPT_DEFAULT } from './app/projection';
 import { journalMetrics } from './app/journal-metrics';
 import { EngineHost } from './app/engine-host';
 import type { MatchingServices } from './app/services';
@@ -37,10 +35,10 @@ export const definition: SubgraphDefinition<MatchingLoaders, MatchingServices> =
       // A snapshot of a book with 8,000 resting orders is 4 MB of JSON, about 15 ms of this
       // process and 100 ms of Postgres; replaying 100,000 journaled commands at a restart takes
       // about half a second (131,000 in 0.54 s: 0.32 reading, 0.21 applying). So one per 100,000.
-      snapshotEvery: Number(process.env.MATCHING_SNAPSHOT_EVERY ?? SNAPSHOT_EVERY_DEFAULT),
-      finishedOrdersKept: Number(process.env.MATCHING_FINISHED_ORDERS_KEPT ?? FINISHED_ORDERS_KEPT_DEFAULT),
+      snapshotEvery: config().MATCHING_SNAPSHOT_EVERY,
+      finishedOrdersKept: config().MATCHING_FINISHED_ORDERS_KEPT,
     });
-    return { engine, demoCredits: process.env.MATCHING_DEMO_CREDITS === 'on' };
+    return { engine, demoCredits: config().MATCHING_DEMO_CREDITS === true };
   },
   routes: (app, { orm }, services) => {
     tradeHistoryRoute(app, orm);
@@ -48,7 +46,7 @@ export const definition: SubgraphDefinition<MatchingLoaders, MatchingServices> =
   },
   start: async ({ logger }, { engine }) => {
     /** How often the sequencer's clock advances with no traffic, so DAY/GTD orders expire on time. */
-    const tickIntervalMs = Number(process.env.MATCHING_TICK_MS ?? 1000);
+    const tickIntervalMs = config().MATCHING_TICK_MS;
     // The engine in service at each tick: a rebuilt one replaces it after a journal failure.
     const timer = setInterval(() => engine.tick(), tickIntervalMs);
     return async () => {

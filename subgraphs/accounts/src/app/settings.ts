@@ -1,24 +1,17 @@
-import { isProduction, portOf, redisUrl } from '@tradegraph/shared';
-import {
-  ATTEMPT_KINDS,
-  DEFAULT_ATTEMPT_LIMITS,
-  DEFAULT_SIGN_UP_LIMITS,
-  type AttemptKind,
-  type AttemptLimits,
-  type SignUpLimits,
-} from '../domain/attempts';
+import { config, isProduction, portOf, type Config } from '@tradegraph/shared';
+import { ATTEMPT_KINDS, type AttemptKind, type AttemptLimits, type SignUpLimits } from '../domain/attempts';
 import { parseKycKeyring, type KycKeyring } from '../domain/kyc/crypto';
 import { parseOidcProviders, type OidcProviderConfig } from '../domain/oidc';
 import { referralRevenueShare } from '../domain/referrals';
 import { adminEmails } from '../domain/roles';
-import { DEFAULT_SESSION_LIFETIMES, type SessionLifetimes } from '../domain/sessions';
+import type { SessionLifetimes } from '../domain/sessions';
 import { parseSiweSettings, type SiweSettings } from '../domain/siwe';
-import { DEFAULT_SIGNING_KEY_MAX_AGE_SECONDS } from '../domain/tokens';
 import type { EmbeddedWalletSettings } from '../infra/embedded-wallets';
 
 /**
- * Everything accounts is configured with, read from the environment once, when the process
- * starts (`readAccountsSettings()` from prepare()); the domain gets these values as arguments.
+ * Everything accounts is configured with, taken from the process's configuration (shared config)
+ * once, when the process starts (`readAccountsSettings()` from prepare()); the domain gets these
+ * values as arguments.
  */
 export interface AccountsSettings {
   redisUrl: string | undefined;
@@ -40,68 +33,52 @@ export interface AccountsSettings {
   embeddedWallets: EmbeddedWalletSettings;
 }
 
-type Env = Record<string, string | undefined>;
+const ATTEMPT_VARIABLE: Record<AttemptKind, 'LOGIN' | 'TWO_FACTOR' | 'SIWE'> = { login: 'LOGIN', 'two-factor': 'TWO_FACTOR', siwe: 'SIWE' };
 
-/** Unset and empty are the same: not configured. */
-const text = (env: Env, name: string): string | undefined => (env[name] === undefined || env[name] === '' ? undefined : env[name]);
-
-/** A positive integer setting, or `fallback` when unset or not one. */
-function positiveInt(env: Env, name: string, fallback: number): number {
-  const value = Number(env[name]);
-  return Number.isInteger(value) && value > 0 ? value : fallback;
-}
-
-function attemptLimits(env: Env, kind: AttemptKind): AttemptLimits {
-  const prefix = `RATE_LIMIT_${kind.replace('-', '_').toUpperCase()}_`;
-  const d = DEFAULT_ATTEMPT_LIMITS[kind];
+function attemptLimits(settings: Config, kind: AttemptKind): AttemptLimits {
+  const name = ATTEMPT_VARIABLE[kind];
   return {
-    perAccountIp: positiveInt(env, `${prefix}PER_ACCOUNT_IP`, d.perAccountIp),
-    perAccount: positiveInt(env, `${prefix}PER_ACCOUNT`, d.perAccount),
-    perIp: positiveInt(env, `${prefix}PER_IP`, d.perIp),
-    windowSeconds: positiveInt(env, `${prefix}WINDOW_SECONDS`, d.windowSeconds),
+    perAccountIp: settings[`RATE_LIMIT_${name}_PER_ACCOUNT_IP`],
+    perAccount: settings[`RATE_LIMIT_${name}_PER_ACCOUNT`],
+    perIp: settings[`RATE_LIMIT_${name}_PER_IP`],
+    windowSeconds: settings[`RATE_LIMIT_${name}_WINDOW_SECONDS`],
   };
 }
 
-/** The attempt and sign-up limits (RATE_LIMIT_*), defaults in domain/attempts.ts. */
-export function readAttemptSettings(env: Env = process.env): Pick<AccountsSettings, 'attempts' | 'signUps'> {
+/** The attempt and sign-up limits (RATE_LIMIT_*). */
+export function readAttemptSettings(settings: Config = config()): Pick<AccountsSettings, 'attempts' | 'signUps'> {
   return {
-    attempts: Object.fromEntries(ATTEMPT_KINDS.map((kind) => [kind, attemptLimits(env, kind)])) as Record<AttemptKind, AttemptLimits>,
-    signUps: {
-      perIp: positiveInt(env, 'RATE_LIMIT_SIGNUP_PER_IP', DEFAULT_SIGN_UP_LIMITS.perIp),
-      windowSeconds: positiveInt(env, 'RATE_LIMIT_SIGNUP_WINDOW_SECONDS', DEFAULT_SIGN_UP_LIMITS.windowSeconds),
-    },
+    attempts: Object.fromEntries(ATTEMPT_KINDS.map((kind) => [kind, attemptLimits(settings, kind)])) as Record<AttemptKind, AttemptLimits>,
+    signUps: { perIp: settings.RATE_LIMIT_SIGNUP_PER_IP, windowSeconds: settings.RATE_LIMIT_SIGNUP_WINDOW_SECONDS },
   };
 }
 
-export function readAccountsSettings(env: Env = process.env): AccountsSettings {
-  const production = isProduction();
+export function readAccountsSettings(settings: Config = config()): AccountsSettings {
+  const production = isProduction(settings);
   return {
-    redisUrl: redisUrl(),
-    sessions: {
-      sessionTtlSeconds: positiveInt(env, 'SESSION_TTL_SECONDS', DEFAULT_SESSION_LIFETIMES.sessionTtlSeconds),
-      refreshTokenTtlSeconds: positiveInt(env, 'REFRESH_TOKEN_TTL_SECONDS', DEFAULT_SESSION_LIFETIMES.refreshTokenTtlSeconds),
-    },
-    signingKeyMaxAgeSeconds: positiveInt(env, 'SIGNING_KEY_MAX_AGE_SECONDS', DEFAULT_SIGNING_KEY_MAX_AGE_SECONDS),
-    ...readAttemptSettings(env),
-    adminEmails: adminEmails(env.ADMIN_EMAILS),
-    referralRevenueShare: referralRevenueShare(env.REFERRAL_REVENUE_SHARE),
+    redisUrl: settings.REDIS_URL,
+    sessions: { sessionTtlSeconds: settings.SESSION_TTL_SECONDS, refreshTokenTtlSeconds: settings.REFRESH_TOKEN_TTL_SECONDS },
+    signingKeyMaxAgeSeconds: settings.SIGNING_KEY_MAX_AGE_SECONDS,
+    ...readAttemptSettings(settings),
+    adminEmails: adminEmails(settings.ADMIN_EMAILS),
+    referralRevenueShare: referralRevenueShare(settings.REFERRAL_REVENUE_SHARE),
     siwe: parseSiweSettings(
       {
-        domain: text(env, 'SIWE_DOMAIN'),
-        uri: text(env, 'SIWE_URI'),
-        chainIds: text(env, 'SIWE_CHAIN_IDS'),
-        nonceTtlSeconds: text(env, 'SIWE_NONCE_TTL_SECONDS'),
+        domain: settings.SIWE_DOMAIN,
+        uri: settings.SIWE_URI,
+        chainIds: settings.SIWE_CHAIN_IDS,
+        nonceTtlSeconds: String(settings.SIWE_NONCE_TTL_SECONDS),
       },
-      `localhost:${portOf('gateway')}`,
+      `localhost:${portOf('gateway', settings)}`,
     ),
-    oidcProviders: parseOidcProviders(env.OIDC_PROVIDERS, production),
-    kycKeyring: parseKycKeyring(env.KYC_ENCRYPTION_KEYS, env.NODE_ENV === 'production'),
-    kycProvider: env.KYC_PROVIDER ?? 'local',
+    oidcProviders: parseOidcProviders(settings.OIDC_PROVIDERS, production),
+    kycKeyring: parseKycKeyring(settings.KYC_ENCRYPTION_KEYS, production),
+    kycProvider: settings.KYC_PROVIDER,
     embeddedWallets: {
-      provider: env.EMBEDDED_WALLET_PROVIDER || 'local',
-      keys: env.EMBEDDED_WALLET_KEYS,
+      provider: settings.EMBEDDED_WALLET_PROVIDER,
+      keys: settings.EMBEDDED_WALLET_KEYS,
       production,
-      privy: { appId: env.PRIVY_APP_ID, appSecret: env.PRIVY_APP_SECRET, apiUrl: env.PRIVY_API_URL },
+      privy: { appId: settings.PRIVY_APP_ID, appSecret: settings.PRIVY_APP_SECRET, apiUrl: settings.PRIVY_API_URL },
     },
   };
 }

@@ -32,26 +32,7 @@ export interface SignUpLimits {
   windowSeconds: number;
 }
 
-/**
- * Defaults: an account gets 10 failed guesses per 15 minutes from one address and 100 from all
- * together; an IP (which may be an office behind one NAT, or a test suite) gets 300. Second
- * factors keep 10 per account whatever the address: only someone who knows the password gets
- * that far, and a six-digit code must not be guessed from many addresses at once.
- * Settings: RATE_LIMIT_<KIND>_PER_ACCOUNT_IP, RATE_LIMIT_<KIND>_PER_ACCOUNT, RATE_LIMIT_<KIND>_PER_IP,
- * RATE_LIMIT_<KIND>_WINDOW_SECONDS with KIND = LOGIN, TWO_FACTOR, SIWE.
- */
-export const DEFAULT_ATTEMPT_LIMITS: Record<AttemptKind, AttemptLimits> = {
-  login: { perAccountIp: 10, perAccount: 100, perIp: 300, windowSeconds: 15 * 60 },
-  'two-factor': { perAccountIp: 10, perAccount: 10, perIp: 300, windowSeconds: 15 * 60 },
-  siwe: { perAccountIp: 10, perAccount: 100, perIp: 300, windowSeconds: 15 * 60 },
-};
 
-/**
- * Sign-ups per client address (RATE_LIMIT_SIGNUP_PER_IP, default 30 per
- * RATE_LIMIT_SIGNUP_WINDOW_SECONDS, default an hour): neither mass account creation nor probing
- * which emails exist (`CONFLICT`) goes fast.
- */
-export const DEFAULT_SIGN_UP_LIMITS: SignUpLimits = { perIp: 30, windowSeconds: 3600 };
 
 /**
  * Whether a failure of the attempt counts against the caller: a wrong or refused secret does;

@@ -10,7 +10,6 @@ export interface SessionLifetimes {
   sessionTtlSeconds: number;
   refreshTokenTtlSeconds: number;
 }
-export const DEFAULT_SESSION_LIFETIMES: SessionLifetimes = { sessionTtlSeconds: 30 * 24 * 3600, refreshTokenTtlSeconds: 14 * 24 * 3600 };
 
 /** How long the password step of a 2FA login stays good for the code to follow. */
 export const LOGIN_CHALLENGE_TTL_SECONDS = 5 * 60;

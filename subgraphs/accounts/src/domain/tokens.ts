@@ -21,7 +21,6 @@ export interface SigningKeyPair {
  */
 export const ACTIVE_KEY_CACHE_MS = 10_000;
 export const PUBLISH_AFTER_RETIREMENT_MS = (ACCESS_TOKEN_TTL_SECONDS + 60) * 1000 + ACTIVE_KEY_CACHE_MS;
-export const DEFAULT_SIGNING_KEY_MAX_AGE_SECONDS = 30 * 24 * 3600;
 
 export function signingKeyTooOld(createdAt: Date, now: Date, maxAgeSeconds: number): boolean {
   return now.getTime() - createdAt.getTime() > maxAgeSeconds * 1000;

@@ -1,10 +1,10 @@
-import { LISTING_PATH, internalHeaders, listingChannel, subgraphUrl, type EventBus, type ListedMarket, type Logger } from '@tradegraph/shared';
+import { LISTING_PATH, config, internalHeaders, listingChannel, subgraphBaseUrl, type EventBus, type ListedMarket, type Logger } from '@tradegraph/shared';
 import { engineSpec } from '../domain/catalog';
 import type { CommandInput, Sequencer } from '../app/sequencer';
 
 /** The markets subgraph's `GET /listing` (MARKETS_LISTING_URL overrides). */
 export function listingUrl(): string {
-  return process.env.MARKETS_LISTING_URL ?? subgraphUrl('markets').replace(/\/graphql\/?$/, LISTING_PATH);
+  return config().MARKETS_LISTING_URL ?? `${subgraphBaseUrl('markets')}${LISTING_PATH}`;
 }
 
 /**

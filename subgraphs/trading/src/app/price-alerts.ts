@@ -1,4 +1,4 @@
-import { invalidInput, type EntityManager } from '@tradegraph/shared';
+import { config, invalidInput, type Config, type EntityManager } from '@tradegraph/shared';
 import { checkAlertLimit, validateAlert, type AlertCondition } from '../domain/alerts';
 import { countActiveAlerts, insertAlert, type PriceAlertRecord } from '../infra';
 
@@ -23,8 +23,7 @@ export class PriceAlerts {
   }
 }
 
-/** PRICE_ALERTS_MAX_PER_USER, 100 when unset or not a positive whole number; read once, at start. */
-export function maxAlertsPerUser(env: NodeJS.ProcessEnv = process.env): number {
-  const value = Number(env.PRICE_ALERTS_MAX_PER_USER || 100);
-  return Number.isInteger(value) && value > 0 ? value : 100;
+/** PRICE_ALERTS_MAX_PER_USER, read once, at start. */
+export function maxAlertsPerUser(settings: Config = config()): number {
+  return settings.PRICE_ALERTS_MAX_PER_USER;
 }

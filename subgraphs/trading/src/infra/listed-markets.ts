@@ -1,8 +1,8 @@
-import { DomainError, LISTING_PATH, internalHeaders, subgraphUrl, type ListedMarket } from '@tradegraph/shared';
+import { DomainError, LISTING_PATH, config, internalHeaders, subgraphBaseUrl, type Config, type ListedMarket } from '@tradegraph/shared';
 
 /** The markets subgraph's `GET /listing` (MARKETS_LISTING_URL overrides, as for matching); read once, at start. */
-export function listingUrl(env: NodeJS.ProcessEnv = process.env): string {
-  return env.MARKETS_LISTING_URL ?? subgraphUrl('markets').replace(/\/graphql\/?$/, LISTING_PATH);
+export function listingUrl(settings: Config = config()): string {
+  return settings.MARKETS_LISTING_URL ?? `${subgraphBaseUrl('markets', settings)}${LISTING_PATH}`;
 }
 
 /** How long a loaded listing is trusted before it is loaded again. */
