@@ -1,4 +1,15 @@
-import type { Order } from './order';
+/**
+ * What a book side needs of an order: its id and price, and the links the fast book threads
+ * through it (an intrusive FIFO per price level; the reference book ignores them). The engine's
+ * Order is one.
+ */
+export interface BookOrder {
+  readonly id: number;
+  price: number;
+  prev: this | null;
+  next: this | null;
+  level: unknown;
+}
 
 /**
  * One side of one market's book: resting orders in price-time priority. The engine does all
@@ -6,16 +17,16 @@ import type { Order } from './order';
  * behind this interface — the fast one used in production and a deliberately naive reference
  * one that property tests run side by side with it.
  */
-export interface BookSide {
+export interface BookSide<O extends BookOrder = BookOrder> {
   /** Puts the order at the back of the queue at its price. */
-  add(order: Order): void;
-  remove(order: Order): void;
+  add(order: O): void;
+  remove(order: O): void;
   /** The order with the highest priority (best price, then earliest), if any. */
-  best(): Order | undefined;
+  best(): O | undefined;
   /** The next order in priority after `order`, which must be in this side. */
-  after(order: Order): Order | undefined;
+  after(order: O): O | undefined;
   readonly size: number;
 }
 
 /** `isBid`: bids rank higher prices first, asks lower prices first. */
-export type BookSideFactory = (isBid: boolean) => BookSide;
+export type BookSideFactory<O extends BookOrder = BookOrder> = (isBid: boolean) => BookSide<O>;

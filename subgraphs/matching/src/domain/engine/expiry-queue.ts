@@ -1,4 +1,4 @@
-import type { Order } from './order';
+import type { Order } from './market';
 
 /**
  * Min-heap of orders by (expireAt, id). Cancelled or filled orders are not removed eagerly;

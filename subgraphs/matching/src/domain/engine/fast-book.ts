@@ -1,10 +1,9 @@
-import type { BookSide } from './book';
-import type { Order } from './order';
+import type { BookOrder, BookSide } from './book';
 
 /** Orders at one price, oldest first, linked through the orders themselves (no per-order allocation). */
-class PriceLevel {
-  head: Order | null = null;
-  tail: Order | null = null;
+class PriceLevel<O extends BookOrder> {
+  head: O | null = null;
+  tail: O | null = null;
   constructor(
     readonly price: number,
     /** Price mapped so that "better" is always "greater": price for bids, -price for asks. */
@@ -23,8 +22,8 @@ class PriceLevel {
  * reading, dropped when they surface at the best end, and compacted away in one pass once they
  * outnumber the occupied ones.
  */
-export class FastBookSide implements BookSide {
-  private readonly levels: PriceLevel[] = [];
+export class FastBookSide<O extends BookOrder> implements BookSide<O> {
+  private readonly levels: PriceLevel<O>[] = [];
   /** levels[i].rank, kept in a flat number array so the binary search does not chase pointers. */
   private readonly ranks: number[] = [];
   private emptyLevels = 0;
@@ -36,7 +35,7 @@ export class FastBookSide implements BookSide {
     return this.count;
   }
 
-  best(): Order | undefined {
+  best(): O | undefined {
     const levels = this.levels;
     for (let i = levels.length - 1; i >= 0; i--) {
       const head = levels[i].head;
@@ -48,17 +47,17 @@ export class FastBookSide implements BookSide {
     return undefined;
   }
 
-  add(order: Order): void {
+  add(order: O): void {
     const rank = this.isBid ? order.price : -order.price;
     const levels = this.levels;
     let index = this.search(rank);
-    let level: PriceLevel;
+    let level: PriceLevel<O>;
     if (index >= 0) {
       level = levels[index];
       if (level.head === null) this.emptyLevels--;
     } else {
       index = ~index;
-      level = new PriceLevel(order.price, rank);
+      level = new PriceLevel<O>(order.price, rank);
       // Insert by hand: splice allocates a result array and is not inlined.
       const ranks = this.ranks;
       let i = levels.length;
@@ -80,8 +79,8 @@ export class FastBookSide implements BookSide {
     this.count++;
   }
 
-  remove(order: Order): void {
-    const level = order.level as PriceLevel;
+  remove(order: O): void {
+    const level = order.level as PriceLevel<O>;
     if (order.prev) order.prev.next = order.next;
     else level.head = order.next;
     if (order.next) order.next.prev = order.prev;
@@ -92,10 +91,10 @@ export class FastBookSide implements BookSide {
     if (level.head === null && ++this.emptyLevels > 32 && this.emptyLevels * 2 > this.levels.length) this.compact();
   }
 
-  after(order: Order): Order | undefined {
+  after(order: O): O | undefined {
     if (order.next) return order.next;
     const levels = this.levels;
-    for (let i = this.search((order.level as PriceLevel).rank) - 1; i >= 0; i--) {
+    for (let i = this.search((order.level as PriceLevel<O>).rank) - 1; i >= 0; i--) {
       const head = levels[i].head;
       if (head !== null) return head;
     }
@@ -139,4 +138,4 @@ export class FastBookSide implements BookSide {
   }
 }
 
-export const fastBookSide = (isBid: boolean): BookSide => new FastBookSide(isBid);
+export const fastBookSide = <O extends BookOrder>(isBid: boolean): BookSide<O> => new FastBookSide<O>(isBid);

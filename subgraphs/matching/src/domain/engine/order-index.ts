@@ -1,4 +1,4 @@
-import type { Order } from './order';
+import type { Order } from './market';
 
 /**
  * Live orders by id. Ids are handed out sequentially, so `id & mask` spreads live orders over the
