@@ -170,7 +170,7 @@ export const VARIABLES = {
   PRICE_REPLAY_SPEED: variable(z.coerce.number({ error: 'must be a number' }).min(0).default(1), 'replay speed (1 = recorded pace, 0 = as fast as possible)'),
   PRICE_REPLAY_LOOP: variable(choice(['on', 'off'], 'off'), '`on` loops the replay'),
   PRICE_REPLAY_TIME: variable(choice(['now', 'recorded'], 'now'), '`recorded` keeps the file times'),
-  BINANCE_WS_URL: variable(text(), 'Binance feed: base of the combined stream'),
+  BINANCE_WS_URL: variable(z.string().default('wss://stream.binance.com:9443'), 'Binance feed: base of the combined stream'),
   BINANCE_MARKETS: variable(text(), 'which markets follow Binance (default every crypto market)'),
   BINANCE_SYMBOLS: variable(text(), 'Binance symbol overrides BTC-USDT:btcfdusd,…'),
   BINANCE_STREAM: variable(choice(['trade', 'miniTicker'], 'trade'), 'Binance stream kind'),

@@ -1,4 +1,7 @@
-import { tickRetentionFromEnv } from '../src/events/feed-history';
+import { loadConfig } from '@tradegraph/shared';
+import { tickRetention } from '../src/events/feed-history';
+
+const tickRetentionFromEnv = (env: Record<string, string>) => tickRetention(loadConfig(env));
 
 describe('tick retention settings', () => {
   it('keeps 30 days by default (unset or empty), pruning hourly; 0 keeps every tick', () => {

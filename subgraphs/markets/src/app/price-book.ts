@@ -1,6 +1,6 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { DomainError, FailureStreak, invalidInput, priceChannel, tradesChannel, type EventBus, type Logger, type PriceEvent, type TradeEvent } from '@tradegraph/shared';
+import { DomainError, FailureStreak, config, type Config, invalidInput, priceChannel, tradesChannel, type EventBus, type Logger, type PriceEvent, type TradeEvent } from '@tradegraph/shared';
 import { quoteOf, replaces, type PriceObservation, type PricePolicy, type PriceQuote } from '../domain/prices';
 import type { FeedTick, PriceFeed } from '../domain/price-feed';
 import { priceKey, type KeyValueCache } from '../infra/price-cache';
@@ -16,13 +16,13 @@ export interface PriceBookSettings extends PricePolicy {
   persistMs: number;
 }
 
-export function priceBookSettings(env = process.env): PriceBookSettings {
+export function priceBookSettings(settings: Config = config()): PriceBookSettings {
   return {
-    cacheTtlMs: Number(env.PRICE_CACHE_TTL_MS ?? 60_000),
-    cacheWriteMs: Number(env.PRICE_CACHE_WRITE_MS ?? 50),
-    staleAfterMs: Number(env.PRICE_STALE_AFTER_MS ?? 30_000),
-    tradeWindowMs: Number(env.PRICE_TRADE_WINDOW_MS ?? 3_600_000),
-    persistMs: Number(env.PRICE_PERSIST_MS ?? 1000),
+    cacheTtlMs: settings.PRICE_CACHE_TTL_MS,
+    cacheWriteMs: settings.PRICE_CACHE_WRITE_MS,
+    staleAfterMs: settings.PRICE_STALE_AFTER_MS,
+    tradeWindowMs: settings.PRICE_TRADE_WINDOW_MS,
+    persistMs: settings.PRICE_PERSIST_MS,
   };
 }
 

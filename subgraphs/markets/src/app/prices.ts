@@ -2,7 +2,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from '@tradegraph/shared';
 import type { FeedMarket } from '../domain/price-feed';
 import { findMarket, marketsBySymbol, type MarketRecord } from '../infra';
-import { feedFromEnv } from '../infra/feeds';
+import { feedFromSettings } from '../infra/feeds';
 import type { ListingEvents } from '../events/listing';
 import type { PriceBook } from './price-book';
 
@@ -13,7 +13,7 @@ import type { PriceBook } from './price-book';
  */
 export async function startPrices(orm: MikroORM, book: PriceBook, listing: ListingEvents, logger: Logger): Promise<() => Promise<void>> {
   const listed = await marketsBySymbol(orm.em.fork());
-  const feed = feedFromEnv(listed.filter((m) => m.status === 'active').map((m) => ({ ...feedMarketOf(m), category: m.category })));
+  const feed = feedFromSettings(listed.filter((m) => m.status === 'active').map((m) => ({ ...feedMarketOf(m), category: m.category })));
   const stopFollowing = listing.follow(async (event) => {
     book.follow(event.symbol);
     if (event.status !== 'active' || !feed?.follow) return;

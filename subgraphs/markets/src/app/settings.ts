@@ -1,3 +1,5 @@
+import { config, type Config } from '@tradegraph/shared';
+
 /** The markets API's limits, read once at start. */
 export interface MarketsSettings {
   /** Per market per `priceUpdated` subscriber (PRICE_UPDATES_MAX_PER_SECOND, default 4; 0 sends every update). */
@@ -8,11 +10,11 @@ export interface MarketsSettings {
   exportMaxRows: number;
 }
 
-export function marketsSettings(env: NodeJS.ProcessEnv = process.env): MarketsSettings {
-  const perSecond = Number(env.PRICE_UPDATES_MAX_PER_SECOND ?? 4);
+export function marketsSettings(settings: Config = config()): MarketsSettings {
+  const perSecond = settings.PRICE_UPDATES_MAX_PER_SECOND;
   return {
     priceUpdateIntervalMs: perSecond > 0 ? 1000 / perSecond : 0,
-    subscriptionIntervalMs: Number(env.MARKETS_SUBSCRIPTION_INTERVAL_MS ?? 1000),
-    exportMaxRows: Number(env.MARKETS_EXPORT_MAX_ROWS ?? 100_000),
+    subscriptionIntervalMs: settings.MARKETS_SUBSCRIPTION_INTERVAL_MS,
+    exportMaxRows: settings.MARKETS_EXPORT_MAX_ROWS,
   };
 }

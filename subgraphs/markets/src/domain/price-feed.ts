@@ -31,5 +31,3 @@ export interface PriceFeed {
   follow?(market: FeedMarket): void;
 }
 
-export const PRICE_FEEDS = ['simulated', 'replay', 'binance', 'off'] as const;
-export type PriceFeedKind = (typeof PRICE_FEEDS)[number];

@@ -1,5 +1,5 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { FailureStreak, priceChannel, type EventBus, type Logger, type PriceEvent } from '@tradegraph/shared';
+import { FailureStreak, config, priceChannel, type Config, type EventBus, type Logger, type PriceEvent } from '@tradegraph/shared';
 import { MarketRecord } from '../infra';
 import { applyTicks, pruneTicks, type Tick } from '../infra/candle-store';
 import { publishCandleChanges } from './candle-publisher';
@@ -12,14 +12,8 @@ export interface TickRetention {
   everyMs: number;
 }
 
-export function tickRetentionFromEnv(env = process.env): TickRetention {
-  const days = Number(env.PRICE_TICKS_RETENTION_DAYS || 30);
-  const everyMs = Number(env.PRICE_TICKS_PRUNE_EVERY_MS || 3_600_000);
-  if (!Number.isInteger(days) || days < 0)
-    throw new Error('PRICE_TICKS_RETENTION_DAYS must be a whole number of days, 0 to keep every tick');
-  if (!Number.isInteger(everyMs) || everyMs < 100)
-    throw new Error('PRICE_TICKS_PRUNE_EVERY_MS must be a whole number of milliseconds, at least 100');
-  return { days, everyMs };
+export function tickRetention(settings: Config = config()): TickRetention {
+  return { days: settings.PRICE_TICKS_RETENTION_DAYS, everyMs: settings.PRICE_TICKS_PRUNE_EVERY_MS };
 }
 
 /**
@@ -47,8 +41,8 @@ export class FeedHistory {
     private readonly logger: Logger,
     /** Markets whose candles come from trades (no feed candles for them). */
     private readonly tradedMarkets: () => Set<string>,
-    private readonly flushMs = Number(process.env.MARKETS_HISTORY_FLUSH_MS ?? 500),
-    private readonly retention: TickRetention = tickRetentionFromEnv(),
+    private readonly flushMs = config().MARKETS_HISTORY_FLUSH_MS,
+    private readonly retention: TickRetention = tickRetention(),
   ) {
     this.flushes = new FailureStreak(logger, 'recording price history');
   }

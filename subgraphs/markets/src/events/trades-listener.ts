@@ -1,5 +1,5 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { internalHeaders, subgraphUrl, tradeHistoryQuery, tradesChannel, type EventBus, type Logger, type TradeEvent } from '@tradegraph/shared';
+import { config, internalHeaders, subgraphBaseUrl, tradeHistoryQuery, tradesChannel, type EventBus, type Logger, type TradeEvent } from '@tradegraph/shared';
 import { MarketRecord } from '../infra';
 import { applyTrades, tradeCursors, type TradePoint } from '../infra/candle-store';
 import { publishCandleChanges } from './candle-publisher';
@@ -14,8 +14,8 @@ export interface TradeIngestOptions {
 
 export function tradeIngestOptions(): TradeIngestOptions {
   return {
-    matchingUrl: process.env.MARKETS_MATCHING_INTERNAL_URL ?? subgraphUrl('matching').replace(/\/graphql\/?$/, ''),
-    sweepMs: Number(process.env.MARKETS_TRADES_SWEEP_MS ?? 30_000),
+    matchingUrl: config().MARKETS_MATCHING_INTERNAL_URL ?? subgraphBaseUrl('matching'),
+    sweepMs: config().MARKETS_TRADES_SWEEP_MS,
     pageSize: 1000,
   };
 }
