@@ -1,4 +1,5 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
+import { JournalStore } from '../infra/journal';
 import { DomainError, canonicalDecimal, hasUnsafeCharacters, requestTracing, type Logger } from '@tradegraph/shared';
 import { OrderRejected } from '../domain/orders';
 import { Engine, quantityToLots, snapshotHash, type Command, type CommandResult, type EngineSnapshot } from '../domain/engine';
@@ -23,15 +24,6 @@ interface Pending {
   submittedAt: number;
   /** The submitting request's trace, while tracing is on. */
   traced?: unknown;
-}
-
-/** A connection of MikroORM's pool as the pg driver gives it (MikroORM's connection is knex underneath). */
-interface PooledConnection {
-  query(query: { name?: string; text: string; values: readonly unknown[] }): Promise<unknown>;
-}
-interface ConnectionPool {
-  acquireConnection(): Promise<PooledConnection>;
-  releaseConnection(connection: PooledConnection): Promise<void>;
 }
 
 /** What a caller is told while the engine cannot serve: the platform's own SERVICE_UNAVAILABLE wording. */
@@ -69,28 +61,8 @@ export interface SequencerOptions {
   onBatchDurable?: (batch: { commands: number; writeSeconds: number; oldestWaitSeconds: number }) => void;
 }
 
-/** The statement that makes a batch durable; see Sequencer.write. */
-const WRITE_BATCH = `
-with journal as (
-  insert into matching.journal (seq, command)
-  select seq, command from jsonb_to_recordset($1::jsonb) as j(seq bigint, command jsonb)
-), orders as (
-  insert into matching.orders (id, user_id, market, side, type, time_in_force, price, stop_price, quantity,
-                               quote_amount, filled_quantity, status, client_order_id, created_at, updated_at)
-  select * from jsonb_to_recordset($2::jsonb) as o(id bigint, user_id uuid, market text, side text, type text,
-    time_in_force text, price numeric, stop_price numeric, quantity numeric, quote_amount numeric,
-    filled_quantity numeric, status text, client_order_id text, created_at timestamptz, updated_at timestamptz)
-  on conflict (id) do update set price = excluded.price, quantity = excluded.quantity,
-    filled_quantity = excluded.filled_quantity, status = excluded.status, updated_at = excluded.updated_at
-)
-insert into matching.fills (trade_id, order_id, user_id, market, side, liquidity, price, quantity, fee, fee_asset, created_at)
-select * from jsonb_to_recordset($3::jsonb) as f(trade_id bigint, order_id bigint, user_id uuid, market text,
-  side text, liquidity text, price numeric, quantity numeric, fee numeric, fee_asset text, created_at timestamptz)`;
-
 /** Journaled commands between two snapshots, unless MATCHING_SNAPSHOT_EVERY says otherwise. */
 export const SNAPSHOT_EVERY_DEFAULT = 100_000;
-
-const INSERT_SNAPSHOT = 'insert into matching.snapshots (seq, state, state_hash) values ($1, $2, $3) on conflict (seq) do nothing';
 
 /**
  * The single writer in front of the engine (docs/architecture.md, "An order, end to end"). Commands are applied in arrival
@@ -118,16 +90,8 @@ export class Sequencer {
   private readonly listeners: BatchListener[] = [];
   readonly projection: Projection;
   private sinceSnapshot = 0;
-  /**
-   * The connection batches are written through, taken from the pool at the first write and held:
-   * writes are one at a time anyway, the driver's own `query` skips the query builder and pool
-   * round trip per batch, and the batch statement stays prepared on it. If it breaks, the write
-   * fails and this sequencer is retired (onJournalFailed).
-   */
-  private writer?: Promise<PooledConnection>;
-
   private constructor(
-    private readonly orm: MikroORM,
+    private readonly store: JournalStore,
     readonly engine: Engine,
     private readonly logger: Logger,
     private readonly options: SequencerOptions,
@@ -136,21 +100,17 @@ export class Sequencer {
   }
 
   static async open(orm: MikroORM, logger: Logger, options: SequencerOptions): Promise<Sequencer> {
-    const connection = orm.em.getConnection();
-    const [snapshot] = await connection.execute<{ seq: string; state: EngineSnapshot; state_hash: string }[]>(
-      'select seq, state, state_hash from matching.snapshots order by seq desc limit 1',
-    );
+    const store = new JournalStore(orm);
+    const snapshot = await store.latestSnapshot();
     const engine = snapshot ? Engine.restore(snapshot.state) : new Engine();
-    const sequencer = new Sequencer(orm, engine, logger, options);
-    sequencer.seq = snapshot ? Number(snapshot.seq) : 0;
+    const sequencer = new Sequencer(store, engine, logger, options);
+    sequencer.seq = snapshot ? snapshot.seq : 0;
     const replayed = await sequencer.replay();
-    const live = await connection.execute<Record<string, any>[]>(
-      `select * from matching.orders where status in ('pending', 'open', 'partially_filled')`,
-    );
+    const live = await store.liveOrders();
     for (const row of live) sequencer.projection.restoreLive(orderRowFromDb(row, engine));
     const clientKeys = await sequencer.loadClientKeys();
     logger.info(
-      { snapshotSeq: snapshot ? Number(snapshot.seq) : null, replayed, seq: sequencer.seq, stateHash: engine.stateHash(), clientKeys },
+      { snapshotSeq: snapshot ? snapshot.seq : null, replayed, seq: sequencer.seq, stateHash: engine.stateHash(), clientKeys },
       'engine restored',
     );
     return sequencer;
@@ -162,14 +122,10 @@ export class Sequencer {
    * commands after it were never acknowledged, and their orders do not exist.
    */
   private async loadClientKeys(): Promise<number> {
-    const connection = this.orm.em.getConnection();
     let after = '0';
     let loaded = 0;
     for (;;) {
-      const rows = await connection.execute<{ id: string; user_id: string; client_order_id: string }[]>(
-        'select id::text as id, user_id, client_order_id from matching.orders where id > ? order by id limit 20000',
-        [after],
-      );
+      const rows = await this.store.clientOrderIdsAfter(after);
       if (rows.length === 0) return loaded;
       for (const row of rows) this.projection.knownClientKeys.add(clientOrderKey(row.user_id, row.client_order_id));
       loaded += rows.length;
@@ -179,13 +135,9 @@ export class Sequencer {
 
   /** Replays journal entries after the restored snapshot, in pages. */
   private async replay(): Promise<number> {
-    const connection = this.orm.em.getConnection();
     let replayed = 0;
     for (;;) {
-      const rows = await connection.execute<{ seq: string; command: Command }[]>(
-        'select seq, command from matching.journal where seq > ? order by seq limit 5000',
-        [this.seq],
-      );
+      const rows = await this.store.commandsAfter(this.seq);
       if (rows.length === 0) return replayed;
       for (const row of rows) {
         this.engine.apply(row.command);
@@ -250,7 +202,8 @@ export class Sequencer {
       const tracing = requestTracing();
       const traced = tracing ? batch.find((pending) => pending.traced !== undefined)?.traced : undefined;
       try {
-        await (tracing && traced !== undefined ? tracing.runIn(traced, () => this.write(batch, changes)) : this.write(batch, changes));
+        const write = () => this.store.writeBatch(batch.map((p) => ({ seq: p.seq, command: p.command })), changes);
+        await (tracing && traced !== undefined ? tracing.runIn(traced, write) : write());
       } catch (error) {
         // The statement is atomic: none of the batch is in the journal, so none of it may be
         // acknowledged — the batch and every command applied after it are refused, and this
@@ -286,52 +239,8 @@ export class Sequencer {
     this.writing = false;
   }
 
-  /**
-   * One batch is one SQL statement, so one round trip and one commit: each table's rows travel
-   * as a single JSON array parameter and `jsonb_to_recordset` turns it back into rows. A
-   * statement is atomic, so the journal and the read models commit together.
-   */
-  private async write(batch: Pending[], changes: ReturnType<Projection['drain']>): Promise<void> {
-    const journal = batch.map((p) => ({ seq: p.seq, command: p.command }));
-    const orders = changes.orders.map((o) => ({
-      id: o.id,
-      user_id: o.userId,
-      market: o.market,
-      side: o.side,
-      type: o.type,
-      time_in_force: o.timeInForce,
-      price: o.price,
-      stop_price: o.stopPrice,
-      quantity: o.quantity,
-      quote_amount: o.quoteAmount,
-      filled_quantity: o.filledQuantity,
-      status: o.status,
-      client_order_id: o.clientOrderId,
-      created_at: o.createdAt,
-      updated_at: o.updatedAt,
-    }));
-    const fills = changes.fills.map((f) => ({
-      trade_id: f.tradeId,
-      order_id: f.orderId,
-      user_id: f.userId,
-      market: f.market,
-      side: f.side,
-      liquidity: f.liquidity,
-      price: f.price,
-      quantity: f.quantity,
-      fee: f.fee,
-      fee_asset: f.feeAsset,
-      created_at: f.createdAt,
-    }));
-    this.writer ??= this.pool().acquireConnection();
-    const connection = await this.writer;
-    // Named, so the connection parses and plans the statement once and every batch only binds
-    // and runs it (planning it each time was about half the statement's time in Postgres).
-    await connection.query({
-      name: 'matching-write-batch',
-      text: WRITE_BATCH,
-      values: [journal, orders, fills].map((rows) => JSON.stringify(rows)),
-    });
+  private insertSnapshot(snapshot: { seq: number; state: EngineSnapshot }): Promise<void> {
+    return this.store.insertSnapshot(snapshot.seq, snapshot.state, snapshotHash(snapshot.state));
   }
 
   /** Stores a snapshot whose commands are durable, behind any earlier one, off the batch path. */
@@ -343,37 +252,16 @@ export class Sequencer {
     );
   }
 
-  /**
-   * On a connection of its own from the pool (the writer's stays free for batches), with the
-   * state as a bound parameter: MikroORM's `execute` would inline it into the SQL text,
-   * escaping megabytes character by character (hundreds of milliseconds of the event loop,
-   * mostly garbage collection, in a CPU profile under load).
-   */
-  private async insertSnapshot(snapshot: { seq: number; state: EngineSnapshot }): Promise<void> {
-    const connection = await this.pool().acquireConnection();
-    try {
-      await connection.query({ text: INSERT_SNAPSHOT, values: [snapshot.seq, JSON.stringify(snapshot.state), snapshotHash(snapshot.state)] });
-    } finally {
-      await this.pool().releaseConnection(connection);
-    }
-  }
-
-  private pool(): ConnectionPool {
-    return (this.orm.em.getConnection().getKnex() as unknown as { client: ConnectionPool }).client;
-  }
-
   /** On a clean shutdown: everything durable, plus a snapshot so the next start replays nothing. */
   async close(): Promise<void> {
     if (this.failed !== undefined) {
       // Nothing durable to add, and memory is not the journal's state: no snapshot of it.
-      if (this.writer) await this.writer.then((connection) => this.pool().releaseConnection(connection)).catch(() => undefined);
-      this.writer = undefined;
+      await this.store.releaseWriter(true);
       return;
     }
     await this.drainWrites();
     await this.snapshotWrites;
-    if (this.writer) await this.pool().releaseConnection(await this.writer);
-    this.writer = undefined;
+    await this.store.releaseWriter();
     this.captureSnapshot();
     const [latest] = this.snapshots.splice(0);
     await this.insertSnapshot(latest);
