@@ -12,7 +12,7 @@ export class Rejection {
  * the command being applied.
  *
  * The engine is one object built in layers, one file each, every layer using only those below it
- * (docs/architecture.md, "An order, end to end"):
+ * (docs/architecture.md, "The matching engine"):
  *   EngineBase → Risk (balances, locks, reservations, fees) → OrderLifecycle (live orders: rest,
  *   complete, cancel, OCO pairs) → Matching (a taker against the book) → Triggers (stops, OCO
  *   triggers, expiry) → EngineState (snapshot, restore, state hash) → Engine (commands in,
