@@ -5,7 +5,7 @@
 // straight to matching, and prints for each run the CPU time per request of the gateway,
 // matching, the load generator, PostgreSQL (every `postgres` process on the machine, so other
 // users of the server count too) and Redis, beside p50/p99 and, through a gateway, the share of
-// requests that reached matching in batches (gateway/src/subgraph-batch.ts). A request is one
+// requests that reached matching in batches (gateway/src/execution/subgraph-batch.ts). A request is one
 // place or one cancel, as in bench:orders; "per order" figures elsewhere (order-latency.js) are
 // place + cancel.
 // Writes nothing to bench/results.
@@ -128,7 +128,7 @@ async function main() {
           postgres: per(sumDelta(before.postgres, cpuByComm('postgres'))),
           redis: per(sumDelta(before.redis, cpuByComm('redis-server'))),
         };
-        // How the gateway's subgraph fetches went: in batches (gateway/src/subgraph-batch.ts) or alone.
+        // How the gateway's subgraph fetches went: in batches (gateway/src/execution/subgraph-batch.ts) or alone.
         let batching = '';
         if (batchesBefore) {
           const after = await batchStats(gatewayUrl);

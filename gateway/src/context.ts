@@ -11,7 +11,7 @@ export interface GatewayContext {
   /** The caller's address (socket, or X-Forwarded-For from a TRUSTED_PROXIES hop), forwarded to subgraphs. */
   clientIp?: string;
   userAgent?: string;
-  /** Set while the executor replays a response the gateway already received for this request (datasource.ts). */
+  /** Set while the executor replays a response the gateway already received for this request (execution/datasource.ts). */
   replayId?: string;
   /** When the request (or WebSocket operation) was received, a `performance.now()` reading: operation latency starts here. */
   receivedAt?: number;

@@ -27,24 +27,29 @@ import {
   type TokenVerifier,
 } from '@tradegraph/shared';
 import type { GatewayContext } from './context';
-import { SubgraphDataSource, subgraphBatcher, subgraphFetcher } from './datasource';
-import { MutationForwarder } from './forward';
-import type { SubgraphBatcher } from './subgraph-batch';
+import { SubgraphDataSource, subgraphBatcher, subgraphFetcher } from './execution/datasource';
+import { MutationForwarder } from './execution/forward';
+import type { SubgraphBatcher } from './execution/subgraph-batch';
 import { SubscriptionPlanner } from './subscriptions/planner';
 import { UpstreamConnections } from './subscriptions/upstream';
 import { SubscriptionHub } from './subscriptions/hub';
 import { serveWebSocket } from './subscriptions/websocket';
-import { playgroundRouter } from './playground';
-import { exportProxy } from './export-proxy';
-import { ApiKeyExchange } from './api-keys';
-import { PublicResponseCache } from './response-cache';
-import { graphqlFastPath, httpContext } from './http';
-import { OperationDocuments } from './documents';
-import { SubgraphReadiness } from './readiness';
-import { QueryGate } from './query-gate';
-import { RequestRateLimiter, rateLimitsFromEnv } from './rate-limits';
-import { validateScalarsAtTheEdge } from './scalars';
-import { OperationMetrics, receivedAt, secondsSince } from './operation-metrics';
+import { playgroundRouter } from './edge/playground';
+import { exportProxy } from './edge/export-proxy';
+import { ApiKeyExchange } from './auth/api-keys';
+import { authenticator } from './auth/authenticate';
+import { PublicResponseCache } from './cache/response-cache';
+import { graphqlFastPath } from './edge/fast-path';
+import { httpContext } from './edge/http-context';
+import { keepConnectionsAlive } from './edge/keep-alive';
+import { bodyRefusals } from './edge/request-body';
+import { LeanExecution } from './execution/lean';
+import { OperationDocuments } from './cache/documents';
+import { SubgraphReadiness } from './ops/readiness';
+import { QueryGate } from './limits/query-gate';
+import { RequestRateLimiter, rateLimitsFromEnv } from './limits/rate-limits';
+import { validateScalarsAtTheEdge } from './execution/scalars';
+import { OperationMetrics, receivedAt, secondsSince } from './ops/operation-metrics';
 
 export const SUPERGRAPH_PATH = require.resolve('@tradegraph/schema/supergraph.graphql');
 
@@ -118,14 +123,9 @@ export async function startGateway(
 
   const app = express();
   app.disable('x-powered-by');
-  // Requests go to the fast path for cached public answers first (http.ts), the rest to `app`.
+  // Requests go to the fast path first (edge/fast-path.ts), the rest to `app`.
   const httpServer = http.createServer();
-  // Idle keep-alive connections stay open longer than node's 5 s (HTTP_KEEPALIVE_MS, 65 s): longer
-  // than the idle timeout of the load balancers usually put in front (60 s), so a proxy never
-  // sends a request into a connection the gateway is closing at that moment, and a client that
-  // pauses between requests keeps its connection. Headers must be allowed to take longer still.
-  httpServer.keepAliveTimeout = httpKeepAliveMs();
-  httpServer.headersTimeout = httpServer.keepAliveTimeout + 1000;
+  keepConnectionsAlive(httpServer);
   const responseCache = new PublicResponseCache();
   const operations = new OperationMetrics();
 
@@ -162,6 +162,8 @@ export async function startGateway(
 
   // WebSocket /graphql: subscriptions (federated through the hub), queries and mutations too.
   const apiKeys = new ApiKeyExchange(logger);
+  // The one check of a caller's credentials, for HTTP and WebSocket alike (auth/authenticate.ts).
+  const authenticate = authenticator({ verifyToken, apiKeys });
   const wsCleanup = serveWebSocket({
     httpServer,
     apiSchema,
@@ -170,8 +172,8 @@ export async function startGateway(
     limiter,
     hub,
     apollo,
+    authenticate,
     apiKeys,
-    verifyToken,
     proxies,
     logger,
     operations,
@@ -197,7 +199,7 @@ export async function startGateway(
   stat('gateway_subscription_listeners', 'Client subscriptions served from them', (s) => s.listeners);
   stat('gateway_upstream_connections', 'graphql-ws connections open to subgraphs', (s) => s.upstreamConnections);
 
-  // Liveness: the gateway process answers. Readiness: every subgraph is ready too (see readiness.ts).
+  // Liveness: the gateway process answers. Readiness: every subgraph is ready too (see ops/readiness.ts).
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok', service: 'gateway' });
   });
@@ -218,9 +220,11 @@ export async function startGateway(
     if (req.accepts(['application/json', 'text/html']) === 'text/html' && !req.query.query) return res.redirect('/');
     next();
   });
-  const contextOf = httpContext({ verifyToken, apiKeys, proxies });
+  const contextOf = httpContext({ authenticate, proxies });
   app.use(
     '/graphql',
+    // A body the fast path read and found unreadable is refused here as express.json would refuse it.
+    bodyRefusals(),
     express.json({ limit: '1mb' }),
     // Refusals here never reach Apollo Server's plugins: counted as operations that could not run.
     httpGate.middleware((req, error) => operations.record({ name: undefined, type: 'unknown', seconds: secondsSince(receivedAt(req)), errors: [error] })),
@@ -262,15 +266,13 @@ export async function startGateway(
     app,
     cache: responseCache,
     logger,
-    verifyToken,
-    apiKeys,
-    proxies,
+    contextOf,
     onHit: () => fastHits.inc(),
     gate: httpGate,
     limiter,
     formatError,
     operations,
-    lean: {
+    lean: new LeanExecution({
       executor: gateway.executor,
       documents: leanDocuments,
       schema: leanSchema,
@@ -283,7 +285,7 @@ export async function startGateway(
         fetcher: subgraphFetcher,
       }),
       onForward: () => forwardedMutations.inc(),
-    },
+    }),
   });
   httpServer.on('request', fastPath);
 
@@ -302,11 +304,4 @@ export async function startGateway(
       await limiter?.close();
     },
   };
-}
-
-/** How long an idle client connection is kept open (HTTP_KEEPALIVE_MS; at least 1 s). */
-export function httpKeepAliveMs(env = process.env): number {
-  const value = Number(env.HTTP_KEEPALIVE_MS || 65_000);
-  if (!Number.isInteger(value) || value < 1000) throw new Error('HTTP_KEEPALIVE_MS must be a whole number of milliseconds, at least 1000');
-  return value;
 }

@@ -1,5 +1,5 @@
 import { buildSchema } from 'graphql';
-import { OperationDocuments } from '../src/documents';
+import { OperationDocuments } from '../src/cache/documents';
 
 const schema = buildSchema('type Query { a: Int } type Subscription { tick(market: String!): Int }');
 

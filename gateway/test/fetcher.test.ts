@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { keepAliveClient } from '../src/fetcher';
+import { keepAliveClient } from '../src/execution/fetcher';
 
 // The gateway's subgraph client (fetcher.ts) against a real local HTTP server: what it hands the
 // data source, and what it does when a kept-alive connection dies under a request.

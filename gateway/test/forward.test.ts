@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { getOperationAST, parse } from 'graphql';
-import { forwardRouteOf } from '../src/forward';
+import { forwardRouteOf } from '../src/execution/forward';
 import { SubscriptionPlanner } from '../src/subscriptions/planner';
 
 // Which mutations the gateway may send straight to one subgraph (forward.ts): only those whose

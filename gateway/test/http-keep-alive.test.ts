@@ -1,4 +1,4 @@
-import { httpKeepAliveMs } from '../src/server';
+import { httpKeepAliveMs } from '../src/edge/keep-alive';
 
 describe('HTTP_KEEPALIVE_MS', () => {
   it('defaults to 65 s (unset or empty) and takes a whole number of milliseconds from 1 s', () => {

@@ -1,5 +1,5 @@
 import { Registry } from 'prom-client';
-import { OperationMetrics } from '../src/operation-metrics';
+import { OperationMetrics } from '../src/ops/operation-metrics';
 
 /** A sample of the registry's text output: the first line of `name` containing `labels`, or 0. */
 async function sample(registry: Registry, name: string, labels: string): Promise<number> {

@@ -1,4 +1,4 @@
-import { PublicFetchCache, epochOf, epochsCurrent, epochsTouchedBy, noteFetch, publicMaxAge } from '../src/public-cache';
+import { PublicFetchCache, epochOf, epochsCurrent, epochsTouchedBy, noteFetch, publicMaxAge } from '../src/cache/public-cache';
 
 describe('publicMaxAge', () => {
   it.each([

@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GraphQLDataSourceRequestKind } from '@apollo/gateway/dist/datasources/types';
 import type { FetcherResponse } from '@apollo/utils.fetcher';
-import { SubgraphDataSource, withReplayedResponse } from '../src/datasource';
+import { SubgraphDataSource, withReplayedResponse } from '../src/execution/datasource';
 import type { GatewayContext } from '../src/context';
 
 // A forwarded mutation whose answer needs the executor's shaping is run through the executor

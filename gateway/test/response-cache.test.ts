@@ -1,5 +1,5 @@
 import { ApolloServer } from '@apollo/server';
-import { publicResponseCache } from '../src/response-cache';
+import { publicResponseCache } from '../src/cache/response-cache';
 import type { GatewayContext } from '../src/context';
 
 // Apollo Server computes the same overall cache policy from `@cacheControl` hints that the

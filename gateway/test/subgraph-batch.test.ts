@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { keepAliveClient } from '../src/fetcher';
-import { SubgraphBatcher } from '../src/subgraph-batch';
+import { keepAliveClient } from '../src/execution/fetcher';
+import { SubgraphBatcher } from '../src/execution/subgraph-batch';
 
 // The gateway's side of subgraph batching (subgraph-batch.ts) against a local HTTP server that
 // answers the batch path in the ways a subgraph or what stands in front of it could: the e2e test

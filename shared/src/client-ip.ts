@@ -1,5 +1,6 @@
 import { BlockList, isIP } from 'node:net';
 import type { IncomingMessage } from 'node:http';
+import proxyaddr from 'proxy-addr';
 
 /** The header the gateway sets to the caller's address for the subgraphs (and trusts only from known proxies). */
 export const FORWARDED_FOR_HEADER = 'x-forwarded-for';
@@ -61,22 +62,43 @@ export function trustedGateways(): BlockList {
 }
 
 /**
+ * proxy-addr's trust function for a list: whether the hop at an address may tell who is behind
+ * it. An entry that is no address at all is passed over (as if absent), so garbage in the header
+ * neither ends the walk nor becomes the answer. Made once per list.
+ */
+const trustFunctions = new WeakMap<BlockList, (address: string) => boolean>();
+function trustOf(trusted: BlockList): (address: string) => boolean {
+  let trust = trustFunctions.get(trusted);
+  if (!trust) {
+    trust = (address) => {
+      const plain = normalizeIp(address);
+      return plain === undefined || listed(trusted, plain);
+    };
+    trustFunctions.set(trusted, trust);
+  }
+  return trust;
+}
+
+/**
  * The client's address: the socket peer, or — while the hop we are looking at is trusted —
- * the next address to the left in X-Forwarded-For. An untrusted hop's claims are ignored, so
- * a client cannot choose its own address by sending the header.
+ * the next address to the left in X-Forwarded-For (proxy-addr walks the header). An untrusted
+ * hop's claims are ignored, so a client cannot choose its own address by sending the header.
  */
 export function clientIp(
   req: Pick<IncomingMessage, 'headers'> & { socket?: { remoteAddress?: string } },
   trusted: BlockList,
 ): string | undefined {
-  let current = normalizeIp(req.socket?.remoteAddress);
+  const peer = normalizeIp(req.socket?.remoteAddress);
   const header = req.headers[FORWARDED_FOR_HEADER];
   // Most callers send no such header: nothing to weigh, and no address-list lookup to pay for.
-  if (header === undefined) return current;
-  const forwarded = (Array.isArray(header) ? header.join(',') : header)
-    .split(',')
-    .map((s) => normalizeIp(s))
-    .filter((s): s is string => s !== undefined);
-  while (current && forwarded.length > 0 && listed(trusted, current)) current = forwarded.pop();
-  return current;
+  if (header === undefined || peer === undefined) return peer;
+  // proxy-addr reads the socket's address and the header's, right to left, up to the first
+  // untrusted hop; the answer is the last real address among them.
+  const from = Array.isArray(header) ? { headers: { [FORWARDED_FOR_HEADER]: header.join(',') }, socket: req.socket } : req;
+  const hops = proxyaddr.all(from as IncomingMessage, trustOf(trusted));
+  for (let i = hops.length - 1; i > 0; i--) {
+    const address = normalizeIp(hops[i]);
+    if (address !== undefined) return address;
+  }
+  return peer;
 }

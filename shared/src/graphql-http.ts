@@ -1,5 +1,6 @@
 import type http from 'node:http';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
+import getRawBody from 'raw-body';
 import { requestTracing } from './tracing';
 
 /**
@@ -74,19 +75,16 @@ function hasPlainJsonBody(req: http.IncomingMessage): boolean {
   return params.every((param) => !param.startsWith('charset=') || param === 'charset=utf-8' || param === 'charset="utf-8"');
 }
 
+/**
+ * The body as text (raw-body: exactly the declared length, never more than the limit). Decoded
+ * here rather than by raw-body, whose decoder would drop a byte-order mark that JSON.parse refuses.
+ */
 function readBody(req: http.IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      chunks.push(chunk);
+    getRawBody(req, { length: req.headers['content-length'], limit: GRAPHQL_BODY_LIMIT }, (error, body) => {
+      if (error) reject(error);
+      else resolve(body.toString('utf8'));
     });
-    req.on('end', () => {
-      if (size > GRAPHQL_BODY_LIMIT) reject(new Error('body over the limit'));
-      else resolve(chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks, size).toString('utf8'));
-    });
-    req.on('error', reject);
   });
 }
 

@@ -30,4 +30,21 @@ describe('clientIp', () => {
     const trusted = addressList('nonsense, 10.0.0.0/abc, ');
     expect(clientIp(request('10.0.0.1', '203.0.113.9'), trusted)).toBe('10.0.0.1');
   });
+
+  it('passes over garbage wherever it sits in the header, and keeps the last trusted hop when nothing real is left', () => {
+    const trusted = addressList('10.0.0.0/8, loopback');
+    // Garbage between trusted hops is skipped; the walk goes on to the real client.
+    expect(clientIp(request('10.0.0.1', '1.2.3.4, garbage, 10.0.0.5'), trusted)).toBe('1.2.3.4');
+    // Garbage left of every real address: the left-most real one is all there is.
+    expect(clientIp(request('10.0.0.1', 'garbage, 10.0.0.5'), trusted)).toBe('10.0.0.5');
+    expect(clientIp(request('127.0.0.1', 'garbage'), trusted)).toBe('127.0.0.1');
+    // Tabs and empty entries are no addresses either.
+    expect(clientIp(request('127.0.0.1', ' ,\t203.0.113.9 ,, '), trusted)).toBe('203.0.113.9');
+  });
+
+  it('reads a header sent several times as one list, and knows no address without a socket', () => {
+    const trusted = addressList('loopback');
+    expect(clientIp({ socket: { remoteAddress: '127.0.0.1' }, headers: { 'x-forwarded-for': ['9.9.9.9', '203.0.113.9'] } }, trusted)).toBe('203.0.113.9');
+    expect(clientIp({ headers: { 'x-forwarded-for': '203.0.113.9' } }, trusted)).toBeUndefined();
+  });
 });

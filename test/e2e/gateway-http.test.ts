@@ -6,7 +6,7 @@ import { gql as gqlAt, signUp as signUpAt, type TestUser } from '../harness/clie
 import { ownSystem, startOwnSystem } from '../harness/env';
 import { ROOT_ADMIN_EMAIL } from '../harness/roles';
 
-// The gateway answers cached public responses before express and Apollo Server (gateway/src/http.ts).
+// The gateway answers cached public responses before express and Apollo Server (gateway/src/edge/fast-path.ts).
 // What a client receives must not change: the same bytes and headers as the pipeline's answer,
 // credentials checked as before, a write through the gateway visible to the next read, and
 // everything the fast path does not answer handled by the pipeline as before.

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { collect, gql, scrape, signUp, wsClient, type TestUser } from '../harness/client';
 import { GATEWAY_HTTP, GATEWAY_URL } from '../harness/env';
 
-// Per-operation figures in the gateway's /metrics (gateway/src/operation-metrics.ts): every path a
+// Per-operation figures in the gateway's /metrics (gateway/src/ops/operation-metrics.ts): every path a
 // request can take — the response cache's fast path, the lean path, forwarded mutations, Apollo
 // Server's pipeline, WebSocket queries and subscriptions — counts its operations, their latency
 // and their error codes. Operation names here are this file's own, so other test files running

@@ -3,7 +3,7 @@ import { Client as PgClient } from 'pg';
 import { credit as creditAt, gql as gqlAt, metric, signUp as signUpAt, type TestUser } from '../harness/client';
 import { INTERNAL_HEADERS, ownSystem, startOwnSystem, SUBGRAPH_PORT_OFFSET } from '../harness/env';
 
-// Gateway → subgraph batching (gateway/src/subgraph-batch.ts, shared/src/graphql-http.ts): fetches
+// Gateway → subgraph batching (gateway/src/execution/subgraph-batch.ts, shared/src/graphql-http.ts): fetches
 // for one subgraph made at the same moment go as one POST to /graphql/batch, each request with its
 // own headers, and each gets back what it would have got alone. A system of its own, so the
 // gateway's counters move only with this file's requests.

@@ -1,6 +1,7 @@
 import { Supergraph, operationFromDocument, type Schema } from '@apollo/federation-internals';
 import { QueryPlanner, type FetchNode, type PlanNode, type QueryPlan } from '@apollo/query-planner';
 import type { DocumentNode, GraphQLSchema } from 'graphql';
+import { LRUCache } from 'lru-cache';
 
 /** How one subscription operation runs: which subgraph streams it and what resolves the rest. */
 export interface SubscriptionPlan {
@@ -15,18 +16,20 @@ export interface SubscriptionPlan {
 
 /**
  * The federation query planner over the supergraph, with plans cached by operation text:
- * many clients subscribe with the same operation, and planning is the expensive part.
+ * many clients subscribe with the same operation, and planning is the expensive part. The most
+ * recently used `maxCachedPlans` are kept (lru-cache).
  */
 export class SubscriptionPlanner {
   readonly supergraphSchema: GraphQLSchema;
   readonly apiSchema: Schema;
   private readonly planner: QueryPlanner;
-  private readonly cache = new Map<string, SubscriptionPlan>();
+  private readonly cache: LRUCache<string, SubscriptionPlan>;
 
   constructor(
     supergraphSdl: string,
-    private readonly maxCachedPlans = 1000,
+    maxCachedPlans = 1000,
   ) {
+    this.cache = new LRUCache({ max: maxCachedPlans });
     const supergraph = Supergraph.build(supergraphSdl);
     this.supergraphSchema = supergraph.schema.toGraphQLJSSchema();
     this.apiSchema = supergraph.apiSchema();
@@ -49,7 +52,6 @@ export class SubscriptionPlanner {
       primary: node.primary,
       perEvent: { kind: 'QueryPlan', node: { kind: 'Sequence', nodes } },
     };
-    if (this.cache.size >= this.maxCachedPlans) this.cache.delete(this.cache.keys().next().value as string);
     this.cache.set(cacheKey, plan);
     return plan;
   }

@@ -5,13 +5,14 @@ import type { ApolloServer } from '@apollo/server';
 import { GraphQLError, getOperationAST, type ExecutionArgs, type GraphQLSchema } from 'graphql';
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
-import { ErrorCode, clientIp, requestIdFrom, sessionRevocations, requestTracing, type Logger, type TokenVerifier, type Viewer } from '@tradegraph/shared';
+import { ErrorCode, clientIp, requestIdFrom, sessionRevocations, requestTracing, type Logger, type Viewer } from '@tradegraph/shared';
 import type { GatewayContext } from '../context';
-import { requestAuthorization, type ApiKeyExchange } from '../api-keys';
-import type { OperationDocuments } from '../documents';
-import type { OperationMetrics } from '../operation-metrics';
-import { clientError, type QueryGate } from '../query-gate';
-import type { RequestRateLimiter } from '../rate-limits';
+import type { ApiKeyExchange } from '../auth/api-keys';
+import { socketCredentials, type Authenticate } from '../auth/authenticate';
+import type { OperationDocuments } from '../cache/documents';
+import type { OperationMetrics } from '../ops/operation-metrics';
+import { clientError, type QueryGate } from '../limits/query-gate';
+import type { RequestRateLimiter } from '../limits/rate-limits';
 import { SocketWriter } from './direct';
 import { KeepAlive, keepAlivePeriodMs } from './keep-alive';
 import { EndedSessionWatch } from './session-watch';
@@ -93,8 +94,10 @@ export interface WebSocketOptions {
   limits?: WebSocketLimits;
   hub: SubscriptionHub;
   apollo: ApolloServer<GatewayContext>;
+  /** Checks credentials at connection_init (and an API key's again on each operation), as HTTP requests are checked. */
+  authenticate: Authenticate;
+  /** Re-checks an API key's socket periodically (`watch`). */
   apiKeys: ApiKeyExchange;
-  verifyToken: TokenVerifier;
   proxies: BlockList;
   logger: Logger;
   /** Per-operation figures: subscriptions and refused operations here; queries and mutations through Apollo Server's plugin. */
@@ -108,7 +111,7 @@ export interface WebSocketOptions {
  * (see `DirectListener`), everything else goes through graphql-ws.
  */
 export function serveWebSocket(options: WebSocketOptions): { dispose(): void | Promise<void> } {
-  const { httpServer, apiSchema, documents, gate, limiter, hub, apollo, apiKeys, verifyToken, proxies, logger, operations } = options;
+  const { httpServer, apiSchema, documents, gate, limiter, hub, apollo, authenticate, apiKeys, proxies, logger, operations } = options;
   const limits = options.limits ?? webSocketLimits();
   // perMessageDeflate stays off (the `ws` default, said here so it stays so): compressing every
   // frame for 10,000 sockets would cost more CPU than the bytes it saves on small JSON, and the
@@ -139,9 +142,6 @@ export function serveWebSocket(options: WebSocketOptions): { dispose(): void | P
   const graphqlWs = useServer<Record<string, unknown>, SocketState>(
     {
       onConnect: async (ctx) => {
-        const params = ctx.connectionParams ?? {};
-        const raw = params.authorization ?? params.Authorization;
-        const apiKey = typeof params.apiKey === 'string' && params.apiKey !== '' ? params.apiKey : undefined;
         try {
           const { request } = ctx.extra;
           ctx.extra.clientIp = clientIp(request, proxies);
@@ -150,14 +150,11 @@ export function serveWebSocket(options: WebSocketOptions): { dispose(): void | P
           // What the connection needs of the upgrade request is kept above; letting go of the
           // request itself saves its headers and buffers on every idle socket.
           (ctx.extra as { request?: unknown }).request = undefined;
-          const authorization = await requestAuthorization(
-            apiKeys,
-            apiKey,
-            typeof raw === 'string' && raw !== '' ? raw : undefined,
-            ctx.extra.clientIp,
-          );
-          ctx.extra.viewer = await verifyToken(authorization);
+          const credentials = socketCredentials(ctx.connectionParams ?? {}, ctx.extra.clientIp);
+          const { authorization, viewer } = await authenticate(credentials);
+          ctx.extra.viewer = viewer;
           ctx.extra.authorization = authorization;
+          const { apiKey } = credentials;
           ctx.extra.apiKey = apiKey;
           const userId = ctx.extra.viewer?.userId;
           if (userId) {
@@ -205,8 +202,9 @@ export function serveWebSocket(options: WebSocketOptions): { dispose(): void | P
           // Exchanged tokens are short-lived: each operation on a long connection gets a fresh one
           // (from the cache), which also ends a revoked key's new operations.
           try {
-            ctx.extra.authorization = await apiKeys.authorization(ctx.extra.apiKey, ctx.extra.clientIp);
-            ctx.extra.viewer = await verifyToken(ctx.extra.authorization);
+            const caller = await authenticate({ authorization: undefined, apiKey: ctx.extra.apiKey, clientIp: ctx.extra.clientIp });
+            ctx.extra.authorization = caller.authorization;
+            ctx.extra.viewer = caller.viewer;
           } catch (error) {
             return [error instanceof GraphQLError ? error : new GraphQLError('The API key could not be checked')];
           }

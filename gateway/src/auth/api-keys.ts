@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import type { IncomingHttpHeaders } from 'node:http';
 import { GraphQLError } from 'graphql';
 import { API_KEY_EXCHANGE_PATH, ErrorCode, internalHeaders, subgraphUrl, type Logger } from '@tradegraph/shared';
 
@@ -20,15 +19,8 @@ function exchangeUrl(): string {
   return process.env.API_KEY_EXCHANGE_URL || `${subgraphUrl('accounts').replace(/\/graphql\/?$/, '')}${API_KEY_EXCHANGE_PATH}`;
 }
 
-function unauthenticated(message: string): GraphQLError {
+export function unauthenticated(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: ErrorCode.UNAUTHENTICATED, http: { status: 401 } } });
-}
-
-/** The key a request carries, if any. */
-export function apiKeyOf(headers: IncomingHttpHeaders): string | undefined {
-  const value = headers[API_KEY_HEADER];
-  const key = Array.isArray(value) ? value[0] : value;
-  return key ? key.trim() : undefined;
 }
 
 interface Entry {
@@ -126,19 +118,4 @@ export class ApiKeyExchange {
     }
     return `Bearer ${body.accessToken}`;
   }
-}
-
-/**
- * The authorization to use for a request: the exchanged token when an API key is sent,
- * otherwise the Authorization header. Both at once is refused as ambiguous.
- */
-export async function requestAuthorization(
-  exchange: ApiKeyExchange,
-  apiKey: string | undefined,
-  authorization: string | undefined,
-  ip: string | undefined,
-): Promise<string | undefined> {
-  if (!apiKey) return authorization;
-  if (authorization) throw unauthenticated(`Send either ${API_KEY_HEADER} or Authorization, not both`);
-  return exchange.authorization(apiKey, ip);
 }

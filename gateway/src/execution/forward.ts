@@ -9,9 +9,9 @@ import {
 } from 'graphql';
 import type { FetchNode, QueryPlan } from '@apollo/query-planner';
 import type { Fetcher, FetcherResponse } from '@apollo/utils.fetcher';
-import type { GatewayContext } from './context';
+import type { GatewayContext } from '../context';
 import { subgraphRequestHeaders } from './datasource';
-import { noteFetch } from './public-cache';
+import { noteFetch } from '../cache/public-cache';
 
 /**
  * Mutations that one subgraph answers whole, sent to it without @apollo/gateway's executor.

@@ -17,8 +17,8 @@ const ASSET_PATH = '/playground';
 const ONE_YEAR_SECONDS = 365 * 24 * 60 * 60;
 
 export function playgroundRouter(options: PlaygroundOptions = {}): Router {
-  // The gateway runs compiled from dist/, where the build puts the playground next to this file.
-  const dir = options.dir ?? path.join(__dirname, 'playground');
+  // The gateway runs compiled from dist/, where the build puts the playground beside the rooms (dist/playground).
+  const dir = options.dir ?? path.join(__dirname, '..', 'playground');
   const router = express.Router();
 
   router.get('/', (req, res, next) => {

@@ -3,9 +3,9 @@ import { GraphQLError } from 'graphql';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import type { Fetcher, FetcherResponse } from '@apollo/utils.fetcher';
 import { CLIENT_USER_AGENT_HEADER, FORWARDED_FOR_HEADER, REQUEST_ID_HEADER } from '@tradegraph/shared';
-import type { GatewayContext } from './context';
+import type { GatewayContext } from '../context';
 import { isMutationText, keepAliveClient } from './fetcher';
-import { PublicFetchCache, epochOf, noteFetch, publicMaxAge } from './public-cache';
+import { PublicFetchCache, epochOf, noteFetch, publicMaxAge } from '../cache/public-cache';
 import { SubgraphBatcher, subgraphBatchMax } from './subgraph-batch';
 
 /** One keep-alive pool for every subgraph fetch of the process; fetches for one subgraph made at the same moment go as one batch. */
@@ -60,7 +60,7 @@ export function subgraphRequestHeaders(context: GatewayContext): Record<string, 
   if (context.userAgent) headers[CLIENT_USER_AGENT_HEADER] = context.userAgent;
   return headers;
 }
-/** Subgraph answers marked public (see public-cache.ts), shared by every subgraph's data source. */
+/** Subgraph answers marked public (see cache/public-cache.ts), shared by every subgraph's data source. */
 const publicFetches = new PublicFetchCache();
 
 /** A fetch that failed for want of a connection: refused, reset, timed out (node's and undici's codes). */

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ApolloServerPlugin, GraphQLRequestContextWillSendResponse } from '@apollo/server';
 import type { FormattedExecutionResult } from 'graphql';
-import type { GatewayContext } from './context';
+import type { GatewayContext } from '../context';
 import { epochsCurrent, epochsTouchedBy } from './public-cache';
 
 interface Entry {
@@ -31,13 +31,13 @@ export interface CachedResponse {
  * refused as before). Responses with errors are not stored.
  *
  * One instance serves two readers: the Apollo Server plugin (`plugin()`), which stores answers and
- * serves hits inside the request pipeline, and the HTTP fast path (http.ts), which serves hits
+ * serves hits inside the request pipeline, and the HTTP fast path (edge/fast-path.ts), which serves hits
  * before express and Apollo Server run. Both key an entry by what the request itself says (query
  * text, operationName as sent, variables), so the fast path can compute it from the raw body.
  */
 export class PublicResponseCache {
   private readonly entries = new Map<string, Entry>();
-  /** Keys that have had an entry, kept past its expiry: the requests worth waiting for (http.ts). */
+  /** Keys that have had an entry, kept past its expiry: the requests worth waiting for (edge/fast-path.ts). */
   private readonly known = new Set<string>();
 
   constructor(private readonly maxEntries = 5_000) {}

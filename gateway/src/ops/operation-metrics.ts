@@ -2,12 +2,12 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { getOperationAST, parse } from 'graphql';
 import { Counter, Histogram, type Registry } from 'prom-client';
 import { REQUEST_ID_ATTRIBUTE, requestTracing } from '@tradegraph/shared';
-import type { GatewayContext } from './context';
+import type { GatewayContext } from '../context';
 
 /**
  * Per-operation figures of the gateway in its `/metrics`: how many operations of each name and
  * type it answered, how long they took, and which error codes they answered with. Every path
- * records here — the HTTP fast path (cache hits, lean queries, forwarded mutations, http.ts), the
+ * records here — the HTTP fast path (cache hits, lean queries, forwarded mutations, edge/fast-path.ts), the
  * Apollo Server pipeline (`plugin()`, which also serves WebSocket queries and mutations) and
  * WebSocket subscriptions — so the figures are the same whichever path a request took.
  *

@@ -1,7 +1,7 @@
 import { GraphQLError, Kind, getOperationAST, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import type { NextFunction, Request, Response } from 'express';
 import { inputError, inputProblem } from '@tradegraph/shared';
-import type { OperationDocuments } from './documents';
+import type { OperationDocuments } from '../cache/documents';
 import { QUERY_TOO_COMPLEX, operationCost, tooComplex } from './query-limits';
 
 /**

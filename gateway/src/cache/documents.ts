@@ -10,17 +10,20 @@ import {
   type DocumentNode,
   type GraphQLSchema,
 } from 'graphql';
+import { LRUCache } from 'lru-cache';
 import { documentInputProblem, inputError, introspectionEnabled } from '@tradegraph/shared';
-import { queryLimitsFromEnv, shapeProblem, textProblem, tokenProblem, type QueryLimits } from './query-limits';
+import { queryLimitsFromEnv, shapeProblem, textProblem, tokenProblem, type QueryLimits } from '../limits/query-limits';
 
 /**
  * Operations sent over the WebSocket, parsed and validated once per distinct text. Thousands of
  * clients subscribe with the same few operations: sharing one syntax tree instead of one per
  * subscription saves the parse and validation on each subscribe and several KB per idle socket.
  * Validation depends only on the text and the schema, so its errors are remembered as well.
+ * The texts kept are the most recently used `maxEntries` (lru-cache); Apollo Server keeps its own
+ * store for the pipeline, this one serves the WebSocket and the fast path.
  */
 export class OperationDocuments {
-  private readonly entries = new Map<string, { document: DocumentNode } | { errors: GraphQLError[] }>();
+  private readonly entries: LRUCache<string, { document: DocumentNode } | { errors: GraphQLError[] }>;
   private readonly texts = new WeakMap<DocumentNode, string>();
   private readonly shapes = new WeakMap<DocumentNode, Map<string, string>>();
 
@@ -30,10 +33,11 @@ export class OperationDocuments {
 
   constructor(
     private readonly schema: GraphQLSchema,
-    private readonly maxEntries = 1000,
+    maxEntries = 1000,
     readonly limits: QueryLimits = queryLimitsFromEnv(),
     introspection = introspectionEnabled(),
   ) {
+    this.entries = new LRUCache({ max: maxEntries });
     this.rules = introspection ? specifiedRules : [...specifiedRules, NoSchemaIntrospectionCustomRule];
     // Without introspection, "Did you mean …?" hints would hand out field names instead.
     this.suggestions = introspection;
@@ -41,7 +45,7 @@ export class OperationDocuments {
 
   /**
    * The document for `query`, or the errors to answer with: QUERY_TOO_COMPLEX (too long, too
-   * many tokens, too deep, too many aliases or directives: see query-limits.ts), BAD_USER_INPUT
+   * many tokens, too deep, too many aliases or directives: see limits/query-limits.ts), BAD_USER_INPUT
    * (a string literal with control characters), GRAPHQL_PARSE_FAILED or GRAPHQL_VALIDATION_FAILED.
    */
   get(query: string): { document: DocumentNode } | { errors: GraphQLError[] } {
@@ -51,7 +55,6 @@ export class OperationDocuments {
     const tooLong = textProblem(query, this.limits);
     if (tooLong) return { errors: [tooLong] };
     const prepared = this.prepare(query);
-    if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
     this.entries.set(query, prepared);
     return prepared;
   }
