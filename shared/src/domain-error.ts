@@ -5,6 +5,10 @@ import type { ErrorCode } from './contracts/errors';
  * code throw these (they know nothing of GraphQL); the API edge turns them into GraphQL errors
  * with the same code, once, in the error formatter every server shares (error-format.ts).
  * `details` become extensions beside the code (e.g. `field`, `retryAfterSeconds`).
+ *
+ * `extensions` is what graphql-js copies onto the GraphQL error it wraps a thrown error in, so
+ * the code also survives where no formatter runs (a subscription refused at set-up over
+ * graphql-ws).
  */
 export class DomainError extends Error {
   constructor(
@@ -14,6 +18,10 @@ export class DomainError extends Error {
   ) {
     super(message);
     this.name = 'DomainError';
+  }
+
+  get extensions(): Record<string, unknown> {
+    return { ...this.details, code: this.code };
   }
 }
 

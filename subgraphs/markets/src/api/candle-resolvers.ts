@@ -17,7 +17,7 @@ import { INTERVAL_MS, parseInterval, type Candle as CandleModel } from '../domai
 import type { Ticker as TickerModel } from '../domain/tickers';
 import { MarketRecord } from '../infra';
 import { findCandles } from '../infra/candle-store';
-import { refusingAsGraphQL, type Context } from './context';
+import type { Context } from './context';
 import { Market } from './types';
 import { Candle, CandleConnection, Ticker } from './candle-types';
 
@@ -73,16 +73,15 @@ export class CandleResolver {
   @Access('public')
   @Subscription(() => Candle, {
     description: 'The candle of a market and interval as it changes; at most one update per MARKETS_SUBSCRIPTION_INTERVAL_MS, the latest never dropped',
-    subscribe: ({ args, context }) =>
-      refusingAsGraphQL(async () => {
-        const ctx = context as Context;
-        const interval = parseInterval(args.interval as string);
-        await knownMarket(ctx, args.market as string);
-        return coalesce(ctx.bus.subscribe<CandleEvent>(candleChannel(args.market as string, interval)), {
-          keyOf: (c) => `${c.market}|${c.interval}`,
-          intervalMs: ctx.services.settings.subscriptionIntervalMs,
-        });
-      }),
+    subscribe: async ({ args, context }) => {
+      const ctx = context as Context;
+      const interval = parseInterval(args.interval as string);
+      await knownMarket(ctx, args.market as string);
+      return coalesce(ctx.bus.subscribe<CandleEvent>(candleChannel(args.market as string, interval)), {
+        keyOf: (c) => `${c.market}|${c.interval}`,
+        intervalMs: ctx.services.settings.subscriptionIntervalMs,
+      });
+    },
   })
   candleUpdated(@Root() event: CandleEvent, @Arg('market') _market: string, @Arg('interval') _interval: string) {
     return withCloseTime(event);

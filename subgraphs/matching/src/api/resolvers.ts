@@ -2,11 +2,9 @@ import { Arg, Ctx, Directive, FieldResolver, ID, Int, Mutation, Query, Resolver,
 import {
   Access,
   DecimalScalar,
-  appError,
   badInput,
   canReadUserData,
   decodeCursor,
-  domainErrorOf,
   forbidden,
   isProduction,
   newestFirstAfter,
@@ -62,20 +60,6 @@ export const exchangeOf = (ctx: Context): Exchange => ctx.services.engine.curren
 
 /** The book publisher of the engine in service, on the same terms. */
 const booksOf = (ctx: Context): Publisher => ctx.services.engine.books();
-
-/**
- * The same for a subscription's source: the WebSocket server has no error formatter, so a
- * refusal there is made a GraphQL error with its code here.
- */
-function inSubscription<T>(work: () => T): T {
-  try {
-    return work();
-  } catch (error) {
-    const refusal = domainErrorOf(error);
-    if (refusal) throw appError(refusal.code, refusal.message, refusal.details);
-    throw error;
-  }
-}
 
 function orderId(id: string): number {
   if (!/^\d{1,15}$/.test(id)) throw badInput('id is not an order id', 'id');
@@ -280,7 +264,7 @@ export class BalanceResolver {
 async function* bookUpdates(context: Context, market: string, depth: number): AsyncGenerator<BookDeltaEvent> {
   const deltas = context.bus.subscribe<BookDeltaEvent>(bookChannel(market));
   try {
-    const snapshot = inSubscription(() => booksOf(context)).book(market, depth);
+    const snapshot = booksOf(context).book(market, depth);
     yield snapshot;
     for await (const delta of deltas) {
       if (delta.sequence > snapshot.sequence) yield delta;
@@ -311,7 +295,7 @@ export class OrderBookResolver {
     description: `A snapshot, then deltas (levels whose quantity changed; "0" = gone) numbered without gaps, top ${BOOK_FEED_DEPTH} levels`,
     subscribe: ({ args, context }) => {
       const ctx = context as Context;
-      return bookUpdates(ctx, inSubscription(() => knownMarket(ctx, String(args.market))), clampDepth(Number(args.depth), BOOK_FEED_DEPTH));
+      return bookUpdates(ctx, knownMarket(ctx, String(args.market)), clampDepth(Number(args.depth), BOOK_FEED_DEPTH));
     },
   })
   orderBookUpdated(
@@ -327,7 +311,7 @@ export class OrderBookResolver {
     description: 'Trades on a market as they happen (channel matching.trades.<market>)',
     subscribe: ({ args, context }) => {
       const ctx = context as Context;
-      return ctx.bus.subscribe<TradeEvent>(tradesChannel(inSubscription(() => knownMarket(ctx, String(args.market)))));
+      return ctx.bus.subscribe<TradeEvent>(tradesChannel(knownMarket(ctx, String(args.market))));
     },
   })
   tradesExecuted(@Root() trade: TradeEvent, @Arg('market') _market: string): TradeEvent {
