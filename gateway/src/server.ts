@@ -25,9 +25,10 @@ import {
   introspectionEnabled,
   jsonErrorHandler,
   type TokenVerifier,
+  config,
 } from '@tradegraph/shared';
 import type { GatewayContext } from './context';
-import { SubgraphDataSource, subgraphBatcher, subgraphFetcher } from './execution/datasource';
+import { SubgraphDataSource, SubgraphFetches } from './execution/datasource';
 import { MutationForwarder } from './execution/forward';
 import type { SubgraphBatcher } from './execution/subgraph-batch';
 import { SubscriptionPlanner } from './subscriptions/planner';
@@ -47,7 +48,7 @@ import { LeanExecution } from './execution/lean';
 import { OperationDocuments } from './cache/documents';
 import { SubgraphReadiness } from './ops/readiness';
 import { QueryGate } from './limits/query-gate';
-import { RequestRateLimiter, rateLimitsFromEnv } from './limits/rate-limits';
+import { RequestRateLimiter, configuredRateLimits } from './limits/rate-limits';
 import { validateScalarsAtTheEdge } from './execution/scalars';
 import { OperationMetrics, receivedAt, secondsSince } from './ops/operation-metrics';
 
@@ -102,13 +103,15 @@ export async function startGateway(
   const verifyToken = refuseEndedSessions(rememberVerifiedTokens(options.verifyToken ?? createTokenVerifier()));
   const proxies = trustedProxies();
 
-  // One data source per subgraph, shared by queries and by the per-event part of subscriptions.
+  // One data source per subgraph, shared by queries and by the per-event part of subscriptions,
+  // all fetching through one pool and batcher.
+  const fetches = new SubgraphFetches();
   const serviceMap: ServiceMap = Object.fromEntries(
-    SUBGRAPH_NAMES.map((name) => [name, new SubgraphDataSource({ url: subgraphUrl(name), service: name })]),
+    SUBGRAPH_NAMES.map((name) => [name, new SubgraphDataSource(fetches, { url: subgraphUrl(name), service: name })]),
   );
   // @apollo/gateway otherwise sends usage figures to Apollo's servers (after probing cloud metadata
   // addresses to describe the host): this gateway talks only to its own subgraphs unless told to.
-  process.env.APOLLO_TELEMETRY_DISABLED ??= 'true';
+  process.env.APOLLO_TELEMETRY_DISABLED = config().APOLLO_TELEMETRY_DISABLED ?? 'true';
   const gateway = new ApolloGateway({
     supergraphSdl,
     buildService: ({ name }) => serviceMap[name] as SubgraphDataSource,
@@ -132,7 +135,7 @@ export async function startGateway(
   const introspection = introspectionEnabled();
   // What clients see of errors: internal ones (and subgraphs' raw answers) masked, with an id in the log.
   const formatError = formatClientError({ logger, suggestions: introspection });
-  const rateLimits = rateLimitsFromEnv();
+  const rateLimits = configuredRateLimits();
   const limiter = rateLimits ? new RequestRateLimiter(rateLimits, logger) : null;
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
@@ -257,7 +260,7 @@ export async function startGateway(
       registers: [registry],
       collect() {
         this.reset();
-        this.inc(pick(subgraphBatcher.stats));
+        this.inc(pick(fetches.batcher.stats));
       },
     });
   batchStat('gateway_subgraph_batches_total', 'Batches of subgraph fetches sent as one request', (s) => s.batches);
@@ -282,9 +285,10 @@ export async function startGateway(
         schema: leanSchema,
         planOf: (document, operationName) => planner.queryPlan(document, operationName),
         subgraphUrl: (name) => (serviceMap[name] as SubgraphDataSource | undefined)?.url,
-        fetcher: subgraphFetcher,
+        fetcher: fetches.fetch,
       }),
       onForward: () => forwardedMutations.inc(),
+      fetches,
     }),
   });
   httpServer.on('request', fastPath);

@@ -1,4 +1,7 @@
-import { httpKeepAliveMs } from '../src/edge/keep-alive';
+import { loadConfig } from '@tradegraph/shared';
+import { httpKeepAliveMs as keepAliveOf } from '../src/edge/keep-alive';
+
+const httpKeepAliveMs = (env: Record<string, string>) => keepAliveOf(loadConfig(env));
 
 describe('HTTP_KEEPALIVE_MS', () => {
   it('defaults to 65 s (unset or empty) and takes a whole number of milliseconds from 1 s', () => {

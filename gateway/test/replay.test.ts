@@ -2,7 +2,10 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GraphQLDataSourceRequestKind } from '@apollo/gateway/dist/datasources/types';
 import type { FetcherResponse } from '@apollo/utils.fetcher';
-import { SubgraphDataSource, withReplayedResponse } from '../src/execution/datasource';
+import { SubgraphDataSource, SubgraphFetches } from '../src/execution/datasource';
+
+const fetches = new SubgraphFetches();
+const withReplayedResponse: SubgraphFetches['withReplayedResponse'] = (context, response, execute) => fetches.withReplayedResponse(context, response, execute);
 import type { GatewayContext } from '../src/context';
 
 // A forwarded mutation whose answer needs the executor's shaping is run through the executor
@@ -55,7 +58,7 @@ function jsonResponse(body: unknown, status = 200): FetcherResponse {
 
 describe('replayed subgraph responses', () => {
   it('sends an ordinary fetch, with the caller headers, to the subgraph', async () => {
-    const source = new SubgraphDataSource({ url });
+    const source = new SubgraphDataSource(fetches, { url });
     const before = received.length;
     const response = await processMutation(source, { reqId: 'r-1', viewer: null, authorization: 'Bearer t', clientIp: '10.0.0.1' });
     expect(response.data).toEqual({ fromNetwork: true });
@@ -67,7 +70,7 @@ describe('replayed subgraph responses', () => {
   });
 
   it('answers a replayed fetch with the response given, without sending it', async () => {
-    const source = new SubgraphDataSource({ url });
+    const source = new SubgraphDataSource(fetches, { url });
     const before = received.length;
     const context: GatewayContext = { reqId: 'r-2', viewer: null };
     const errors = [{ message: 'nope', path: ['doIt'], extensions: { code: 'NOT_FOUND' } }];
@@ -77,7 +80,7 @@ describe('replayed subgraph responses', () => {
   });
 
   it('never fetches a second time for a replayed request, and reports a failed connection as SUBGRAPH_UNAVAILABLE', async () => {
-    const source = new SubgraphDataSource({ url });
+    const source = new SubgraphDataSource(fetches, { url });
     const before = received.length;
     const context: GatewayContext = { reqId: 'r-3', viewer: null };
     await expect(

@@ -1,6 +1,7 @@
 import { BlockList, isIP } from 'node:net';
 import type { IncomingMessage } from 'node:http';
 import proxyaddr from 'proxy-addr';
+import { config } from './config';
 
 /** The header the gateway sets to the caller's address for the subgraphs (and trusts only from known proxies). */
 export const FORWARDED_FOR_HEADER = 'x-forwarded-for';
@@ -50,7 +51,7 @@ function listed(list: BlockList, address: string): boolean {
  * None by default: the gateway is the edge and believes only the socket.
  */
 export function trustedProxies(): BlockList {
-  return addressList(process.env.TRUSTED_PROXIES);
+  return addressList(config().TRUSTED_PROXIES);
 }
 
 /**
@@ -58,7 +59,7 @@ export function trustedProxies(): BlockList {
  * the local addresses where the gateway runs beside the subgraphs). Subgraphs are not public.
  */
 export function trustedGateways(): BlockList {
-  return addressList(process.env.TRUSTED_GATEWAYS ?? 'loopback');
+  return addressList(config().TRUSTED_GATEWAYS);
 }
 
 /**

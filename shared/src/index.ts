@@ -2,7 +2,6 @@ import 'reflect-metadata';
 
 export * from './contracts';
 export * from './config';
-export * from './config/legacy';
 export * from './logger';
 export * from './failure-streak';
 export * from './errors';

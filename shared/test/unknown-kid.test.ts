@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SignJWT, exportJWK, generateKeyPair, type JWK } from 'jose';
-import { TOKEN_AUDIENCE, TOKEN_ISSUER, createTokenVerifier } from '../src';
+import { config, createTokenVerifier } from '../src';
 
 // A token naming a key id the key set lacks must not make the verifier fetch the key set (or
 // wait) again and again: once fetched for that id, it is refused at once (issue 18).
@@ -19,8 +19,8 @@ describe('unknown key ids', () => {
     new SignJWT({ roles: ['user'] })
       .setProtectedHeader({ alg: 'ES256', kid: key.kid })
       .setSubject('user-1')
-      .setIssuer(TOKEN_ISSUER)
-      .setAudience(TOKEN_AUDIENCE)
+      .setIssuer(config().TOKEN_ISSUER)
+      .setAudience(config().TOKEN_AUDIENCE)
       .setIssuedAt()
       .setExpirationTime('5m')
       .sign(key.privateKey as never);

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { GraphQLError } from 'graphql';
-import { API_KEY_EXCHANGE_PATH, ErrorCode, internalHeaders, subgraphUrl, type Logger } from '@tradegraph/shared';
+import { API_KEY_EXCHANGE_PATH, ErrorCode, config, internalHeaders, subgraphBaseUrl, type Logger } from '@tradegraph/shared';
 
 /** The header integrators send their key in (over WebSocket: `apiKey` in connection_init). */
 export const API_KEY_HEADER = 'x-api-key';
@@ -16,7 +16,7 @@ const CACHE_TTL_MS = 30_000;
 const MAX_CACHE_ENTRIES = 10_000;
 
 function exchangeUrl(): string {
-  return process.env.API_KEY_EXCHANGE_URL || `${subgraphUrl('accounts').replace(/\/graphql\/?$/, '')}${API_KEY_EXCHANGE_PATH}`;
+  return config().API_KEY_EXCHANGE_URL ?? `${subgraphBaseUrl('accounts')}${API_KEY_EXCHANGE_PATH}`;
 }
 
 export function unauthenticated(message: string): GraphQLError {
@@ -66,8 +66,7 @@ export class ApiKeyExchange {
    * longer allowed), `refused` is called and the connection should close. Returns a stop function.
    */
   watch(apiKey: string, ip: string | undefined, refused: (reason: string) => void): () => void {
-    const seconds = Number(process.env.API_KEY_RECHECK_SECONDS);
-    const intervalMs = (Number.isFinite(seconds) && seconds > 0 ? seconds : 30) * 1000;
+    const intervalMs = config().API_KEY_RECHECK_SECONDS * 1000;
     const timer = setInterval(() => {
       this.authorization(apiKey, ip, true).catch((error: unknown) => {
         // An outage is not a refusal: keep the connection and ask again next time.

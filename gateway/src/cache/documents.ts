@@ -12,7 +12,7 @@ import {
 } from 'graphql';
 import { LRUCache } from 'lru-cache';
 import { documentInputProblem, inputError, introspectionEnabled } from '@tradegraph/shared';
-import { queryLimitsFromEnv, shapeProblem, textProblem, tokenProblem, type QueryLimits } from '../limits/query-limits';
+import { configuredQueryLimits, shapeProblem, textProblem, tokenProblem, type QueryLimits } from '../limits/query-limits';
 
 /**
  * Operations sent over the WebSocket, parsed and validated once per distinct text. Thousands of
@@ -34,7 +34,7 @@ export class OperationDocuments {
   constructor(
     private readonly schema: GraphQLSchema,
     maxEntries = 1000,
-    readonly limits: QueryLimits = queryLimitsFromEnv(),
+    readonly limits: QueryLimits = configuredQueryLimits(),
     introspection = introspectionEnabled(),
   ) {
     this.entries = new LRUCache({ max: maxEntries });

@@ -1,10 +1,9 @@
 import type http from 'node:http';
+import { config, type Config } from '@tradegraph/shared';
 
 /** How long an idle client connection is kept open (HTTP_KEEPALIVE_MS; at least 1 s). */
-export function httpKeepAliveMs(env = process.env): number {
-  const value = Number(env.HTTP_KEEPALIVE_MS || 65_000);
-  if (!Number.isInteger(value) || value < 1000) throw new Error('HTTP_KEEPALIVE_MS must be a whole number of milliseconds, at least 1000');
-  return value;
+export function httpKeepAliveMs(settings: Config = config()): number {
+  return settings.HTTP_KEEPALIVE_MS;
 }
 
 /**
@@ -13,7 +12,7 @@ export function httpKeepAliveMs(env = process.env): number {
  * sends a request into a connection the gateway is closing at that moment, and a client that
  * pauses between requests keeps its connection. Headers must be allowed to take longer still.
  */
-export function keepConnectionsAlive(server: http.Server, env = process.env): void {
-  server.keepAliveTimeout = httpKeepAliveMs(env);
+export function keepConnectionsAlive(server: http.Server, settings: Config = config()): void {
+  server.keepAliveTimeout = httpKeepAliveMs(settings);
   server.headersTimeout = server.keepAliveTimeout + 1000;
 }

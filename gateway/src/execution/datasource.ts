@@ -8,10 +8,6 @@ import { isMutationText, keepAliveClient } from './fetcher';
 import { PublicFetchCache, epochOf, noteFetch, publicMaxAge } from '../cache/public-cache';
 import { SubgraphBatcher, subgraphBatchMax } from './subgraph-batch';
 
-/** One keep-alive pool for every subgraph fetch of the process; fetches for one subgraph made at the same moment go as one batch. */
-export const subgraphBatcher = new SubgraphBatcher(keepAliveClient(), subgraphBatchMax());
-export const subgraphFetcher = subgraphBatcher.fetch;
-
 /**
  * Responses already received for a request, to be handed to the executor instead of fetching
  * (see forward.ts): a forwarded mutation whose answer needs the executor's error shaping is run
@@ -20,35 +16,47 @@ export const subgraphFetcher = subgraphBatcher.fetch;
  * part of the fetch the fetcher sees, and the fetcher answers with the response instead of sending.
  */
 const REPLAY_HEADER = 'x-tradegraph-replay';
-const replays = new Map<string, FetcherResponse | Error>();
-let replaysMade = 0;
 
-/** Runs `execute` with `response` standing in for the subgraph fetch that the request's context makes. */
-export async function withReplayedResponse<T>(
-  context: GatewayContext,
-  response: FetcherResponse | Error,
-  execute: () => Promise<T>,
-): Promise<T> {
-  const id = String((replaysMade += 1));
-  replays.set(id, response);
-  context.replayId = id;
-  try {
-    return await execute();
-  } finally {
-    replays.delete(id);
+/**
+ * How one gateway reaches its subgraphs, made once when it starts: one keep-alive pool for every
+ * subgraph fetch, fetches for one subgraph made at the same moment sent as one batch, the
+ * responses held for replay, and the public answers every data source shares.
+ */
+export class SubgraphFetches {
+  readonly batcher: SubgraphBatcher;
+  /** Subgraph answers marked public (see cache/public-cache.ts), shared by every subgraph's data source. */
+  readonly publicAnswers = new PublicFetchCache();
+  private readonly replays = new Map<string, FetcherResponse | Error>();
+  private replaysMade = 0;
+
+  constructor(batchMax = subgraphBatchMax()) {
+    this.batcher = new SubgraphBatcher(keepAliveClient(), batchMax);
+  }
+
+  /** Sends through the batcher, unless the request's response is held for replay. */
+  readonly fetch: Fetcher = (url, init) => {
+    const headers = init?.headers as Record<string, string> | undefined;
+    const id = headers?.[REPLAY_HEADER];
+    if (id === undefined) return this.batcher.fetch(url, init);
+    const response = this.replays.get(id);
+    // Taken once: a replayed request never fetches, not even a second time.
+    this.replays.delete(id);
+    if (response === undefined) return Promise.reject(new Error('Replayed subgraph response already used'));
+    return response instanceof Error ? Promise.reject(response) : Promise.resolve(response);
+  };
+
+  /** Runs `execute` with `response` standing in for the subgraph fetch that the request's context makes. */
+  async withReplayedResponse<T>(context: GatewayContext, response: FetcherResponse | Error, execute: () => Promise<T>): Promise<T> {
+    const id = String((this.replaysMade += 1));
+    this.replays.set(id, response);
+    context.replayId = id;
+    try {
+      return await execute();
+    } finally {
+      this.replays.delete(id);
+    }
   }
 }
-
-const replayingFetcher: Fetcher = (url, init) => {
-  const headers = init?.headers as Record<string, string> | undefined;
-  const id = headers?.[REPLAY_HEADER];
-  if (id === undefined) return subgraphFetcher(url, init);
-  const response = replays.get(id);
-  // Taken once: a replayed request never fetches, not even a second time.
-  replays.delete(id);
-  if (response === undefined) return Promise.reject(new Error('Replayed subgraph response already used'));
-  return response instanceof Error ? Promise.reject(response) : Promise.resolve(response);
-};
 
 /** The headers of every fetch for an incoming request: its id and the caller's credentials, address and agent. */
 export function subgraphRequestHeaders(context: GatewayContext): Record<string, string> {
@@ -60,9 +68,6 @@ export function subgraphRequestHeaders(context: GatewayContext): Record<string, 
   if (context.userAgent) headers[CLIENT_USER_AGENT_HEADER] = context.userAgent;
   return headers;
 }
-/** Subgraph answers marked public (see cache/public-cache.ts), shared by every subgraph's data source. */
-const publicFetches = new PublicFetchCache();
-
 /** A fetch that failed for want of a connection: refused, reset, timed out (node's and undici's codes). */
 function isConnectionFailure(error: unknown): boolean {
   const code = (error as { code?: unknown; cause?: { code?: unknown } }).code ?? (error as { cause?: { code?: unknown } }).cause?.code;
@@ -78,9 +83,12 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
   /** The subgraph's name, for errors that say which part of the graph is unavailable. */
   readonly service: string;
 
-  constructor(config: ConstructorParameters<typeof RemoteGraphQLDataSource<GatewayContext>>[0] & { service?: string } = {}) {
+  constructor(
+    private readonly fetches: SubgraphFetches,
+    config: ConstructorParameters<typeof RemoteGraphQLDataSource<GatewayContext>>[0] & { service?: string } = {},
+  ) {
     const { service, ...rest } = config;
-    super({ fetcher: replayingFetcher, ...rest });
+    super({ fetcher: fetches.fetch, ...rest });
     this.service = service ?? 'subgraph';
   }
 
@@ -108,7 +116,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     noteFetch(options.context, subgraph, isMutation);
     if (isMutation) return super.process(options);
     const key = PublicFetchCache.key(subgraph, query, options.request.variables);
-    const hit = publicFetches.get(key, subgraph);
+    const hit = this.fetches.publicAnswers.get(key, subgraph);
     if (hit) {
       // The request's overall policy stays what it would have been had the subgraph answered.
       options.incomingRequestContext.overallCachePolicy?.restrict({ maxAge: hit.maxAge, scope: 'PUBLIC' });
@@ -117,7 +125,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     const epoch = epochOf(subgraph);
     const response = await super.process(options);
     const maxAge = publicMaxAge(response.http?.headers.get('cache-control'));
-    if (maxAge !== null) publicFetches.store(key, subgraph, response, maxAge, epoch);
+    if (maxAge !== null) this.fetches.publicAnswers.store(key, subgraph, response, maxAge, epoch);
     return response;
   }
 

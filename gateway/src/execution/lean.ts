@@ -5,7 +5,7 @@ import type { GatewayExecutor, GatewayGraphQLRequestContext } from '@apollo/serv
 import type { FetcherResponse } from '@apollo/utils.fetcher';
 import type { OperationDocuments } from '../cache/documents';
 import type { GatewayContext } from '../context';
-import { withReplayedResponse } from './datasource';
+import type { SubgraphFetches } from './datasource';
 import { NodeHeaders } from './fetcher';
 import type { MutationForwarder } from './forward';
 
@@ -20,6 +20,8 @@ export interface LeanExecutionOptions {
   onAnswer?: () => void;
   /** Sends mutations that one subgraph answers whole straight to it (forward.ts), when given. */
   forwarder?: MutationForwarder;
+  /** The gateway's subgraph fetches, which replay a forwarded mutation's answer to the executor. */
+  fetches: SubgraphFetches;
   /** Called for each mutation the forwarder answered (a metric). */
   onForward?: () => void;
 }
@@ -151,7 +153,7 @@ export class LeanExecution {
     } as unknown as GatewayGraphQLRequestContext;
     let result: Awaited<ReturnType<GatewayExecutor>>;
     try {
-      result = replay ? await withReplayedResponse(context, replay, () => executor(requestContext)) : await executor(requestContext);
+      result = replay ? await this.options.fetches.withReplayedResponse(context, replay, () => executor(requestContext)) : await executor(requestContext);
     } catch (error) {
       if (!isMutation) return null;
       // The mutation may have reached a subgraph, so it is answered here as the pipeline answers

@@ -1,6 +1,6 @@
 import { StringDecoder } from 'node:string_decoder';
 import type { Fetcher, FetcherRequestInit, FetcherResponse } from '@apollo/utils.fetcher';
-import { SUBGRAPH_BATCH_ANSWER_TYPE, SUBGRAPH_BATCH_MAX, SUBGRAPH_BATCH_PATH, requestTracing, type SubgraphBatchAnswer } from '@tradegraph/shared';
+import { SUBGRAPH_BATCH_ANSWER_TYPE, SUBGRAPH_BATCH_MAX, SUBGRAPH_BATCH_PATH, requestTracing, type SubgraphBatchAnswer, config, type Config } from '@tradegraph/shared';
 import { isConnectionClosed, isMutationBody, textResponse, type StreamedResponse, type SubgraphHttpClient } from './fetcher';
 
 /**
@@ -173,9 +173,8 @@ export class SubgraphBatcher {
 }
 
 /** The most fetches per batch (SUBGRAPH_BATCH_MAX, default 64; 1 sends every fetch alone). */
-export function subgraphBatchMax(env: NodeJS.ProcessEnv = process.env): number {
-  const value = Number(env.SUBGRAPH_BATCH_MAX || 64);
-  return Number.isInteger(value) && value >= 1 ? Math.min(value, SUBGRAPH_BATCH_MAX) : 64;
+export function subgraphBatchMax(settings: Config = config()): number {
+  return Math.min(settings.SUBGRAPH_BATCH_MAX, SUBGRAPH_BATCH_MAX);
 }
 
 interface Pending {

@@ -16,7 +16,7 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
-import { positiveIntEnv } from '@tradegraph/shared';
+import { config, type Config } from '@tradegraph/shared';
 
 /**
  * What one GraphQL operation may ask of the gateway, checked before it is planned or run.
@@ -48,17 +48,17 @@ export interface QueryLimits {
 
 export const QUERY_TOO_COMPLEX = 'QUERY_TOO_COMPLEX';
 
-/** The limits from the environment (QUERY_MAX_*), with defaults far above what the API's own clients send. */
-export function queryLimitsFromEnv(env: NodeJS.ProcessEnv = process.env): QueryLimits {
+/** The limits from the configuration (QUERY_MAX_*), with defaults far above what the API's own clients send. */
+export function configuredQueryLimits(settings: Config = config()): QueryLimits {
   return {
-    maxCharacters: positiveIntEnv('QUERY_MAX_CHARACTERS', 20_000, env),
-    maxTokens: positiveIntEnv('QUERY_MAX_TOKENS', 3_000, env),
-    maxDepth: positiveIntEnv('QUERY_MAX_DEPTH', 15, env),
-    maxAliases: positiveIntEnv('QUERY_MAX_ALIASES', 100, env),
-    maxDirectives: positiveIntEnv('QUERY_MAX_DIRECTIVES', 50, env),
-    maxFields: positiveIntEnv('QUERY_MAX_FIELDS', 2_000, env),
-    maxCost: positiveIntEnv('QUERY_MAX_COST', 50_000, env),
-    defaultListSize: positiveIntEnv('QUERY_DEFAULT_LIST_SIZE', 10, env),
+    maxCharacters: settings.QUERY_MAX_CHARACTERS,
+    maxTokens: settings.QUERY_MAX_TOKENS,
+    maxDepth: settings.QUERY_MAX_DEPTH,
+    maxAliases: settings.QUERY_MAX_ALIASES,
+    maxDirectives: settings.QUERY_MAX_DIRECTIVES,
+    maxFields: settings.QUERY_MAX_FIELDS,
+    maxCost: settings.QUERY_MAX_COST,
+    defaultListSize: settings.QUERY_DEFAULT_LIST_SIZE,
   };
 }
 

@@ -1,7 +1,7 @@
 import Redis from 'ioredis';
 import { GraphQLError, Kind, type OperationDefinitionNode } from 'graphql';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import { ErrorCode, positiveIntEnv, redisName, redisUrl, type Logger, type Viewer } from '@tradegraph/shared';
+import { ErrorCode, config, redisName, redisUrl, type Logger, type Viewer, type Config } from '@tradegraph/shared';
 
 /**
  * Request rate limits at the gateway, per minute, on Redis (so every gateway process counts
@@ -28,16 +28,14 @@ export interface RateLimits {
 export const MONEY_FIELDS = new Set(['placeOrder', 'amendOrder', 'creditDemoFunds']);
 const SIGN_UP_FIELDS = new Set(['signUp']);
 
-/** The limits from the environment, or null when RATE_LIMITS=off (benchmarks that measure the gateway's own speed). */
-export function rateLimitsFromEnv(env: NodeJS.ProcessEnv = process.env): RateLimits | null {
-  const switch_ = env.RATE_LIMITS?.trim().toLowerCase();
-  if (switch_ === 'off') return null;
-  if (switch_ && switch_ !== 'on') throw new Error('RATE_LIMITS must be on or off');
+/** The limits from the configuration, or null when RATE_LIMITS=off (benchmarks that measure the gateway's own speed). */
+export function configuredRateLimits(settings: Config = config()): RateLimits | null {
+  if (settings.RATE_LIMITS === false) return null;
   return {
-    requestsPerMinute: positiveIntEnv('RATE_LIMIT_REQUESTS_PER_MINUTE', 6000, env),
-    costPerMinute: positiveIntEnv('RATE_LIMIT_COST_PER_MINUTE', 500_000, env),
-    moneyPerMinute: positiveIntEnv('RATE_LIMIT_MONEY_PER_MINUTE', 600, env),
-    signUpsPerMinute: positiveIntEnv('RATE_LIMIT_SIGNUPS_PER_MINUTE', 10, env),
+    requestsPerMinute: settings.RATE_LIMIT_REQUESTS_PER_MINUTE,
+    costPerMinute: settings.RATE_LIMIT_COST_PER_MINUTE,
+    moneyPerMinute: settings.RATE_LIMIT_MONEY_PER_MINUTE,
+    signUpsPerMinute: settings.RATE_LIMIT_SIGNUPS_PER_MINUTE,
   };
 }
 

@@ -1,7 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { getOperationAST, parse } from 'graphql';
 import { Counter, Histogram, type Registry } from 'prom-client';
-import { REQUEST_ID_ATTRIBUTE, requestTracing } from '@tradegraph/shared';
+import { REQUEST_ID_ATTRIBUTE, requestTracing, config, type Config } from '@tradegraph/shared';
 import type { GatewayContext } from '../context';
 
 /**
@@ -184,10 +184,8 @@ export class OperationMetrics {
 }
 
 /** How many distinct operation names get series of their own (METRICS_OPERATION_NAMES_MAX, default 200). */
-export function operationNamesMax(env: NodeJS.ProcessEnv = process.env): number {
-  const value = Number(env.METRICS_OPERATION_NAMES_MAX || 200);
-  if (!Number.isInteger(value) || value < 0) throw new Error('METRICS_OPERATION_NAMES_MAX must be a whole number, 0 or more');
-  return value;
+export function operationNamesMax(settings: Config = config()): number {
+  return settings.METRICS_OPERATION_NAMES_MAX;
 }
 
 /** Seconds since `startedAt` (a `performance.now()` reading). */

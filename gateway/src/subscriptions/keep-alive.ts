@@ -1,9 +1,9 @@
 import WebSocket from 'ws';
+import { config, type Config } from '@tradegraph/shared';
 
 /** How often the gateway checks each client socket (WS_KEEPALIVE_MS; 0 turns the check off). */
-export function keepAlivePeriodMs(env = process.env): number {
-  const value = Number(env.WS_KEEPALIVE_MS ?? 12_000);
-  return Number.isFinite(value) && value > 0 ? value : 0;
+export function keepAlivePeriodMs(settings: Config = config()): number {
+  return settings.WS_KEEPALIVE_MS;
 }
 
 /** Turns per period: pings go out every `periodMs / TURNS` ms (every 100 ms at the default 12 s). */

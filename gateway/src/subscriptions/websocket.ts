@@ -5,7 +5,7 @@ import type { ApolloServer } from '@apollo/server';
 import { GraphQLError, getOperationAST, type ExecutionArgs, type GraphQLSchema } from 'graphql';
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
-import { ErrorCode, clientIp, requestIdFrom, sessionRevocations, requestTracing, type Logger, type Viewer } from '@tradegraph/shared';
+import { ErrorCode, clientIp, requestIdFrom, sessionRevocations, requestTracing, type Logger, type Viewer, config, type Config } from '@tradegraph/shared';
 import type { GatewayContext } from '../context';
 import type { ApiKeyExchange } from '../auth/api-keys';
 import { socketCredentials, type Authenticate } from '../auth/authenticate';
@@ -46,20 +46,13 @@ export interface WebSocketLimits {
   maxSocketsPerUser: number;
 }
 
-function countEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a whole number (0 = no limit)`);
-  return value;
-}
-
-export function webSocketLimits(env: NodeJS.ProcessEnv = process.env): WebSocketLimits {
+/** WS_MAX_*: 0 turns a count off; a message limit of 0 means the default. */
+export function webSocketLimits(settings: Config = config()): WebSocketLimits {
   return {
-    maxMessageBytes: countEnv(env, 'WS_MAX_MESSAGE_BYTES', 256 * 1024) || 256 * 1024,
-    maxOperationsPerSocket: countEnv(env, 'WS_MAX_OPERATIONS_PER_SOCKET', 100),
-    maxSocketsPerIp: countEnv(env, 'WS_MAX_SOCKETS_PER_IP', 1000),
-    maxSocketsPerUser: countEnv(env, 'WS_MAX_SOCKETS_PER_USER', 100),
+    maxMessageBytes: settings.WS_MAX_MESSAGE_BYTES || 256 * 1024,
+    maxOperationsPerSocket: settings.WS_MAX_OPERATIONS_PER_SOCKET,
+    maxSocketsPerIp: settings.WS_MAX_SOCKETS_PER_IP,
+    maxSocketsPerUser: settings.WS_MAX_SOCKETS_PER_USER,
   };
 }
 

@@ -113,7 +113,7 @@ export const VARIABLES = {
 
   // ── Gateway ─────────────────────────────────────────────────────────────────────────────────
   INTROSPECTION: variable(onOff(), 'schema introspection (default on, off when NODE_ENV=production)'),
-  SUBGRAPH_BATCH_MAX: variable(whole(64, 1), 'fetches per batch the gateway sends one subgraph (1: every fetch alone)'),
+  SUBGRAPH_BATCH_MAX: variable(whole(64, 1, 256), 'fetches per batch the gateway sends one subgraph (1: every fetch alone)'),
   HTTP_KEEPALIVE_MS: variable(milliseconds(65_000, 1000), 'how long the gateway keeps an idle client HTTP connection'),
   WS_KEEPALIVE_MS: variable(count(12_000), 'WebSocket ping period (0: off)'),
   WS_MAX_MESSAGE_BYTES: variable(count(256 * 1024), 'largest WebSocket message a client may send (0: the default)'),

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT, exportJWK, generateKeyPair, importJWK } from 'jose';
-import { TOKEN_AUDIENCE, TOKEN_ISSUER } from '@tradegraph/shared';
+import { config } from '@tradegraph/shared';
 import { ACCESS_TOKEN_TTL_SECONDS, SIGNING_ALGORITHM, type SigningKeyPair } from '../domain/tokens';
 import { API_KEY_TOKEN_TTL_SECONDS } from '../domain/api-keys';
 
@@ -22,8 +22,8 @@ export async function signAccessToken(
   const token = await new SignJWT(claims)
     .setProtectedHeader({ alg: SIGNING_ALGORITHM, kid: key.kid, typ: 'JWT' })
     .setSubject(subject.userId)
-    .setIssuer(TOKEN_ISSUER)
-    .setAudience(TOKEN_AUDIENCE)
+    .setIssuer(config().TOKEN_ISSUER)
+    .setAudience(config().TOKEN_AUDIENCE)
     .setIssuedAt(issuedAt)
     .setExpirationTime(issuedAt + ACCESS_TOKEN_TTL_SECONDS)
     .setJti(randomUUID())
@@ -46,8 +46,8 @@ export async function signApiKeyToken(
   const token = await new SignJWT({ roles: ['user'], scope: subject.scopes.join(' '), akid: subject.apiKeyId })
     .setProtectedHeader({ alg: SIGNING_ALGORITHM, kid: key.kid, typ: 'JWT' })
     .setSubject(subject.userId)
-    .setIssuer(TOKEN_ISSUER)
-    .setAudience(TOKEN_AUDIENCE)
+    .setIssuer(config().TOKEN_ISSUER)
+    .setAudience(config().TOKEN_AUDIENCE)
     .setIssuedAt(issuedAt)
     .setExpirationTime(issuedAt + API_KEY_TOKEN_TTL_SECONDS)
     .setJti(randomUUID())
