@@ -1,4 +1,4 @@
-import { CANDLE_INTERVALS, fromUnits, invalidInput, toUnits, type CandleInterval } from '@tradegraph/shared/domain';
+import { CANDLE_INTERVALS, fromUnits, invalidInput, toUnits, type CandleEvent, type CandleInterval } from '@tradegraph/shared/domain';
 
 /**
  * OHLCV candles, pure arithmetic. Prices and quantities are decimal strings turned into bigint
@@ -90,18 +90,8 @@ export function aggregate(points: readonly PricePoint[], intervals: readonly Can
 }
 
 /** A candle as stored and served: decimal strings without trailing zeros. */
-export interface Candle {
-  market: string;
-  interval: CandleInterval;
-  openTime: Date;
-  open: string;
-  high: string;
-  low: string;
-  close: string;
-  volume: string;
-  quoteVolume: string;
-  trades: number;
-}
+/** A candle: the contract's CandleEvent with a real open time. */
+export type Candle = Omit<CandleEvent, 'openTime'> & { openTime: Date };
 
 /** The stored candle after a delta (the same rules the SQL upsert applies). */
 export function mergeCandle(stored: Candle | undefined, delta: CandleDelta, market: string): Candle {

@@ -1,3 +1,4 @@
+import type { TickerEvent } from '@tradegraph/shared/contracts';
 import { fromUnits, toUnits } from '@tradegraph/shared/domain';
 import { normalizeDecimal } from './candles';
 
@@ -21,21 +22,8 @@ export interface TickerWindow {
   trades: number;
 }
 
-export interface Ticker {
-  market: string;
-  open: string;
-  high: string;
-  low: string;
-  last: string;
-  volume: string;
-  quoteVolume: string;
-  change: string;
-  changePercent: string;
-  trades: number;
-  windowStart: Date;
-  at: Date;
-  source: 'trades' | 'feed';
-}
+/** The 24-hour ticker of a market: the contract's TickerEvent with real dates. */
+export type Ticker = Omit<TickerEvent, 'windowStart' | 'at'> & { windowStart: Date; at: Date };
 
 /** First minute of the window that ends with the minute `now` falls in. */
 export function tickerWindowStart(now: Date): Date {

@@ -8,28 +8,14 @@ import {
   type MarketSpec,
 } from '../domain/engine';
 import { ENGINE_ASSET_DECIMALS } from '../domain/catalog';
-import type { OrderStatus } from '../infra/entities';
+import type { BalanceEvent, OrderEvent, OrderStatus } from '@tradegraph/shared/contracts';
 import { KeyFilter } from '../domain/key-filter';
 
-/** An order as the read model (and `myOrderUpdates`) shows it. */
-export interface OrderRow {
-  id: number;
-  userId: string;
-  market: string;
-  side: 'buy' | 'sell';
-  type: string;
-  timeInForce: string;
-  price: string | null;
-  stopPrice: string | null;
-  quantity: string | null;
-  quoteAmount: string | null;
-  filledLots: number;
-  filledQuantity: string;
-  status: OrderStatus;
-  clientOrderId: string;
-  createdAt: Date;
-  updatedAt: Date;
-}
+/**
+ * An order as the read model shows it: the contract's OrderEvent (what `myOrderUpdates`
+ * publishes) with its numeric id, the filled lots the engine counts in, and real dates.
+ */
+export type OrderRow = Omit<OrderEvent, 'id' | 'createdAt' | 'updatedAt'> & { id: number; filledLots: number; createdAt: Date; updatedAt: Date };
 
 export interface FillRow {
   tradeId: number;
@@ -45,12 +31,8 @@ export interface FillRow {
   createdAt: Date;
 }
 
-export interface BalanceRow {
-  userId: string;
-  asset: string;
-  available: string;
-  locked: string;
-}
+/** A trading balance, as the read model shows it and `matching.balance.<user>` publishes it. */
+export type BalanceRow = BalanceEvent;
 
 const STOP_TYPES = new Set(['stop-loss', 'take-profit', 'stop-limit', 'trailing-stop']);
 const TERMINAL: ReadonlySet<OrderStatus> = new Set(['filled', 'cancelled', 'expired', 'rejected']);

@@ -1,7 +1,9 @@
 import { Entity, PrimaryKey, Property } from '@mikro-orm/core';
 
 export type OrderSide = 'buy' | 'sell';
-export type OrderStatus = 'pending' | 'open' | 'partially_filled' | 'filled' | 'cancelled' | 'rejected' | 'expired';
+import type { OrderStatus } from '@tradegraph/shared/contracts';
+
+export type { OrderStatus };
 
 /**
  * The read model of orders, projected from the engine's events in the same transaction as the
