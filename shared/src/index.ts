@@ -9,6 +9,7 @@ export * from './error-format';
 export * from './input-guard';
 export * from './scalars';
 export * from './pubsub';
+export * from './outbox';
 export * from './auth';
 export * from './orm';
 export * from './relay';

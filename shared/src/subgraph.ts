@@ -32,6 +32,8 @@ import { formatClientError, introspectionEnabled, jsonErrorHandler } from './err
 import { inputGuardPlugin } from './input-guard';
 import { isGraphQLBatchPost, isPlainGraphQLPost, serveGraphQLBatch, serveGraphQLPost, type RequestHead } from './graphql-http';
 import { REQUEST_ID_ATTRIBUTE, requestTracing } from './tracing';
+import { WebhookOutboxRelay, postWebhookEvents, recordWebhookEvents, webhookEventsUrl } from './outbox';
+import type { WebhookEvent } from './contracts/webhook-events';
 
 /**
  * What every resolver of every subgraph gets: who is asking, a unit of work, batched loaders,
@@ -78,6 +80,11 @@ export interface SubgraphDefinition<Loaders, Services = void> {
   prepare?: (platform: SubgraphPlatform) => Promise<Services>;
   /** Extra HTTP routes beside /graphql, /health and /metrics (e.g. the JWKS of accounts). */
   routes?: (app: express.Express, platform: SubgraphPlatform, services: Services) => void;
+  /**
+   * The subgraph records webhook events in its schema's `webhook_outbox` (its migrations create
+   * it with createWebhookOutboxSql): the platform relays them to accounts while it runs.
+   */
+  webhookOutbox?: boolean;
   /** Work that runs after the server is up (feeds, publishers); returns a stop function. */
   start?: (platform: SubgraphPlatform, services: Services) => Promise<() => Promise<void>>;
 }
@@ -89,6 +96,16 @@ export interface SubgraphPlatform {
   logger: Logger;
   /** The registry `/metrics` serves, for a subgraph's own metrics. */
   registry: Registry;
+  /** Webhook events: record them with the fact's transaction, then wake the relay (shared/src/outbox.ts). */
+  webhooks: WebhookOutbox;
+}
+
+/** A subgraph's side of webhook events; see shared/src/outbox.ts. */
+export interface WebhookOutbox {
+  /** Records events in this subgraph's outbox, in `em`'s transaction. */
+  record(em: EntityManager, events: readonly WebhookEvent<object>[]): Promise<void>;
+  /** Tells the relay that events were committed (it also looks by itself every WEBHOOK_OUTBOX_INTERVAL_MS). */
+  committed(): void;
 }
 
 export interface RunningSubgraph {
@@ -268,7 +285,17 @@ export async function startSubgraph<Loaders, Services>(
   const schema = await buildFederatedSchema(definition, bus);
   const registry = new Registry();
   registry.setDefaultLabels({ service: name });
-  const platform: SubgraphPlatform = { orm, bus, logger, registry };
+  const relay = definition.webhookOutbox
+    ? new WebhookOutboxRelay(orm, name, postWebhookEvents(webhookEventsUrl()), logger, config().WEBHOOK_OUTBOX_INTERVAL_MS)
+    : undefined;
+  const webhooks: WebhookOutbox = {
+    record: (em, events) => {
+      if (!relay) throw new Error(`${name} records webhook events but its definition does not declare webhookOutbox`);
+      return recordWebhookEvents(em, name, events);
+    },
+    committed: () => relay?.kick(),
+  };
+  const platform: SubgraphPlatform = { orm, bus, logger, registry, webhooks };
   const services = ((await definition.prepare?.(platform)) ?? {}) as Services;
 
   if (config().TRADEGRAPH_EMBEDDED !== '1') collectDefaultMetrics({ register: registry });
@@ -412,6 +439,7 @@ export async function startSubgraph<Loaders, Services>(
 
   await new Promise<void>((resolve) => httpServer.listen(port, bindHost(), resolve));
   const stopWork = definition.start ? await definition.start(platform, services) : async () => {};
+  relay?.start();
   lifecycle = 'ready';
   logger.info({ port }, `${name} subgraph listening`);
 
@@ -431,6 +459,8 @@ export async function startSubgraph<Loaders, Services>(
       await wsCleanup.dispose();
       await apollo.stop();
       await stopWork();
+      // After the subgraph's own work: what it recorded while stopping is still relayed (or stays in the outbox).
+      await relay?.stop();
       await bus.close();
       await orm.close();
       await closeSessionRevocations();

@@ -162,6 +162,10 @@ export const VARIABLES = {
   KYC_PROVIDER: variable(choice(['local'], 'local'), 'KYC verification adapter'),
   REFERRAL_REVENUE_SHARE: variable(text(), "share of referred users' fees a referrer earns (default 0.10)"),
 
+  // ── Webhooks ────────────────────────────────────────────────────────────────────────────────
+  WEBHOOK_EVENTS_URL: variable(text(), "where every subgraph's outbox relay posts webhook events (default accounts' /internal/webhooks/events)"),
+  WEBHOOK_OUTBOX_INTERVAL_MS: variable(milliseconds(250, 10), "how often a subgraph's outbox relay looks for events (a producer in the same process also wakes it)"),
+
   // ── Markets ─────────────────────────────────────────────────────────────────────────────────
   PRICE_FEED: variable(choice(['simulated', 'replay', 'binance', 'off'], 'simulated'), 'reference price feed'),
   PRICE_FEED_INTERVAL_MS: variable(milliseconds(1000), 'pace of the simulated feed'),

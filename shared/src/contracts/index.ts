@@ -18,3 +18,4 @@ export * from './funding-deposits';
 export * from './accounts-sessions';
 export * from './accounts-api-keys';
 export * from './accounts-audit';
+export * from './webhook-events';

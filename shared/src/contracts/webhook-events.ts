@@ -1,0 +1,81 @@
+/**
+ * Every subgraph → accounts: the events that leave the graph as webhooks (docs/architecture.md,
+ * "Webhooks"). A subgraph records an event in its own outbox table in the same transaction as
+ * the fact (shared/src/outbox.ts); its relay then posts the outbox to accounts'
+ * `POST /internal/webhooks/events` with a `WebhookEventsRequest`, and deletes what accounts
+ * acknowledged (200 `WebhookEventsAccepted`). Accounts stores each event once (its id is the
+ * key) and fans it out to the endpoints that selected it.
+ *
+ * Adding an event family, or a type to one, is one line in WEBHOOK_EVENT_FAMILIES.
+ */
+export const WEBHOOK_EVENTS_PATH = '/internal/webhooks/events';
+
+export const WEBHOOK_EVENT_FAMILIES = {
+  /** Orders and fills (matching). */
+  trade: ['order_accepted', 'order_filled', 'order_cancelled', 'fill'],
+  /** Crypto and PIX deposits (funding). */
+  deposit: ['detected', 'confirmed', 'credited', 'failed'],
+  /** Withdrawals (funding). */
+  withdrawal: ['requested', 'sent', 'confirmed', 'failed'],
+  /** Security and integration events of the account itself (accounts). */
+  account: ['login_new_device', 'two_factor_changed', 'wallet_linked', 'api_key_created', 'webhook_failing'],
+  /** Price alerts (trading). */
+  alert: ['triggered'],
+  /** Margin and liquidation (trading). */
+  risk: ['margin_call', 'liquidation'],
+  /** Trading bots (trading). */
+  bot: ['started', 'stopped', 'order_placed', 'failed'],
+} as const;
+
+export type WebhookEventFamily = keyof typeof WEBHOOK_EVENT_FAMILIES;
+export type WebhookEventType = {
+  [F in WebhookEventFamily]: `${F}.${(typeof WEBHOOK_EVENT_FAMILIES)[F][number]}`;
+}[WebhookEventFamily];
+
+/** Every event type, e.g. `trade.fill`. */
+export const WEBHOOK_EVENT_TYPES: readonly WebhookEventType[] = Object.entries(WEBHOOK_EVENT_FAMILIES).flatMap(([family, names]) =>
+  names.map((name) => `${family}.${name}` as WebhookEventType),
+);
+
+/** The type a test delivery (`sendTestWebhook`) carries; no endpoint selects it, each test goes to one endpoint. */
+export const WEBHOOK_TEST_EVENT_TYPE = 'webhook.test';
+
+/**
+ * What an endpoint may select: a type (`trade.fill`), a family (`trade.*`) or everything (`*`).
+ * Returns whether `selection` is one of those.
+ */
+export function isWebhookSelection(selection: string): boolean {
+  if (selection === '*') return true;
+  if (selection.endsWith('.*')) return selection.slice(0, -2) in WEBHOOK_EVENT_FAMILIES;
+  return (WEBHOOK_EVENT_TYPES as readonly string[]).includes(selection);
+}
+
+/** Whether an endpoint that selected `selections` receives an event of `type`. */
+export function webhookSelects(selections: readonly string[], type: string): boolean {
+  const family = type.slice(0, type.indexOf('.'));
+  return selections.some((selection) => selection === '*' || selection === type || selection === `${family}.*`);
+}
+
+/**
+ * One event, as recorded by its producer and as its webhook body carries it (`{id, type,
+ * createdAt, data}`; `userId` says whose endpoints receive it and is not sent).
+ */
+export interface WebhookEvent<Data = Record<string, unknown>> {
+  /** A UUID the producer makes: the event's identity everywhere (receivers de-duplicate by it). */
+  id: string;
+  type: WebhookEventType;
+  /** The user the event is about: their endpoints, and their applications' endpoints, receive it. */
+  userId: string;
+  /** ISO time of the fact. */
+  createdAt: string;
+  data: Data;
+}
+
+export interface WebhookEventsRequest {
+  events: WebhookEvent[];
+}
+
+export interface WebhookEventsAccepted {
+  /** Events stored now (those accounts already held are not counted again). */
+  stored: number;
+}
