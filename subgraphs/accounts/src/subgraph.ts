@@ -26,6 +26,7 @@ export const definition: SubgraphDefinition<AccountsLoaders, AccountsServices> =
   resolvers: [UserResolver, SessionResolver, TwoFactorResolver, SigningKeyResolver, WalletResolver, ApiKeyResolver, OidcResolver, EmbeddedWalletResolver, AdminResolver, KycResolver, UserKycResolver, ReferralResolver],
   entities,
   migrations,
+  webhookOutbox: true,
   createLoaders,
   referenceResolvers: {
     User: { __resolveReference: (ref: { id: string }, ctx: Context) => ctx.loaders.userById.load(ref.id) },

@@ -24,6 +24,7 @@ export const definition: SubgraphDefinition<MatchingLoaders, MatchingServices> =
   orphanedTypes: [Market, User],
   entities: [OrderRecord, FillRecord],
   migrations,
+  webhookOutbox: true,
   createLoaders,
   referenceResolvers,
   prepare: async ({ orm, bus, logger, registry }) => {

@@ -13,6 +13,7 @@ export const definition: SubgraphDefinition<TradingLoaders, TradingServices> = {
   orphanedTypes: [Market, User],
   entities: [PriceAlertRecord],
   migrations,
+  webhookOutbox: true,
   createLoaders,
   referenceResolvers: {
     PriceAlert: {
