@@ -71,6 +71,24 @@ export interface WebhookEvent<Data = Record<string, unknown>> {
   data: Data;
 }
 
+/**
+ * `data` of a `trade.fill`: one side of a trade, as the user who owns the order sees it.
+ * (`trade.order_*` events carry the order as `OrderEvent`, matching-orders.ts.)
+ */
+export interface TradeFillData {
+  tradeId: number;
+  orderId: string;
+  market: string;
+  side: 'buy' | 'sell';
+  liquidity: 'maker' | 'taker';
+  price: string;
+  quantity: string;
+  fee: string;
+  feeAsset: string;
+  /** ISO time. */
+  createdAt: string;
+}
+
 export interface WebhookEventsRequest {
   events: WebhookEvent[];
 }

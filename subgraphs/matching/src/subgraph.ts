@@ -27,11 +27,12 @@ export const definition: SubgraphDefinition<MatchingLoaders, MatchingServices> =
   webhookOutbox: true,
   createLoaders,
   referenceResolvers,
-  prepare: async ({ orm, bus, logger, registry }) => {
+  prepare: async ({ orm, bus, logger, registry, webhooks }) => {
     const engine = await EngineHost.open({
       orm,
       bus,
       logger,
+      webhooks,
       journal: journalMetrics(registry),
       // A snapshot of a book with 8,000 resting orders is 4 MB of JSON, about 15 ms of this
       // process and 100 ms of Postgres; replaying 100,000 journaled commands at a restart takes

@@ -1,5 +1,5 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { DomainError, type EventBus, type Logger } from '@tradegraph/shared';
+import { DomainError, type EventBus, type Logger, type WebhookOutbox } from '@tradegraph/shared';
 import { Publisher } from '../events/publisher';
 import { followListing } from '../events/listing';
 import { Exchange } from './exchange';
@@ -15,6 +15,8 @@ export interface EngineHostOptions {
   snapshotEvery: number;
   /** Finished orders kept in memory beside the live ones. */
   finishedOrdersKept: number;
+  /** Told when a batch with webhook events committed. */
+  webhooks: Pick<WebhookOutbox, 'committed'>;
 }
 
 /** Where the engine stands: the last durable sequence number and the state hash. */
@@ -85,7 +87,7 @@ export class EngineHost {
   }
 
   private async install(): Promise<void> {
-    const { orm, bus, logger, journal, snapshotEvery, finishedOrdersKept } = this.options;
+    const { orm, bus, logger, journal, snapshotEvery, finishedOrdersKept, webhooks } = this.options;
     const sequencer = await Sequencer.open(orm, logger, {
       snapshotEvery,
       finishedOrdersKept,
@@ -98,6 +100,8 @@ export class EngineHost {
     });
     const publisher = new Publisher(sequencer.engine, bus, logger, sequencer.lastSeq);
     sequencer.onBatch((changes) => publisher.publish(changes));
+    // The batch's trade.* webhook events are durable with it: the outbox relay can take them now.
+    sequencer.onBatch((changes) => changes.webhookEvents.length > 0 && webhooks.committed());
     // The markets come from the markets subgraph: wait for its listing before serving orders.
     const stopFollowing = await followListing(sequencer, bus, logger);
     this.exchange = new Exchange(sequencer, orm);

@@ -8,7 +8,8 @@ import {
   type MarketSpec,
 } from '../domain/engine';
 import { ENGINE_ASSET_DECIMALS } from '../domain/catalog';
-import type { BalanceEvent, OrderEvent, OrderStatus } from '@tradegraph/shared/contracts';
+import { randomUUID } from 'node:crypto';
+import type { BalanceEvent, OrderEvent, OrderStatus, TradeFillData, WebhookEvent, WebhookEventType } from '@tradegraph/shared/contracts';
 import { KeyFilter } from '../domain/key-filter';
 
 /**
@@ -78,6 +79,11 @@ export class Projection {
   balances = new Map<string, BalanceRow>();
   trades: { market: string; tradeId: number; price: string; quantity: string; takerSide: string; at: Date }[] = [];
   touchedMarkets = new Set<string>();
+  /**
+   * The batch's `trade.*` webhook events, in the order they happened; written to the outbox in
+   * the batch's own statement, so an event exists exactly when its order or fill does.
+   */
+  webhookEvents: WebhookEvent<OrderEvent | TradeFillData>[] = [];
 
   constructor(
     private readonly engine: Engine,
@@ -95,8 +101,18 @@ export class Projection {
     this.touchedOrders.set(row.id, row);
   }
 
+  /** A `trade.order_*` event carrying the order as it is now (a copy: the row changes later in the batch). */
+  private orderEvent(type: WebhookEventType, row: OrderRow, createdAt: string): void {
+    const { filledLots: _lots, ...order } = row;
+    const data: OrderEvent = { ...order, id: String(row.id), createdAt: row.createdAt.toISOString(), updatedAt: createdAt };
+    this.webhookEvents.push({ id: randomUUID(), type, userId: row.userId, createdAt, data });
+  }
+
   apply(command: Command, result: CommandResult): void {
     const at = new Date(command.ts);
+    // One ISO time per command for its events (they all happened at the command's time).
+    let iso: string | undefined;
+    const when = () => (iso ??= at.toISOString());
     const clientIdsSeen = new Set<string>();
     for (const event of result.events) {
       switch (event.type) {
@@ -128,6 +144,7 @@ export class Projection {
           this.liveByClientKey.set(clientOrderKey(row.userId, clientOrderId), row);
           this.knownClientKeys.add(clientOrderKey(row.userId, clientOrderId));
           this.touch(row, at);
+          this.orderEvent('trade.order_accepted', row, when());
           break;
         }
         case 'OrderTriggered': {
@@ -161,7 +178,7 @@ export class Projection {
             },
           ];
           for (const s of sides) {
-            this.fills.push({
+            const fill: FillRow = {
               tradeId: event.tradeId,
               orderId: s.orderId,
               userId: s.userId,
@@ -173,7 +190,11 @@ export class Projection {
               fee: amount(s.fee),
               feeAsset: spec.quote,
               createdAt: at,
-            });
+            };
+            this.fills.push(fill);
+            const { userId, orderId, createdAt: _at, ...rest } = fill;
+            const data: TradeFillData = { ...rest, orderId: String(orderId), createdAt: when() };
+            this.webhookEvents.push({ id: randomUUID(), type: 'trade.fill', userId, createdAt: when(), data });
             const row = this.liveOrders.get(s.orderId);
             if (row) {
               row.filledLots += event.quantity;
@@ -206,6 +227,8 @@ export class Projection {
             row.status = event.type === 'OrderFilled' ? 'filled' : event.type === 'OrderCancelled' ? 'cancelled' : 'expired';
             this.touchedMarkets.add(row.market);
             this.touch(row, at);
+            // An expired order (DAY, GTD, IOC remainder) is reported as cancelled, with status `expired`.
+            this.orderEvent(event.type === 'OrderFilled' ? 'trade.order_filled' : 'trade.order_cancelled', row, when());
           }
           break;
         }
@@ -261,6 +284,7 @@ export class Projection {
       balances: [...this.balances.values()],
       trades: this.trades,
       markets: [...this.touchedMarkets],
+      webhookEvents: this.webhookEvents,
     };
     for (const row of drained.orders) {
       if (!isTerminal(row.status)) continue;
@@ -275,6 +299,7 @@ export class Projection {
     this.balances = new Map();
     this.trades = [];
     this.touchedMarkets = new Set();
+    this.webhookEvents = [];
     return drained;
   }
 }

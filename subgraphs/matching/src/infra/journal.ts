@@ -23,6 +23,8 @@ with journal as (
     filled_quantity numeric, status text, client_order_id text, created_at timestamptz, updated_at timestamptz)
   on conflict (id) do update set price = excluded.price, quantity = excluded.quantity,
     filled_quantity = excluded.filled_quantity, status = excluded.status, updated_at = excluded.updated_at
+), outbox as (
+  insert into matching.webhook_outbox (events) select $4::jsonb where jsonb_array_length($4::jsonb) > 0
 )
 insert into matching.fills (trade_id, order_id, user_id, market, side, liquidity, price, quantity, fee, fee_asset, created_at)
 select * from jsonb_to_recordset($3::jsonb) as f(trade_id bigint, order_id bigint, user_id uuid, market text,
@@ -66,7 +68,8 @@ export interface FillChange {
 
 /**
  * The engine's storage in PostgreSQL (docs/architecture.md, "An order, end to end"): the journal
- * of commands, the snapshots, and the orders and fills read models written with them. Reads are
+ * of commands, the snapshots, and the orders and fills read models and the `trade.*` webhook
+ * events (the outbox, shared/src/outbox.ts) written with them. Reads are
  * for a start (snapshot, journal after it, live orders, client ids); batches are written through
  * one held connection, snapshots through another.
  */
@@ -122,7 +125,10 @@ export class JournalStore {
    * as a single JSON array parameter and `jsonb_to_recordset` turns it back into rows. A
    * statement is atomic, so the journal and the read models commit together.
    */
-  async writeBatch(journal: { seq: number; command: Command }[], changes: { orders: OrderChange[]; fills: FillChange[] }): Promise<void> {
+  async writeBatch(
+    journal: { seq: number; command: Command }[],
+    changes: { orders: OrderChange[]; fills: FillChange[]; webhookEvents: readonly object[] },
+  ): Promise<void> {
     const orders = changes.orders.map((o) => ({
       id: o.id,
       user_id: o.userId,
@@ -160,7 +166,7 @@ export class JournalStore {
     await connection.query({
       name: 'matching-write-batch',
       text: WRITE_BATCH,
-      values: [journal, orders, fills].map((rows) => JSON.stringify(rows)),
+      values: [journal, orders, fills, changes.webhookEvents].map((rows) => JSON.stringify(rows)),
     });
   }
 
