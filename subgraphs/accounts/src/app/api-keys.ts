@@ -30,6 +30,7 @@ import { badInput, notFound } from '../domain/errors';
 import { ApiKeyRecord } from '../infra/entities/wallets';
 import { signApiKeyToken } from '../infra/token-signing';
 import type { Caller } from './caller';
+import { accountEvent, withAccountEvents } from './account-events';
 import type { AccountsServices } from './services';
 import { requireSecondFactorIfOn } from './two-factor';
 
@@ -89,7 +90,15 @@ export async function createApiKey(ctx: Caller, viewer: Viewer, input: NewApiKey
     lastUsedAt: null,
     createdAt: new Date(),
   });
-  await ctx.em.persistAndFlush(record);
+  const created = accountEvent('account.api_key_created', viewer.userId, {
+    apiKeyId: record.id,
+    label,
+    prefix,
+    scopes,
+    ipAllowList,
+    expiresAt: record.expiresAt?.toISOString() ?? null,
+  });
+  await withAccountEvents(ctx, [created], () => ctx.em.persistAndFlush(record));
   ctx.logger.info({ userId: viewer.userId, apiKeyId: record.id, scopes }, 'api key created');
   return { record, secret };
 }

@@ -1,4 +1,4 @@
-import type { SubgraphPlatform } from '@tradegraph/shared';
+import type { SubgraphPlatform, WebhookOutbox } from '@tradegraph/shared';
 import type { EmbeddedWalletProvider } from '../domain/embedded-wallets/port';
 import type { KycProvider } from '../domain/kyc/provider';
 import { AttemptCounters } from '../infra/attempt-counters';
@@ -27,9 +27,11 @@ export interface AccountsServices {
   oidc: OidcClient;
   /** Announces ended sessions to every verifier. */
   sessionRevocations: SessionRevocationAnnouncer;
+  /** accounts' webhook outbox (`account.*` events), recorded with the facts (app/account-events.ts). */
+  webhooks: WebhookOutbox;
 }
 
-export function createAccountsServices({ orm, logger }: SubgraphPlatform, settings = readAccountsSettings()): AccountsServices {
+export function createAccountsServices({ orm, logger, webhooks }: SubgraphPlatform, settings = readAccountsSettings()): AccountsServices {
   let walletProvider: EmbeddedWalletProvider | undefined;
   return {
     settings,
@@ -40,6 +42,7 @@ export function createAccountsServices({ orm, logger }: SubgraphPlatform, settin
     embeddedWallets: () => (walletProvider ??= embeddedWalletProvider(settings.embeddedWallets)),
     oidc: new OidcClient(),
     sessionRevocations: new SessionRevocationAnnouncer(logger),
+    webhooks,
   };
 }
 

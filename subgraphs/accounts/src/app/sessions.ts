@@ -14,10 +14,11 @@ import { normalizeEmail } from '../domain/email';
 import { LOGIN_CHALLENGE_TTL_SECONDS, hashOpaqueToken, isUuid, newOpaqueToken, refreshExpiry } from '../domain/sessions';
 import { LoginChallengeRecord, RefreshTokenRecord, SessionRecord } from '../infra/entities/sessions';
 import { UserRecord } from '../infra/entities/users';
-import { endSession, isLiveSession } from '../infra/sessions';
+import { endSession, isLiveSession, isNewDevice } from '../infra/sessions';
 import { signAccessToken } from '../infra/token-signing';
 import { checkSecondFactor, hasTwoFactor } from '../infra/two-factor';
 import type { Caller } from './caller';
+import { accountEvent, withAccountEvents } from './account-events';
 
 /** What every successful sign-in answers: tokens of a new or refreshed session, and the user. */
 export interface IssuedTokens {
@@ -66,6 +67,7 @@ async function issueTokens(user: UserRecord, session: SessionRecord, ctx: Caller
  */
 export async function startSession(user: UserRecord, ctx: Caller): Promise<IssuedTokens> {
   const now = new Date();
+  const userAgent = ctx.userAgent?.slice(0, 512) ?? null;
   const session = ctx.em.create(SessionRecord, {
     id: randomUUID(),
     userId: user.id,
@@ -75,11 +77,16 @@ export async function startSession(user: UserRecord, ctx: Caller): Promise<Issue
     revokedAt: null,
     revokedReason: null,
     ip: ctx.clientIp ?? null,
-    userAgent: ctx.userAgent?.slice(0, 512) ?? null,
+    userAgent,
   });
-  // Flushed first: the unit of work does not know the refresh token's row depends on this one.
-  await ctx.em.persistAndFlush(session);
-  return issueTokens(user, session, ctx, now);
+  const events = (await isNewDevice(ctx.em, user.id, userAgent))
+    ? [accountEvent('account.login_new_device', user.id, { sessionId: session.id, ip: session.ip, userAgent, at: now.toISOString() })]
+    : [];
+  return withAccountEvents(ctx, events, async () => {
+    // Flushed first: the unit of work does not know the refresh token's row depends on this one.
+    await ctx.em.persistAndFlush(session);
+    return issueTokens(user, session, ctx, now);
+  });
 }
 
 /**

@@ -5,6 +5,7 @@ import { RecoveryCodeRecord, TwoFactorRecord } from '../infra/entities/sessions'
 import { UserRecord } from '../infra/entities/users';
 import { checkSecondFactor, hasTwoFactor } from '../infra/two-factor';
 import type { Caller } from './caller';
+import { accountEvent } from './account-events';
 
 export { hasTwoFactor };
 
@@ -42,7 +43,9 @@ export async function confirmTwoFactor(ctx: Caller, viewer: Viewer, code: string
       for (const recoveryCode of recoveryCodes) {
         tx.create(RecoveryCodeRecord, { codeHash: hashRecoveryCode(recoveryCode), userId: viewer.userId, createdAt: new Date(), usedAt: null });
       }
+      await ctx.services.webhooks.record(tx, [accountEvent('account.two_factor_changed', viewer.userId, { enabled: true, at: new Date().toISOString() })]);
     });
+    ctx.services.webhooks.committed();
     ctx.logger.info({ userId: viewer.userId }, 'two-factor authentication on');
     return { recoveryCodes };
   });
@@ -56,7 +59,9 @@ export async function disableTwoFactor(ctx: Caller, viewer: Viewer, code: string
     await ctx.em.transactional(async (tx) => {
       await tx.nativeDelete(RecoveryCodeRecord, { userId: viewer.userId });
       await tx.nativeDelete(TwoFactorRecord, { userId: viewer.userId });
+      await ctx.services.webhooks.record(tx, [accountEvent('account.two_factor_changed', viewer.userId, { enabled: false, at: new Date().toISOString() })]);
     });
+    ctx.services.webhooks.committed();
     ctx.logger.info({ userId: viewer.userId }, 'two-factor authentication off');
     return true;
   });

@@ -9,6 +9,7 @@ import { UserRecord } from '../infra/entities/users';
 import { consumeNonce, issueNonce } from '../infra/nonces';
 import { identityCount } from '../infra/oidc-store';
 import type { Caller } from './caller';
+import { accountEvent, withAccountEvents } from './account-events';
 import { signInOrChallenge, type IssuedTokens, type SecondFactorChallenge } from './sessions';
 import { newUser } from './users';
 
@@ -22,8 +23,9 @@ async function insertWallet(ctx: Caller, userId: string, address: string, kind: 
   const count = await ctx.em.count(WalletRecord, { userId });
   if (count >= MAX_WALLETS_PER_USER) throw badInput(`An account holds at most ${MAX_WALLETS_PER_USER} wallets`);
   const record = ctx.em.create(WalletRecord, { id: randomUUID(), userId, address, kind, provider, createdAt: new Date() });
+  const linked = accountEvent('account.wallet_linked', userId, { walletId: record.id, address, kind, provider, at: record.createdAt.toISOString() });
   try {
-    await ctx.em.persistAndFlush(record);
+    await withAccountEvents(ctx, [linked], () => ctx.em.persistAndFlush(record));
   } catch (error) {
     if (error instanceof UniqueConstraintViolationException) throw conflict('This wallet is linked to another account');
     throw error;
@@ -138,7 +140,10 @@ export async function createEmbeddedWallet(ctx: Caller, viewer: Viewer): Promise
       if (created.custody) {
         await tx.persistAndFlush(tx.create(EmbeddedWalletKeyRecord, { walletId: wallet.id, ...created.custody, createdAt: now }));
       }
+      const { id: walletId, address, kind, provider } = wallet;
+      await ctx.services.webhooks.record(tx, [accountEvent('account.wallet_linked', viewer.userId, { walletId, address, kind, provider, at: now.toISOString() })]);
     });
+    ctx.services.webhooks.committed();
   } catch (error) {
     if (error instanceof UniqueConstraintViolationException) throw conflict('A wallet was created for you at the same moment; ask again');
     throw error;

@@ -22,3 +22,17 @@ export async function endSession(
 ): Promise<boolean> {
   return (await em.nativeUpdate(SessionRecord, { ...where, revokedAt: null }, { revokedAt: at, revokedReason: reason })) === 1;
 }
+
+/**
+ * Whether a sign-in from `userAgent` comes from a device the user has not signed in from before:
+ * they have earlier sessions, none with this User-Agent. (A first sign-in, at sign-up, is no
+ * "new device"; sessions deleted after they expired are forgotten devices.)
+ */
+export async function isNewDevice(em: EntityManager, userId: string, userAgent: string | null): Promise<boolean> {
+  const [row] = await em.execute<{ sessions: string; same_device: string }[]>(
+    `select count(*) as sessions, count(*) filter (where user_agent is not distinct from ?) as same_device
+       from accounts.sessions where user_id = ?`,
+    [userAgent, userId],
+  );
+  return Number(row.sessions) > 0 && Number(row.same_device) === 0;
+}
