@@ -43,6 +43,9 @@ import { PublicResponseCache } from './cache/response-cache';
 import { graphqlFastPath } from './edge/fast-path';
 import { httpContext } from './edge/http-context';
 import { keepConnectionsAlive } from './edge/keep-alive';
+import { configuredCors } from './edge/cors';
+import { ResponseCompression } from './edge/compression';
+import { CSRF_PREFLIGHT_HEADERS } from './edge/csrf';
 import { bodyRefusals } from './edge/request-body';
 import { LeanExecution } from './execution/lean';
 import { OperationDocuments } from './cache/documents';
@@ -126,6 +129,9 @@ export async function startGateway(
 
   const app = express();
   app.disable('x-powered-by');
+  const compression = ResponseCompression.configured();
+  // The pipeline's answers, the playground page and the CSV export (the fast path compresses its own).
+  if (compression) app.use(compression.middleware());
   // Requests go to the fast path first (edge/fast-path.ts), the rest to `app`.
   const httpServer = http.createServer();
   keepConnectionsAlive(httpServer);
@@ -143,6 +149,8 @@ export async function startGateway(
     includeStacktraceInErrorResponses: false,
     // The process's one shutdown (stopOnSignals in shared) stops this server; see shared/src/shutdown.ts.
     stopOnTerminationSignals: false,
+    // GET and form-like POSTs run only with a header that forces a browser's preflight (edge/csrf.ts).
+    csrfPrevention: { requestHeaders: CSRF_PREFLIGHT_HEADERS },
     formatError,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
@@ -275,6 +283,7 @@ export async function startGateway(
     limiter,
     formatError,
     operations,
+    compression,
     lean: new LeanExecution({
       executor: gateway.executor,
       documents: leanDocuments,
@@ -291,7 +300,16 @@ export async function startGateway(
       fetches,
     }),
   });
-  httpServer.on('request', fastPath);
+  // Cross-origin browser calls (CORS_ORIGINS): only requests with an Origin header pay for the check.
+  const cors = configuredCors();
+  httpServer.on(
+    'request',
+    cors === null
+      ? fastPath
+      : (req: http.IncomingMessage, res: http.ServerResponse) => {
+          if (req.headers.origin === undefined || cors(req, res)) fastPath(req, res);
+        },
+  );
 
   await new Promise<void>((resolve) => httpServer.listen(port, bindHost(), resolve));
   logger.info({ port }, 'gateway listening');

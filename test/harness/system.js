@@ -108,6 +108,9 @@ async function startSystem({ databaseUrl, redisUrl, database, portBase, logDir, 
     RATE_LIMIT_SIGNUPS_PER_MINUTE: '1000000',
     // Every test signs up users of its own, all from this address: far beyond the default.
     RATE_LIMIT_SIGNUP_PER_IP: '1000000',
+    // A browser page on this origin may call the gateway (test/e2e/browsers.test.ts serves one
+    // there from inside Chromium); any other origin may not.
+    CORS_ORIGINS: `http://127.0.0.1:${portBase + 98}`,
     ...env,
   };
   const children = {};

@@ -4,13 +4,21 @@ import type { FormattedExecutionResult } from 'graphql';
 import type { GatewayContext } from '../context';
 import { epochsCurrent, epochsTouchedBy } from './public-cache';
 
+/** A cached answer's bytes, and its compressed forms once a client asked for them (edge/compression.ts). */
+export interface CachedBody {
+  bytes: Buffer;
+  etag: string;
+  br?: Promise<Buffer>;
+  gzip?: Promise<Buffer>;
+}
+
 interface Entry {
   result: FormattedExecutionResult;
   until: number;
   /** Write epochs of the subgraphs behind it: a write through the gateway drops it (public-cache.ts). */
   epochs: Map<string, number>;
   /** The response body as Apollo Server writes it, and express's ETag of it; made on first use. */
-  body?: { bytes: Buffer; etag: string };
+  body?: CachedBody;
 }
 
 /** A live cached response and how many more seconds it may be cached downstream. */
@@ -77,7 +85,7 @@ export class PublicResponseCache {
    * The bytes Apollo Server sends for this result (its field order, JSON and a newline) and the
    * weak ETag express's `res.send` derives from them, computed once per entry.
    */
-  static body(entry: Entry): { bytes: Buffer; etag: string } {
+  static body(entry: Entry): CachedBody {
     if (!entry.body) {
       const { errors, data, extensions } = entry.result;
       const bytes = Buffer.from(`${JSON.stringify({ errors, data, extensions })}\n`, 'utf8');

@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { REQUEST_ID_HEADER } from '@tradegraph/shared';
 import { PublicResponseCache } from '../cache/response-cache';
+import type { Encoding } from './compression';
 
 // How the fast path writes its answers: byte for byte what Apollo Server's pipeline behind express
 // would have sent for the same request.
@@ -58,6 +59,10 @@ export interface Answer {
   contentType: string;
   bytes: Buffer;
   etag?: string;
+  /** Set when `bytes` are compressed with it (edge/compression.ts). */
+  encoding?: Encoding;
+  /** The answer is large enough that its encoding depends on Accept-Encoding (Vary). */
+  varies?: boolean;
 }
 
 /**
@@ -69,6 +74,12 @@ export function writeAnswer(
   answer: Answer,
 ): void {
   const etag = answer.etag ?? PublicResponseCache.etag(answer.bytes);
+  if (answer.varies) {
+    // A CORS answer has set Vary: Origin already: kept beside Accept-Encoding.
+    const vary = res.getHeader('vary');
+    res.setHeader('Vary', vary ? `${String(vary)}, Accept-Encoding` : 'Accept-Encoding');
+    if (answer.encoding) res.setHeader('Content-Encoding', answer.encoding);
+  }
   if (answer.headers.length === 0) {
     // The common case, written in one call: a flat list skips node's per-header bookkeeping.
     res.writeHead(answer.status, [

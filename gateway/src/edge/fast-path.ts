@@ -9,7 +9,9 @@ import type { LeanExecution, LeanRequest } from '../execution/lean';
 import { refusalBody, statusOf, type QueryGate } from '../limits/query-gate';
 import type { RequestRateLimiter } from '../limits/rate-limits';
 import { markReceived, receivedAt, secondsSince, type OperationMetrics } from '../ops/operation-metrics';
-import { CONTENT_TYPE_FOR_ACCEPT, formatExecutionError, writeAnswer, writeInternalError } from './answers';
+import { CONTENT_TYPE_FOR_ACCEPT, formatExecutionError, writeAnswer, writeInternalError, type Answer } from './answers';
+import type { ResponseCompression } from './compression';
+import type { CachedBody } from '../cache/response-cache';
 import { fastPathBodyLength, readJsonBody } from './request-body';
 
 /**
@@ -49,6 +51,8 @@ export interface FastPathOptions {
   operations?: OperationMetrics;
   /** Runs ordinary queries and mutations (execution/lean.ts), when given. Left out, every miss goes through the pipeline. */
   lean?: LeanExecution;
+  /** Compresses large answers for clients that accept it (edge/compression.ts); null or left out: never. */
+  compression?: ResponseCompression | null;
 }
 
 /** A request the fast path read: what the body asks for, how to answer, and what serving it found out. */
@@ -88,6 +92,7 @@ const ANSWERED = true;
 
 export function graphqlFastPath(options: FastPathOptions): RequestListener & { close(): void } {
   const { app, cache, logger, contextOf, onHit, lean, gate, limiter, formatError: formatForClient, operations } = options;
+  const compression = options.compression ?? null;
   let open = true;
   /** Keys of public answers being fetched again, settled when that request's response is done. */
   const refreshing = new Map<string, Promise<void>>();
@@ -119,6 +124,35 @@ export function graphqlFastPath(options: FastPathOptions): RequestListener & { c
     };
   };
 
+  // ---- write --------------------------------------------------------------------------------
+
+  /**
+   * Writes an answer, compressed when it is at least the threshold and the client accepts an
+   * encoding (one comparison for the small answers that are most of them). A cached answer keeps
+   * its compressed forms in `variants`, so a public answer is compressed once per encoding.
+   */
+  const send = (request: FastRequest, answer: Answer, variants?: CachedBody): void => {
+    if (compression === null || answer.bytes.length < compression.threshold) return writeAnswer(request.res, answer);
+    answer.varies = true;
+    const encoding = compression.encodingFor(request.req);
+    if (encoding === null) return writeAnswer(request.res, answer);
+    // The (weak) ETag names the content, whatever its encoding.
+    const etag = answer.etag ?? PublicResponseCache.etag(answer.bytes);
+    let compressed = variants?.[encoding];
+    if (!compressed) {
+      compressed = compression.compress(answer.bytes, encoding);
+      if (variants) variants[encoding] = compressed;
+    }
+    compressed.then(
+      (bytes) => writeAnswer(request.res, { ...answer, etag, bytes, encoding }),
+      (error: unknown) => {
+        logger.error({ err: error }, 'compression failed');
+        if (variants) delete variants[encoding];
+        writeAnswer(request.res, { ...answer, etag });
+      },
+    );
+  };
+
   // ---- classify -----------------------------------------------------------------------------
 
   const classify = (request: FastRequest): Kind => {
@@ -143,7 +177,7 @@ export function graphqlFastPath(options: FastPathOptions): RequestListener & { c
     const head = refused.extensions.http as { headers?: Map<string, string> } | undefined;
     const headers: [string, string][] = head?.headers ? [...head.headers] : [];
     const bytes = refusalBody(refused);
-    writeAnswer(request.res, { status: statusOf(refused), headers, reqId, cacheControl: 'no-store', contentType: request.contentType, bytes });
+    send(request, { status: statusOf(refused), headers, reqId, cacheControl: 'no-store', contentType: request.contentType, bytes });
     return ANSWERED;
   };
 
@@ -180,9 +214,9 @@ export function graphqlFastPath(options: FastPathOptions): RequestListener & { c
       seconds: secondsSince(receivedAt(request.req)),
       reqId: context.reqId,
     });
-    const { bytes, etag } = PublicResponseCache.body(cached.entry);
+    const body = PublicResponseCache.body(cached.entry);
     const cacheControl = `max-age=${cached.maxAge}, public`;
-    writeAnswer(request.res, { status: 200, headers: [], reqId: context.reqId, cacheControl, contentType: request.contentType, bytes, etag });
+    send(request, { status: 200, headers: [], reqId: context.reqId, cacheControl, contentType: request.contentType, bytes: body.bytes, etag: body.etag }, body);
     onHit?.();
     return ANSWERED;
   };
@@ -210,7 +244,7 @@ export function graphqlFastPath(options: FastPathOptions): RequestListener & { c
     logger.info({ reqId, op: operation.operation, operationName: request.operationName }, 'request');
     if ('forwarded' in outcome) {
       operations?.record({ name: operationName, type: 'mutation', seconds: secondsSince(receivedAt(request.req)), reqId });
-      writeAnswer(request.res, { status: 200, headers: [], reqId, cacheControl: 'no-store', contentType: request.contentType, bytes: outcome.forwarded });
+      send(request, { status: 200, headers: [], reqId, cacheControl: 'no-store', contentType: request.contentType, bytes: outcome.forwarded });
       lean.options.onAnswer?.();
       return ANSWERED;
     }
@@ -220,7 +254,7 @@ export function graphqlFastPath(options: FastPathOptions): RequestListener & { c
     if (policy && policy.scope === 'PUBLIC' && !errors?.length && request.key !== null) {
       cache.store(request.key, { ...result, errors }, policy.maxAge, epochsTouchedBy(context));
     }
-    writeAnswer(request.res, {
+    send(request, {
       status: http.status ?? (threw ? 500 : 200),
       headers: http.headers,
       reqId,
