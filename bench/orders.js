@@ -119,7 +119,7 @@ async function warmUp(paths, users) {
 }
 
 async function main() {
-  const system = await common.startBenchSystem('orders', { portBase: common.intEnv('BENCH_PORT_BASE', 56000) + 20 });
+  const system = await common.startBenchSystem('orders', { portBase: common.benchPortBase(20) });
   const stopAll = common.stopOnExit([() => system.stop()]);
   try {
     const users = await common.signUpUsers(system.graphqlUrl, USERS);

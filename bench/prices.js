@@ -52,7 +52,7 @@ async function load(system, config, rate, seconds, warmupS) {
 async function main() {
   // The simulated feed gives every market a price (one a second), as in production.
   const system = await common.startBenchSystem('prices', {
-    portBase: intEnv('BENCH_PORT_BASE', 56000) + 60,
+    portBase: common.benchPortBase(60),
     env: { PRICE_FEED: 'simulated' },
   });
   const stopAll = common.stopOnExit([() => system.stop()]);

@@ -175,7 +175,7 @@ async function main() {
   // Every event to every subscriber: the markets subgraph would otherwise coalesce a market's
   // prices to PRICE_UPDATES_MAX_PER_SECOND (4 by default), and the dropped ones would count as lost.
   const system = await common.startBenchSystem('subscriptions', {
-    portBase: intEnv('BENCH_PORT_BASE', 56000) + 40,
+    portBase: common.benchPortBase(40),
     env: { PRICE_UPDATES_MAX_PER_SECOND: '0' },
   });
   const broadcastPort = system.portBase + 12;

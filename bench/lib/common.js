@@ -48,11 +48,13 @@ function stopChildren(children, graceMs) {
 async function startBenchSystem(name, { portBase, env = {} } = {}) {
   const database = process.env.BENCH_DATABASE ?? `tg_bench_${name}`;
   const namespace = process.env.BENCH_REDIS_NAMESPACE ?? database;
-  // The benchmark's processes use base … base+19; move up in steps of 100 past busy ports.
-  let base = portBase ?? intEnv('BENCH_PORT_BASE', 56000);
+  // The benchmark's processes and peers use base … base+19; move up in steps of 100 past busy
+  // ports, never into the ephemeral range.
+  let base = outsideEphemeralRange(portBase ?? benchPortBase(), 20);
   while (!(await portsFree(base, 20))) {
-    log(`ports ${base}-${base + 19} are in use; trying ${base + 100}`);
-    base += 100;
+    const next = outsideEphemeralRange(base + 100, 20);
+    log(`ports ${base}-${base + 19} are in use; trying ${next}`);
+    base = next;
   }
   const dbUrl = withDatabase(DATABASE_URL, database);
   await freshDatabase(DATABASE_URL, database);
@@ -116,6 +118,44 @@ async function startBenchSystem(name, { portBase, env = {} } = {}) {
     gatewayUrl,
     graphqlUrl: `${gatewayUrl}/graphql`,
   };
+}
+
+/**
+ * Where the benchmarks' servers listen by default: below Linux's default ephemeral range
+ * (32768–60999). Outgoing sockets take their local port from that range, so a server started
+ * after 10,000 client sockets (a peer the subscription benchmark starts late) could find its
+ * port taken (EADDRINUSE) if it lay inside it.
+ */
+const DEFAULT_PORT_BASE = 22000;
+
+/** The port base of a benchmark's system: BENCH_PORT_BASE (22000) plus the benchmark's own offset (0, 20, 40, 60). */
+function benchPortBase(offset = 0) {
+  return intEnv('BENCH_PORT_BASE', DEFAULT_PORT_BASE) + offset;
+}
+
+/** The kernel's ephemeral port range, from which outgoing connections take their local ports. */
+function ephemeralPortRange() {
+  try {
+    const [low, high] = fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+    if (Number.isInteger(low) && Number.isInteger(high) && low <= high) return { low, high };
+  } catch {
+    // Not Linux: assume Linux's default, IANA's (49152–65535) lies inside it.
+  }
+  return { low: 32768, high: 65535 };
+}
+
+/**
+ * `base` when ports base … base+count-1 lie outside the ephemeral range, else the first base past
+ * it; throws when no such ports exist (a range that covers nearly every port).
+ */
+function outsideEphemeralRange(base, count) {
+  const { low, high } = ephemeralPortRange();
+  if (base + count - 1 < low || base > high) return base;
+  if (high + count <= 65535) {
+    log(`ports ${base}-${base + count - 1} lie in the ephemeral range ${low}-${high}; using ${high + 1}`);
+    return high + 1;
+  }
+  throw new Error(`ports ${base}-${base + count - 1} lie in the ephemeral range ${low}-${high}: set BENCH_PORT_BASE below ${low - count}`);
 }
 
 function portFree(port) {
@@ -385,6 +425,8 @@ module.exports = {
   DATABASE_URL,
   REDIS_URL,
   intEnv,
+  benchPortBase,
+  outsideEphemeralRange,
   startBenchSystem,
   gql,
   inParallel,
