@@ -39,11 +39,11 @@ export const POLICY: Record<string, Access> = {
   'Mutation.submitKyc': 'session', 'Mutation.reviewKyc': 'session', 'Mutation.reencryptKycData': 'session', 'Mutation.rotateSigningKey': 'session',
   'Mutation.addMarket': 'session', 'Mutation.suspendMarket': 'session', 'Mutation.resumeMarket': 'session', 'Mutation.placeOrder': 'trade',
   'Mutation.cancelOrder': 'trade', 'Mutation.amendOrder': 'trade', 'Mutation.cancelAllOrders': 'trade', 'Mutation.creditDemoFunds': 'trade',
-  'Mutation.createPriceAlert': 'trade',
+  'Mutation.createPriceAlert': 'trade', 'Mutation.addPriceAlert': 'trade', 'Mutation.cancelPriceAlert': 'trade',
   // Subscription
   'Subscription.myDepositUpdates': 'read', 'Subscription.priceUpdated': 'public', 'Subscription.candleUpdated': 'public',
   'Subscription.tickerUpdated': 'public', 'Subscription.myOrderUpdates': 'read', 'Subscription.myBalanceUpdates': 'read',
-  'Subscription.orderBookUpdated': 'public', 'Subscription.tradesExecuted': 'public',
+  'Subscription.orderBookUpdated': 'public', 'Subscription.tradesExecuted': 'public', 'Subscription.alertTriggered': 'read',
   // User: the key `id` is whatever the reference holds; everything else is user data.
   'User.id': 'public', 'User.roles': 'read', 'User.createdAt': 'read', 'User.twoFactorEnabled': 'read', 'User.referralCode': 'read',
   'User.referralRevenueShare': 'read', 'User.referrals': 'read', 'User.email': 'read', 'User.wallets': 'read', 'User.kyc': 'read',

@@ -19,3 +19,4 @@ export * from './accounts-sessions';
 export * from './accounts-api-keys';
 export * from './accounts-audit';
 export * from './webhook-events';
+export * from './trading-alerts';

@@ -1,32 +1,77 @@
-import { Arg, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { Access, canReadUserData, forbidden, requireViewer, DecimalScalar } from '@tradegraph/shared';
-import type { PriceAlertRecord } from '../infra';
+import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import {
+  Access,
+  alertChannel,
+  canReadUserData,
+  forbidden,
+  requireViewer,
+  viewerChannel,
+  DecimalScalar,
+  type AlertTriggeredEvent,
+  type PriceAlertState,
+} from '@tradegraph/shared';
 import type { Context } from './context';
-import { AlertCondition, Market, PriceAlert, User } from './types';
+import { AlertCondition, AlertTriggered, Market, PriceAlert, PriceAlertInput, User } from './types';
 
 @Resolver(() => PriceAlert)
 export class PriceAlertResolver {
   @Access('read')
   @Query(() => [PriceAlert], { description: 'Your active price alerts' })
-  myPriceAlerts(@Ctx() ctx: Context): Promise<PriceAlertRecord[]> {
+  myPriceAlerts(@Ctx() ctx: Context): Promise<PriceAlertState[]> {
     return ctx.loaders.activeAlertsByUser.load(requireViewer(ctx.viewer).userId);
   }
 
   @Access('trade')
-  @Mutation(() => PriceAlert)
-  async createPriceAlert(
+  @Mutation(() => PriceAlert, { description: 'An ABOVE or BELOW alert in short; addPriceAlert takes every kind' })
+  createPriceAlert(
     @Arg('market') market: string,
     @Arg('condition', () => AlertCondition) condition: AlertCondition,
     @Arg('price', () => DecimalScalar) price: string,
     @Ctx() ctx: Context,
-  ): Promise<PriceAlertRecord> {
+  ): Promise<PriceAlertState> {
     const viewer = requireViewer(ctx.viewer);
-    return ctx.services.alerts.create(ctx.em, viewer.userId, { market, condition, price });
+    return ctx.services.alerts.createSimple(ctx.em, viewer.userId, { market, condition, price });
+  }
+
+  @Access('trade')
+  @Mutation(() => PriceAlert, { description: 'A price alert of any kind, optionally repeating and expiring' })
+  addPriceAlert(@Arg('input', () => PriceAlertInput) input: PriceAlertInput, @Ctx() ctx: Context): Promise<PriceAlertState> {
+    const viewer = requireViewer(ctx.viewer);
+    return ctx.services.alerts.create(ctx.em, viewer.userId, input);
+  }
+
+  @Access('trade')
+  @Mutation(() => PriceAlert, { description: 'Cancels one of your active alerts' })
+  cancelPriceAlert(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<PriceAlertState> {
+    const viewer = requireViewer(ctx.viewer);
+    return ctx.services.alerts.cancel(ctx.em, viewer.userId, id);
   }
 
   @FieldResolver(() => Market)
-  market(@Root() alert: PriceAlertRecord): Market {
+  market(@Root() alert: PriceAlertState): Market {
     return { symbol: alert.market };
+  }
+
+  @FieldResolver(() => AlertCondition, { nullable: true })
+  condition(@Root() alert: PriceAlertState): AlertCondition | null {
+    return alert.kind === 'ABOVE' ? AlertCondition.above : alert.kind === 'BELOW' ? AlertCondition.below : null;
+  }
+
+  @FieldResolver(() => DecimalScalar, { nullable: true })
+  price(@Root() alert: PriceAlertState): string | null {
+    return alert.threshold;
+  }
+}
+
+@Resolver(() => AlertTriggered)
+export class AlertTriggeredResolver {
+  @Access('read')
+  @Subscription(() => AlertTriggered, {
+    description: 'Your price alerts as they fire (channel trading.alert.<userId>)',
+    subscribe: viewerChannel<AlertTriggeredEvent>(alertChannel),
+  })
+  alertTriggered(@Root() event: AlertTriggeredEvent): AlertTriggeredEvent {
+    return event;
   }
 }
 
@@ -34,7 +79,7 @@ export class PriceAlertResolver {
 export class UserAlertsResolver {
   @Access('read')
   @FieldResolver(() => [PriceAlert], { description: "The user's active price alerts" })
-  priceAlerts(@Root() user: User, @Ctx() ctx: Context): Promise<PriceAlertRecord[]> {
+  priceAlerts(@Root() user: User, @Ctx() ctx: Context): Promise<PriceAlertState[]> {
     if (!canReadUserData(ctx.viewer, user.id)) throw forbidden();
     return ctx.loaders.activeAlertsByUser.load(user.id);
   }

@@ -31,6 +31,12 @@ export class ListedMarkets {
     return false;
   }
 
+  /** Every listed symbol, loading the listing if it is not loaded (undefined: markets could not be reached). */
+  async listedSymbols(): Promise<string[] | undefined> {
+    const symbols = await this.current();
+    return symbols && [...symbols];
+  }
+
   /** A market announced on the listing channel joins the loaded listing (none loaded yet: the first load finds it). */
   learn(market: Pick<ListedMarket, 'symbol'>): void {
     this.symbols?.add(market.symbol);
