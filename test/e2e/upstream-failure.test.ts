@@ -23,6 +23,7 @@ describe('a system in production mode, and when the owning subgraph goes away', 
         MATCHING_DEMO_CREDITS: 'on',
         KYC_ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
         EMBEDDED_WALLET_KEYS: `w1:${randomBytes(32).toString('base64')}`,
+        WEBHOOK_SECRET_KEYS: `h1:${randomBytes(32).toString('base64')}`,
       },
     });
     redis = new Redis(REDIS_URL);

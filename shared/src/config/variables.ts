@@ -170,6 +170,15 @@ export const VARIABLES = {
   // ── Webhooks ────────────────────────────────────────────────────────────────────────────────
   WEBHOOK_EVENTS_URL: variable(text(), "where every subgraph's outbox relay posts webhook events (default accounts' /internal/webhooks/events)"),
   WEBHOOK_OUTBOX_INTERVAL_MS: variable(milliseconds(250, 10), "how often a subgraph's outbox relay looks for events (a producer in the same process also wakes it)"),
+  WEBHOOK_SECRET_KEYS: variable(text(), '<key id>:<32-byte key> list sealing webhook signing secrets at rest'),
+  WEBHOOK_WORKER_CONCURRENCY: variable(positive(64), 'webhook requests one accounts process keeps in flight at once'),
+  WEBHOOK_POLL_INTERVAL_MS: variable(milliseconds(1000, 10), 'how often webhook workers look for due deliveries when nothing woke them'),
+  WEBHOOK_TIMEOUT_MS: variable(milliseconds(10_000, 10), 'a webhook request fails after this long to connect, and again this long for the response'),
+  WEBHOOK_RESPONSE_MAX_BYTES: variable(count(1024), "bytes of a webhook receiver's response read and kept as the attempt's excerpt"),
+  WEBHOOK_RETRY_BASE_MS: variable(milliseconds(30_000), 'first webhook retry delay; doubles each attempt, with jitter'),
+  WEBHOOK_RETRY_MAX_MS: variable(milliseconds(6 * 3_600_000), 'longest delay between two webhook attempts'),
+  WEBHOOK_GIVE_UP_AFTER_MS: variable(milliseconds(3 * 86_400_000), 'a webhook delivery still failing this long after it became due is abandoned and its endpoint marked failing'),
+  WEBHOOK_ALLOW_PRIVATE_TARGETS: variable(onOff(), 'webhook URLs may reach private, loopback and link-local addresses (default on, off when NODE_ENV=production)'),
 
   // ── Markets ─────────────────────────────────────────────────────────────────────────────────
   PRICE_FEED: variable(choice(['simulated', 'replay', 'binance', 'off'], 'simulated'), 'reference price feed'),

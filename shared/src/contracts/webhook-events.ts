@@ -97,3 +97,10 @@ export interface WebhookEventsAccepted {
   /** Events stored now (those accounts already held are not counted again). */
   stored: number;
 }
+
+/**
+ * accounts → accounts: "deliveries are due now" (new events stored, an endpoint resumed, a test
+ * or redelivery queued), so the webhook workers of every accounts process look at once instead
+ * of at their next poll. The payload is empty; the deliveries themselves are in Postgres.
+ */
+export const WEBHOOK_DELIVERIES_DUE_CHANNEL = 'accounts.webhooks.due';

@@ -15,6 +15,8 @@ import { ReferralResolver } from './api/referral-resolvers';
 import { apiKeyExchangeRoute } from './api/api-key-exchange';
 import { adminAuditRoute } from './api/admin-audit-route';
 import { jwksRoute } from './api/jwks-route';
+import { WebhookResolver } from './api/webhook-resolvers';
+import { webhookEventsRoute } from './api/webhook-events-route';
 import type { Context } from './api/context';
 
 /**
@@ -23,7 +25,7 @@ import type { Context } from './api/context';
  */
 export const definition: SubgraphDefinition<AccountsLoaders, AccountsServices> = {
   name: 'accounts',
-  resolvers: [UserResolver, SessionResolver, TwoFactorResolver, SigningKeyResolver, WalletResolver, ApiKeyResolver, OidcResolver, EmbeddedWalletResolver, AdminResolver, KycResolver, UserKycResolver, ReferralResolver],
+  resolvers: [UserResolver, SessionResolver, TwoFactorResolver, SigningKeyResolver, WalletResolver, ApiKeyResolver, OidcResolver, EmbeddedWalletResolver, AdminResolver, KycResolver, UserKycResolver, ReferralResolver, WebhookResolver],
   entities,
   migrations,
   webhookOutbox: true,
@@ -37,13 +39,16 @@ export const definition: SubgraphDefinition<AccountsLoaders, AccountsServices> =
     apiKeyExchangeRoute(app, platform, services);
     adminAuditRoute(app, platform);
     jwksRoute(app, services);
+    webhookEventsRoute(app, platform, services);
   },
   start: async ({ orm, logger }, services) => {
     await services.signingKeys.activeKey();
     await services.sessionRevocations.recentlyEndedSessions(orm);
     const stopSweeper = startSessionSweeper(orm, logger);
+    services.webhookDelivery.worker.start();
     return async () => {
       stopSweeper();
+      await services.webhookDelivery.worker.stop();
       await closeAccountsServices(services);
     };
   },

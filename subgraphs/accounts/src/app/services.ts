@@ -9,6 +9,9 @@ import { Passwords } from '../infra/passwords';
 import { SigningKeys } from '../infra/signing-keys';
 import { SessionRevocationAnnouncer } from '../events/session-revocations';
 import { readAccountsSettings, type AccountsSettings } from './settings';
+import { WebhookSender } from '../infra/webhook-sender';
+import { WebhookWakeups } from '../events/webhook-wakeups';
+import { WebhookWorker } from './webhook-worker';
 
 /**
  * The long-lived services of accounts, made once by prepare() (docs/architecture.md, "Rooms and
@@ -29,9 +32,27 @@ export interface AccountsServices {
   sessionRevocations: SessionRevocationAnnouncer;
   /** accounts' webhook outbox (`account.*` events), recorded with the facts (app/account-events.ts). */
   webhooks: WebhookOutbox;
+  /** Webhook delivery to endpoints. */
+  webhookDelivery: WebhookServices;
 }
 
-export function createAccountsServices({ orm, logger, webhooks }: SubgraphPlatform, settings = readAccountsSettings()): AccountsServices {
+/** Webhook delivery: the HTTP sender, the worker (started by start()) and its wake-ups between processes. */
+export interface WebhookServices {
+  sender: WebhookSender;
+  worker: WebhookWorker;
+  wakeups: WebhookWakeups;
+}
+
+function createWebhookServices(platform: SubgraphPlatform, settings: AccountsSettings): WebhookServices {
+  const { webhooks } = settings;
+  const sender = new WebhookSender({ timeoutMs: webhooks.timeoutMs, maxResponseBytes: webhooks.maxResponseBytes, rules: webhooks.rules, maxSockets: webhooks.concurrency });
+  const wakeups = new WebhookWakeups(platform.bus, platform.logger);
+  const worker = new WebhookWorker(platform.orm, webhooks, sender, platform.webhooks, wakeups, platform.logger, platform.registry);
+  return { sender, worker, wakeups };
+}
+
+export function createAccountsServices(platform: SubgraphPlatform, settings = readAccountsSettings()): AccountsServices {
+  const { orm, logger, webhooks } = platform;
   let walletProvider: EmbeddedWalletProvider | undefined;
   return {
     settings,
@@ -43,9 +64,11 @@ export function createAccountsServices({ orm, logger, webhooks }: SubgraphPlatfo
     oidc: new OidcClient(),
     sessionRevocations: new SessionRevocationAnnouncer(logger),
     webhooks,
+    webhookDelivery: createWebhookServices(platform, settings),
   };
 }
 
 export async function closeAccountsServices(services: AccountsServices): Promise<void> {
   await services.attempts.close();
+  services.webhookDelivery.sender.close();
 }

@@ -7,6 +7,9 @@ import { adminEmails } from '../domain/roles';
 import type { SessionLifetimes } from '../domain/sessions';
 import { parseSiweSettings, type SiweSettings } from '../domain/siwe';
 import type { EmbeddedWalletSettings } from '../infra/embedded-wallets';
+import { parseWebhookKeyring, type WebhookKeyring } from '../domain/webhooks/secrets';
+import type { RetrySchedule } from '../domain/webhooks/retries';
+import type { TargetRules } from '../domain/webhooks/targets';
 
 /**
  * Everything accounts is configured with, taken from the process's configuration (shared config)
@@ -31,6 +34,32 @@ export interface AccountsSettings {
   /** KYC_PROVIDER. */
   kycProvider: string;
   embeddedWallets: EmbeddedWalletSettings;
+  webhooks: WebhookSettings;
+}
+
+/** Webhooks (WEBHOOK_*): see the README's *Webhooks* and its Environment rows. */
+export interface WebhookSettings {
+  /** WEBHOOK_SECRET_KEYS: refuses to start in production without keys. */
+  keyring: WebhookKeyring;
+  rules: TargetRules;
+  schedule: RetrySchedule;
+  timeoutMs: number;
+  maxResponseBytes: number;
+  concurrency: number;
+  pollIntervalMs: number;
+}
+
+export function readWebhookSettings(settings: Config = config()): WebhookSettings {
+  const production = isProduction(settings);
+  return {
+    keyring: parseWebhookKeyring(settings.WEBHOOK_SECRET_KEYS, production),
+    rules: { httpsOnly: production, allowPrivate: settings.WEBHOOK_ALLOW_PRIVATE_TARGETS ?? !production },
+    schedule: { baseMs: settings.WEBHOOK_RETRY_BASE_MS, maxMs: settings.WEBHOOK_RETRY_MAX_MS, giveUpAfterMs: settings.WEBHOOK_GIVE_UP_AFTER_MS },
+    timeoutMs: settings.WEBHOOK_TIMEOUT_MS,
+    maxResponseBytes: settings.WEBHOOK_RESPONSE_MAX_BYTES,
+    concurrency: settings.WEBHOOK_WORKER_CONCURRENCY,
+    pollIntervalMs: settings.WEBHOOK_POLL_INTERVAL_MS,
+  };
 }
 
 const ATTEMPT_VARIABLE: Record<AttemptKind, 'LOGIN' | 'TWO_FACTOR' | 'SIWE'> = { login: 'LOGIN', 'two-factor': 'TWO_FACTOR', siwe: 'SIWE' };
@@ -80,5 +109,6 @@ export function readAccountsSettings(settings: Config = config()): AccountsSetti
       production,
       privy: { appId: settings.PRIVY_APP_ID, appSecret: settings.PRIVY_APP_SECRET, apiUrl: settings.PRIVY_API_URL },
     },
+    webhooks: readWebhookSettings(settings),
   };
 }

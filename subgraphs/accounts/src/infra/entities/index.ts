@@ -3,12 +3,14 @@ import { KycRecord } from './kyc';
 import { LoginChallengeRecord, RecoveryCodeRecord, RefreshTokenRecord, SessionRecord, TwoFactorRecord } from './sessions';
 import { SigningKeyRecord, UserRecord } from './users';
 import { ApiKeyRecord, EmbeddedWalletKeyRecord, WalletRecord } from './wallets';
+import { WebhookEndpointRecord } from './webhooks';
 
 export * from './audit';
 export * from './kyc';
 export * from './sessions';
 export * from './users';
 export * from './wallets';
+export * from './webhooks';
 
 /** Every table of accounts that MikroORM maps (nonces and OIDC state are plain SQL: infra/nonces.ts, infra/oidc-store.ts). */
 export const entities = [
@@ -24,4 +26,5 @@ export const entities = [
   LoginChallengeRecord,
   AuditEntryRecord,
   KycRecord,
+  WebhookEndpointRecord,
 ];
