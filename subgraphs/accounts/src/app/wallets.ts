@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { getAddress } from 'ethers';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { Viewer } from '@tradegraph/shared';
 import { badInput, conflict, notFound, unauthenticated } from '../domain/errors';
@@ -23,7 +24,7 @@ async function insertWallet(ctx: Caller, userId: string, address: string, kind: 
   const count = await ctx.em.count(WalletRecord, { userId });
   if (count >= MAX_WALLETS_PER_USER) throw badInput(`An account holds at most ${MAX_WALLETS_PER_USER} wallets`);
   const record = ctx.em.create(WalletRecord, { id: randomUUID(), userId, address, kind, provider, createdAt: new Date() });
-  const linked = accountEvent('account.wallet_linked', userId, { walletId: record.id, address, kind, provider, at: record.createdAt.toISOString() });
+  const linked = accountEvent('account.wallet_linked', userId, { walletId: record.id, address: getAddress(address), kind, provider, at: record.createdAt.toISOString() });
   try {
     await withAccountEvents(ctx, [linked], () => ctx.em.persistAndFlush(record));
   } catch (error) {
@@ -141,7 +142,8 @@ export async function createEmbeddedWallet(ctx: Caller, viewer: Viewer): Promise
         await tx.persistAndFlush(tx.create(EmbeddedWalletKeyRecord, { walletId: wallet.id, ...created.custody, createdAt: now }));
       }
       const { id: walletId, address, kind, provider } = wallet;
-      await ctx.services.webhooks.record(tx, [accountEvent('account.wallet_linked', viewer.userId, { walletId, address, kind, provider, at: now.toISOString() })]);
+      const linked = { walletId, address: getAddress(address), kind, provider, at: now.toISOString() };
+      await ctx.services.webhooks.record(tx, [accountEvent('account.wallet_linked', viewer.userId, linked)]);
     });
     ctx.services.webhooks.committed();
   } catch (error) {

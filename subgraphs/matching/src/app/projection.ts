@@ -9,6 +9,7 @@ import {
 } from '../domain/engine';
 import { ENGINE_ASSET_DECIMALS } from '../domain/catalog';
 import { randomUUID } from 'node:crypto';
+import { canonicalDecimal } from '@tradegraph/shared';
 import type { BalanceEvent, OrderEvent, OrderStatus, TradeFillData, WebhookEvent, WebhookEventType } from '@tradegraph/shared/contracts';
 import { KeyFilter } from '../domain/key-filter';
 
@@ -40,6 +41,7 @@ const TERMINAL: ReadonlySet<OrderStatus> = new Set(['filled', 'cancelled', 'expi
 export const isTerminal = (status: OrderStatus) => TERMINAL.has(status);
 
 const amount = (atoms: number) => atomsToAmount(ENGINE_ASSET_DECIMALS, atoms);
+const decimalOrNull = (value: string | null) => (value === null ? null : canonicalDecimal(value));
 
 /** How an order's clientOrderId is keyed: it is unique per user (as in `matching.orders`). */
 export const clientOrderKey = (userId: string, clientOrderId: string) => `${userId}\n${clientOrderId}`;
@@ -101,10 +103,23 @@ export class Projection {
     this.touchedOrders.set(row.id, row);
   }
 
-  /** A `trade.order_*` event carrying the order as it is now (a copy: the row changes later in the batch). */
+  /**
+   * A `trade.order_*` event carrying the order as it is now (a copy: the row changes later in the
+   * batch), its decimals written as the API writes them.
+   */
   private orderEvent(type: WebhookEventType, row: OrderRow, createdAt: string): void {
     const { filledLots: _lots, ...order } = row;
-    const data: OrderEvent = { ...order, id: String(row.id), createdAt: row.createdAt.toISOString(), updatedAt: createdAt };
+    const data: OrderEvent = {
+      ...order,
+      id: String(row.id),
+      price: decimalOrNull(row.price),
+      stopPrice: decimalOrNull(row.stopPrice),
+      quantity: decimalOrNull(row.quantity),
+      quoteAmount: decimalOrNull(row.quoteAmount),
+      filledQuantity: canonicalDecimal(row.filledQuantity),
+      createdAt: row.createdAt.toISOString(),
+      updatedAt: createdAt,
+    };
     this.webhookEvents.push({ id: randomUUID(), type, userId: row.userId, createdAt, data });
   }
 
@@ -193,7 +208,14 @@ export class Projection {
             };
             this.fills.push(fill);
             const { userId, orderId, createdAt: _at, ...rest } = fill;
-            const data: TradeFillData = { ...rest, orderId: String(orderId), createdAt: when() };
+            const data: TradeFillData = {
+              ...rest,
+              orderId: String(orderId),
+              price: canonicalDecimal(price),
+              quantity: canonicalDecimal(quantity),
+              fee: canonicalDecimal(fill.fee),
+              createdAt: when(),
+            };
             this.webhookEvents.push({ id: randomUUID(), type: 'trade.fill', userId, createdAt: when(), data });
             const row = this.liveOrders.get(s.orderId);
             if (row) {
