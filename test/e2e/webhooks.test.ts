@@ -91,9 +91,9 @@ describe('webhooks', () => {
       expect(await post({ events: [fill] })).toEqual({ status: 200, body: { stored: 1 } });
       // The relay may post again (it died before deleting its row): stored once, delivered once.
       expect(await post({ events: [fill, fill] })).toEqual({ status: 200, body: { stored: 0 } });
-      // An event of a type the endpoint did not select is stored but not delivered to it.
+      // An event no endpoint selected is acknowledged, neither stored nor delivered.
       const other = event(user.id, 'account.wallet_linked', { address: '0xabc' });
-      expect((await post({ events: [other] })).body).toEqual({ stored: 1 });
+      expect((await post({ events: [other] })).body).toEqual({ stored: 0 });
 
       const [request] = await until('the delivery', () => receiver.received.length >= 1 && receiver.received);
       expect(request.json).toEqual({ id: fill.id, type: 'trade.fill', createdAt: fill.createdAt, data: fill.data });
@@ -123,6 +123,8 @@ describe('webhooks', () => {
 
   it('refuses a malformed or uncredentialed post whole, storing nothing', async () => {
     const user = await signUp(GRAPHQL);
+    // An endpoint that selects everything: a good event in an accepted post would be stored.
+    await createEndpoint(user, 'http://127.0.0.1:9/unused', ['*']);
     const good = event(user.id);
     for (const bad of [
       { events: [good, { ...event(user.id), type: 'trade.unknown' }] },
