@@ -27,7 +27,14 @@ function request(method: string, path: string, headers: Record<string, string> =
   const url = new URL(GATEWAY_URL);
   return new Promise((resolve, reject) => {
     const outgoing = http.request(
-      { host: url.hostname, port: url.port, path, method, agent: false, headers: body === undefined ? headers : { ...headers, 'content-length': String(Buffer.byteLength(body)) } },
+      {
+        host: url.hostname,
+        port: url.port,
+        path,
+        method,
+        agent: false,
+        headers: body === undefined ? headers : { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+      },
       (response) => {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -38,7 +45,8 @@ function request(method: string, path: string, headers: Record<string, string> =
     outgoing.end(body);
   });
 }
-const postJson = (body: string, headers: Record<string, string> = {}) => request('POST', '/graphql', { 'content-type': 'application/json', ...headers }, body);
+const postJson = (body: string, headers: Record<string, string> = {}) =>
+  request('POST', '/graphql', { 'content-type': 'application/json', ...headers }, body);
 const decoded = (response: RawResponse) => {
   const encoding = response.headers['content-encoding'];
   const bytes = encoding === 'br' ? brotliDecompressSync(response.body) : encoding === 'gzip' ? gunzipSync(response.body) : response.body;
@@ -57,7 +65,11 @@ describe('CORS', () => {
       await new Promise<void>((resolve) => server.listen(Number(new URL(origin).port), '127.0.0.1', resolve));
       frontEnds.push(server);
     }
-    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'] });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM_PATH,
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'],
+    });
   });
   afterAll(async () => {
     await browser?.close();
@@ -65,7 +77,10 @@ describe('CORS', () => {
   });
 
   /** Runs a cross-origin fetch of the gateway from a page on `origin` (served by this file) and says what the page saw. */
-  async function fetchFrom(origin: string, headers: Record<string, string>): Promise<{ ok: true; data: unknown; requestId: string | null } | { ok: false; error: string }> {
+  async function fetchFrom(
+    origin: string,
+    headers: Record<string, string>,
+  ): Promise<{ ok: true; data: unknown; requestId: string | null } | { ok: false; error: string }> {
     const context = await browser.newContext();
     try {
       const page = await context.newPage();
@@ -80,7 +95,10 @@ describe('CORS', () => {
 
   it('lets a page on a listed origin call the gateway, with a preflight, and blocks a page on another origin', async () => {
     // application/json and Authorization make the browser send a preflight first.
-    const allowed = await fetchFrom(ALLOWED_ORIGIN, { 'content-type': 'application/json', authorization: 'Bearer not-a-token-but-allowed-through-cors' });
+    const allowed = await fetchFrom(ALLOWED_ORIGIN, {
+      'content-type': 'application/json',
+      authorization: 'Bearer not-a-token-but-allowed-through-cors',
+    });
     // The bad token is the gateway's business: CORS let the page read the answer either way.
     expect(allowed).toMatchObject({ ok: true });
     const plain = await fetchFrom(ALLOWED_ORIGIN, { 'content-type': 'application/json' });
@@ -114,7 +132,10 @@ describe('CORS', () => {
     expect(fast.headers['access-control-allow-origin']).toBe(ALLOWED_ORIGIN);
     expect(fast.headers['access-control-expose-headers']).toContain('x-request-id');
     expect(fast.headers.vary).toMatch(/Origin/);
-    const pipeline = await request('GET', `/graphql?query=${encodeURIComponent('{ __typename }')}`, { origin: ALLOWED_ORIGIN, 'apollo-require-preflight': 'true' });
+    const pipeline = await request('GET', `/graphql?query=${encodeURIComponent('{ __typename }')}`, {
+      origin: ALLOWED_ORIGIN,
+      'apollo-require-preflight': 'true',
+    });
     expect(pipeline.status).toBe(200);
     expect(pipeline.headers['access-control-allow-origin']).toBe(ALLOWED_ORIGIN);
     const foreign = await postJson(TYPENAME, { origin: OTHER_ORIGIN });
@@ -160,7 +181,10 @@ describe('compression', () => {
     const small = await postJson(TYPENAME, { 'accept-encoding': 'br, gzip' });
     expect(small.headers['content-encoding']).toBeUndefined();
     expect(decoded(small)).toEqual({ data: { __typename: 'Query' } });
-    const get = await request('GET', `/graphql?query=${encodeURIComponent('{ __typename }')}`, { 'accept-encoding': 'br, gzip', 'apollo-require-preflight': 'true' });
+    const get = await request('GET', `/graphql?query=${encodeURIComponent('{ __typename }')}`, {
+      'accept-encoding': 'br, gzip',
+      'apollo-require-preflight': 'true',
+    });
     expect(get.headers['content-encoding']).toBeUndefined();
   });
 

@@ -47,7 +47,11 @@ export class ResponseCompression {
     return new Promise((resolve, reject) => {
       const done = (error: Error | null, result: Buffer) => (error ? reject(error) : resolve(result));
       if (encoding === 'br') {
-        brotliCompress(bytes, { params: { [zlib.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY, [zlib.BROTLI_PARAM_SIZE_HINT]: bytes.length } }, done);
+        brotliCompress(
+          bytes,
+          { params: { [zlib.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY, [zlib.BROTLI_PARAM_SIZE_HINT]: bytes.length } },
+          done,
+        );
       } else {
         gzip(bytes, done);
       }

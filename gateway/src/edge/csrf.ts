@@ -15,7 +15,12 @@ import { API_KEY_HEADER } from '../auth/api-keys';
  * (a browser never adds either by itself). Not Authorization: a browser can attach that itself
  * (HTTP authentication it remembers).
  */
-export const CSRF_PREFLIGHT_HEADERS = ['x-apollo-operation-name', 'apollo-require-preflight', 'x-graphql-event-stream-token', API_KEY_HEADER];
+export const CSRF_PREFLIGHT_HEADERS = [
+  'x-apollo-operation-name',
+  'apollo-require-preflight',
+  'x-graphql-event-stream-token',
+  API_KEY_HEADER,
+];
 
 /** Content types an HTML form (or a no-cors fetch) can send without a preflight. */
 const SIMPLE_CONTENT_TYPES = new Set(['application/x-www-form-urlencoded', 'multipart/form-data', 'text/plain']);
