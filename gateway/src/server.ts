@@ -35,6 +35,7 @@ import { SubscriptionPlanner } from './subscriptions/planner';
 import { UpstreamConnections } from './subscriptions/upstream';
 import { SubscriptionHub } from './subscriptions/hub';
 import { serveWebSocket } from './subscriptions/websocket';
+import { serveHttpSubscriptions } from './subscriptions/http-streams';
 import { playgroundRouter } from './edge/playground';
 import { exportProxy } from './edge/export-proxy';
 import { ApiKeyExchange } from './auth/api-keys';
@@ -232,11 +233,26 @@ export async function startGateway(
     next();
   });
   const contextOf = httpContext({ authenticate, proxies });
+  // Subscriptions over graphql-sse and multipart HTTP, through the same hub as graphql-ws.
+  const httpStreams = serveHttpSubscriptions({
+    apiSchema,
+    documents,
+    gate: new QueryGate(documents, apiSchema, 'streams'),
+    limiter,
+    hub,
+    apollo,
+    contextOf,
+    apiKeys,
+    proxies,
+    logger,
+    operations,
+  });
   app.use(
     '/graphql',
     // A body the fast path read and found unreadable is refused here as express.json would refuse it.
     bodyRefusals(),
     express.json({ limit: '1mb' }),
+    httpStreams.handler,
     // Refusals here never reach Apollo Server's plugins: counted as operations that could not run.
     httpGate.middleware((req, error) => operations.record({ name: undefined, type: 'unknown', seconds: secondsSince(receivedAt(req)), errors: [error] })),
     expressMiddleware(apollo, {
@@ -319,6 +335,7 @@ export async function startGateway(
     async stop() {
       stopping = true;
       fastPath.close();
+      httpStreams.dispose();
       await wsCleanup.dispose();
       await upstreams.closeAll();
       await apollo.stop();

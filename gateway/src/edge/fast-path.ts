@@ -73,6 +73,9 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** graphql-sse's stream token (TOKEN_HEADER_KEY there): its operations go to subscriptions/http-streams.ts. */
+const EVENT_STREAM_TOKEN_HEADER = 'x-graphql-event-stream-token';
+
 /** What a request is, once read. */
 const enum Kind {
   /** Refused by the limits (query-gate.ts) before a cache key or a plan is made of it. */
@@ -111,6 +114,8 @@ export function graphqlFastPath(options: FastPathOptions): RequestListener & { c
     if (extensions !== undefined && extensions !== null) return null;
     const contentType = CONTENT_TYPE_FOR_ACCEPT.get(req.headers.accept ?? '');
     if (contentType === undefined) return null;
+    // An operation for a graphql-sse stream (single-connection mode) is answered on that stream.
+    if (req.headers[EVENT_STREAM_TOKEN_HEADER] !== undefined) return null;
     return {
       req,
       res,

@@ -18,8 +18,8 @@ export class QueryGate {
   constructor(
     private readonly documents: OperationDocuments,
     private readonly schema: GraphQLSchema,
-    /** HTTP carries queries and mutations only; WebSocket subscriptions too. */
-    private readonly transport: 'http' | 'websocket',
+    /** HTTP requests carry queries and mutations only; WebSocket and the HTTP streams (graphql-sse, multipart) subscriptions too. */
+    private readonly transport: 'http' | 'websocket' | 'streams',
   ) {}
 
   /** Null when the request may go on, else the error to refuse it with (its `extensions.http.status` says the status). */
@@ -43,7 +43,10 @@ export class QueryGate {
         : requestError(`The document has no operation named ${JSON.stringify(name.slice(0, 100))}`);
     }
     if (operation.operation === 'subscription' && this.transport === 'http') {
-      return requestError('Subscriptions are served over WebSocket (graphql-ws) at /graphql, not over HTTP POST or GET');
+      return requestError(
+        'Subscriptions at /graphql are served over WebSocket (graphql-ws), Server-Sent Events (graphql-sse: Accept: text/event-stream) ' +
+          'or multipart HTTP (Accept: multipart/mixed;subscriptionSpec="1.0"), not as a plain HTTP POST or GET',
+      );
     }
     const cost = this.costOf(prepared.document, operation, variables as Record<string, unknown> | undefined);
     const { maxCost } = this.documents.limits;

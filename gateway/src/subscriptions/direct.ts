@@ -50,8 +50,16 @@ export class EventFrames {
   private readonly payloadBytes: Buffer;
   private readonly byId = new Map<string, Buffer>();
 
-  constructor(readonly payload: string) {
+  constructor(
+    readonly payload: string,
+    /** The event's result as an object, for transports that serialize it themselves (graphql-sse). */
+    private resultObject?: Result,
+  ) {
     this.payloadBytes = Buffer.from(payload);
+  }
+
+  get result(): Result {
+    return (this.resultObject ??= JSON.parse(this.payload) as Result);
   }
 
   frameFor(listener: DirectListener): Buffer {

@@ -28,6 +28,23 @@ export interface DirectTarget {
   writer: SocketWriter;
 }
 
+/** What the hub hands each event of a subscription to, whatever the transport. */
+export interface HubListener {
+  /** An event, as frames shared by every listener of the feed. */
+  send(frames: EventFrames): void;
+  /** The feed ended (upstream complete or error): end once what was sent before has gone out. */
+  end(): void;
+}
+
+/**
+ * A subscription served over an HTTP stream (graphql-sse, multipart: subscriptions/http-streams.ts):
+ * makes the listener, which is also the iterator its transport reads; `onClose` is called once the
+ * client has gone or stopped the subscription.
+ */
+export interface StreamTarget {
+  attach(onClose: (listener: HubListener) => void): HubListener & AsyncIterableIterator<unknown>;
+}
+
 type Result = ExecutionResult<Record<string, unknown>, Record<string, unknown>>;
 
 /** Answers the primary fetch of one event with the payload the subgraph streamed. */
@@ -93,7 +110,7 @@ function upstreamErrorResult(error: unknown, subgraph: string, logger: Logger): 
  * copy going through graphql-ws's iterator step, message object, `JSON.stringify` and `ws.send`.
  */
 class SharedSubscription {
-  private readonly listeners = new Set<DirectListener>();
+  private readonly listeners = new Set<HubListener>();
   private readonly operationContext: OperationContext;
   private stopUpstream: (() => void) | null = null;
   private queue: Promise<void> = Promise.resolve();
@@ -134,8 +151,9 @@ class SharedSubscription {
     );
   }
 
-  addListener(target: DirectTarget): DirectListener {
-    const listener = new DirectListener(target.id, target.writer, (l) => this.removeListener(l));
+  addListener(target: DirectTarget | StreamTarget): HubListener & AsyncIterableIterator<unknown> {
+    const onClose = (l: HubListener) => this.removeListener(l);
+    const listener = 'attach' in target ? target.attach(onClose) : new DirectListener(target.id, target.writer, onClose);
     this.listeners.add(listener);
     return listener;
   }
@@ -144,7 +162,7 @@ class SharedSubscription {
     return this.listeners.size;
   }
 
-  private removeListener(listener: DirectListener): void {
+  private removeListener(listener: HubListener): void {
     this.listeners.delete(listener);
     if (this.listeners.size === 0) this.finish();
   }
@@ -152,7 +170,7 @@ class SharedSubscription {
   /** One serialization per event and one frame per operation id, whatever the number of listeners. */
   private broadcast(result: Result): void {
     if (this.listeners.size === 0) return;
-    const frames = new EventFrames(nextPayloadJson(result));
+    const frames = new EventFrames(nextPayloadJson(result), result);
     for (const listener of this.listeners) listener.send(frames);
   }
 
@@ -248,10 +266,13 @@ export class SubscriptionHub {
    * opened without credentials (200 clients of one market's prices cost one upstream
    * subscription, not 200).
    *
-   * The events are written to the client's socket by the hub (`target`); the iterator returned
-   * to graphql-ws yields nothing and only marks the subscription's end.
+   * Over graphql-ws the events are written to the client's socket by the hub (a `DirectTarget`);
+   * the iterator returned to graphql-ws yields nothing and only marks the subscription's end. Over
+   * an HTTP stream (a `StreamTarget`) the returned iterator is what the transport reads.
    */
-  subscribe(request: SubscriptionRequest, target: DirectTarget): AsyncIterableIterator<Result> | Result {
+  subscribe(request: SubscriptionRequest, target: DirectTarget): AsyncIterableIterator<Result> | Result;
+  subscribe(request: SubscriptionRequest, target: StreamTarget): AsyncIterableIterator<unknown> | Result;
+  subscribe(request: SubscriptionRequest, target: DirectTarget | StreamTarget): AsyncIterableIterator<unknown> | Result {
     let plan: SubscriptionPlan;
     try {
       plan = this.planner.plan(
