@@ -39,6 +39,8 @@ export interface AlertTriggeredEvent {
   alert: PriceAlertState;
   /** The price that crossed. */
   price: string;
+  /** ISO time of that price (the tick's own `at`, as its publisher stamped it). */
+  priceAt: string;
   /** CHANGE_PERCENT: the price the change was measured from (the price at the window's start). */
   referencePrice: string | null;
   /** ISO time of the firing. */

@@ -84,9 +84,10 @@ export class PriceAlertInput {
 export class AlertTriggered {
   @Field(() => PriceAlert, { description: 'The alert as it stands after the firing' }) alert!: PriceAlert;
   @Field(() => DecimalScalar, { description: 'The price that crossed' }) price!: string;
+  @Field(() => DateTimeScalar, { description: 'The time of that price, as its feed stamped it' }) priceAt!: Date;
   @Field(() => DecimalScalar, { nullable: true, description: 'CHANGE_PERCENT: the price at the start of the window' })
   referencePrice!: string | null;
-  @Field(() => DateTimeScalar) at!: Date;
+  @Field(() => DateTimeScalar, { description: 'When the alert fired' }) at!: Date;
 }
 
 @ObjectType()

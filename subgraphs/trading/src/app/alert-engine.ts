@@ -1,4 +1,4 @@
-import { Counter, Gauge, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import {
   FailureStreak,
   webhookEvent,
@@ -19,6 +19,9 @@ const EXPIRY_SWEEP_MS = 2000;
 /** After a failed write of firings, wait this long before trying again, doubling up to the maximum. */
 const RETRY_MS = 250;
 const RETRY_MAX_MS = 5000;
+
+/** A firing not yet recorded, with the time its price carried. */
+type PendingFiring = Firing & { priceAt: string };
 
 export interface AlertEngineDeps {
   /** A fresh unit of work (one per write). */
@@ -42,7 +45,7 @@ export interface AlertEngineDeps {
 export class AlertEngine {
   readonly index = new AlertIndex();
   private readonly lastTickAt = new Map<string, number>();
-  private pending: Firing[] = [];
+  private pending: PendingFiring[] = [];
   private writing: Promise<void> | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private retryDelay = RETRY_MS;
@@ -60,6 +63,18 @@ export class AlertEngine {
       fired: new Counter({ name: 'trading_alerts_fired_total', help: 'Alert firings recorded and announced', registers }),
       ticks: new Counter({ name: 'trading_alert_ticks_total', help: 'Price ticks evaluated against the alert index', registers }),
       indexed: new Gauge({ name: 'trading_alerts_indexed', help: 'Active alerts in the index (armed and held)', registers }),
+      tickAge: new Histogram({
+        name: 'trading_alert_tick_age_seconds',
+        help: "A price tick's age when trading evaluated it (from the `at` its publisher stamped)",
+        buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+        registers,
+      }),
+      write: new Histogram({
+        name: 'trading_alert_firing_write_seconds',
+        help: 'One batch of firings: the transaction (conditional update and outbox row) until announced',
+        buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+        registers,
+      }),
     };
   }
 
@@ -133,10 +148,13 @@ export class AlertEngine {
     const at = Date.parse(event.at);
     if (Number.isNaN(at) || at < (this.lastTickAt.get(market) ?? -Infinity)) return;
     this.lastTickAt.set(market, at);
+    const now = this.now();
     this.metrics.ticks.inc();
-    const fired = this.index.tick(market, event.price, this.now());
+    this.metrics.tickAge.observe(Math.max(0, now - at) / 1000);
+    const fired = this.index.tick(market, event.price, now);
     if (fired.length === 0) return;
-    for (const firing of fired) this.pending.push(firing);
+    const priceAt = new Date(at).toISOString();
+    for (const firing of fired) this.pending.push({ ...firing, priceAt });
     this.write();
   }
 
@@ -150,9 +168,11 @@ export class AlertEngine {
     if (this.writing || this.retryTimer || this.pending.length === 0) return;
     const batch = this.pending;
     this.pending = [];
+    const endWrite = this.metrics.write.startTimer();
     this.writing = this.record(batch)
       .then(
         () => {
+          endWrite();
           this.writes.succeeded();
           this.retryDelay = RETRY_MS;
         },
@@ -175,7 +195,7 @@ export class AlertEngine {
       });
   }
 
-  private async record(batch: Firing[]): Promise<void> {
+  private async record(batch: PendingFiring[]): Promise<void> {
     const byId = new Map(batch.map((firing) => [firing.alert.id, firing]));
     let events: AlertTriggeredEvent[] = [];
     await this.deps.em().transactional(async (tx) => {
@@ -185,7 +205,13 @@ export class AlertEngine {
       );
       events = fired.map((alert) => {
         const firing = byId.get(alert.id)!;
-        return { alert, price: firing.price, referencePrice: firing.referencePrice, at: new Date(firing.at).toISOString() };
+        return {
+          alert,
+          price: firing.price,
+          priceAt: firing.priceAt,
+          referencePrice: firing.referencePrice,
+          at: new Date(firing.at).toISOString(),
+        };
       });
       await this.deps.webhooks.record(
         tx,
