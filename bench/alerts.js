@@ -148,6 +148,21 @@ async function metricOf(url, name) {
   return line ? Number(line.split(' ').pop()) : 0;
 }
 
+/** Approximate quantiles of a Prometheus histogram (the upper bound of the bucket that holds each), in ms. */
+async function histogramOf(url, name) {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const buckets = text
+    .split('\n')
+    .filter((l) => l.startsWith(`${name}_bucket{`))
+    .map((l) => ({ le: l.match(/le="([^"]+)"/)[1], count: Number(l.split(' ').pop()) }));
+  const total = buckets.length ? buckets[buckets.length - 1].count : 0;
+  const upTo = (q) => {
+    const bucket = buckets.find((b) => b.count >= q * total);
+    return bucket ? (bucket.le === '+Inf' ? 'over the largest bucket' : `<= ${Number(bucket.le) * 1000} ms`) : null;
+  };
+  return { count: total, p50: upTo(0.5), p99: upTo(0.99) };
+}
+
 /** The index alone: µs per tick over the same tick stream with `count` alerts. */
 function indexCost(count, ticks) {
   const { AlertIndex } = require(path.join(common.SYSTEM_ROOT, 'subgraphs/trading/dist/domain/alert-index.js'));
@@ -309,6 +324,9 @@ async function main() {
     const measuredS = (Date.now() - measureStart) / 1000;
     const ticksAtEnd = await metricOf(tradingUrl, 'trading_alert_ticks_total');
     const tradingCpuMs = common.cpuMsOf(system.children.trading.pid) - tradingCpuBefore;
+    const tradingRssMb = round(common.rssOf(system.children.trading.pid) / 1024 / 1024, 0);
+    const tickAge = await histogramOf(tradingUrl, 'trading_alert_tick_age_seconds');
+    const writes = await histogramOf(tradingUrl, 'trading_alert_firing_write_seconds');
     // Stop the feed, then let what is in flight arrive.
     await stopProcess(system, 'markets');
     await new Promise((resolve) => setTimeout(resolve, 2000));
@@ -350,10 +368,14 @@ async function main() {
       p99_ms: percentile(latencies, 99),
       max_ms: latencies.length ? latencies[latencies.length - 1] : null,
       load_ms: loadMs,
+      trading_rss_mb: tradingRssMb,
+      tick_age_at_trading: tickAge,
+      firing_write: writes,
     };
     log(
       `system: ${system_.ticks_evaluated_per_s} ticks/s evaluated, ${latencies.length} firings measured: p50 ${system_.p50_ms} ms, p99 ${system_.p99_ms} ms, max ${system_.max_ms} ms; ` +
-        `received ${system_.firings_received}, recorded ${dbFired}, webhook events ${webhookIds.size}; duplicates ${duplicates}/${webhookDuplicates}; trading CPU ${system_.trading_cpu_us_per_tick} µs/tick`,
+        `received ${system_.firings_received}, recorded ${dbFired}, webhook events ${webhookIds.size}; duplicates ${duplicates}/${webhookDuplicates}; trading CPU ${system_.trading_cpu_us_per_tick} µs/tick; ` +
+        `tick age at trading p50 ${tickAge.p50}, p99 ${tickAge.p99}; firing writes p50 ${writes.p50}, p99 ${writes.p99}`,
     );
     await stopAll();
 
