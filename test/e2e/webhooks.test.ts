@@ -237,6 +237,27 @@ describe('webhooks', () => {
     }
   });
 
+  it('keeps a slow endpoint to its share of the workers, so another endpoint is not kept waiting behind it', async () => {
+    const receiver = await startReceiver((path) => (path === '/slow' ? { status: 200, delayMs: 300 } : { status: 200 }));
+    try {
+      const user = await signUp(GRAPHQL);
+      const other = await signUp(GRAPHQL);
+      await createEndpoint(user, receiver.url('/slow'), ['trade.*']);
+      await createEndpoint(other, receiver.url('/fast'), ['trade.*']);
+      const backlog = Array.from({ length: 40 }, () => event(user.id));
+      await post({ events: backlog });
+      await post({ events: [event(other.id)] });
+      await until('the other endpoint served', () => receiver.on('/fast').length === 1);
+      // With 8 workers' slots (WEBHOOK_WORKER_CONCURRENCY) an endpoint may hold 2: the fast
+      // endpoint's event, queued behind 40 slow ones, went out long before they were done.
+      expect(receiver.on('/slow').length).toBeLessThan(20);
+      await until('the backlog', () => receiver.on('/slow').length === 40);
+      expect(receiver.mostOpen('/slow')).toBeLessThanOrEqual(2);
+    } finally {
+      await receiver.close();
+    }
+  });
+
   it('holds deliveries while an endpoint is paused and sends them when it is resumed', async () => {
     const receiver = await startReceiver();
     try {
@@ -415,13 +436,16 @@ describe('webhooks with two worker processes', () => {
       });
       await waitForHealth(`http://127.0.0.1:${port}/ready`, second, 'second accounts');
 
-      const user = await signUp(GRAPHQL);
-      const { endpoint } = await createEndpoint(user, receiver.url('/shared'), ['trade.*']);
-      const sent = Array.from({ length: 600 }, () => event(user.id));
+      // Six endpoints (one per user), so that the per-endpoint share (2 of 8 slots) leaves both processes work.
+      const users = await Promise.all(Array.from({ length: 6 }, () => signUp(GRAPHQL)));
+      const endpoints = await Promise.all(users.map((user, i) => createEndpoint(user, receiver.url(`/shared/${i}`), ['trade.*'])));
+      const sent = Array.from({ length: 600 }, (_, i) => event(users[i % users.length].id));
       await Promise.all([0, 1, 2].map((i) => post({ events: sent.slice(i * 200, (i + 1) * 200) })));
       await until('every event', () => new Set(receiver.received.map((r) => r.json.id)).size === sent.length, 60_000);
       await until('every delivery recorded', async () => {
-        const [row] = await sql(`select count(*)::int as n from accounts.webhook_deliveries where endpoint_id = $1 and status = 'succeeded'`, [endpoint.id]);
+        const [row] = await sql(`select count(*)::int as n from accounts.webhook_deliveries where endpoint_id = any($1::uuid[]) and status = 'succeeded'`, [
+          endpoints.map((e) => e.endpoint.id),
+        ]);
         return row.n === sent.length;
       });
       // Each event once: the receiver always answered 200, so one attempt each, by one worker.

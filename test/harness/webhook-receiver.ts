@@ -20,7 +20,13 @@ export type Answer = { status: number; headers?: Record<string, string>; body?: 
 export async function startReceiver(answer: (path: string, n: number, received: Received) => Answer = () => ({ status: 200 }), port = 0) {
   const received: Received[] = [];
   const counts = new Map<string, number>();
+  const open = new Map<string, number>();
+  const mostOpen = new Map<string, number>();
   const server = http.createServer((req, res) => {
+    const opened = req.url ?? '/';
+    open.set(opened, (open.get(opened) ?? 0) + 1);
+    mostOpen.set(opened, Math.max(mostOpen.get(opened) ?? 0, open.get(opened)!));
+    res.once('close', () => open.set(opened, open.get(opened)! - 1));
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
@@ -50,6 +56,8 @@ export async function startReceiver(answer: (path: string, n: number, received: 
     url: (path: string) => `http://127.0.0.1:${actualPort}${path}`,
     received,
     on: (path: string) => received.filter((r) => r.path === path),
+    /** The most requests on `path` the receiver had open at one time. */
+    mostOpen: (path: string) => mostOpen.get(path) ?? 0,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -9,6 +9,9 @@ import type { WebhookSender } from '../infra/webhook-sender';
 import type { WebhookWakeups } from '../events/webhook-wakeups';
 import type { WebhookSettings } from './settings';
 
+/** A delivery put back because its endpoint had its share of requests in flight is due again 0.5–1 s later. */
+const DEFER_MS = 500;
+
 /**
  * Delivers webhooks (README, "Webhooks"). Every accounts process runs one; together they share
  * the work through Postgres: a worker claims due deliveries in batches (`FOR UPDATE SKIP LOCKED`,
@@ -31,6 +34,9 @@ export class WebhookWorker {
   private flushTimer: NodeJS.Timeout | undefined;
   private idle: (() => void)[] = [];
   private readonly leaseMs: number;
+  /** Requests in flight per endpoint, and how many one endpoint may have (a quarter of the slots). */
+  private readonly perEndpoint = new Map<string, number>();
+  private readonly perEndpointLimit: number;
   private readonly outcomes: Counter;
 
   constructor(
@@ -45,6 +51,7 @@ export class WebhookWorker {
     // Long enough to connect, read the response and record it; only a worker that died (or
     // stalled far beyond its timeouts) lets its lease run out.
     this.leaseMs = 2 * settings.timeoutMs + 30_000;
+    this.perEndpointLimit = Math.max(2, Math.ceil(settings.concurrency / 4));
     this.outcomes = new Counter({
       name: 'webhook_attempts_total',
       help: 'Webhook delivery attempts by what they came to (succeeded, pending = will retry, failed, abandoned, held)',
@@ -96,7 +103,7 @@ export class WebhookWorker {
       if (free < least && this.inFlight > 0) return;
       let claimed: ClaimedDelivery[];
       try {
-        claimed = await claimDueDeliveries(this.orm.em.fork(), free, this.leaseMs);
+        claimed = await claimDueDeliveries(this.orm.em.fork(), free, this.leaseMs, this.perEndpointLimit);
       } catch (error) {
         this.logger.warn({ err: error }, 'webhook worker could not claim deliveries; will look again');
         return;
@@ -108,17 +115,29 @@ export class WebhookWorker {
 
   private async deliver(delivery: ClaimedDelivery): Promise<void> {
     this.inFlight++;
+    const endpointLoad = this.perEndpoint.get(delivery.endpointId) ?? 0;
+    this.perEndpoint.set(delivery.endpointId, endpointLoad + 1);
     try {
-      this.results.push(await this.attempt(delivery));
+      // One slow endpoint (timeouts) must not hold every slot while the others wait: past its
+      // share, a delivery goes back to the queue for a moment, unsent.
+      this.results.push(endpointLoad >= this.perEndpointLimit ? this.deferred(delivery) : await this.attempt(delivery));
     } catch (error) {
       // A bug or an unreadable secret: the delivery stays locked until its lease ends, then is tried again.
       this.logger.error({ err: error, deliveryId: delivery.id }, 'webhook delivery attempt failed before sending');
     } finally {
+      const left = (this.perEndpoint.get(delivery.endpointId) ?? 1) - 1;
+      if (left > 0) this.perEndpoint.set(delivery.endpointId, left);
+      else this.perEndpoint.delete(delivery.endpointId);
       this.inFlight--;
       this.scheduleFlush();
       if (this.inFlight === 0) for (const resolve of this.idle.splice(0)) resolve();
       if (!this.stopped && this.settings.concurrency - this.inFlight >= Math.max(1, Math.floor(this.settings.concurrency / 4))) this.wake();
     }
+  }
+
+  private deferred(delivery: ClaimedDelivery): AttemptRecord {
+    const at = new Date(Date.now() + DEFER_MS + Math.random() * DEFER_MS);
+    return { id: delivery.id, attempt: delivery.attempt, status: 'deferred', nextAttemptAt: at.toISOString(), startedAt: new Date().toISOString(), statusCode: null, latencyMs: 0, error: null, excerpt: null };
   }
 
   private async attempt(delivery: ClaimedDelivery): Promise<AttemptRecord> {
@@ -185,6 +204,8 @@ export class WebhookWorker {
       this.flushing = undefined;
     });
     await this.flushing;
+    // Recorded rows are no longer in flight: their endpoints may have room for more now.
+    this.wake();
   }
 
   /**
@@ -218,6 +239,11 @@ export class WebhookWorker {
         this.webhooks.committed();
       }
     } catch (error) {
+      if (results.length > 1 && abandoned.length === 0) {
+        // One bad row (its delivery deleted with its endpoint between the join and the insert) must not lose the batch.
+        for (const result of results) await this.write([result], []);
+        return;
+      }
       // Not recorded: the deliveries stay locked until their leases end, then are sent again (at least once).
       this.logger.error({ err: error, results: results.length }, 'webhook attempts could not be recorded');
     }

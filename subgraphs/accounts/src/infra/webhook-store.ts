@@ -80,15 +80,28 @@ const ISO = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
  * an attempt is sent by one worker only — rows another worker holds are skipped (`SKIP
  * LOCKED` while claiming, `locked_until` while sending). A worker that dies mid-send leaves its
  * rows locked until the lease ends; then another claims them under a new attempt number.
+ * No endpoint gets more than `perEndpoint` of the claim, nor anything while it already has
+ * `perEndpoint` requests in flight (in any process): a slow endpoint cannot take every worker.
  */
-export async function claimDueDeliveries(em: EntityManager, limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
+export async function claimDueDeliveries(em: EntityManager, limit: number, leaseMs: number, perEndpoint: number): Promise<ClaimedDelivery[]> {
   return em.execute<ClaimedDelivery[]>(
-    `with due as (
-       select id from accounts.webhook_deliveries
-        where status = 'pending' and next_attempt_at <= now() and (locked_until is null or locked_until < now())
-        order by next_attempt_at
+    `with busy as (
+       select endpoint_id from accounts.webhook_deliveries
+        where locked_until > now()
+        group by endpoint_id having count(*) >= ?
+     ), candidates as (
+       select id, row_number() over (partition by endpoint_id order by next_attempt_at) as nth
+         from (select id, endpoint_id, next_attempt_at from accounts.webhook_deliveries
+                where status = 'pending' and next_attempt_at <= now() and (locked_until is null or locked_until < now())
+                  and endpoint_id not in (select endpoint_id from busy)
+                order by next_attempt_at
+                limit ?) c
+     ), due as (
+       select d.id from accounts.webhook_deliveries d join candidates c on c.id = d.id
+        where c.nth <= ? and d.status = 'pending' and (d.locked_until is null or d.locked_until < now())
+        order by d.next_attempt_at
         limit ?
-        for update skip locked
+        for update of d skip locked
      ), claimed as (
        update accounts.webhook_deliveries d
           set locked_until = now() + ?::bigint * interval '1 millisecond', attempts = d.attempts + 1
@@ -104,15 +117,19 @@ export async function claimDueDeliveries(em: EntityManager, limit: number, lease
        from claimed c
        join accounts.webhook_events e on e.id = c.event_id
        join accounts.webhook_endpoints p on p.id = c.endpoint_id`,
-    [limit, ms(leaseMs)],
+    [perEndpoint, limit * 4, perEndpoint, limit, ms(leaseMs)],
   );
 }
 
-/** What one attempt came to, as recorded. `held`: not sent (the endpoint was paused meanwhile), the attempt number given back. */
+/**
+ * What one attempt came to, as recorded. Not sent, the attempt number given back: `held` (the
+ * endpoint was paused meanwhile) and `deferred` (pending again at `nextAttemptAt`: the worker
+ * already had as many requests in flight to that endpoint as one endpoint may take).
+ */
 export interface AttemptRecord {
   id: string;
   attempt: number;
-  status: 'pending' | 'held' | 'succeeded' | 'failed' | 'abandoned';
+  status: 'pending' | 'held' | 'deferred' | 'succeeded' | 'failed' | 'abandoned';
   nextAttemptAt: string | null;
   startedAt: string;
   statusCode: number | null;
@@ -136,16 +153,16 @@ export async function recordAttempts(em: EntityManager, results: readonly Attemp
        insert into accounts.webhook_attempts (delivery_id, attempt, started_at, status_code, latency_ms, error, response_excerpt)
        select r.id, r.attempt, r."startedAt", r."statusCode", r."latencyMs", r.error, r.excerpt
          from r join accounts.webhook_deliveries d on d.id = r.id
-        where r.status <> 'held'
+        where r.status not in ('held', 'deferred')
        on conflict do nothing
      )
      update accounts.webhook_deliveries d
-        set status = r.status,
-            attempts = case when r.status = 'held' then d.attempts - 1 else d.attempts end,
+        set status = case when r.status = 'deferred' then 'pending' else r.status end,
+            attempts = case when r.status in ('held', 'deferred') then d.attempts - 1 else d.attempts end,
             next_attempt_at = coalesce(r."nextAttemptAt", d.next_attempt_at),
             locked_until = null,
-            last_status_code = case when r.status = 'held' then d.last_status_code else r."statusCode" end,
-            last_error = case when r.status = 'held' then d.last_error else r.error end,
+            last_status_code = case when r.status in ('held', 'deferred') then d.last_status_code else r."statusCode" end,
+            last_error = case when r.status in ('held', 'deferred') then d.last_error else r.error end,
             finished_at = case when r.status in ('succeeded', 'failed', 'abandoned') then now() end
        from r
       where d.id = r.id and d.attempts = r.attempt`,
