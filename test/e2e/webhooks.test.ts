@@ -3,8 +3,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Client as PgClient } from 'pg';
-import { gql, signUp, type TestUser } from '../harness/client';
-import { INTERNAL_HEADERS, ownSystem, startOwnSystem } from '../harness/env';
+import { gql, signUp, sql as sharedSql, type TestUser } from '../harness/client';
+import { GATEWAY_HTTP, INTERNAL_HEADERS, ownSystem, startOwnSystem, subgraphUrl } from '../harness/env';
 import { startReceiver, until, verifyTradegraphSignature } from '../harness/webhook-receiver';
 
 const { waitForHealth, ROOT } = require('../harness/system');
@@ -540,5 +540,49 @@ describe('webhook targets in production', () => {
     } finally {
       await receiver.close();
     }
+  });
+});
+
+describe('webhook endpoints of applications (API keys), on the shared test system through its gateway', () => {
+  const withKey = async (apiKey: string, query: string, variables: Record<string, unknown> = {}) => {
+    const response = await fetch(GATEWAY_HTTP, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
+      body: JSON.stringify({ query, variables }),
+    });
+    return (await response.json()) as any;
+  };
+  const createKey = async (user: TestUser, scopes: string[]) => {
+    const result = await gql('mutation ($input: CreateApiKeyInput!) { createApiKey(input: $input) { secret apiKey { id } } }', { input: { label: 'app', scopes } }, { token: user.token });
+    return result.data.createApiKey as { secret: string; apiKey: { id: string } };
+  };
+
+  it('an application sees and changes only its own endpoints; its user sees all; a revoked key’s endpoints receive nothing', async () => {
+    const user = await signUp();
+    const key = await createKey(user, ['read']);
+    const input = (path: string) => ({ input: { url: `http://127.0.0.1:9${path}`, events: ['trade.*'] } });
+    const mine = (await gql(CREATE, input('/user'), { token: user.token })).data.createWebhookEndpoint.endpoint;
+    expect(mine.apiKeyId).toBeNull();
+    const theirs = (await withKey(key.secret, CREATE, input('/app'))).data.createWebhookEndpoint.endpoint;
+    expect(theirs.apiKeyId).toBe(key.apiKey.id);
+
+    expect((await withKey(key.secret, '{ webhookEndpoints { id } }')).data.webhookEndpoints).toEqual([{ id: theirs.id }]);
+    expect(code(await withKey(key.secret, 'query ($id: ID!) { webhookEndpoint(id: $id) { id } }', { id: mine.id }))).toBe('NOT_FOUND');
+    expect(code(await withKey(key.secret, 'mutation ($id: ID!) { pauseWebhookEndpoint(id: $id) { id } }', { id: mine.id }))).toBe('NOT_FOUND');
+    expect((await gql('{ webhookEndpoints { id } }', {}, { token: user.token })).data.webhookEndpoints.map((e: any) => e.id).sort()).toEqual([mine.id, theirs.id].sort());
+
+    // A key without the read scope cannot send the account's data anywhere.
+    const tradeOnly = await createKey(user, ['trade']);
+    expect(code(await withKey(tradeOnly.secret, CREATE, input('/sneaky')))).toBe('FORBIDDEN');
+
+    await gql('mutation ($id: ID!) { revokeApiKey(id: $id) { id } }', { id: key.apiKey.id }, { token: user.token });
+    const answer = await fetch(`${subgraphUrl('accounts')}/internal/webhooks/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...INTERNAL_HEADERS },
+      body: JSON.stringify({ events: [event(user.id)] }),
+    });
+    expect(answer.status).toBe(200);
+    const rows = await sharedSql('select endpoint_id as id, count(*)::int as n from accounts.webhook_deliveries where endpoint_id = any($1::uuid[]) group by endpoint_id', [[mine.id, theirs.id]]);
+    expect(rows).toEqual([{ id: mine.id, n: 1 }]);
   });
 });
