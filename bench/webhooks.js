@@ -23,6 +23,30 @@ const CONCURRENCY = intEnv('BENCH_CEILING_CONCURRENCY', 64);
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * CPU of the PostgreSQL backends serving the benchmark's database (ms), when the server runs on
+ * this machine (its processes are readable in /proc); undefined otherwise.
+ */
+async function databaseCpuMs(databaseUrl, database) {
+  const { Client } = require('pg');
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query('select pid from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [database]);
+    let total = 0;
+    for (const { pid } of rows) {
+      try {
+        total += common.cpuMsOf(pid);
+      } catch {
+        return undefined;
+      }
+    }
+    return total;
+  } finally {
+    await client.end();
+  }
+}
+
 async function post(url, events) {
   const response = await fetch(url, {
     method: 'POST',
@@ -119,6 +143,7 @@ async function main() {
     const interval = (1000 * BATCH) / RATE;
     const rateStart = Date.now();
     const cpuBefore = common.cpuMsOf(pid);
+    const dbBefore = await databaseCpuMs(system.databaseUrl, system.database);
     const posts = [];
     for (let i = 0; i < EVENTS / BATCH; i += 1) {
       const due = rateStart + i * interval;
@@ -128,7 +153,12 @@ async function main() {
     await Promise.all(posts);
     const rate = await waitForDelivered(receiver, EVENTS, rateStart);
     const cpuPerDelivery = round((common.cpuMsOf(pid) - cpuBefore) / Math.max(rate.distinct, 1), 3);
-    log(`rate phase: ${rate.distinct}/${EVENTS} delivered, p50 ${rate.p50_ms} ms, p99 ${rate.p99_ms} ms, max ${rate.max_ms} ms, lost ${rate.lost}; accounts CPU ${cpuPerDelivery} ms per delivery`);
+    const dbAfter = await databaseCpuMs(system.databaseUrl, system.database);
+    const dbPerDelivery = dbBefore === undefined || dbAfter === undefined ? null : round((dbAfter - dbBefore) / Math.max(rate.distinct, 1), 3);
+    log(
+      `rate phase: ${rate.distinct}/${EVENTS} delivered, p50 ${rate.p50_ms} ms, p99 ${rate.p99_ms} ms, max ${rate.max_ms} ms, lost ${rate.lost}; ` +
+        `CPU per event (ingest and delivery): accounts ${cpuPerDelivery} ms, PostgreSQL ${dbPerDelivery ?? '?'} ms`,
+    );
     await receiver.ask({ type: 'reset' }, 'reset');
     await sleep(1000);
 
@@ -152,7 +182,7 @@ async function main() {
       p99_ms: rate.p99_ms,
       lost: rate.lost + burst.lost,
       offered_rate_per_s: RATE,
-      rate_phase: { p50_ms: rate.p50_ms, p99_ms: rate.p99_ms, max_ms: rate.max_ms, delivered: rate.distinct, requests: rate.requests, lost: rate.lost, accounts_cpu_ms_per_delivery: cpuPerDelivery },
+      rate_phase: { p50_ms: rate.p50_ms, p99_ms: rate.p99_ms, max_ms: rate.max_ms, delivered: rate.distinct, requests: rate.requests, lost: rate.lost, accounts_cpu_ms_per_delivery: cpuPerDelivery, postgres_cpu_ms_per_delivery: dbPerDelivery },
       burst_phase: { deliveries_per_s: burst.deliveries_per_s, seconds: burst.seconds, post_ms: posted, p50_ms: burst.p50_ms, p99_ms: burst.p99_ms, delivered: burst.distinct, requests: burst.requests, lost: burst.lost },
       ceiling_per_s: ceilingPerS,
       ratio_to_ceiling: round(burst.deliveries_per_s / ceilingPerS, 2),

@@ -9,6 +9,9 @@ import type { WebhookSender } from '../infra/webhook-sender';
 import type { WebhookWakeups } from '../events/webhook-wakeups';
 import type { WebhookSettings } from './settings';
 
+/** Opened secrets kept in memory at most (endpoints, and previous secrets during rotations). */
+const MAX_CACHED_SECRETS = 10_000;
+
 /** A delivery put back because its endpoint had its share of requests in flight is due again 0.5–1 s later. */
 const DEFER_MS = 500;
 
@@ -26,8 +29,12 @@ export class WebhookWorker {
   private inFlight = 0;
   private pumping = false;
   private pumpAgain = false;
+  private pumpRun: Promise<void> | undefined;
   private stopped = true;
   private poller: NodeJS.Timeout | undefined;
+  private readonly secrets = new Map<string, { keyId: string; blob: Buffer; secret: string }>();
+  /** Claimed, waiting for a slot. */
+  private readonly queue: ClaimedDelivery[] = [];
   private results: AttemptRecord[] = [];
   private abandonedEndpoints = new Set<string>();
   private flushing: Promise<void> | undefined;
@@ -76,7 +83,7 @@ export class WebhookWorker {
       return;
     }
     this.pumping = true;
-    void this.pump().finally(() => {
+    this.pumpRun = this.pump().finally(() => {
       this.pumping = false;
       if (this.pumpAgain) {
         this.pumpAgain = false;
@@ -85,32 +92,49 @@ export class WebhookWorker {
     });
   }
 
-  /** Stops claiming, waits for the requests in flight and records them. */
+  /** Stops claiming, gives back what it claimed but did not send, waits for the requests in flight and records them. */
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.poller);
     await this.wakeups.stop();
+    await this.pumpRun;
+    for (const delivery of this.queue.splice(0)) this.results.push({ ...this.deferred(delivery), nextAttemptAt: new Date().toISOString() });
     if (this.inFlight > 0) await new Promise<void>((resolve) => this.idle.push(resolve));
     await this.flush();
   }
 
+  /**
+   * Claims while there is room: up to twice the slots are claimed, so the next batch is already
+   * here when slots free up — a claim's round trip to the database never leaves them idle. A
+   * claim waits for a quarter of that room (a claim per freed slot would be a query per delivery).
+   */
   private async pump(): Promise<void> {
     const { concurrency } = this.settings;
-    // A claim per freed slot would be a query per delivery: wait for a quarter of the slots.
     const least = Math.max(1, Math.floor(concurrency / 4));
     while (!this.stopped) {
-      const free = concurrency - this.inFlight;
-      if (free < least && this.inFlight > 0) return;
+      const room = 2 * concurrency - this.inFlight - this.queue.length;
+      if (room < least) return;
       let claimed: ClaimedDelivery[];
       try {
-        claimed = await claimDueDeliveries(this.orm.em.fork(), free, this.leaseMs, this.perEndpointLimit);
+        claimed = await claimDueDeliveries(this.orm.em.fork(), room, this.leaseMs, this.perEndpointLimit);
       } catch (error) {
         this.logger.warn({ err: error }, 'webhook worker could not claim deliveries; will look again');
         return;
       }
-      for (const delivery of claimed) void this.deliver(delivery);
-      if (claimed.length < free) return;
+      if (this.stopped) {
+        // Claimed as the worker stopped: given back at once rather than left to their lease.
+        for (const delivery of claimed) this.results.push({ ...this.deferred(delivery), nextAttemptAt: new Date().toISOString() });
+        return;
+      }
+      this.queue.push(...claimed);
+      this.dispatch();
+      if (claimed.length < room) return;
     }
+  }
+
+  /** Starts claimed deliveries while slots are free. */
+  private dispatch(): void {
+    while (this.inFlight < this.settings.concurrency && this.queue.length > 0) void this.deliver(this.queue.shift()!);
   }
 
   private async deliver(delivery: ClaimedDelivery): Promise<void> {
@@ -130,9 +154,23 @@ export class WebhookWorker {
       else this.perEndpoint.delete(delivery.endpointId);
       this.inFlight--;
       this.scheduleFlush();
+      if (!this.stopped) this.dispatch();
       if (this.inFlight === 0) for (const resolve of this.idle.splice(0)) resolve();
-      if (!this.stopped && this.settings.concurrency - this.inFlight >= Math.max(1, Math.floor(this.settings.concurrency / 4))) this.wake();
+      if (!this.stopped && 2 * this.settings.concurrency - this.inFlight - this.queue.length >= Math.max(1, Math.floor(this.settings.concurrency / 4))) this.wake();
     }
+  }
+
+  /**
+   * An endpoint's secret, opened once and kept while its sealed form stays the same (a rotation
+   * changes it): opening costs a decipher per delivery otherwise.
+   */
+  private secretOf(slot: string, keyId: string, blob: Buffer, endpointId = slot): string {
+    const known = this.secrets.get(slot);
+    if (known && known.keyId === keyId && known.blob.equals(blob)) return known.secret;
+    const secret = openSecret(this.settings.keyring, { keyId, blob }, endpointId);
+    if (this.secrets.size >= MAX_CACHED_SECRETS) this.secrets.clear();
+    this.secrets.set(slot, { keyId, blob, secret });
+    return secret;
   }
 
   private deferred(delivery: ClaimedDelivery): AttemptRecord {
@@ -145,10 +183,9 @@ export class WebhookWorker {
     if (delivery.endpointStatus === 'paused') {
       return { ...base, status: 'held', nextAttemptAt: null, startedAt: new Date().toISOString(), statusCode: null, latencyMs: 0, error: null, excerpt: null };
     }
-    const { keyring } = this.settings;
-    const secrets = [openSecret(keyring, { keyId: delivery.secretKeyId, blob: delivery.secret }, delivery.endpointId)];
+    const secrets = [this.secretOf(delivery.endpointId, delivery.secretKeyId, delivery.secret)];
     if (delivery.previousSecret && delivery.previousSecretKeyId && delivery.previousSecretExpiresAt && Date.parse(delivery.previousSecretExpiresAt) > Date.now()) {
-      secrets.push(openSecret(keyring, { keyId: delivery.previousSecretKeyId, blob: delivery.previousSecret }, delivery.endpointId));
+      secrets.push(this.secretOf(`${delivery.endpointId}:previous`, delivery.previousSecretKeyId, delivery.previousSecret, delivery.endpointId));
     }
     // The data is the stored JSON text as it is: no parse and print again per delivery.
     const body = `{"id":${JSON.stringify(delivery.eventId)},"type":${JSON.stringify(delivery.eventType)},"createdAt":${JSON.stringify(delivery.eventCreatedAt)},"data":${delivery.eventData}}`;
