@@ -114,7 +114,7 @@ async function ceiling(port, users) {
 async function main() {
   // Webhooks need accounts only (the gateway comes along: sign-ups go through it).
   process.env.BENCH_SERVICES ??= 'accounts';
-  const system = await common.startBenchSystem('webhooks', { portBase: common.benchPortBase(80) });
+  const system = await common.startBenchSystem('webhooks', { portBase: common.benchPortBase(100) });
   const receiver = common.forkHelper('webhook-receiver.js');
   const stopAll = common.stopOnExit([() => system.stop(), async () => receiver.stop()]);
   try {
