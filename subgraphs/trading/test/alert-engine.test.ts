@@ -8,6 +8,7 @@ import type { AlertRow } from '../src/infra';
 // in test/e2e/price-alerts.test.ts.
 
 const T0 = Date.parse('2026-12-07T12:00:00Z');
+const [A, B, C, R, X] = [1, 2, 3, 4, 5].map((n) => `00000000-0000-4000-8000-00000000000${n}`);
 
 function row(fields: Partial<AlertRow> & Pick<AlertRow, 'id'>): AlertRow {
   return {
@@ -61,8 +62,8 @@ function database(rows: AlertRow[]) {
         }
         return changed;
       }
-      if (sql.includes('jsonb_array_elements_text')) {
-        const ids = JSON.parse(params[0] as string) as string[];
+      if (sql.includes('where id = any(')) {
+        const ids = (params[0] as string).slice(1, -1).split(',');
         return ids.flatMap((id) => (table.has(id) ? [{ ...table.get(id)! }] : []));
       }
       if (sql.startsWith('select')) return [...table.values()].filter((r) => r.status === 'active').map((r) => ({ ...r }));
@@ -114,7 +115,7 @@ async function settled(engine: AlertEngine, check: () => boolean) {
 
 describe('the alert engine', () => {
   it('loads active alerts, fires at the crossing tick, records the webhook event in the same transaction, announces once', async () => {
-    const db = database([row({ id: 'a', price: '100' }), row({ id: 'b', price: '200' }), row({ id: 'c', status: 'cancelled' })]);
+    const db = database([row({ id: A, price: '100' }), row({ id: B, price: '200' }), row({ id: C, status: 'cancelled' })]);
     const clock = { now: T0 };
     const counts = engineOn(db, clock);
     const { engine, announced } = counts;
@@ -125,7 +126,7 @@ describe('the alert engine', () => {
     expect(announced[0]).toMatchObject({
       price: '150',
       priceAt: new Date(T0).toISOString(),
-      alert: { id: 'a', status: 'triggered', triggeredPrice: '150', timesTriggered: 1 },
+      alert: { id: A, status: 'triggered', triggeredPrice: '150', timesTriggered: 1 },
     });
     expect(db.recorded).toEqual([[expect.objectContaining({ type: 'alert.triggered', userId: 'u1', data: announced[0] })]]);
     expect(counts.committed).toBe(1);
@@ -133,13 +134,13 @@ describe('the alert engine', () => {
   });
 
   it('ignores malformed prices and ticks older than the market last one', async () => {
-    const db = database([row({ id: 'a', price: '100' })]);
+    const db = database([row({ id: A, price: '100' })]);
     const { engine, announced } = engineOn(db, { now: T0 });
     await engine.load();
     engine.onPrice(tick('150', T0 + 10), 'BTC-USDT');
     engine.onPrice({ market: 'BTC-USDT', price: 150 as never, at: new Date(T0).toISOString() }, 'BTC-USDT');
     await settled(engine, () => announced.length === 1);
-    const stale = database([row({ id: 'x', price: '100' })]);
+    const stale = database([row({ id: X, price: '100' })]);
     const second = engineOn(stale, { now: T0 });
     await second.engine.load();
     second.engine.onPrice(tick('50', T0 + 10), 'BTC-USDT');
@@ -151,36 +152,36 @@ describe('the alert engine', () => {
   });
 
   it('keeps a batch whose write failed and writes it again: the alert fires once, with the price that crossed', async () => {
-    const db = database([row({ id: 'a', price: '100' })]);
+    const db = database([row({ id: A, price: '100' })]);
     const { engine, announced } = engineOn(db, { now: T0 });
     await engine.load();
     db.failNext(2);
     engine.onPrice(tick('101', T0), 'BTC-USDT');
     engine.onPrice(tick('105', T0 + 1), 'BTC-USDT');
     await settled(engine, () => announced.length === 1);
-    expect(announced.map((event) => [event.alert.id, event.price])).toEqual([['a', '101']]);
-    expect(db.table.get('a')).toMatchObject({ status: 'triggered', triggered_price: '101', times_triggered: 1 });
+    expect(announced.map((event) => [event.alert.id, event.price])).toEqual([[A, '101']]);
+    expect(db.table.get(A)).toMatchObject({ status: 'triggered', triggered_price: '101', times_triggered: 1 });
     expect(db.recorded).toHaveLength(1);
   });
 
   it('announces nothing for an alert another process fired first, and drops it from the index', async () => {
-    const db = database([row({ id: 'a', price: '100' }), row({ id: 'r', price: '100', repeat: true, cooldown_seconds: 60 })]);
+    const db = database([row({ id: A, price: '100' }), row({ id: R, price: '100', repeat: true, cooldown_seconds: 60 })]);
     const clock = { now: T0 };
     const { engine, announced } = engineOn(db, clock);
     await engine.load();
     // The other process's firing, already committed.
-    Object.assign(db.table.get('a')!, { status: 'triggered', times_triggered: 1 });
-    Object.assign(db.table.get('r')!, { times_triggered: 1, rearm_at: new Date(T0 + 60_000) });
+    Object.assign(db.table.get(A)!, { status: 'triggered', times_triggered: 1 });
+    Object.assign(db.table.get(R)!, { times_triggered: 1, rearm_at: new Date(T0 + 60_000) });
     engine.onPrice(tick('120', T0), 'BTC-USDT');
-    await settled(engine, () => engine.unwritten === 0 && !engine.index.has('a'));
+    await settled(engine, () => engine.unwritten === 0 && !engine.index.has(A));
     expect(announced).toEqual([]);
     // The repeating one stays, held until the other process's re-arm time.
-    expect(engine.index.has('r')).toBe(true);
+    expect(engine.index.has(R)).toBe(true);
     expect(engine.index.heldCount).toBe(1);
   });
 
   it('holds a repeating alert for its cool-down after firing, then fires it again', async () => {
-    const db = database([row({ id: 'r', price: '100', repeat: true, cooldown_seconds: 60 })]);
+    const db = database([row({ id: R, price: '100', repeat: true, cooldown_seconds: 60 })]);
     const clock = { now: T0 };
     const { engine, announced } = engineOn(db, clock);
     await engine.load();

@@ -112,14 +112,21 @@ export function recordState(record: PriceAlertRecord): PriceAlertState {
 /** Every active alert that has not expired (what a starting process indexes), or those of `ids`. */
 export async function loadActiveAlerts(em: EntityManager, ids?: readonly string[]): Promise<PriceAlertState[]> {
   const rows = ids
-    ? await em.execute<AlertRow[]>(
-        `select ${COLUMNS} from trading.price_alerts where id in (select jsonb_array_elements_text(?::jsonb)::uuid)`,
-        [JSON.stringify(ids)],
-      )
+    ? await em.execute<AlertRow[]>(`select ${COLUMNS} from trading.price_alerts where id = any(?::uuid[])`, [uuidArray(ids)])
     : await em.execute<AlertRow[]>(
         `select ${COLUMNS} from trading.price_alerts where status = 'active' and (expires_at is null or expires_at > now())`,
       );
   return rows.map(alertState);
+}
+
+/**
+ * Ids as one Postgres array literal (the driver would spread a JS array into a list). `id =
+ * any(<array>)` tells the planner how many rows to expect, so it looks them up by primary key;
+ * joining a JSON recordset alone let it scan every active alert (250 ms at 100,000).
+ */
+function uuidArray(ids: readonly string[]): string {
+  for (const id of ids) if (!/^[0-9a-f-]{36}$/i.test(id)) throw new Error(`not a uuid: ${id}`);
+  return `{${ids.join(',')}}`;
 }
 
 /** One firing to record. */
@@ -145,13 +152,13 @@ export async function recordFirings(em: EntityManager, firings: readonly FiringR
        times_triggered = a.times_triggered + 1,
        rearm_at = case when a.repeat then f.at + a.cooldown_seconds * interval '1 second' else null end
      from jsonb_to_recordset(?::jsonb) as f(id uuid, price numeric, at timestamptz)
-     where a.id = f.id and a.status = 'active'
+     where a.id = any(?::uuid[]) and a.id = f.id and a.status = 'active'
        and (a.rearm_at is null or a.rearm_at <= f.at)
        and (a.expires_at is null or a.expires_at > f.at)
      returning ${COLUMNS.split(', ')
        .map((column) => `a.${column}`)
        .join(', ')}`,
-    [JSON.stringify(firings.map((f) => ({ id: f.id, price: f.price, at: f.at.toISOString() })))],
+    [JSON.stringify(firings.map((f) => ({ id: f.id, price: f.price, at: f.at.toISOString() }))), uuidArray(firings.map((f) => f.id))],
   );
   return rows.map(alertState);
 }
