@@ -7,8 +7,25 @@ import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
 import { createClient, type Client as SseClient } from 'graphql-sse';
 import { ApolloClient, HttpLink, InMemoryCache, gql as apolloGql } from '@apollo/client';
-import { GATEWAY_HTTP, GATEWAY_URL, REDIS_URL, busChannel, subgraphUrl } from '../harness/env';
-import { collect, eventually, gql, metric, publishUntil, signUp, wsClient } from '../harness/client';
+import { REDIS_URL, busChannel as busChannelOf, ownSystem, startOwnSystem } from '../harness/env';
+import { collect, eventually, gql as gqlAt, metric, publishUntil, signUp as signUpAt, wsClient as wsClientAt } from '../harness/client';
+
+// A system of its own: the assertions count upstream subscriptions, which other test files'
+// subscriptions would change meanwhile (and this file's would change theirs).
+const { portBase: PORT_BASE, database: DATABASE } = ownSystem(7500, 'httpsubs');
+const GATEWAY_URL = `http://127.0.0.1:${PORT_BASE}`;
+const GATEWAY_HTTP = `${GATEWAY_URL}/graphql`;
+const GATEWAY_WS = `ws://127.0.0.1:${PORT_BASE}/graphql`;
+const busChannel = (name: string) => busChannelOf(name, DATABASE);
+const subgraphUrl = (name: 'matching' | 'markets') => `http://127.0.0.1:${PORT_BASE + (name === 'matching' ? 6 : 2)}`;
+const gql = (query: string, variables: Record<string, unknown> = {}, options: { token?: string } = {}) => gqlAt(query, variables, { ...options, url: GATEWAY_HTTP });
+const signUp = () => signUpAt(GATEWAY_HTTP);
+const wsClient = (token?: string) => wsClientAt(token, GATEWAY_WS);
+let system: { stop(): Promise<void> };
+beforeAll(async () => {
+  system = await startOwnSystem(PORT_BASE, DATABASE);
+}, 120000);
+afterAll(() => system?.stop());
 
 let redis: Redis;
 beforeAll(() => {
