@@ -15,7 +15,7 @@ const openWebSocket =
     : (url, protocol) => new RawWebSocket(url, protocol);
 const hdr = require('hdr-histogram-js');
 
-const SUBSCRIPTION = 'subscription Price($market: String!) { priceUpdated(market: $market) { market { symbol } price at } }';
+const SUBSCRIPTION = 'subscription Price($market: String!) { priceUpdated(market: $market, initial: false) { market { symbol } price at } }';
 
 let sockets = [];
 let phase = 0;

@@ -25,7 +25,7 @@ function subscribeAll(url, markets, latencies) {
   const client = createClient({ url, webSocketImpl: WebSocket, lazy: false, retryAttempts: 0 });
   const stops = markets.map((market) =>
     client.subscribe(
-      { query: 'subscription($market: String!) { priceUpdated(market: $market) { market { symbol } price at } }', variables: { market } },
+      { query: 'subscription($market: String!) { priceUpdated(market: $market, initial: false) { market { symbol } price at } }', variables: { market } },
       {
         next: (result) => latencies.push(Date.now() - Date.parse(result.data.priceUpdated.at)),
         error: (error) => log(`subscription error: ${JSON.stringify(error).slice(0, 300)}`),

@@ -34,7 +34,7 @@ describe('API keys on open WebSockets', () => {
     const ready = new Promise<void>((resolve) => (connected = resolve));
     const client = wsClient(undefined, GATEWAY_WS, { connectionParams: { apiKey: secret }, on: { connected: () => connected() } });
     try {
-      const prices = collect(client, 'subscription { priceUpdated(market: "BTC-USDT") { price } }');
+      const prices = collect(client, 'subscription { priceUpdated(market: "BTC-USDT", initial: false) { price } }');
       await Promise.race([ready, prices.waitFor(1)]);
       expect(prices.error).toBeUndefined();
       const revoked = await gql(

@@ -31,7 +31,7 @@ describe('gateway speed-ups keep results the same', () => {
     const clientA = wsClient(alice.token, ws);
     const clientB = wsClient(bob.token, ws);
     const anonymous = wsClient(undefined, ws);
-    const query = 'subscription ($m: String!) { priceUpdated(market: $m) { price at market { symbol } } }';
+    const query = 'subscription ($m: String!) { priceUpdated(market: $m, initial: false) { price at market { symbol } } }';
     const a = collect(clientA, query, { m: 'SOL-USDT' });
     const b = collect(clientB, query, { m: 'SOL-USDT' });
     const c = collect(anonymous, query, { m: 'SOL-USDT' });
@@ -64,7 +64,7 @@ describe('gateway speed-ups keep results the same', () => {
     const a = await rawClient(ws, alice.token);
     const b = await rawClient(ws, bob.token);
     const c = await rawClient(ws);
-    const query = 'subscription P($m: String!) { priceUpdated(market: $m) { market { symbol } price at } }';
+    const query = 'subscription P($m: String!) { priceUpdated(market: $m, initial: false) { market { symbol } price at } }';
     // Ids of different shapes: each client's frames must carry its own, escaped as JSON.
     const ids = { a: 'a1', b: 'b "7"', c: '3' };
     a.send({ id: ids.a, type: 'subscribe', payload: { query, operationName: 'P', variables: { m: 'ETH-USDC' } } });

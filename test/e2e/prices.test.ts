@@ -188,7 +188,7 @@ describe('prices', () => {
 
   it('streams many markets on one subscription, coalesced, with the last value of each intact', async () => {
     const client = wsClient();
-    const sub = collect(client, `subscription { priceUpdated(markets: ["BTC-USDT", "ETH-USDC"]) { market { symbol } price } }`);
+    const sub = collect(client, `subscription { priceUpdated(markets: ["BTC-USDT", "ETH-USDC"], initial: false) { market { symbol } price } }`);
     // Wait until the subscription is live: publish until the first update arrives.
     await eventually(async () => {
       await redis.publish(

@@ -4,7 +4,7 @@ import { SignJWT } from 'jose';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { GATEWAY_URL, GATEWAY_WS, REDIS_URL, busChannel, subgraphUrl } from '../harness/env';
-import { collect, eventually, metric, publishUntil, signUp, wsClient } from '../harness/client';
+import { collect, eventually, gql, metric, publishUntil, signUp, wsClient } from '../harness/client';
 
 // Events are published by this test process straight into Redis, as any other process of the
 // system would: the subgraph that owns the subscription picks them up and the gateway resolves
@@ -200,7 +200,7 @@ describe('federated subscriptions through the gateway', () => {
     const market = 'SOL-USDT';
     const prices = collect(
       client,
-      `subscription ($m: String!) { priceUpdated(market: $m) { price market { symbol orderBook { bids { price } } } } }`,
+      `subscription ($m: String!) { priceUpdated(market: $m, initial: false) { price market { symbol orderBook { bids { price } } } } }`,
       { m: market },
     );
     await publishUntil(
@@ -233,5 +233,63 @@ describe('federated subscriptions through the gateway', () => {
   it('exposes its subscription counts on /metrics', async () => {
     const text = await (await fetch(`${GATEWAY_URL}/metrics`)).text();
     expect(text).toContain('gateway_upstream_subscriptions');
+  });
+});
+
+describe('priceUpdated starts with the current price', () => {
+  const activePriceSubscriptions = () => metric(subgraphUrl('markets'), 'subgraph_active_subscriptions', 'field="priceUpdated"');
+  /** The market's current price, as the `price` query reports it; one is published first if it has none. */
+  async function currentPrice(market: string): Promise<string> {
+    return eventually(async () => {
+      const current = await gql('query ($m: String!) { price(market: $m) { price } }', { m: market });
+      if (current.data.price) return current.data.price.price as string;
+      await redis.publish(busChannel(`markets.price.${market}`), JSON.stringify({ market, price: '5870', at: new Date().toISOString() }));
+      throw new Error(`${market} has no price yet`);
+    });
+  }
+  const SPX = 'subscription ($initial: Boolean) { priceUpdated(market: "SPX-USD", initial: $initial) { price market { symbol } } }';
+  const priceOf = (result: any) => result.data.priceUpdated.price as string;
+
+  it('sends the current price first, to the first client and to one joining the shared upstream later', async () => {
+    // (Other test files may publish SPX-USD prices meanwhile: the first result is compared with
+    // the price read just before, and may be a newer one only if one was published in between.)
+    const current = await currentPrice('SPX-USD');
+    const first = wsClient();
+    const a = collect(first, SPX);
+    await a.waitFor(1);
+    expect(a.results[0].data.priceUpdated.market).toEqual({ symbol: 'SPX-USD' });
+    expect([current, await currentPrice('SPX-USD')]).toContain(priceOf(a.results[0]));
+
+    // The upstream is running: the subgraph sends nothing new for a second client; the gateway
+    // sends it the latest event at once, and the upstream stays one. (Sampled just before and
+    // after: other test files open price subscriptions of their own.)
+    const upstreams = await activePriceSubscriptions();
+    const latest = priceOf(a.results[a.results.length - 1]);
+    const second = wsClient(undefined, GATEWAY_WS);
+    const b = collect(second, SPX);
+    await b.waitFor(1);
+    expect([latest, priceOf(a.results[a.results.length - 1])]).toContain(priceOf(b.results[0]));
+    expect(await activePriceSubscriptions()).toBe(upstreams);
+
+    // initial: false — changes only: nothing until a price is published, then that price.
+    const third = wsClient();
+    const c = collect(third, SPX, { initial: false });
+    const next = '5872.5';
+    await publishUntil(redis, busChannel('markets.price.SPX-USD'), { market: 'SPX-USD', price: next, at: new Date().toISOString() }, () =>
+      c.results.filter((result) => priceOf(result) === next).length,
+    );
+    expect(c.results.map(priceOf)).not.toContain(latest === next ? 'none' : latest);
+    for (const client of [first, second, third]) await client.dispose();
+  });
+
+  it('sends every market’s current price first on a subscription of several markets', async () => {
+    await currentPrice('SPX-USD');
+    await currentPrice('BTC-USDT');
+    const client = wsClient();
+    const sub = collect(client, 'subscription { priceUpdated(markets: ["SPX-USD", "BTC-USDT"]) { price market { symbol } } }');
+    await sub.waitFor(2);
+    const symbols = sub.results.slice(0, 2).map((result) => result.data.priceUpdated.market.symbol);
+    expect(symbols.sort()).toEqual(['BTC-USDT', 'SPX-USD']);
+    await client.dispose();
   });
 });

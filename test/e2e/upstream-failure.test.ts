@@ -49,7 +49,7 @@ describe('a system in production mode, and when the owning subgraph goes away', 
   it('ends the client subscription with an error and a complete, and the socket stays usable', async () => {
     const client = wsClient(undefined, `ws://127.0.0.1:${PORT_BASE}/graphql`);
     const market = 'ETH-USDC';
-    const prices = collect(client, `subscription { priceUpdated(market: "${market}") { price } }`);
+    const prices = collect(client, `subscription { priceUpdated(market: "${market}", initial: false) { price } }`);
     await publishUntil(
       redis,
       busChannel(`markets.price.${market}`, DATABASE),

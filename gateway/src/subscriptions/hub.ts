@@ -2,7 +2,7 @@ import { buildOperationContext, executeQueryPlan, type GraphQLDataSource, type S
 import type { OperationContext } from '@apollo/gateway/dist/operationContext';
 import type { GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
 import type { FetchNode } from '@apollo/query-planner';
-import { GraphQLError, Kind, getOperationAST, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import { GraphQLError, Kind, getArgumentValues, getOperationAST, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { randomUUID } from 'node:crypto';
 import { ErrorCode, INTERNAL_ERROR_MESSAGE, type Logger, type SubgraphName } from '@tradegraph/shared';
 import type { GatewayContext } from '../context';
@@ -116,12 +116,15 @@ class SharedSubscription {
   private queue: Promise<void> = Promise.resolve();
   private eventSequence = 0;
   private finished = false;
+  /** The last event, for a current-value feed (see CURRENT_VALUE_FEEDS): what a client joining late is sent first. */
+  private latest: EventFrames | null = null;
 
   constructor(
     private readonly key: string,
     private readonly request: SubscriptionRequest,
     private readonly plan: SubscriptionPlan,
     private readonly hub: SubscriptionHub,
+    private readonly replaysLatest = false,
   ) {
     this.operationContext = buildOperationContext({
       schema: hub.apiGraphQLSchema,
@@ -155,6 +158,9 @@ class SharedSubscription {
     const onClose = (l: HubListener) => this.removeListener(l);
     const listener = 'attach' in target ? target.attach(onClose) : new DirectListener(target.id, target.writer, onClose);
     this.listeners.add(listener);
+    // The subgraph sent the current value when the upstream opened; a client that joins later
+    // gets the latest event instead, before any later one.
+    if (this.latest) listener.send(this.latest);
     return listener;
   }
 
@@ -168,17 +174,20 @@ class SharedSubscription {
   }
 
   /** One serialization per event and one frame per operation id, whatever the number of listeners. */
-  private broadcast(result: Result): void {
-    if (this.listeners.size === 0) return;
+  private broadcast(result: Result): EventFrames | null {
+    if (this.listeners.size === 0) return null;
     const frames = new EventFrames(nextPayloadJson(result), result);
     for (const listener of this.listeners) listener.send(frames);
+    return frames;
   }
 
   /** Events resolve one after another so clients see them in the order the subgraph sent them. */
   private enqueue(payload: Result): void {
     this.queue = this.queue.then(async () => {
       if (this.finished) return;
-      this.broadcast(await this.resolve(payload));
+      const result = await this.resolve(payload);
+      const frames = this.broadcast(result);
+      if (this.replaysLatest && frames && result.data && !result.errors) this.latest = frames;
     });
   }
 
@@ -239,6 +248,15 @@ class SharedSubscription {
  * feeds — myOrderUpdates and the like — always run with the caller's own credentials.)
  */
 export const PUBLIC_FEEDS: ReadonlySet<string> = new Set(['priceUpdated', 'tradesExecuted']);
+
+/**
+ * Feeds each of whose events is a current value (a market's price), which the subgraph starts
+ * with the current value unless the subscription says `initial: false`. A client joining a shared
+ * upstream of one market late is sent its latest event first. A subscription of several markets
+ * gets an upstream of its own: the gateway cannot tell which market an event is of (the client
+ * may not ask for it), so it could not replay each market's latest.
+ */
+export const CURRENT_VALUE_FEEDS: ReadonlySet<string> = new Set(['priceUpdated']);
 const PUBLIC_KEY = '(public)';
 
 export class SubscriptionHub {
@@ -284,17 +302,20 @@ export class SubscriptionHub {
       return gatewayError(`The subscription could not be planned: ${(error as Error).message}`, ErrorCode.BAD_USER_INPUT);
     }
     const shared = this.isPublic(request, plan);
+    const current = this.currentValue(request);
     const key = JSON.stringify([
       request.shape,
       request.variables,
       shared ? PUBLIC_KEY : (request.context.authorization ?? null),
+      // Several markets' current values: an upstream of its own, which starts with all of them.
+      ...(current === 'own' ? [randomUUID()] : []),
     ]);
     let subscription = this.shared.get(key);
     if (!subscription) {
       // A public feed's upstream runs as nobody in particular; the first client's request id
       // stays in the logs.
       const upstreamRequest = shared ? { ...request, context: { reqId: request.context.reqId, viewer: null } } : request;
-      subscription = new SharedSubscription(key, upstreamRequest, plan, this);
+      subscription = new SharedSubscription(key, upstreamRequest, plan, this, current === 'latest');
       this.shared.set(key, subscription);
       const listener = subscription.addListener(target);
       subscription.start();
@@ -316,6 +337,27 @@ export class SubscriptionHub {
     return operation.selectionSet.selections.every(
       (selection) => selection.kind === Kind.FIELD && this.publicFeeds.has(selection.name.value),
     );
+  }
+
+  /**
+   * For a current-value feed that starts with the current value: `latest` when it follows one
+   * market (a late joiner is sent the latest event), `own` when it follows several; else null.
+   */
+  private currentValue(request: SubscriptionRequest): 'latest' | 'own' | null {
+    const operation = getOperationAST(request.document, request.operationName);
+    const [selection] = operation?.selectionSet.selections ?? [];
+    if (selection?.kind !== Kind.FIELD || !CURRENT_VALUE_FEEDS.has(selection.name.value)) return null;
+    const field = this.apiGraphQLSchema.getSubscriptionType()?.getFields()[selection.name.value];
+    if (!field) return null;
+    let args: Record<string, unknown>;
+    try {
+      args = getArgumentValues(field, selection, request.variables);
+    } catch {
+      return null; // the subgraph refuses it
+    }
+    if (args.initial === false) return null;
+    const markets = new Set([...(typeof args.market === 'string' ? [args.market] : []), ...(Array.isArray(args.markets) ? args.markets : [])]);
+    return markets.size > 1 ? 'own' : 'latest';
   }
 
   forget(key: string, subscription: SharedSubscription): void {

@@ -23,6 +23,43 @@ import { AddMarketInput, AssetConnection, AssetSort, MarketConnection, MarketSor
 /** The most markets one `priceUpdated` subscription follows. */
 const MAX_SUBSCRIBED_MARKETS = 100;
 
+/**
+ * `live`, preceded by `initial` once it has been read. The first pull from `live` is made at once,
+ * before `initial` is read, so that the subscription to changes is under way first: a change
+ * between the two is then delivered after the snapshot, never lost. A hand-made iterator rather
+ * than a generator: a generator waiting for `live` could not be stopped until the next event.
+ */
+function startingWith<T>(initial: () => Promise<T[]>, live: AsyncIterableIterator<T>): AsyncIterableIterator<T> {
+  const firstLive = live.next();
+  let firstTaken = false;
+  let queue: T[] | null = null;
+  const snapshot = initial().then(
+    (items) => void (queue ??= items),
+    () => void (queue ??= []),
+  );
+  const iterator: AsyncIterableIterator<T> = {
+    async next() {
+      await snapshot;
+      const item = queue?.shift();
+      if (item !== undefined) return { value: item, done: false };
+      if (!firstTaken) {
+        firstTaken = true;
+        return firstLive;
+      }
+      return live.next();
+    },
+    return() {
+      queue = [];
+      firstTaken = true;
+      return live.return ? live.return() : Promise.resolve({ value: undefined, done: true });
+    },
+    [Symbol.asyncIterator]() {
+      return iterator;
+    },
+  };
+  return iterator;
+}
+
 /** An admin's change as the catalog records it: only an admin may make one. */
 function adminRequest(ctx: Context): AdminRequest {
   requireRole(ctx.viewer, 'admin');
@@ -136,7 +173,7 @@ export class MarketResolver {
   @Access('public')
   @Subscription(() => PriceQuote, {
     description:
-      'Live prices of one market (`market`) or many (`markets`) on one subscription, at most PRICE_UPDATES_MAX_PER_SECOND per market; within that limit newer prices replace older ones and the latest is always delivered',
+      'Live prices of one market (`market`) or many (`markets`) on one subscription, at most PRICE_UPDATES_MAX_PER_SECOND per market; within that limit newer prices replace older ones and the latest is always delivered. Each market\'s current price comes first (unless `initial: false`), so a screen is never blank until the next change',
     subscribe: async ({ args, context }) => {
       const ctx = context as Context;
       const asked = [...new Set([...(args.market ? [String(args.market)] : []), ...((args.markets as string[] | null) ?? [])])];
@@ -147,13 +184,25 @@ export class MarketResolver {
       if (unknown.length > 0) throw notFound(`No market ${unknown.join(', ')}`);
       const streams = asked.map((symbol) => ctx.bus.subscribe<PriceEvent>(priceChannel(symbol)));
       const merged = streams.length === 1 ? streams[0]! : mergeAsyncIterators(streams);
-      return coalesce(merged, { keyOf: (event) => event.market, intervalMs: ctx.services.settings.priceUpdateIntervalMs });
+      const live = coalesce(merged, { keyOf: (event) => event.market, intervalMs: ctx.services.settings.priceUpdateIntervalMs });
+      if (args.initial === false) return live;
+      // Markets that have no price yet have nothing to show first.
+      return startingWith(async () => {
+        const quotes = await ctx.services.prices.get(asked);
+        return quotes.flatMap((quote): PriceEvent[] => (quote ? [{ market: quote.market, price: quote.price, at: quote.at, source: quote.source }] : []));
+      }, live);
     },
   })
   priceUpdated(
     @Root() event: PriceEvent,
     @Arg('market', () => String, { nullable: true, description: 'One market (kept for existing clients)' }) _market: string | undefined,
     @Arg('markets', () => [String], { nullable: true, description: 'Several markets on one subscription' }) _markets: string[] | undefined,
+    @Arg('initial', () => Boolean, {
+      nullable: true,
+      defaultValue: true,
+      description: "Send each market's current price first (the default); false: changes only",
+    })
+    _initial: boolean | undefined,
     @Ctx() ctx: Context,
   ): Quote {
     return ctx.services.prices.quoteOfEvent(event);
