@@ -5,3 +5,4 @@
 export * from './contracts';
 export * from './domain-error';
 export * from './decimal';
+export type { ChainAsset, ChainSpec, ChainToken } from './config/chains';

@@ -25,6 +25,7 @@ export * from './verified-tokens';
 export * from './session-revocations';
 export * from './shutdown';
 export * from './internal-token';
+export * from './sealing';
 export * from './field-access';
 export * from './tracing';
 export {

@@ -71,3 +71,32 @@ describe('configuration', () => {
     expect(Object.isFrozen(loadConfig({}))).toBe(true);
   });
 });
+
+describe('CHAINS', () => {
+  it('defaults to the two local chains on ports from PORT_BASE, and `none` to no chain', async () => {
+    const { chainsOf, usesDevnetChains } = await import('../src/config/chains');
+    const settings = loadConfig({ PORT_BASE: '7000' });
+    expect(usesDevnetChains(settings)).toBe(true);
+    expect(chainsOf(settings).map((c) => [c.name, c.chainId, c.rpcUrl, c.confirmations])).toEqual([
+      ['ethereum', 31337, 'http://127.0.0.1:7545', 3],
+      ['arbitrum', 412346, 'http://127.0.0.1:7546', 2],
+    ]);
+    expect(chainsOf(loadConfig({ CHAINS: 'none' }))).toEqual([]);
+  });
+
+  it('takes a JSON list, and refuses a bad one naming what is wrong', () => {
+    const chain = {
+      name: 'base',
+      chainId: 8453,
+      rpcUrl: 'https://rpc.example.com',
+      confirmations: 10,
+      native: { symbol: 'ETH', decimals: 18, minimum: '0.001' },
+      tokens: [{ symbol: 'USDC', decimals: 6, minimum: '1', address: '0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913' }],
+    };
+    expect(loadConfig({ CHAINS: JSON.stringify([chain]) }).CHAINS).toEqual([chain]);
+    expect(() => loadConfig({ CHAINS: '[{' })).toThrow(/CHAINS must be JSON/);
+    expect(() => loadConfig({ CHAINS: JSON.stringify([{ ...chain, confirmations: 0 }]) })).toThrow(/CHAINS 0\.confirmations/);
+    expect(() => loadConfig({ CHAINS: JSON.stringify([{ ...chain, tokens: [{ ...chain.tokens[0], address: '0x12' }] }]) })).toThrow(/tokens\.0\.address/);
+    expect(() => loadConfig({ CHAINS: JSON.stringify([chain, chain]) })).toThrow(/chain names must differ/);
+  });
+});

@@ -5,6 +5,7 @@ import { VARIABLES, type VariableName } from './variables';
 
 export { SUBGRAPH_NAMES, type ProcessName, type SubgraphName } from '../contracts/processes';
 export { VARIABLES, type Variable, type VariableName } from './variables';
+export * from './chains';
 
 /**
  * The system's configuration: every variable of variables.ts, parsed and validated in one go.

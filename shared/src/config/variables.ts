@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { PORT_OFFSETS, SUBGRAPH_NAMES, type ProcessName, type SubgraphName } from '../contracts/processes';
+import { parseChains, type ChainSpec } from './chains';
 
 /**
  * Every environment variable the system reads, in one place: its type, its default and what it
@@ -212,6 +213,33 @@ export const VARIABLES = {
   MATCHING_SNAPSHOT_EVERY: variable(positive(100_000), 'engine snapshot every this many journaled commands'),
   MATCHING_TICK_MS: variable(milliseconds(1000), "how often the engine's clock advances with no traffic"),
   MATCHING_FINISHED_ORDERS_KEPT: variable(count(50_000), 'finished orders the engine keeps in memory for lookups by id'),
+
+  // ── Funding ─────────────────────────────────────────────────────────────────────────────────
+  CHAINS: variable(
+    z
+      .string()
+      .optional()
+      .transform((value, ctx): ChainSpec[] | undefined => {
+        if (value === undefined) return undefined;
+        if (value.trim() === 'none') return [];
+        try {
+          return parseChains(value);
+        } catch (error) {
+          ctx.addIssue({ code: 'custom', message: (error as Error).message });
+          return z.NEVER;
+        }
+      }),
+    'EVM chains funding watches: JSON [{name, chainId, rpcUrl, confirmations, native:{symbol, decimals, minimum}, tokens:[{symbol, address, decimals, minimum}]}]; `none`: no chains; unset: the two local chains `npm start` runs (ethereum on PORT_BASE + 545, arbitrum on + 546)',
+  ),
+  DEVNET_BLOCK_MS: variable(count(1000), 'the local chains `npm start` runs mine a block this often besides one per transaction (0: only per transaction)'),
+  FUNDING_SETTLEMENT_CHAIN: variable(z.string().default('arbitrum'), 'the chain whose USDC deposits are credited as they are; every other deposit is swapped to it first'),
+  FUNDING_XPUB: variable(text(), 'extended public key deposit addresses derive from (unset: funding makes an HD key at first start and keeps its seed sealed with FUNDING_SEED_KEYS)'),
+  FUNDING_SEED_KEYS: variable(text(), '<key id>:<32-byte key, base64> list sealing the HD seed funding makes (required in production unless FUNDING_XPUB is set)'),
+  FUNDING_WATCH_INTERVAL_MS: variable(milliseconds(500, 10), 'how often each chain watcher asks its node for new blocks'),
+  FUNDING_WATCH_MAX_BLOCKS: variable(whole(500, 1, 10_000), 'blocks one watcher pass reads at most (catching up goes in steps of this size)'),
+  FUNDING_SWAP_PROVIDER: variable(choice(['local'], 'local'), 'how deposits become USDC: `local` converts at markets\' reference price'),
+  FUNDING_SWAP_FEE_BPS: variable(whole(30, 0, 10_000), 'fee of the local swap adapter, in basis points of the amount delivered'),
+  FUNDING_DEVNET: variable(onOff(), '`on` enables devnetFaucet (default on with the local chains, never with NODE_ENV=production)'),
 
   // ── Trading ─────────────────────────────────────────────────────────────────────────────────
   PRICE_ALERTS_MAX_PER_USER: variable(positive(100), 'active price alerts one user may hold'),

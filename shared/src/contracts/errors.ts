@@ -47,6 +47,15 @@ export const ERROR_CODES_BY_STAGE = {
     'ORDER_NOT_AMENDABLE',
     'STALE_TIMESTAMP',
   ],
+  /** Funding's checks of a deposit a user reports by its transaction hash (reportDeposit). */
+  funding: [
+    /** The chain knows no such transaction (or it has not been mined yet). */
+    'DEPOSIT_TX_NOT_FOUND',
+    /** The transaction pays none of the caller's deposit addresses. */
+    'DEPOSIT_WRONG_RECIPIENT',
+    /** The transaction's deposit is credited already. */
+    'DEPOSIT_ALREADY_CREDITED',
+  ],
   /** Something the request needs is away; the same request may work a moment later. */
   availability: [
     /** A dependency (another subgraph, a provider) could not be reached. */

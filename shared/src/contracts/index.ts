@@ -11,6 +11,7 @@ export * from './matching-orders';
 export * from './matching-balances';
 export * from './matching-book';
 export * from './matching-trades';
+export * from './matching-adjustments';
 export * from './markets-prices';
 export * from './markets-candles';
 export * from './markets-listing';

@@ -14,7 +14,17 @@ export const WEBHOOK_EVENT_FAMILIES = {
   /** Orders and fills (matching). */
   trade: ['order_accepted', 'order_filled', 'order_cancelled', 'fill'],
   /** Crypto and PIX deposits (funding). */
-  deposit: ['detected', 'confirmed', 'credited', 'failed'],
+  deposit: [
+    'detected',
+    'confirming',
+    'confirmed',
+    'swapping',
+    'credited',
+    'failed',
+    'reversed',
+    'ignored_dust',
+    'unsupported_token',
+  ],
   /** Withdrawals (funding). */
   withdrawal: ['requested', 'sent', 'confirmed', 'failed'],
   /** Security and integration events of the account itself (accounts). */

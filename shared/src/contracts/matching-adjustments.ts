@@ -1,0 +1,35 @@
+/**
+ * Funding → matching: money moved into (or out of) a trading balance, as an `AdjustBalance`
+ * command (DESIGN §6). `POST /internal/balances/adjust` on matching, internal credential
+ * required, body `BalanceAdjustment`; 200 answers the balance after the command
+ * (`BalanceAdjusted`). Idempotent on `idempotencyKey` per user: the same key again changes
+ * nothing and answers as the first time, so a caller that does not know whether its request
+ * arrived (a crash, a timeout) simply sends it again.
+ *
+ * Refusals: 400 `BAD_USER_INPUT` (a malformed body or an asset no market trades), 422 with the
+ * engine's reject code (`INVALID_AMOUNT`, `INSUFFICIENT_FUNDS`, `BALANCE_LIMIT_EXCEEDED`), 503
+ * `SERVICE_UNAVAILABLE` while the engine cannot journal: `{ code, message }`.
+ */
+export const BALANCE_ADJUST_PATH = '/internal/balances/adjust';
+
+export interface BalanceAdjustment {
+  userId: string;
+  /** The engine's asset symbol, e.g. USDC. */
+  asset: string;
+  /** A decimal string; negative debits. At most 8 decimal places (the engine's precision). */
+  amount: string;
+  /** Derived from the money's source: `deposit:<chain>:<tx hash>:<log index>`, a withdrawal id, … (at most 128 characters). */
+  idempotencyKey: string;
+}
+
+export interface BalanceAdjusted {
+  userId: string;
+  asset: string;
+  available: string;
+  locked: string;
+}
+
+export interface BalanceAdjustmentRefused {
+  code: string;
+  message: string;
+}
