@@ -1,6 +1,7 @@
 import path from 'node:path';
 import {
   SUBGRAPH_NAMES,
+  chainsOf,
   createLogger,
   dataDir,
   databaseUrl,
@@ -9,6 +10,7 @@ import {
   stopOnSignals,
   type SubgraphDefinition,
   type SubgraphName,
+  usesDevnetChains,
 } from '@tradegraph/shared';
 import { definition as accounts } from '@tradegraph/accounts';
 import { definition as markets } from '@tradegraph/markets';
@@ -18,6 +20,7 @@ import { definition as analytics } from '@tradegraph/analytics';
 import { definition as matching } from '@tradegraph/matching';
 import { startGateway } from '@tradegraph/gateway';
 import { startEmbeddedPostgres } from './embedded-postgres';
+import { startDevnets } from './devnet';
 import { announce } from './announce';
 
 const definitions: Record<SubgraphName, SubgraphDefinition<any, any>> = { accounts, markets, trading, funding, analytics, matching };
@@ -42,6 +45,16 @@ export async function runEmbedded(): Promise<void> {
   // A signal during start-up stops what has started so far.
   stopOnSignals(stopAll, logger);
 
+  // The local chains start beside the database (the watchers wait for neither).
+  const chains = usesDevnetChains(settings)
+    ? startDevnets(chainsOf(settings), { blockMs: settings.DEVNET_BLOCK_MS, logFile: path.join(dataDir(), 'chains.log'), logger }).then((running) => {
+        for (const chain of running) stops.push(chain.stop);
+        return running;
+      })
+    : Promise.resolve([]);
+  // Awaited (and its failure reported) with the database's start, below.
+  chains.catch(() => {});
+
   let url = databaseUrl();
   let database = url ? redact(url) : '';
   if (!url) {
@@ -51,6 +64,12 @@ export async function runEmbedded(): Promise<void> {
     url = postgres.url;
     database = `${postgres.displayUrl} (embedded PostgreSQL, data in ${path.resolve(dataDir(), 'postgres')}, password in ${postgres.passwordFile})`;
     logger.info({ port, dataDir: path.resolve(dataDir(), 'postgres') }, 'embedded PostgreSQL started');
+  }
+  try {
+    await chains;
+  } catch (error) {
+    await stopAll();
+    throw error;
   }
   // Started together: matching waits for markets' listing, markets catches its candles up once
   // matching answers; neither needs the other to be first.
@@ -72,6 +91,7 @@ export async function runEmbedded(): Promise<void> {
     playground: `http://127.0.0.1:${gateway.port}/`,
     database,
     redis: 'none (in-process pub/sub)',
+    ...((await chains).length > 0 ? { chains: (await chains).map((chain) => `${chain.name} ${chain.rpcUrl}`).join(', ') + ' (local hardhat nodes)' } : {}),
   });
 }
 
