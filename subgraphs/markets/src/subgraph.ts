@@ -1,3 +1,4 @@
+import { referencePricesRoute } from './api/prices-route';
 import { cacheControlDirective, redisUrl, type SubgraphDefinition } from '@tradegraph/shared';
 import { AssetRecord, MarketRecord, createLoaders, migrations, type MarketsLoaders } from './infra';
 import { MemoryCache, RedisCache } from './infra/price-cache';
@@ -34,6 +35,7 @@ export const definition: SubgraphDefinition<MarketsLoaders, MarketsServices> = {
   },
   routes: (app, platform, services) => {
     listingRoute(app, platform);
+    referencePricesRoute(app, services);
     exportRoutes(app, platform.orm, services.settings.exportMaxRows);
   },
   start: async (platform, services) => {

@@ -3,7 +3,7 @@ import { FillRecord, OrderRecord, createLoaders, migrations, type MatchingLoader
 import { journalMetrics } from './app/journal-metrics';
 import { EngineHost } from './app/engine-host';
 import type { MatchingServices } from './app/services';
-import { engineStateRoute, tradeHistoryRoute } from './api/routes';
+import { balanceAdjustRoute, engineStateRoute, tradeHistoryRoute } from './api/routes';
 import { referenceResolvers } from './api/references';
 import {
   BalanceResolver,
@@ -45,6 +45,7 @@ export const definition: SubgraphDefinition<MatchingLoaders, MatchingServices> =
   routes: (app, { orm }, services) => {
     tradeHistoryRoute(app, orm);
     engineStateRoute(app, services);
+    balanceAdjustRoute(app, services);
   },
   start: async ({ logger }, { engine }) => {
     /** How often the sequencer's clock advances with no traffic, so DAY/GTD orders expire on time. */

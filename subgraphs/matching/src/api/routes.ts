@@ -1,6 +1,14 @@
-import type { Express } from 'express';
+import express, { type Express } from 'express';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { TRADE_HISTORY_MAX_PAGE, TRADE_HISTORY_PATH } from '@tradegraph/shared';
+import {
+  BALANCE_ADJUST_PATH,
+  DomainError,
+  TRADE_HISTORY_MAX_PAGE,
+  TRADE_HISTORY_PATH,
+  type BalanceAdjusted,
+  type BalanceAdjustment,
+  type BalanceAdjustmentRefused,
+} from '@tradegraph/shared';
 import { tradesAfter } from '../infra/trade-history';
 import type { MatchingServices } from '../app/services';
 
@@ -26,5 +34,41 @@ export function tradeHistoryRoute(app: Express, orm: MikroORM): void {
 export function engineStateRoute(app: Express, services: MatchingServices): void {
   app.get('/engine/state', async (_req, res) => {
     res.json(await services.engine.state());
+  });
+}
+
+/**
+ * `POST /internal/balances/adjust` (shared/src/contracts/matching-adjustments.ts): funding's
+ * credits. The command goes through the sequencer like any other (journaled before the answer);
+ * the engine keeps every applied key, so a repeated key answers the first result.
+ */
+export function balanceAdjustRoute(app: Express, services: MatchingServices): void {
+  app.post(BALANCE_ADJUST_PATH, express.json({ limit: '4kb' }), async (req, res) => {
+    const body = (req.body ?? {}) as Partial<Record<keyof BalanceAdjustment, unknown>>;
+    const refuse = (status: number, code: string, message: string) => res.status(status).json({ code, message } satisfies BalanceAdjustmentRefused);
+    const { userId, asset, amount, idempotencyKey } = body;
+    if (
+      typeof userId !== 'string' ||
+      !/^[0-9a-f-]{36}$/i.test(userId) ||
+      typeof asset !== 'string' ||
+      typeof amount !== 'string' ||
+      !/^-?\d{1,20}(\.\d{1,18})?$/.test(amount) ||
+      typeof idempotencyKey !== 'string' ||
+      idempotencyKey.length === 0 ||
+      idempotencyKey.length > 128
+    ) {
+      return refuse(400, 'BAD_USER_INPUT', 'userId (a UUID), asset, amount (a decimal string) and idempotencyKey (1..128 characters) are required');
+    }
+    try {
+      const exchange = services.engine.current();
+      if (!exchange.hasAsset(asset)) return refuse(400, 'BAD_USER_INPUT', `${asset.slice(0, 20)} is not an asset of any market`);
+      const balance = await exchange.adjustBalance(userId, asset, amount, idempotencyKey);
+      res.json(balance satisfies BalanceAdjusted);
+    } catch (error) {
+      if (error instanceof DomainError && !['SERVICE_UNAVAILABLE', 'UNAVAILABLE'].includes(error.code)) {
+        return refuse(422, error.code, error.message);
+      }
+      refuse(503, 'SERVICE_UNAVAILABLE', 'The engine cannot take commands now; send the same request again');
+    }
   });
 }
