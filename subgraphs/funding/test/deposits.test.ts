@@ -1,7 +1,19 @@
 import { DomainError, type DepositStatus } from '@tradegraph/shared/domain';
 import { createEventBus } from '@tradegraph/shared';
-import { DEPOSIT_STATUSES, afterConfirmations, canMove, isFinal, moveDeposit, validateDepositAmount } from '../src/domain/deposits';
-import { DepositUpdates } from '../src/events/deposit-updates';
+import {
+  DEPOSIT_STATUSES,
+  canMove,
+  confirmationsAt,
+  creditKey,
+  decimalToUnits,
+  initialStatus,
+  isFinal,
+  moveDeposit,
+  statusWithConfirmations,
+  unitsToDecimal,
+  validateDepositAmount,
+} from '../src/domain/deposits';
+import { DepositUpdates, depositEvent } from '../src/events/deposit-updates';
 
 function refusal(run: () => unknown): DomainError {
   try {
@@ -14,26 +26,38 @@ function refusal(run: () => unknown): DomainError {
 }
 
 describe('deposit status transitions', () => {
-  it('moves pending → confirmed → credited, and pending or confirmed → failed', () => {
-    expect(moveDeposit('pending', 'confirmed')).toBe('confirmed');
-    expect(moveDeposit('confirmed', 'credited')).toBe('credited');
-    expect(moveDeposit('pending', 'failed')).toBe('failed');
-    expect(moveDeposit('confirmed', 'failed')).toBe('failed');
-  });
-
-  it('allows exactly those four moves among all pairs of statuses', () => {
+  it('allows exactly the moves of the life of a deposit', () => {
     const allowed = DEPOSIT_STATUSES.flatMap((from) => DEPOSIT_STATUSES.filter((to) => canMove(from, to)).map((to) => `${from}→${to}`));
-    expect(allowed.sort()).toEqual(['confirmed→credited', 'confirmed→failed', 'pending→confirmed', 'pending→failed']);
+    expect(allowed.sort()).toEqual(
+      [
+        'detected→confirming',
+        'detected→confirmed',
+        'detected→reversed',
+        'confirming→confirmed',
+        'confirming→reversed',
+        'confirmed→swapping',
+        'confirmed→credited',
+        'confirmed→failed',
+        'confirmed→reversed',
+        'confirmed→unsupported_token',
+        'swapping→credited',
+        'swapping→failed',
+        'swapping→reversed',
+        'swapping→unsupported_token',
+        'failed→confirmed',
+        'reversed→detected',
+      ].sort(),
+    );
   });
 
-  it('keeps credited and failed final: a move out of them is a CONFLICT naming both ends', () => {
-    expect(DEPOSIT_STATUSES.filter(isFinal)).toEqual(['credited', 'failed']);
+  it('keeps credited, dust and unsupported final: a move out of them is a CONFLICT naming both ends', () => {
+    expect(DEPOSIT_STATUSES.filter(isFinal)).toEqual(['credited', 'ignored_dust', 'unsupported_token']);
     for (const [from, to] of [
-      ['credited', 'pending'],
-      ['failed', 'credited'],
-      ['pending', 'credited'],
-      ['confirmed', 'pending'],
-      ['pending', 'pending'],
+      ['credited', 'reversed'],
+      ['credited', 'confirmed'],
+      ['ignored_dust', 'credited'],
+      ['detected', 'credited'],
+      ['reversed', 'credited'],
     ] as [DepositStatus, DepositStatus][]) {
       const error = refusal(() => moveDeposit(from, to));
       expect(error.code).toBe('CONFLICT');
@@ -42,64 +66,91 @@ describe('deposit status transitions', () => {
     }
   });
 
-  it('confirms a pending deposit once its confirmations reach the threshold, and only a pending one', () => {
-    expect(afterConfirmations({ status: 'pending', confirmations: 0 }, 11, 12)).toEqual({ status: 'pending', confirmations: 11 });
-    expect(afterConfirmations({ status: 'pending', confirmations: 11 }, 12, 12)).toEqual({ status: 'confirmed', confirmations: 12 });
-    expect(afterConfirmations({ status: 'pending', confirmations: 0 }, 30, 12)).toEqual({ status: 'confirmed', confirmations: 30 });
-    expect(afterConfirmations({ status: 'failed', confirmations: 3 }, 40, 12)).toEqual({ status: 'failed', confirmations: 40 });
-    expect(afterConfirmations({ status: 'credited', confirmations: 12 }, 13, 12).status).toBe('credited');
+  it('counts confirmations from the head, the deposit block included', () => {
+    expect(confirmationsAt(10, 9)).toBe(0);
+    expect(confirmationsAt(10, 10)).toBe(1);
+    expect(confirmationsAt(10, 12)).toBe(3);
   });
 
-  it('refuses confirmations that go down or are not whole', () => {
-    expect(refusal(() => afterConfirmations({ status: 'pending', confirmations: 5 }, 4, 12))).toMatchObject({
-      code: 'CONFLICT',
-      details: { confirmations: 5 },
-    });
-    for (const bad of [-1, 1.5, Number.NaN]) {
-      expect(refusal(() => afterConfirmations({ status: 'pending', confirmations: 0 }, bad, 12))).toMatchObject({
-        code: 'BAD_USER_INPUT',
-        details: { field: 'confirmations' },
-      });
+  it('moves detected → confirming → confirmed with confirmations, and nothing else', () => {
+    expect(statusWithConfirmations('detected', 0, 3)).toBe('detected');
+    expect(statusWithConfirmations('detected', 1, 3)).toBe('confirming');
+    expect(statusWithConfirmations('confirming', 2, 3)).toBe('confirming');
+    expect(statusWithConfirmations('confirming', 3, 3)).toBe('confirmed');
+    expect(statusWithConfirmations('detected', 40, 3)).toBe('confirmed');
+    for (const status of ['confirmed', 'swapping', 'credited', 'failed', 'reversed'] as DepositStatus[]) {
+      expect(statusWithConfirmations(status, 50, 3)).toBe(status);
     }
+    for (const bad of [-1, 1.5, Number.NaN]) {
+      expect(refusal(() => statusWithConfirmations('detected', bad, 3))).toMatchObject({ code: 'BAD_USER_INPUT', details: { field: 'confirmations' } });
+    }
+  });
+
+  it('records a transfer below the minimum as dust', () => {
+    expect(initialStatus(999n, 1000n)).toBe('ignored_dust');
+    expect(initialStatus(1000n, 1000n)).toBe('detected');
+  });
+
+  it('derives the credit key from the identity on chain only', () => {
+    expect(creditKey('ethereum', '0xABCDEF', 3)).toBe('deposit:ethereum:0xabcdef:3');
+    expect(creditKey('ethereum', '0xabcdef', -1)).toBe('deposit:ethereum:0xabcdef:-1');
   });
 });
 
-describe('deposit amounts', () => {
-  it('accepts positive decimals that fit numeric(38,18)', () => {
-    expect(validateDepositAmount('25')).toBe('25');
-    expect(validateDepositAmount(' 0.000000000000000001 ')).toBe('0.000000000000000001');
-    expect(validateDepositAmount('99999999999999999999.999999999999999999')).toBe('99999999999999999999.999999999999999999');
+describe('token amounts', () => {
+  it('turns units into decimals and back without loss', () => {
+    expect(unitsToDecimal(1_500_000n, 6)).toBe('1.5');
+    expect(unitsToDecimal(1n, 18)).toBe('0.000000000000000001');
+    expect(unitsToDecimal(3_000_000n, 6)).toBe('3');
+    expect(unitsToDecimal(0n, 6)).toBe('0');
+    expect(unitsToDecimal(123n, 0)).toBe('123');
+    expect(decimalToUnits('1.5', 6)).toBe(1_500_000n);
+    expect(decimalToUnits('0.000000000000000001', 18)).toBe(1n);
+    for (const units of [0n, 1n, 10n ** 30n + 7n]) expect(decimalToUnits(unitsToDecimal(units, 18), 18)).toBe(units);
   });
 
-  it('refuses zero, negative, too precise, too large and non-decimal amounts on the amount field', () => {
-    for (const amount of ['0', '0.000', '-5', '0.0000000000000000001', '100000000000000000000', '1e3', 'ten', '']) {
+  it('refuses more decimal places than the token has, and non-decimals, on the field', () => {
+    expect(refusal(() => decimalToUnits('0.0000001', 6))).toMatchObject({ code: 'BAD_USER_INPUT', details: { field: 'amount' } });
+    for (const bad of ['-1', '1e3', 'ten', '']) expect(refusal(() => decimalToUnits(bad, 6, 'x'))).toMatchObject({ details: { field: 'x' } });
+  });
+
+  it('accepts positive deposit amounts that fit numeric(38,18)', () => {
+    expect(validateDepositAmount(' 0.000000000000000001 ')).toBe('0.000000000000000001');
+    for (const amount of ['0', '-5', '100000000000000000000']) {
       expect(refusal(() => validateDepositAmount(amount))).toMatchObject({ code: 'BAD_USER_INPUT', details: { field: 'amount' } });
     }
   });
 });
 
 describe('deposit updates', () => {
-  it("follows one user's channel only", async () => {
+  it("follows one user's channel only, with the deposit as its event", async () => {
     const bus = createEventBus(undefined);
     const updates = new DepositUpdates(bus);
     const mine = updates.of('user-a');
-    const event = {
+    const facts = {
       id: 'd1',
       userId: 'user-a',
       asset: 'USDC',
-      network: 'ethereum',
+      network: 'arbitrum',
       amount: '25',
-      status: 'pending' as const,
+      status: 'confirming' as const,
       confirmations: 1,
+      requiredConfirmations: 2,
       txHash: '0xabc',
-      createdAt: '2026-11-21T00:00:00.000Z',
+      creditedAmount: null,
+      swap: null,
+      createdAt: new Date('2026-11-21T00:00:00.000Z'),
+      updatedAt: new Date('2026-11-21T00:00:01.000Z'),
     };
     const next = mine.next();
     // The subscription starts on the first read; give it a turn before publishing.
     await new Promise((resolve) => setImmediate(resolve));
-    await bus.publish('funding.deposit.user-b', { ...event, userId: 'user-b' });
-    await bus.publish('funding.deposit.user-a', event);
-    await expect(next).resolves.toEqual({ value: event, done: false });
+    await updates.publish([{ ...facts, userId: 'user-b' }, facts]);
+    await expect(next).resolves.toEqual({
+      value: { ...facts, createdAt: '2026-11-21T00:00:00.000Z', updatedAt: '2026-11-21T00:00:01.000Z' },
+      done: false,
+    });
+    expect(depositEvent(facts).createdAt).toBe('2026-11-21T00:00:00.000Z');
     await mine.return?.();
   });
 });

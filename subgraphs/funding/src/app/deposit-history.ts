@@ -1,9 +1,9 @@
 import type { EntityManager } from '@tradegraph/shared';
-import { findDepositsOfUser, type DepositRecord } from '../infra';
+import { depositsOfUser, type DepositFilter, type DepositRecord } from '../infra';
 
-/** A user's deposits, newest first, a page at a time (one row more than asked, so the caller knows whether more follow). */
+/** A user's deposits, newest first, filtered, a page at a time (one row more than asked, so the caller knows whether more follow). */
 export class DepositHistory {
-  page(em: EntityManager, userId: string, cursor: string | undefined, size: number): Promise<DepositRecord[]> {
-    return findDepositsOfUser(em, userId, cursor, size + 1);
+  page(em: EntityManager, userId: string, filter: DepositFilter, after: { createdAt: Date; id: string } | undefined, size: number): Promise<DepositRecord[]> {
+    return depositsOfUser(em, userId, filter, after, size + 1);
   }
 }

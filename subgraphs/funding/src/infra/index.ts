@@ -1,5 +1,11 @@
 import { Migration20261121000001 } from './migrations/Migration20261121000001';
+import { Migration20261207000001 } from './migrations/Migration20261207000001';
 export * from './entities';
 export * from './loaders';
-export * from './deposits';
-export const migrations = [Migration20261121000001];
+export * from './deposit-store';
+export * from './deposit-addresses';
+export * from './hd-keys';
+export * from './chain-client';
+export * from './matching-credits';
+export * from './local-swap';
+export const migrations = [Migration20261121000001, Migration20261207000001];

@@ -1,6 +1,7 @@
 import DataLoader from 'dataloader';
-import { batchLoader, groupLoader, selectRows, toDate, type EntityManager, type Logger } from '@tradegraph/shared';
+import { batchLoader, groupLoader, selectRows, type EntityManager, type Logger } from '@tradegraph/shared';
 import { DepositRecord } from './entities';
+import { DEPOSIT_COLUMNS, toRecord, type DepositRow } from './deposit-store';
 
 export function createLoaders(em: EntityManager, logger: Logger) {
   const recentByUser = new Map<number, DataLoader<string, DepositRecord[]>>();
@@ -23,18 +24,16 @@ export function createLoaders(em: EntityManager, logger: Logger) {
           'recentDepositsByUser',
           logger,
           async (userIds: readonly string[]) => {
-            const rows = await selectRows<DepositRecord>(
+            const rows = await selectRows<DepositRow>(
               em,
-              `select id, "userId", asset, network, amount, status, confirmations, "txHash", "createdAt" from (
-                 select id, user_id as "userId", asset, network, amount, status, confirmations, tx_hash as "txHash",
-                        created_at as "createdAt",
+              `select * from (
+                 select ${DEPOSIT_COLUMNS},
                         row_number() over (partition by user_id order by created_at desc, id desc) as rank
                    from funding.deposits where user_id = any($1::uuid[])
                ) ranked where rank <= $2 order by "createdAt" desc, id desc`,
               [userIds, limit],
             );
-            for (const row of rows) row.createdAt = toDate(em, row.createdAt);
-            return rows;
+            return rows.map(toRecord);
           },
           (deposit) => deposit.userId,
         );

@@ -1,0 +1,209 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { ChainSpec, Logger } from '@tradegraph/shared';
+import { OPEN_STATUSES, confirmationsAt, statusWithConfirmations, unitsToDecimal } from '../domain/deposits';
+import { nativeTransfers, statusOfNewTransfer, tokenTransfers, type Transfer } from '../domain/transfers';
+import { chainCursor, openDeposits, saveChainCursor, type ChainClient, type ChainCursor, type DepositRecord, type NewDeposit } from '../infra';
+import type { AddressBook } from './address-book';
+import type { DepositChanges } from './deposit-changes';
+import type { DepositSettlement } from './deposit-settlement';
+
+export interface WatcherSettings {
+  intervalMs: number;
+  maxBlocksPerPass: number;
+  /** The first block to read on a chain never read before. */
+  startBlock: number;
+}
+
+/** What one pass did, for the bench and the logs. */
+export interface PassReport {
+  head: number;
+  from: number;
+  to: number;
+  found: number;
+  /** Whether blocks remain to read (catching up): the next pass runs at once. */
+  behind: boolean;
+}
+
+/**
+ * One chain's watcher. A pass:
+ *  1. asks the head, and checks that the last block it read is still on the chain (a reorg, or a
+ *     local chain restarted: it then steps back, to block 0 for a new chain);
+ *  2. reads the next blocks (at most FUNDING_WATCH_MAX_BLOCKS) — every known token's Transfer
+ *     logs in one call, each block's transactions in one batch — and records the transfers to
+ *     deposit addresses with the new cursor in one transaction (a crash repeats the range, and
+ *     recording is idempotent on (chain, transaction, log index));
+ *  3. follows the open deposits: a deposit whose block is no longer on the chain is `reversed`;
+ *     the others gather confirmations; confirmed ones are settled (swap, credit).
+ * Passes follow each other every FUNDING_WATCH_INTERVAL_MS, at once while catching up; a failed
+ * pass (node or database away) is retried with a growing delay, and the watcher starts from the
+ * cursor in Postgres after a restart.
+ */
+export class ChainWatcher {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<unknown> | undefined;
+  private stopped = true;
+  private failures = 0;
+  /** The head seen by the last pass (for reports that ask confirmations). */
+  lastHead = -1;
+
+  constructor(
+    readonly chain: ChainSpec,
+    private readonly client: ChainClient,
+    private readonly orm: MikroORM,
+    private readonly addresses: AddressBook,
+    private readonly changes: DepositChanges,
+    private readonly settlement: DepositSettlement,
+    private readonly settings: WatcherSettings,
+    private readonly logger: Logger,
+  ) {}
+
+  start(): void {
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running?.catch(() => {});
+  }
+
+  /** Runs a pass now, unless one is running (then that one's result). */
+  poke(): Promise<unknown> {
+    this.running ??= this.pass().finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  private schedule(delay: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(async () => {
+      let next = this.settings.intervalMs;
+      try {
+        const report = (await this.poke()) as PassReport | undefined;
+        if (this.failures > 0) this.logger.info({ chain: this.chain.name }, 'chain watcher reads its chain again');
+        this.failures = 0;
+        if (report?.behind) next = 0;
+      } catch (error) {
+        this.failures++;
+        // Quiet while a node or the database is away: the first failure, then one in twenty.
+        if (this.failures === 1 || this.failures % 20 === 0) {
+          this.logger.warn({ err: error, chain: this.chain.name, failures: this.failures }, 'chain watcher pass failed; will retry');
+        }
+        next = Math.min(this.settings.intervalMs * 2 ** Math.min(this.failures, 6), 30_000);
+      }
+      this.schedule(next);
+    }, delay);
+    this.timer.unref();
+  }
+
+  async pass(): Promise<PassReport> {
+    const head = await this.client.head();
+    this.lastHead = head;
+    await this.addresses.refresh();
+    let cursor = await this.cursorOnChain(head);
+    const from = cursor.blockNumber + 1;
+    const to = Math.min(head, from + this.settings.maxBlocksPerPass - 1);
+    let found = 0;
+    const knownHashes = new Map<number, string>();
+    if (from <= to) {
+      const [logs, blocks] = await Promise.all([this.client.transferLogs(from, to), this.client.blocks(from, to)]);
+      for (const block of blocks) knownHashes.set(block.number, block.hash);
+      // The logs and the blocks must describe the same chain: a reorganisation between the two
+      // calls shows as a log from a block whose hash is not the one read; read again next pass.
+      if (logs.some((log) => knownHashes.get(log.blockNumber) !== log.blockHash)) {
+        throw new Error(`${this.chain.name} changed while blocks ${from}..${to} were read`);
+      }
+      const transfers = [
+        ...tokenTransfers(logs, this.chain.tokens, this.addresses.isOurs),
+        ...nativeTransfers(
+          blocks.flatMap((block) => block.transactions),
+          this.chain.native,
+          this.addresses.isOurs,
+        ),
+      ];
+      found = transfers.length;
+      cursor = { blockNumber: to, blockHash: knownHashes.get(to)!, genesisHash: cursor.genesisHash };
+      const next = cursor;
+      await this.changes.recordFound(
+        transfers.map((transfer) => this.newDeposit(transfer)),
+        (em) => saveChainCursor(em, this.chain.name, next),
+      );
+    }
+    await this.followOpenDeposits(head, knownHashes);
+    return { head, from, to, found, behind: to < head };
+  }
+
+  private newDeposit(transfer: Transfer): NewDeposit {
+    return {
+      userId: this.addresses.ownerOf(transfer.to)!,
+      chain: this.chain.name,
+      asset: transfer.asset,
+      amount: unitsToDecimal(transfer.units, transfer.decimals),
+      status: statusOfNewTransfer(transfer),
+      requiredConfirmations: this.chain.confirmations,
+      txHash: transfer.txHash,
+      logIndex: transfer.logIndex,
+      tokenAddress: transfer.tokenAddress,
+      fromAddress: transfer.from,
+      toAddress: transfer.to,
+      blockNumber: transfer.blockNumber,
+      blockHash: transfer.blockHash,
+    };
+  }
+
+  /**
+   * The cursor, checked against the chain: unchanged when its block is still there with its
+   * hash; otherwise stepped back far enough for any reorganisation to be re-read (twice the
+   * confirmations, and at least 64 blocks), or to the start when block 0 changed (a new chain).
+   */
+  private async cursorOnChain(head: number): Promise<ChainCursor> {
+    const stored = await chainCursor(this.orm.em.fork(), this.chain.name);
+    const genesisHash = stored?.genesisHash ?? (await this.client.blockHash(0)) ?? '';
+    const start: ChainCursor = { blockNumber: this.settings.startBlock - 1, blockHash: '', genesisHash };
+    if (!stored) return start;
+    const hash = stored.blockNumber <= head ? await this.client.blockHash(stored.blockNumber) : null;
+    if (hash === stored.blockHash) return stored;
+    const genesis = await this.client.blockHash(0);
+    if (genesis !== stored.genesisHash) {
+      this.logger.warn({ chain: this.chain.name, block: stored.blockNumber }, 'the chain is a new one (block 0 changed): reading it from the start');
+      return { ...start, genesisHash: genesis ?? '' };
+    }
+    const back = Math.max(this.settings.startBlock - 1, Math.min(stored.blockNumber, head) - Math.max(64, 2 * this.chain.confirmations));
+    this.logger.warn({ chain: this.chain.name, from: stored.blockNumber, to: back }, 'the chain reorganised: reading it again from an earlier block');
+    const backHash = back >= 0 ? ((await this.client.blockHash(back)) ?? '') : '';
+    return { blockNumber: back, blockHash: backHash, genesisHash: stored.genesisHash };
+  }
+
+  /** Reversals, confirmations and settlement of the chain's open deposits. */
+  private async followOpenDeposits(head: number, knownHashes: Map<number, string>): Promise<void> {
+    const open = (await openDeposits(this.orm.em.fork(), this.chain.name)).filter((d) => OPEN_STATUSES.includes(d.status));
+    if (open.length === 0) return;
+    // One hash per block with open deposits (few: those within the confirmation depth, plus
+    // any waiting for a provider), asked together in one batch.
+    const missing = [...new Set(open.map((d) => Number(d.blockNumber)))].filter((n) => !knownHashes.has(n) && n <= head);
+    const hashes = await Promise.all(missing.map((n) => this.client.blockHash(n)));
+    missing.forEach((n, i) => {
+      if (hashes[i]) knownHashes.set(n, hashes[i]!);
+    });
+    for (const deposit of open) {
+      const block = Number(deposit.blockNumber);
+      if (knownHashes.get(block) !== deposit.blockHash) {
+        await this.changes.move(deposit, { status: 'reversed', failure: `block ${block} left the chain before the deposit was credited` });
+        continue;
+      }
+      const confirmations = confirmationsAt(block, head);
+      const status = statusWithConfirmations(deposit.status, confirmations, deposit.requiredConfirmations);
+      let current: DepositRecord | null = deposit;
+      if (status !== deposit.status) current = await this.changes.move(deposit, { status, confirmations });
+      else if (confirmations > deposit.confirmations && status === 'confirming') current = await this.changes.confirmations(deposit, confirmations);
+      if (current && (current.status === 'confirmed' || current.status === 'swapping')) {
+        try {
+          await this.settlement.settle(current);
+        } catch (error) {
+          // The others are not held up by one; this one is tried again next pass.
+          this.logger.warn({ err: error, deposit: current.id }, 'deposit not settled yet; will retry');
+        }
+      }
+    }
+  }
+}

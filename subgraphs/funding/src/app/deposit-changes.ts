@@ -1,0 +1,72 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { webhookEvent, type DepositStatus, type EntityManager, type WebhookOutbox } from '@tradegraph/shared';
+import { changeDeposit, recordTransfers, updateConfirmations, type DepositChange, type DepositRecord, type NewDeposit } from '../infra';
+import { moveDeposit } from '../domain/deposits';
+import { depositEvent, type DepositUpdates } from '../events/deposit-updates';
+
+/**
+ * Every change of a deposit goes through here: the row changes, and its webhook event
+ * (`deposit.<status>`) is recorded in the same transaction (shared/src/outbox.ts); after the
+ * commit the live event is published on `funding.deposit.<user>`. A confirmation count that
+ * grows without a change of status (confirming 2 of 3 → 3 of 3 is a change; 1 of 3 → 2 of 3
+ * is not) is published live only.
+ */
+export class DepositChanges {
+  constructor(
+    private readonly orm: MikroORM,
+    private readonly webhooks: WebhookOutbox,
+    private readonly updates: DepositUpdates,
+  ) {}
+
+  private async inTransaction<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
+    return this.orm.em.fork().transactional(work);
+  }
+
+  private async announce(changed: readonly DepositRecord[]): Promise<void> {
+    if (changed.length === 0) return;
+    this.webhooks.committed();
+    await this.updates.publish(changed);
+  }
+
+  private async recordWebhooks(em: EntityManager, changed: readonly DepositRecord[]): Promise<void> {
+    await this.webhooks.record(
+      em,
+      changed.map((deposit) => webhookEvent(`deposit.${deposit.status}`, deposit.userId, depositEvent(deposit), deposit.updatedAt)),
+    );
+  }
+
+  /**
+   * Records transfers found on chain, and runs `alongside` (the watcher's cursor) in the same
+   * transaction: a crash leaves both or neither. Returns the deposits made (or revived).
+   */
+  async recordFound(deposits: readonly NewDeposit[], alongside?: (em: EntityManager) => Promise<void>): Promise<DepositRecord[]> {
+    const recorded = await this.inTransaction(async (em) => {
+      const rows = await recordTransfers(em, deposits);
+      await this.recordWebhooks(em, rows);
+      await alongside?.(em);
+      return rows;
+    });
+    await this.announce(recorded);
+    return recorded;
+  }
+
+  /** Moves `deposit` from its status to `change.status`; null when it had moved already (another writer). */
+  async move(deposit: DepositRecord, change: DepositChange): Promise<DepositRecord | null> {
+    const to: DepositStatus = deposit.status === change.status ? change.status : moveDeposit(deposit.status, change.status);
+    const moved = await this.inTransaction(async (em) => {
+      const row = await changeDeposit(em, deposit.id, deposit.status, { ...change, status: to });
+      // A change of details within a status (the swap's result) is live news, not a webhook event.
+      if (row && deposit.status !== to) await this.recordWebhooks(em, [row]);
+      return row;
+    });
+    if (moved) await this.announce([moved]);
+    return moved;
+  }
+
+  /** More confirmations within the same status. */
+  async confirmations(deposit: DepositRecord, confirmations: number): Promise<DepositRecord | null> {
+    const updated = await updateConfirmations(this.orm.em.fork(), deposit.id, deposit.status, confirmations);
+    if (updated) await this.updates.publish([updated]);
+    return updated;
+  }
+}

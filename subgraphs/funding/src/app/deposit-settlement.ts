@@ -1,0 +1,105 @@
+import type { ChainSpec, DepositSwap, Logger } from '@tradegraph/shared';
+import { creditKey } from '../domain/deposits';
+import type { SwapPort } from '../domain/swaps';
+import type { DepositRecord, MatchingCredits } from '../infra';
+import type { DepositChanges } from './deposit-changes';
+
+/** The settlement asset: every deposit ends up as this, on the settlement chain. */
+export const SETTLEMENT_ASSET = 'USDC';
+
+/**
+ * A confirmed deposit's way to the trading balance: USDC on the settlement chain is credited as
+ * it is; anything else goes through the swap port first (`swapping`), and the credit is what
+ * the swap delivered. The credit is an AdjustBalance in matching with the key of the deposit's
+ * identity on chain (domain/deposits.ts creditKey): every step is recorded before the next, and
+ * a deposit found half-way after a crash resumes where it stood — matching answers a repeated
+ * key with the first result, so it is credited exactly once.
+ */
+export class DepositSettlement {
+  constructor(
+    private readonly changes: DepositChanges,
+    private readonly credits: MatchingCredits,
+    private readonly swaps: SwapPort,
+    private readonly settlementChain: string,
+    private readonly chains: ReadonlyMap<string, ChainSpec>,
+    private readonly logger: Logger,
+  ) {}
+
+  private isSettlementAsset(deposit: DepositRecord): boolean {
+    return deposit.network === this.settlementChain && deposit.asset === SETTLEMENT_ASSET;
+  }
+
+  private decimalsOf(chain: string, asset: string): number {
+    const spec = this.chains.get(chain);
+    if (!spec) throw new Error(`unknown chain ${chain}`);
+    if (spec.native.symbol === asset) return spec.native.decimals;
+    const token = spec.tokens.find((t) => t.symbol === asset);
+    if (!token) throw new Error(`${asset} is not a token of ${chain}`);
+    return token.decimals;
+  }
+
+  /** Takes a confirmed (or swapping) deposit as far as it can go now; throws when a provider is away (the next pass retries). */
+  async settle(deposit: DepositRecord): Promise<void> {
+    let current: DepositRecord | null = deposit;
+    if (current.status === 'confirmed') {
+      if (this.isSettlementAsset(current)) {
+        await this.credit(current, current.amount);
+        return;
+      }
+      const pending: DepositSwap = {
+        provider: this.swaps.name,
+        status: 'pending',
+        fromAsset: current.asset,
+        fromAmount: current.amount,
+        toAsset: SETTLEMENT_ASSET,
+        toAmount: null,
+        price: null,
+        fee: null,
+        route: '',
+        sourceTxHash: null,
+        destinationTxHash: null,
+      };
+      current = await this.changes.move(current, { status: 'swapping', swap: pending, failure: null });
+    }
+    if (!current || current.status !== 'swapping') return;
+    if (current.swap?.status !== 'done' || current.swap.toAmount === null) {
+      const outcome = await this.swaps.swap({
+        depositId: current.id,
+        chain: current.network,
+        asset: current.asset,
+        amount: current.amount,
+        decimals: this.decimalsOf(current.network, current.asset),
+        toAsset: SETTLEMENT_ASSET,
+        toDecimals: this.decimalsOf(this.settlementChain, SETTLEMENT_ASSET),
+      });
+      if (outcome.kind === 'no_route') {
+        await this.changes.move(current, { status: 'unsupported_token', failure: outcome.reason });
+        return;
+      }
+      if (outcome.kind === 'failed') {
+        this.logger.warn({ deposit: current.id, reason: outcome.reason }, 'deposit swap failed');
+        await this.changes.move(current, { status: 'failed', swap: outcome.swap, failure: outcome.reason });
+        return;
+      }
+      current = await this.changes.move(current, { status: 'swapping', swap: outcome.swap });
+      if (!current) return;
+    }
+    await this.credit(current, current.swap!.toAmount!);
+  }
+
+  private async credit(deposit: DepositRecord, amount: string): Promise<void> {
+    const answer = await this.credits.credit({
+      userId: deposit.userId,
+      asset: SETTLEMENT_ASSET,
+      amount,
+      idempotencyKey: creditKey(deposit.network, deposit.txHash!, deposit.logIndex),
+    });
+    if (answer.kind === 'unavailable') throw new Error(`matching did not take the credit of deposit ${deposit.id}: ${answer.reason}`);
+    if (answer.kind === 'refused') {
+      this.logger.warn({ deposit: deposit.id, code: answer.code }, 'matching refused a deposit credit');
+      await this.changes.move(deposit, { status: 'failed', failure: `${answer.code}: ${answer.message}` });
+      return;
+    }
+    await this.changes.move(deposit, { status: 'credited', creditedAmount: amount, failure: null });
+  }
+}
