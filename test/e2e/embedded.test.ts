@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { collect, credit, gql, placeOrder, signUp, wsClient } from '../harness/client';
+import { collect, credit, eventually, gql, placeOrder, signUp, wsClient } from '../harness/client';
 import { ownSystem } from '../harness/env';
 import { EmbeddedSystem } from '../harness/embedded';
 
@@ -24,6 +24,9 @@ describe('npm start on the embedded defaults', () => {
     expect(human).toBeGreaterThan(0);
     expect(lines[human]).toContain(`playground http://127.0.0.1:${PORT_BASE}/`);
     expect(lines.slice(human + 1).join('\n')).toMatch(/database: postgres:\/\/postgres@127\.0\.0\.1:\d+\/postgres \(embedded PostgreSQL/);
+    expect(lines.slice(human + 1).join('\n')).toContain(
+      `chains:   ethereum http://127.0.0.1:${PORT_BASE + 545}, arbitrum http://127.0.0.1:${PORT_BASE + 546} (local hardhat nodes)`,
+    );
     // Start-up is quiet: no warnings or errors, whatever order the subgraphs came up in.
     expect(system.logLines().filter((line) => line.level >= 40)).toEqual([]);
   });
@@ -65,6 +68,26 @@ describe('npm start on the embedded defaults', () => {
     const { rows } = await db.query("select symbol from markets.markets where symbol = 'BTC-USDT'");
     expect(rows).toEqual([{ symbol: 'BTC-USDT' }]);
     await db.end();
+  });
+
+  it('runs its own two local chains: a devnet faucet payment becomes a credited deposit as blocks are mined', async () => {
+    const user = await signUp(url);
+    const paid = await gql('mutation { devnetFaucet(chain: "arbitrum", asset: "USDC", amount: "42") { txHash } }', {}, { token: user.token, url });
+    expect(paid.errors).toBeUndefined();
+    // The local chains mine a block a second (DEVNET_BLOCK_MS), so the 2 confirmations come by themselves.
+    const deposit = await eventually(
+      async () => {
+        const result = await gql('{ myDeposits { edges { node { status txHash creditedAmount confirmations } } } }', {}, { token: user.token, url });
+        const found = result.data.myDeposits.edges[0]?.node;
+        if (found?.status !== 'credited') throw new Error(`deposit: ${JSON.stringify(found)}`);
+        return found;
+      },
+      30000,
+      200,
+    );
+    expect(deposit).toMatchObject({ txHash: paid.data.devnetFaucet.txHash.toLowerCase(), creditedAmount: '42' });
+    const balances = await gql('{ myBalances { asset available } }', {}, { token: user.token, url });
+    expect(balances.data.myBalances).toEqual([{ asset: 'USDC', available: '42' }]);
   });
 
   it('stops in order on SIGTERM (WebSockets told 1001, snapshot written, database stopped) and restarts from that snapshot', async () => {

@@ -111,7 +111,13 @@ describe('internal surfaces', () => {
       },
       { name: 'matching /internal/trades', call: (h) => status(`${subgraphUrl('matching')}/internal/trades?market=BTC-USDT&after=0&limit=1`, { headers: h }), ok: 200 },
       { name: 'matching /engine/state', call: (h) => status(`${subgraphUrl('matching')}/engine/state`, { headers: h }), ok: 200 },
+      {
+        name: 'matching /internal/balances/adjust',
+        call: (h) => post(`${subgraphUrl('matching')}/internal/balances/adjust`, { userId: user.id, asset: 'USDT', amount: '1', idempotencyKey: 'probe' }, h),
+        ok: 200,
+      },
       { name: 'markets /listing', call: (h) => status(`${subgraphUrl('markets')}/listing`, { headers: h }), ok: 200 },
+      { name: 'markets /internal/prices', call: (h) => status(`${subgraphUrl('markets')}/internal/prices?markets=BTC-USDT`, { headers: h }), ok: 200 },
       { name: 'markets /export/ticks.csv', call: (h) => status(`${subgraphUrl('markets')}/export/ticks.csv?limit=1`, { headers: h }), ok: 200 },
     ];
     for (const route of routes) {

@@ -9,6 +9,8 @@ export const REDIS_URL = process.env.E2E_REDIS_URL ?? process.env.REDIS_URL ?? '
 export const REDIS_NAMESPACE = process.env.E2E_REDIS_NAMESPACE ?? 'tradegraph_e2e';
 /** A channel of the test system, as a process publishing straight into Redis must name it. */
 export const busChannel = (name: string, namespace = REDIS_NAMESPACE) => `${namespace}:${name}`;
+/** The test system's local chains: JSON-RPC URL by chain name (test/harness/system.js startChains). */
+export const CHAINS: Record<string, string> = JSON.parse(process.env.E2E_CHAINS ?? '{}');
 export const LOG_DIR = process.env.E2E_LOG_DIR ?? '';
 export const PORT_BASE = Number(process.env.E2E_PORT_BASE ?? 14000);
 /** The test system's database name; tests that start systems of their own derive theirs from it. */
@@ -26,7 +28,7 @@ export const ownSystem = (offset: number, suffix: string) => ({ portBase: PORT_B
 export function startOwnSystem(
   portBase: number,
   database: string,
-  options: { services?: string[]; env?: Record<string, string>; logDir?: string } = {},
+  options: { services?: string[]; env?: Record<string, string>; logDir?: string; chains?: boolean } = {},
 ) {
   const { startSystem, ROOT } = require('./system');
   return startSystem({

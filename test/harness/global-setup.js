@@ -10,7 +10,7 @@ module.exports = async function globalSetup() {
   // Overridable so two runs on one machine (say, a developer's and CI's) do not collide.
   const database = process.env.E2E_DATABASE ?? 'tradegraph_e2e';
   const logDir = path.join(ROOT, '.data', `e2e-logs-${portBase}`);
-  const system = await startSystem({ databaseUrl, redisUrl, database, portBase, logDir });
+  const system = await startSystem({ databaseUrl, redisUrl, database, portBase, logDir, chains: true });
   globalThis.__TRADEGRAPH_SYSTEM__ = system;
   process.env.E2E_GATEWAY_URL = system.gatewayUrl;
   process.env.E2E_DATABASE_URL = system.databaseUrl;
@@ -18,4 +18,5 @@ module.exports = async function globalSetup() {
   process.env.E2E_REDIS_NAMESPACE = database;
   process.env.E2E_LOG_DIR = logDir;
   process.env.E2E_PORT_BASE = String(portBase);
+  process.env.E2E_CHAINS = JSON.stringify(system.chains);
 };

@@ -80,12 +80,27 @@ process.once('exit', () => {
   for (const child of everyChild) child.kill('SIGKILL');
 });
 
-async function startSystem({ databaseUrl, redisUrl, database, portBase, logDir, env = {}, services = SERVICES }) {
+/**
+ * The two local chains (launcher/src/devnet.ts: real hardhat nodes with the test tokens) on
+ * ports PORT_BASE + 545 and + 546, which funding's default CHAINS points at. Mining only per
+ * transaction: a test that needs confirmations mines blocks itself (`hardhat_mine`).
+ */
+async function startChains(portBase, logDir) {
+  const { startDevnets } = require(path.join(ROOT, 'launcher', 'dist', 'devnet.js'));
+  const { devnetChains } = require(path.join(ROOT, 'shared', 'dist', 'index.js'));
+  return startDevnets(devnetChains(portBase), { blockMs: 0, logFile: path.join(logDir, 'chains.log') });
+}
+
+/**
+ * `chains: true` starts the local chains for this system (and stops them with it); otherwise
+ * funding watches no chain (CHAINS=none).
+ */
+async function startSystem({ databaseUrl, redisUrl, database, portBase, logDir, env = {}, services = SERVICES, chains = false }) {
   const dbUrl = withDatabase(databaseUrl, database);
-  await freshDatabase(databaseUrl, database);
-  await freshRedisNamespace(redisUrl, database);
   fs.rmSync(logDir, { recursive: true, force: true });
   fs.mkdirSync(logDir, { recursive: true });
+  const [runningChains] = await Promise.all([chains ? startChains(portBase, logDir) : [], freshDatabase(databaseUrl, database), freshRedisNamespace(redisUrl, database)]);
+  const stopChains = () => Promise.all(runningChains.map((chain) => chain.stop()));
   const baseEnv = {
     ...process.env,
     DATABASE_URL: dbUrl,
@@ -111,6 +126,7 @@ async function startSystem({ databaseUrl, redisUrl, database, portBase, logDir, 
     // A browser page on this origin may call the gateway (test/e2e/browsers.test.ts serves one
     // there from inside Chromium); any other origin may not.
     CORS_ORIGINS: `http://127.0.0.1:${portBase + 98}`,
+    ...(chains ? { FUNDING_WATCH_INTERVAL_MS: '100' } : { CHAINS: 'none' }),
     ...env,
   };
   const children = {};
@@ -137,12 +153,15 @@ async function startSystem({ databaseUrl, redisUrl, database, portBase, logDir, 
     // A system that did not come up is stopped here: the caller never gets a handle to stop it,
     // and its processes would keep the ports for the next run.
     for (const child of Object.values(children)) child.kill('SIGKILL');
+    await stopChains();
     throw error;
   }
   return {
     gatewayUrl: `http://127.0.0.1:${portBase}`,
     databaseUrl: dbUrl,
     children,
+    /** The local chains' JSON-RPC URLs by name (empty without `chains: true`). */
+    chains: Object.fromEntries(runningChains.map((chain) => [chain.name, chain.rpcUrl])),
     /** Starts a process again (after a test killed it) and waits until it is ready (the gateway: alive). */
     async restart(name) {
       const child = launch(name, name === 'gateway' ? 'gateway/dist/index.js' : `subgraphs/${name}/dist/index.js`);
@@ -160,6 +179,7 @@ async function startSystem({ databaseUrl, redisUrl, database, portBase, logDir, 
             }),
         ),
       );
+      await stopChains();
     },
   };
 }
