@@ -16,7 +16,7 @@ describe('composition', () => {
     // Order.market resolves in markets, User.orders comes from matching, Market.orderBook from matching.
     expect(supergraph).toMatch(/type Market[\s\S]*@join__type\(graph: MATCHING, key: "symbol"\)/);
     expect(supergraph).toMatch(/orders\(first: Int\): OrderConnection! @join__field\(graph: MATCHING\)/);
-    expect(supergraph).toMatch(/deposits\(first: Int\): DepositConnection! @join__field\(graph: FUNDING\)/);
+    expect(supergraph).toMatch(/deposits\(filter: DepositFilterInput, first: Int\): DepositConnection! @join__field\(graph: FUNDING\)/);
     expect(supergraph).toMatch(/orderBook\(depth: Int! = 10\): OrderBook! @join__field\(graph: MATCHING\)/);
   });
 });
