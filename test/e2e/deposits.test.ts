@@ -93,6 +93,22 @@ async function referencePrice(market: string, price: string): Promise<string> {
   }
 }
 
+/**
+ * Keeps `market`'s reference price fresh while a test runs (as a feed would: a price older than
+ * PRICE_STALE_AFTER_MS is stale, and the local swap refuses stale prices). Returns the stop.
+ */
+async function keepReferencePrice(market: string, price: string): Promise<() => void> {
+  await referencePrice(market, price);
+  const redis = new Redis(REDIS_URL);
+  const timer = setInterval(() => {
+    void redis.publish(busChannel(`markets.price.${market}`), JSON.stringify({ market, price, at: new Date().toISOString(), source: 'trade' }));
+  }, 2000);
+  return () => {
+    clearInterval(timer);
+    redis.disconnect();
+  };
+}
+
 /** Micro-USDC of `amount` ETH at `price` less 30 bps (fee rounded up, delivery down), as "1495.5". */
 function usdcFor(amountEth: string, price: string): string {
   const scaled = (value: string, decimals: number) => {
@@ -104,6 +120,13 @@ function usdcFor(amountEth: string, price: string): string {
   const text = delivered.toString().padStart(7, '0');
   return `${text.slice(0, -6)}.${text.slice(-6)}`.replace(/\.?0+$/, '');
 }
+
+/** Clean-ups of the running test, run after it whether it passed or not. */
+const cleanups: (() => void)[] = [];
+const afterThis = (cleanup: () => void) => cleanups.push(cleanup);
+afterEach(() => {
+  for (const cleanup of cleanups.splice(0)) cleanup();
+});
 
 describe('crypto deposits on the local chains', () => {
   const ethereum = () => new JsonRpcProvider(CHAINS.ethereum, undefined, { staticNetwork: true });
@@ -131,10 +154,12 @@ describe('crypto deposits on the local chains', () => {
   });
 
   it('ETH sent from a wallet on the source chain: every state in order on the subscription, swapped at the reference price, credited once, tradeable', async () => {
-    await referencePrice('ETH-USDC', '3000');
+    const stopPrice = await keepReferencePrice('ETH-USDC', '3000');
+    afterThis(stopPrice);
     const user = await signUp();
     const address = await depositAddress(user, 'ethereum');
     const client = wsClient(user.token);
+    afterThis(() => void client.dispose());
     const updates = collect(
       client,
       'subscription { myDepositUpdates { status confirmations requiredConfirmations amount creditedAmount user { email } asset { symbol name } swap { status fromAmount toAmount route } } }',
@@ -208,7 +233,7 @@ describe('crypto deposits on the local chains', () => {
 
   it('a deposit whose block leaves the chain before it is confirmed is reversed and never credited', async () => {
     const user = await signUp();
-    await referencePrice('ETH-USDC', '3000');
+    afterThis(await keepReferencePrice('ETH-USDC', '3000'));
     const snapshot = await rpc('ethereum', 'evm_snapshot');
     const txHash = await faucet(user, 'ethereum', 'ETH', '0.25');
     await depositWithStatus(user, txHash, 'confirming');
@@ -269,7 +294,7 @@ describe('crypto deposits on the local chains', () => {
     const notAdmin = await gql('mutation ($id: ID!) { retryDeposit(id: $id) { status } }', { id: failed.id }, { token: user.token });
     expect(notAdmin.errors?.[0].extensions?.code).toBe('FORBIDDEN');
 
-    expect(await referencePrice('USDC-USDT', '1.0004')).toBe('1.0004');
+    afterThis(await keepReferencePrice('USDC-USDT', '1.0004'));
     const retried = await gql('mutation ($id: ID!) { retryDeposit(id: $id) { status } }', { id: failed.id }, { token: admin.token });
     expect(retried.errors).toBeUndefined();
     const credited = await depositWithStatus(user, txHash, 'credited');

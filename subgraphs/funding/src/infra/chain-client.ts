@@ -39,7 +39,9 @@ export class ChainClient {
 
   constructor(readonly spec: ChainSpec) {
     // staticNetwork: no network detection (and none of its retries and logs while a node is away).
-    this.provider = new JsonRpcProvider(spec.rpcUrl, spec.chainId, { staticNetwork: true, batchMaxCount: 100, batchStallTime: 2 });
+    // cacheTimeout -1: no answer reused (ethers keeps some 250 ms by default), or two payments in a
+    // row would read the same nonce.
+    this.provider = new JsonRpcProvider(spec.rpcUrl, spec.chainId, { staticNetwork: true, batchMaxCount: 100, batchStallTime: 2, cacheTimeout: -1 });
   }
 
   private send<T>(method: string, params: unknown[]): Promise<T> {
