@@ -7,8 +7,10 @@
 // unknown address calls a loopback one.)
 import http from 'node:http';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
+import Redis from 'ioredis';
 import { chromium, type Browser } from 'playwright-core';
-import { GATEWAY_HTTP, GATEWAY_URL, PORT_BASE } from '../harness/env';
+import { eventually } from '../harness/client';
+import { GATEWAY_HTTP, GATEWAY_URL, PORT_BASE, REDIS_URL, busChannel } from '../harness/env';
 
 const CHROMIUM_PATH = '/usr/bin/chromium';
 const ALLOWED_ORIGIN = `http://127.0.0.1:${PORT_BASE + 98}`;
@@ -186,6 +188,34 @@ describe('compression', () => {
       'apollo-require-preflight': 'true',
     });
     expect(get.headers['content-encoding']).toBeUndefined();
+  });
+
+  it('compresses a CSV export as it streams', async () => {
+    // Ticks on a day long past (as history-export.test.ts does, on another day), enough for an
+    // export above the threshold.
+    const market = 'USDC-USDT';
+    const day = '2025-03-11';
+    const redis = new Redis(REDIS_URL);
+    try {
+      for (let i = 0; i < 60; i += 1) {
+        const at = new Date(Date.parse(`${day}T00:00:00.000Z`) + i * 1000).toISOString();
+        await redis.publish(busChannel(`markets.price.${market}`), JSON.stringify({ market, price: `1.${String(1000 + i)}`, at }));
+      }
+    } finally {
+      await redis.quit();
+    }
+    const path = `/export/ticks.csv?market=${market}&from=${day}T00:00:00.000Z&to=${day}T00:10:00.000Z`;
+    const plain = await eventually(async () => {
+      const answer = await request('GET', path);
+      expect(answer.body.toString('utf8').trim().split('\n')).toHaveLength(61);
+      return answer;
+    });
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.body.length).toBeGreaterThan(1024);
+    const gzipped = await request('GET', path, { 'accept-encoding': 'gzip' });
+    expect(gzipped.headers['content-type']).toMatch(/^text\/csv/);
+    expect(gzipped.headers['content-encoding']).toBe('gzip');
+    expect(gunzipSync(gzipped.body).toString('utf8')).toBe(plain.body.toString('utf8'));
   });
 
   it('serves the playground bundle compressed', async () => {
