@@ -376,6 +376,11 @@ export function serveHttpSubscriptions(options: HttpStreamOptions): { handler: R
     });
     if (req.method === 'PUT' && init.status === 201 && typeof body === 'string') reservations.set(body, { at: Date.now(), ip });
     if (init.status >= 400 && (!body || typeof body === 'string')) return writeSseRefusal(res, init, body);
+    if (body && typeof body !== 'string' && res.destroyed) {
+      // The client went away while the operation was being admitted: its 'close' has passed.
+      await body.return?.(undefined);
+      return;
+    }
     res.writeHead(init.status, init.statusText, init.headers);
     if (!body || typeof body === 'string') return void res.end(body);
     const token = req.headers[TOKEN_HEADER_KEY];
@@ -416,6 +421,11 @@ export function serveHttpSubscriptions(options: HttpStreamOptions): { handler: R
     const result = subscribe(admitted, req, MULTIPART_ENCODING, () => res.writableLength);
     if (!(result instanceof StreamListener)) {
       res.end(`${PART_HEAD}${JSON.stringify({ payload: result })}${BOUNDARY}--\r\n`);
+      return;
+    }
+    if (res.destroyed) {
+      // The client went away while the operation was being admitted: its 'close' has passed.
+      await result.return();
       return;
     }
     multipartStreams.add(res);
