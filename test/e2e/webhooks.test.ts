@@ -13,7 +13,7 @@ const { waitForHealth, ROOT } = require('../harness/system');
 // every subgraph's outbox relay does), delivered by accounts' workers to real HTTP receivers the
 // tests start, signed, retried, given up, redelivered. A system of its own, with retry delays
 // in the hundreds of milliseconds.
-const { portBase: PORT_BASE, database: DATABASE } = ownSystem(7100, 'webhooks');
+const { portBase: PORT_BASE, database: DATABASE } = ownSystem(7600, 'webhooks');
 const ACCOUNTS = `http://127.0.0.1:${PORT_BASE + 1}`;
 const GRAPHQL = `${ACCOUNTS}/graphql`;
 const ENV = {
