@@ -5,6 +5,7 @@ import { DepositChanges } from './app/deposit-changes';
 import { DepositSettlement } from './app/deposit-settlement';
 import { AddressBook } from './app/address-book';
 import { ChainWatcher } from './app/chain-watcher';
+import { watchMetrics } from './app/watch-metrics';
 import { FundingChains } from './app/funding-chains';
 import type { FundingServices } from './app/services';
 import { DepositUpdates } from './events/deposit-updates';
@@ -34,13 +35,14 @@ export const definition: SubgraphDefinition<FundingLoaders, FundingServices> = {
     },
     User: { __resolveReference: (ref: { id: string }) => ({ id: ref.id }) },
   },
-  prepare: async ({ orm, bus, logger, webhooks }) => {
+  prepare: async ({ orm, bus, logger, webhooks, registry }) => {
     const settings = config();
     const production = isProduction(settings);
     const deriver = await loadAddressDeriver(orm.em.fork(), { xpub: settings.FUNDING_XPUB, seedKeys: settings.FUNDING_SEED_KEYS, production });
     const updates = new DepositUpdates(bus);
     const changes = new DepositChanges(orm, webhooks, updates);
     const specs = chainsOf(settings);
+    const metrics = watchMetrics(registry);
     const settlement = new DepositSettlement(
       changes,
       new MatchingCredits(),
@@ -61,6 +63,7 @@ export const definition: SubgraphDefinition<FundingLoaders, FundingServices> = {
           settlement,
           { intervalMs: settings.FUNDING_WATCH_INTERVAL_MS, maxBlocksPerPass: settings.FUNDING_WATCH_MAX_BLOCKS, startBlock: 0 },
           logger,
+          metrics,
         );
         return [spec.name, { spec, client, watcher }] as const;
       }),

@@ -6,6 +6,7 @@ import { chainCursor, openDeposits, saveChainCursor, type ChainClient, type Chai
 import type { AddressBook } from './address-book';
 import type { DepositChanges } from './deposit-changes';
 import type { DepositSettlement } from './deposit-settlement';
+import type { WatchMetrics } from './watch-metrics';
 
 export interface WatcherSettings {
   intervalMs: number;
@@ -55,6 +56,7 @@ export class ChainWatcher {
     private readonly settlement: DepositSettlement,
     private readonly settings: WatcherSettings,
     private readonly logger: Logger,
+    private readonly metrics?: WatchMetrics,
   ) {}
 
   start(): void {
@@ -97,6 +99,16 @@ export class ChainWatcher {
   }
 
   async pass(): Promise<PassReport> {
+    const callsBefore = this.client.calls;
+    try {
+      return await this.readAndFollow();
+    } finally {
+      this.metrics?.rpcCalls.inc({ chain: this.chain.name }, this.client.calls - callsBefore);
+    }
+  }
+
+  private async readAndFollow(): Promise<PassReport> {
+    const headReadAt = Date.now();
     const head = await this.client.head();
     this.lastHead = head;
     await this.addresses.refresh();
@@ -122,6 +134,8 @@ export class ChainWatcher {
         ),
       ];
       found = transfers.length;
+      this.metrics?.blocks.inc({ chain: this.chain.name }, blocks.length);
+      this.metrics?.found.inc({ chain: this.chain.name }, found);
       cursor = { blockNumber: to, blockHash: knownHashes.get(to)!, genesisHash: cursor.genesisHash };
       const next = cursor;
       await this.changes.recordFound(
@@ -129,7 +143,7 @@ export class ChainWatcher {
         (em) => saveChainCursor(em, this.chain.name, next),
       );
     }
-    await this.followOpenDeposits(head, knownHashes);
+    await this.followOpenDeposits(head, knownHashes, headReadAt);
     return { head, from, to, found, behind: to < head };
   }
 
@@ -175,7 +189,7 @@ export class ChainWatcher {
   }
 
   /** Reversals, confirmations and settlement of the chain's open deposits. */
-  private async followOpenDeposits(head: number, knownHashes: Map<number, string>): Promise<void> {
+  private async followOpenDeposits(head: number, knownHashes: Map<number, string>, headReadAt: number): Promise<void> {
     const open = (await openDeposits(this.orm.em.fork(), this.chain.name)).filter((d) => OPEN_STATUSES.includes(d.status));
     if (open.length === 0) return;
     // One hash per block with open deposits (few: those within the confirmation depth, plus
@@ -198,7 +212,11 @@ export class ChainWatcher {
       else if (confirmations > deposit.confirmations && status === 'confirming') current = await this.changes.confirmations(deposit, confirmations);
       if (current && (current.status === 'confirmed' || current.status === 'swapping')) {
         try {
-          await this.settlement.settle(current);
+          const justConfirmed = deposit.status !== 'confirmed' && current.status === 'confirmed';
+          const settled = await this.settlement.settle(current);
+          if (justConfirmed && settled?.status === 'credited') {
+            this.metrics?.creditSeconds.observe({ chain: this.chain.name }, (Date.now() - headReadAt) / 1000);
+          }
         } catch (error) {
           // The others are not held up by one; this one is tried again next pass.
           this.logger.warn({ err: error, deposit: current.id }, 'deposit not settled yet; will retry');

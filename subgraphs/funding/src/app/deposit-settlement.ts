@@ -38,14 +38,15 @@ export class DepositSettlement {
     return token.decimals;
   }
 
-  /** Takes a confirmed (or swapping) deposit as far as it can go now; throws when a provider is away (the next pass retries). */
-  async settle(deposit: DepositRecord): Promise<void> {
+  /**
+   * Takes a confirmed (or swapping) deposit as far as it can go now and answers where it stands
+   * (null when another writer moved it meanwhile); throws when a provider is away (the next pass
+   * retries).
+   */
+  async settle(deposit: DepositRecord): Promise<DepositRecord | null> {
     let current: DepositRecord | null = deposit;
     if (current.status === 'confirmed') {
-      if (this.isSettlementAsset(current)) {
-        await this.credit(current, current.amount);
-        return;
-      }
+      if (this.isSettlementAsset(current)) return this.credit(current, current.amount);
       const pending: DepositSwap = {
         provider: this.swaps.name,
         status: 'pending',
@@ -61,7 +62,7 @@ export class DepositSettlement {
       };
       current = await this.changes.move(current, { status: 'swapping', swap: pending, failure: null });
     }
-    if (!current || current.status !== 'swapping') return;
+    if (!current || current.status !== 'swapping') return current;
     if (current.swap?.status !== 'done' || current.swap.toAmount === null) {
       const outcome = await this.swaps.swap({
         depositId: current.id,
@@ -72,22 +73,18 @@ export class DepositSettlement {
         toAsset: SETTLEMENT_ASSET,
         toDecimals: this.decimalsOf(this.settlementChain, SETTLEMENT_ASSET),
       });
-      if (outcome.kind === 'no_route') {
-        await this.changes.move(current, { status: 'unsupported_token', failure: outcome.reason });
-        return;
-      }
+      if (outcome.kind === 'no_route') return this.changes.move(current, { status: 'unsupported_token', failure: outcome.reason });
       if (outcome.kind === 'failed') {
         this.logger.warn({ deposit: current.id, reason: outcome.reason }, 'deposit swap failed');
-        await this.changes.move(current, { status: 'failed', swap: outcome.swap, failure: outcome.reason });
-        return;
+        return this.changes.move(current, { status: 'failed', swap: outcome.swap, failure: outcome.reason });
       }
       current = await this.changes.move(current, { status: 'swapping', swap: outcome.swap });
-      if (!current) return;
+      if (!current) return null;
     }
-    await this.credit(current, current.swap!.toAmount!);
+    return this.credit(current, current.swap!.toAmount!);
   }
 
-  private async credit(deposit: DepositRecord, amount: string): Promise<void> {
+  private async credit(deposit: DepositRecord, amount: string): Promise<DepositRecord | null> {
     const answer = await this.credits.credit({
       userId: deposit.userId,
       asset: SETTLEMENT_ASSET,
@@ -97,9 +94,8 @@ export class DepositSettlement {
     if (answer.kind === 'unavailable') throw new Error(`matching did not take the credit of deposit ${deposit.id}: ${answer.reason}`);
     if (answer.kind === 'refused') {
       this.logger.warn({ deposit: deposit.id, code: answer.code }, 'matching refused a deposit credit');
-      await this.changes.move(deposit, { status: 'failed', failure: `${answer.code}: ${answer.message}` });
-      return;
+      return this.changes.move(deposit, { status: 'failed', failure: `${answer.code}: ${answer.message}` });
     }
-    await this.changes.move(deposit, { status: 'credited', creditedAmount: amount, failure: null });
+    return this.changes.move(deposit, { status: 'credited', creditedAmount: amount, failure: null });
   }
 }
