@@ -29,6 +29,8 @@ export const POLICY: Record<string, Access> = {
   'Query.markets': 'public', 'Query.market': 'public', 'Query.price': 'public', 'Query.prices': 'public', 'Query.assets': 'public',
   'Query.asset': 'public', 'Query.candles': 'public', 'Query.ticker': 'public', 'Query.tickers': 'public', 'Query.order': 'read',
   'Query.myOrders': 'read', 'Query.myFills': 'read', 'Query.myBalances': 'read', 'Query.orderBook': 'public', 'Query.myPriceAlerts': 'read',
+  'Query.deposit': 'read', 'Query.depositChains': 'public', 'Query.webhookEventTypes': 'public', 'Query.webhookEndpoints': 'read',
+  'Query.webhookEndpoint': 'read',
   // Mutation
   'Mutation.login': 'public', 'Mutation.completeLogin': 'public', 'Mutation.refreshSession': 'public', 'Mutation.logout': 'session',
   'Mutation.revokeSession': 'session', 'Mutation.enrolTwoFactor': 'session', 'Mutation.confirmTwoFactor': 'session',
@@ -40,6 +42,10 @@ export const POLICY: Record<string, Access> = {
   'Mutation.addMarket': 'session', 'Mutation.suspendMarket': 'session', 'Mutation.resumeMarket': 'session', 'Mutation.placeOrder': 'trade',
   'Mutation.cancelOrder': 'trade', 'Mutation.amendOrder': 'trade', 'Mutation.cancelAllOrders': 'trade', 'Mutation.creditDemoFunds': 'trade',
   'Mutation.createPriceAlert': 'trade', 'Mutation.addPriceAlert': 'trade', 'Mutation.cancelPriceAlert': 'trade',
+  'Mutation.depositAddress': 'read', 'Mutation.reportDeposit': 'read', 'Mutation.devnetFaucet': 'trade', 'Mutation.retryDeposit': 'session',
+  'Mutation.createWebhookEndpoint': 'read', 'Mutation.updateWebhookEndpoint': 'read', 'Mutation.pauseWebhookEndpoint': 'read',
+  'Mutation.resumeWebhookEndpoint': 'read', 'Mutation.rotateWebhookEndpointSecret': 'read', 'Mutation.deleteWebhookEndpoint': 'read',
+  'Mutation.redeliverWebhookEvent': 'read', 'Mutation.sendTestWebhook': 'read',
   // Subscription
   'Subscription.myDepositUpdates': 'read', 'Subscription.priceUpdated': 'public', 'Subscription.candleUpdated': 'public',
   'Subscription.tickerUpdated': 'public', 'Subscription.myOrderUpdates': 'read', 'Subscription.myBalanceUpdates': 'read',
