@@ -5,4 +5,5 @@
 export * from './contracts';
 export * from './domain-error';
 export * from './decimal';
+export * from './sealing';
 export type { ChainAsset, ChainSpec, ChainToken } from './config/chains';

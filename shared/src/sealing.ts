@@ -7,9 +7,6 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
  * data, every listed key opens old data. To rotate, put the new key first, keep the old one
  * after it, re-seal the rows, then drop the old key.
  *
- * (A copy of accounts' domain/sealing.ts under names fit for the shared package, for funding;
- * accounts can move to it.)
- *
  * Outside production an unset setting falls back to a well-known development key so the demo
  * works unconfigured; production refuses to start without keys, and refuses that key.
  */
@@ -25,9 +22,11 @@ export interface SealedSecret {
   blob: Buffer;
 }
 
-const DEV_KEY_ID = 'dev';
-const IV_BYTES = 12;
-const TAG_BYTES = 16;
+/** The id of the development key (refused in production). */
+export const SEALING_DEV_KEY_ID = 'dev';
+/** A sealed blob is iv (SEALING_IV_BYTES) ‖ auth tag (SEALING_TAG_BYTES) ‖ ciphertext. */
+export const SEALING_IV_BYTES = 12;
+export const SEALING_TAG_BYTES = 16;
 
 function decodeKey(setting: string, id: string, encoded: string): Buffer {
   const key = /^[0-9a-f]{64}$/i.test(encoded) ? Buffer.from(encoded, 'hex') : Buffer.from(encoded, 'base64');
@@ -43,7 +42,7 @@ export function parseSealingKeyring(setting: string, value: string | undefined, 
     .filter(Boolean);
   if (entries.length === 0) {
     if (production) throw new Error(`${setting} is required in production (the development key is public)`);
-    return { primaryId: DEV_KEY_ID, keys: new Map([[DEV_KEY_ID, devKey]]) };
+    return { primaryId: SEALING_DEV_KEY_ID, keys: new Map([[SEALING_DEV_KEY_ID, devKey]]) };
   }
   const keys = new Map<string, Buffer>();
   for (const entry of entries) {
@@ -67,7 +66,7 @@ export function parseSealingKeyring(setting: string, value: string | undefined, 
  */
 export function sealSecret(keyring: SealingKeyring, plaintext: Buffer, context: string): SealedSecret {
   const key = keyring.keys.get(keyring.primaryId)!;
-  const iv = randomBytes(IV_BYTES);
+  const iv = randomBytes(SEALING_IV_BYTES);
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   cipher.setAAD(Buffer.from(context, 'utf8'));
   const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
@@ -77,10 +76,10 @@ export function sealSecret(keyring: SealingKeyring, plaintext: Buffer, context: 
 export function openSecret(keyring: SealingKeyring, sealed: SealedSecret, context: string): Buffer {
   const key = keyring.keys.get(sealed.keyId);
   if (!key) throw new Error(`Key "${sealed.keyId}" is not configured; it is needed to read data sealed with it`);
-  const iv = sealed.blob.subarray(0, IV_BYTES);
-  const tag = sealed.blob.subarray(IV_BYTES, IV_BYTES + TAG_BYTES);
+  const iv = sealed.blob.subarray(0, SEALING_IV_BYTES);
+  const tag = sealed.blob.subarray(SEALING_IV_BYTES, SEALING_IV_BYTES + SEALING_TAG_BYTES);
   const decipher = createDecipheriv('aes-256-gcm', key, iv);
   decipher.setAAD(Buffer.from(context, 'utf8'));
   decipher.setAuthTag(tag);
-  return Buffer.concat([decipher.update(sealed.blob.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]);
+  return Buffer.concat([decipher.update(sealed.blob.subarray(SEALING_IV_BYTES + SEALING_TAG_BYTES)), decipher.final()]);
 }

@@ -1,83 +1,15 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-
 /**
- * Secrets at rest (KYC personal data, embedded-wallet keys) are sealed with AES-256-GCM before
- * they reach Postgres. Each kind of secret has its own setting listing
- * `<key id>:<32-byte key as base64 or 64 hex digits>`, comma-separated: the first key seals new
- * data, every listed key opens old data. To rotate, put the new key first, keep the old one
- * after it, re-seal the rows, then drop the old key.
- *
- * Outside production an unset setting falls back to a well-known development key so the demo
- * works unconfigured; production refuses to start without keys, and refuses that key.
+ * Secrets at rest (KYC personal data, embedded-wallet keys, webhook signing secrets) are sealed
+ * with the shared keyring scheme (shared/src/sealing.ts, which funding uses too), under the
+ * names accounts' code was written with.
  */
-export interface Keyring {
-  /** Seals everything written from now on. */
-  primaryId: string;
-  keys: ReadonlyMap<string, Buffer>;
-}
-
-export interface SealedData {
-  keyId: string;
-  /** iv (12 bytes) ‖ auth tag (16 bytes) ‖ ciphertext */
-  blob: Buffer;
-}
-
-export const DEV_KEY_ID = 'dev';
-export const IV_BYTES = 12;
-export const TAG_BYTES = 16;
-
-function decodeKey(setting: string, id: string, encoded: string): Buffer {
-  const key = /^[0-9a-f]{64}$/i.test(encoded) ? Buffer.from(encoded, 'hex') : Buffer.from(encoded, 'base64');
-  if (key.length !== 32) throw new Error(`${setting}: key "${id}" must be 32 bytes (base64 or 64 hex digits)`);
-  return key;
-}
-
-/** Reads a keyring from the value of `setting`; see the module comment for the format. */
-export function parseKeyring(setting: string, value: string | undefined, production: boolean, devKey: Buffer): Keyring {
-  const entries = (value ?? '')
-    .split(',')
-    .map((entry) => entry.trim())
-    .filter(Boolean);
-  if (entries.length === 0) {
-    if (production) throw new Error(`${setting} is required in production (the development key is public)`);
-    return { primaryId: DEV_KEY_ID, keys: new Map([[DEV_KEY_ID, devKey]]) };
-  }
-  const keys = new Map<string, Buffer>();
-  for (const entry of entries) {
-    const separator = entry.indexOf(':');
-    const id = entry.slice(0, separator);
-    if (separator < 1 || !/^[A-Za-z0-9_.-]{1,32}$/.test(id)) {
-      throw new Error(`${setting} entries are "<key id>:<key>", the id made of letters, digits, _ . -`);
-    }
-    if (keys.has(id)) throw new Error(`${setting} names key "${id}" twice`);
-    const key = decodeKey(setting, id, entry.slice(separator + 1));
-    if (production && key.equals(devKey)) throw new Error(`${setting} must not contain the development key in production`);
-    keys.set(id, key);
-  }
-  return { primaryId: entries[0].slice(0, entries[0].indexOf(':')), keys };
-}
-
-/**
- * `context` is bound as additional authenticated data (the owner's id, the wallet's address),
- * so a sealed value copied onto another row fails to open instead of showing one owner's
- * secret as another's.
- */
-export function seal(keyring: Keyring, plaintext: Buffer, context: string): SealedData {
-  const key = keyring.keys.get(keyring.primaryId)!;
-  const iv = randomBytes(IV_BYTES);
-  const cipher = createCipheriv('aes-256-gcm', key, iv);
-  cipher.setAAD(Buffer.from(context, 'utf8'));
-  const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
-  return { keyId: keyring.primaryId, blob: Buffer.concat([iv, cipher.getAuthTag(), ciphertext]) };
-}
-
-export function open(keyring: Keyring, sealed: SealedData, context: string): Buffer {
-  const key = keyring.keys.get(sealed.keyId);
-  if (!key) throw new Error(`Key "${sealed.keyId}" is not configured; it is needed to read data sealed with it`);
-  const iv = sealed.blob.subarray(0, IV_BYTES);
-  const tag = sealed.blob.subarray(IV_BYTES, IV_BYTES + TAG_BYTES);
-  const decipher = createDecipheriv('aes-256-gcm', key, iv);
-  decipher.setAAD(Buffer.from(context, 'utf8'));
-  decipher.setAuthTag(tag);
-  return Buffer.concat([decipher.update(sealed.blob.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]);
-}
+export {
+  SEALING_DEV_KEY_ID as DEV_KEY_ID,
+  SEALING_IV_BYTES as IV_BYTES,
+  SEALING_TAG_BYTES as TAG_BYTES,
+  parseSealingKeyring as parseKeyring,
+  sealSecret as seal,
+  openSecret as open,
+  type SealingKeyring as Keyring,
+  type SealedSecret as SealedData,
+} from '@tradegraph/shared/domain';
