@@ -79,7 +79,9 @@ describe('price alerts that fire', () => {
    * once the marker arrived, what has not arrived was not fired.
    */
   async function marker(user: TestUser, sub: Subscription, market: string, price = '1'): Promise<void> {
-    const probe = await add(user, { market, kind: 'ABOVE', threshold: '0.000000000000000001' });
+    // Repeating (every second while ticks come): a firing published before the subscription's
+    // upstream was open is not replayed to it (live only), so the next one must come.
+    const probe = await add(user, { market, kind: 'ABOVE', threshold: '0.000000000000000001', repeat: true, cooldownSeconds: 1 });
     await eventually(
       async () => {
         await publish(market, price);
@@ -88,6 +90,8 @@ describe('price alerts that fire', () => {
       30000,
       200,
     );
+    const cancelled = await call(CANCEL, { id: probe.id }, user);
+    expect(cancelled.errors).toBeUndefined();
   }
 
   beforeAll(async () => {
