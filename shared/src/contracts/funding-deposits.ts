@@ -12,16 +12,18 @@ export const depositChannel = (userId: string) => channel('funding', 'deposit', 
  * to USDC; held for an admin). Every change publishes one event here and records one webhook
  * event (`deposit.<status>`).
  */
-export type DepositStatus =
-  | 'detected'
-  | 'confirming'
-  | 'confirmed'
-  | 'swapping'
-  | 'credited'
-  | 'failed'
-  | 'reversed'
-  | 'ignored_dust'
-  | 'unsupported_token';
+export const DEPOSIT_STATUSES = [
+  'detected',
+  'confirming',
+  'confirmed',
+  'swapping',
+  'credited',
+  'failed',
+  'reversed',
+  'ignored_dust',
+  'unsupported_token',
+] as const;
+export type DepositStatus = (typeof DEPOSIT_STATUSES)[number];
 
 /** The conversion of a deposit to USDC, as the swap provider reported it. */
 export interface DepositSwap {

@@ -8,23 +8,15 @@
  *
  * Adding an event family, or a type to one, is one line in WEBHOOK_EVENT_FAMILIES.
  */
+import { DEPOSIT_STATUSES } from './funding-deposits';
+
 export const WEBHOOK_EVENTS_PATH = '/internal/webhooks/events';
 
 export const WEBHOOK_EVENT_FAMILIES = {
   /** Orders and fills (matching). */
   trade: ['order_accepted', 'order_filled', 'order_cancelled', 'fill'],
   /** Crypto and PIX deposits (funding). */
-  deposit: [
-    'detected',
-    'confirming',
-    'confirmed',
-    'swapping',
-    'credited',
-    'failed',
-    'reversed',
-    'ignored_dust',
-    'unsupported_token',
-  ],
+  deposit: DEPOSIT_STATUSES,
   /** Withdrawals (funding). */
   withdrawal: ['requested', 'sent', 'confirmed', 'failed'],
   /** Security and integration events of the account itself (accounts). */

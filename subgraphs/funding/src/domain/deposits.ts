@@ -1,4 +1,4 @@
-import { DomainError, invalidInput, toUnits, type DepositStatus } from '@tradegraph/shared/domain';
+import { DEPOSIT_STATUSES, DomainError, invalidInput, toUnits, type DepositStatus } from '@tradegraph/shared/domain';
 
 /**
  * A deposit's life (shared/src/contracts/funding-deposits.ts has the meaning of each status):
@@ -13,17 +13,8 @@ import { DomainError, invalidInput, toUnits, type DepositStatus } from '@tradegr
  * reversed deposit whose transaction is mined again is `detected` again: it keeps its identity
  * (chain, transaction, log index) and so its credit key, and is never credited twice.
  */
-export const DEPOSIT_STATUSES: readonly DepositStatus[] = [
-  'detected',
-  'confirming',
-  'confirmed',
-  'swapping',
-  'credited',
-  'failed',
-  'reversed',
-  'ignored_dust',
-  'unsupported_token',
-];
+/** Every status, in the order a deposit can pass through them (the contract's list). */
+export { DEPOSIT_STATUSES };
 
 const NEXT: Record<DepositStatus, readonly DepositStatus[]> = {
   detected: ['confirming', 'confirmed', 'reversed'],
