@@ -23,6 +23,8 @@ const ENV = {
   WEBHOOK_POLL_INTERVAL_MS: '100',
   WEBHOOK_TIMEOUT_MS: '3000',
   WEBHOOK_WORKER_CONCURRENCY: '8',
+  // Swept every 6 s; a test backdates the events it wants swept.
+  WEBHOOK_RETENTION_MS: '60000',
 };
 
 jest.setTimeout(120_000);
@@ -272,6 +274,36 @@ describe('webhooks', () => {
       expect(resumed.data.resumeWebhookEndpoint.status).toBe('ACTIVE');
       await until('both events', () => receiver.received.length === 2);
       expect(receiver.received.map((r) => r.json.id).sort()).toEqual(fills.map((f) => f.id).sort());
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('deletes a finished event with its delivery log after the retention, and keeps one still held', async () => {
+    const receiver = await startReceiver();
+    try {
+      const user = await signUp(GRAPHQL);
+      const { endpoint } = await createEndpoint(user, receiver.url('/kept'), ['trade.*']);
+      const done = event(user.id);
+      await post({ events: [done] });
+      await until('the delivery', async () => (await deliveries(user, endpoint.id)).some((d) => d.status === 'SUCCEEDED'));
+      const other = await signUp(GRAPHQL);
+      const held = await createEndpoint(other, receiver.url('/held'), ['trade.*']);
+      await call(other, 'mutation ($id: ID!) { pauseWebhookEndpoint(id: $id) { status } }', { id: held.endpoint.id });
+      const waiting = event(other.id);
+      await post({ events: [waiting] });
+      const ids = [done.id, waiting.id];
+      // Both stored an hour ago: past this system's retention (WEBHOOK_RETENTION_MS, one minute).
+      await sql(`update accounts.webhook_events set stored_at = now() - interval '1 hour' where id = any($1::uuid[])`, [ids]);
+      await until('the finished event deleted', async () => {
+        const left = await sql('select id from accounts.webhook_events where id = any($1::uuid[])', [ids]);
+        return left.length === 1 && left;
+      });
+      expect(await sql('select id from accounts.webhook_events where id = any($1::uuid[])', [ids])).toEqual([{ id: waiting.id }]);
+      expect(await sql('select count(*)::int as n from accounts.webhook_deliveries where event_id = $1', [done.id])).toEqual([{ n: 0 }]);
+      expect(await sql('select count(*)::int as n from accounts.webhook_attempts a join accounts.webhook_deliveries d on d.id = a.delivery_id where d.endpoint_id = $1', [endpoint.id])).toEqual([{ n: 0 }]);
+      expect(await deliveries(user, endpoint.id)).toEqual([]);
+      expect((await deliveries(other, held.endpoint.id)).map((d) => d.status)).toEqual(['HELD']);
     } finally {
       await receiver.close();
     }

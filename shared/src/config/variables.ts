@@ -179,6 +179,7 @@ export const VARIABLES = {
   WEBHOOK_RETRY_BASE_MS: variable(milliseconds(30_000), 'first webhook retry delay; doubles each attempt, with jitter'),
   WEBHOOK_RETRY_MAX_MS: variable(milliseconds(6 * 3_600_000), 'longest delay between two webhook attempts'),
   WEBHOOK_GIVE_UP_AFTER_MS: variable(milliseconds(3 * 86_400_000), 'a webhook delivery still failing this long after it became due is abandoned and its endpoint marked failing'),
+  WEBHOOK_RETENTION_MS: variable(milliseconds(30 * 86_400_000, 1000), "webhook events whose deliveries all finished are deleted this long after they were stored, with their delivery log"),
   WEBHOOK_ALLOW_PRIVATE_TARGETS: variable(onOff(), 'webhook URLs may reach private, loopback and link-local addresses (default on, off when NODE_ENV=production)'),
 
   // ── Markets ─────────────────────────────────────────────────────────────────────────────────

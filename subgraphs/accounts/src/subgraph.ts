@@ -2,6 +2,7 @@ import type { SubgraphDefinition } from '@tradegraph/shared';
 import { closeAccountsServices, createAccountsServices, type AccountsServices } from './app/services';
 import { entities, migrations, createLoaders, type AccountsLoaders } from './infra';
 import { startSessionSweeper } from './infra/session-sweeper';
+import { startWebhookRetention } from './infra/webhook-retention';
 import { UserResolver } from './api/user-resolvers';
 import { SessionResolver, TwoFactorResolver } from './api/session-resolvers';
 import { SigningKeyResolver } from './api/signing-key-resolvers';
@@ -46,8 +47,10 @@ export const definition: SubgraphDefinition<AccountsLoaders, AccountsServices> =
     await services.sessionRevocations.recentlyEndedSessions(orm);
     const stopSweeper = startSessionSweeper(orm, logger);
     services.webhookDelivery.worker.start();
+    const stopRetention = startWebhookRetention(orm, services.settings.webhooks.retentionMs, logger);
     return async () => {
       stopSweeper();
+      await stopRetention();
       await services.webhookDelivery.worker.stop();
       await closeAccountsServices(services);
     };

@@ -47,6 +47,8 @@ export interface WebhookSettings {
   maxResponseBytes: number;
   concurrency: number;
   pollIntervalMs: number;
+  /** WEBHOOK_RETENTION_MS: how long finished events and their delivery log are kept. */
+  retentionMs: number;
 }
 
 export function readWebhookSettings(settings: Config = config()): WebhookSettings {
@@ -59,6 +61,7 @@ export function readWebhookSettings(settings: Config = config()): WebhookSetting
     maxResponseBytes: settings.WEBHOOK_RESPONSE_MAX_BYTES,
     concurrency: settings.WEBHOOK_WORKER_CONCURRENCY,
     pollIntervalMs: settings.WEBHOOK_POLL_INTERVAL_MS,
+    retentionMs: settings.WEBHOOK_RETENTION_MS,
   };
 }
 
