@@ -49,6 +49,8 @@ export async function startDevnet(chain: ChainSpec, options: DevnetOptions): Pro
   const url = new URL(chain.rpcUrl);
   const host = url.hostname;
   const port = Number(url.port);
+  // On a fresh checkout the data folder does not exist yet (the database, starting beside, makes it too).
+  if (options.logFile) fs.mkdirSync(path.dirname(options.logFile), { recursive: true });
   const log = options.logFile ? fs.openSync(options.logFile, 'a') : 'ignore';
   const child = spawn(process.execPath, [require.resolve('hardhat/internal/cli/cli.js'), 'node', '--hostname', host, '--port', String(port)], {
     cwd: DEVNET_DIR,

@@ -14,6 +14,8 @@ export class EmbeddedSystem {
   child!: ChildProcess;
   output = '';
   readonly dataDir: string;
+  /** The temporary folder DATA_DIR is made in (none when the caller gave DATA_DIR). */
+  private readonly folder?: string;
   readonly gateway: string;
 
   constructor(
@@ -23,9 +25,11 @@ export class EmbeddedSystem {
     this.gateway = `http://127.0.0.1:${portBase}`;
     if (dataDir) this.dataDir = dataDir;
     else {
-      this.dataDir = mkdtempSync(path.join(tmpdir(), 'tradegraph-embedded-'));
+      this.folder = mkdtempSync(path.join(tmpdir(), 'tradegraph-embedded-'));
       // As root the embedded PostgreSQL runs as the postgres user, which must reach this folder.
-      chmodSync(this.dataDir, 0o755);
+      chmodSync(this.folder, 0o755);
+      // Not made beforehand: on a fresh checkout `.data` does not exist until the start makes it.
+      this.dataDir = path.join(this.folder, 'data');
     }
   }
 
@@ -109,7 +113,7 @@ export class EmbeddedSystem {
     } catch {
       // no server left
     }
-    rmSync(this.dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
+    rmSync(this.folder ?? this.dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
   }
 }
 
