@@ -2,10 +2,23 @@
 // The embedded system runs in this process and is traced as one service; in the multi-process mode each child traces itself.
 require('@tradegraph/shared/tracing').startTracing('tradegraph');
 import path from 'node:path';
-import { SUBGRAPH_NAMES, createLogger, databaseUrl, portOf, redisUrl, shutdownTimeoutMs, stopOnSignals } from '@tradegraph/shared';
+import {
+  SUBGRAPH_NAMES,
+  chainsOf,
+  config,
+  createLogger,
+  dataDir,
+  databaseUrl,
+  portOf,
+  redisUrl,
+  shutdownTimeoutMs,
+  stopOnSignals,
+  usesDevnetChains,
+} from '@tradegraph/shared';
 import { runEmbedded, redact } from './embedded';
 import { Supervisor } from './supervisor';
 import { announce } from './announce';
+import { startDevnets, type RunningChain } from './devnet';
 
 /**
  * `npm start`.
@@ -21,8 +34,23 @@ async function runProcesses(): Promise<void> {
     ...SUBGRAPH_NAMES.map((name) => ({ name, entry: path.join(root, 'subgraphs', name, 'dist', 'index.js') })),
     { name: 'gateway', entry: path.join(root, 'gateway', 'dist', 'index.js') },
   ]);
+  // With CHAINS unset funding watches the local pair: started here, as in the embedded mode,
+  // before funding, and stopped after the processes. (Each node also ends when this process
+  // does, however it ends: it watches its parent.)
+  const settings = config();
+  let chains: RunningChain[] = [];
   // The supervisor waits for its children's own orderly shutdowns, which are bounded by the same timeout.
-  stopOnSignals(() => supervisor.stop(), logger, shutdownTimeoutMs() + 5000);
+  stopOnSignals(
+    async () => {
+      await supervisor.stop();
+      await Promise.all(chains.map((chain) => chain.stop()));
+    },
+    logger,
+    shutdownTimeoutMs() + 5000,
+  );
+  if (usesDevnetChains(settings)) {
+    chains = await startDevnets(chainsOf(settings), { blockMs: settings.DEVNET_BLOCK_MS, logFile: path.join(dataDir(), 'chains.log'), logger });
+  }
   supervisor.start();
   const gateway = `http://127.0.0.1:${portOf('gateway')}`;
   await waitUntilReady(`${gateway}/ready`);
@@ -31,6 +59,7 @@ async function runProcesses(): Promise<void> {
     playground: `${gateway}/`,
     database: redact(databaseUrl()!),
     redis: redact(redisUrl()!),
+    ...(chains.length > 0 ? { chains: `${chains.map((chain) => `${chain.name} ${chain.rpcUrl}`).join(', ')} (local hardhat nodes)` } : {}),
   });
 }
 

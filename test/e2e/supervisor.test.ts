@@ -20,6 +20,10 @@ describe('npm start with DATABASE_URL and REDIS_URL, supervised', () => {
     expect(human).toContain('one process per service');
     expect(system.output).toContain(`database: postgres://postgres@127.0.0.1:5432/${DATABASE}`);
     expect(system.output).toMatch(/redis: +redis:\/\/127\.0\.0\.1:6379/);
+    // CHAINS unset: the launcher started the local pair funding watches.
+    expect(system.output).toContain(
+      `chains:   ethereum http://127.0.0.1:${PORT_BASE + 545}, arbitrum http://127.0.0.1:${PORT_BASE + 546} (local hardhat nodes)`,
+    );
   });
 
   it('restarts a killed subgraph while the rest of the graph answers; its fields say SUBGRAPH_UNAVAILABLE meanwhile', async () => {
@@ -92,5 +96,9 @@ describe('npm start with DATABASE_URL and REDIS_URL, stopped with SIGTERM', () =
     expect(stopped).toEqual(['accounts', 'analytics', 'funding', 'gateway', 'markets', 'matching', 'start', 'trading']);
     expect(lines.some((line) => line.msg === 'engine stopped with a snapshot')).toBe(true);
     expect(system.output).not.toContain('restarting it');
+    // The local chains it started are gone too.
+    for (const port of [portBase + 545, portBase + 546]) {
+      await expect(fetch(`http://127.0.0.1:${port}`, { method: 'POST', body: '{}', signal: AbortSignal.timeout(2000) })).rejects.toThrow();
+    }
   });
 });
