@@ -240,6 +240,16 @@ export const VARIABLES = {
   FUNDING_WATCH_MAX_BLOCKS: variable(whole(500, 1, 10_000), 'blocks one watcher pass reads at most (catching up goes in steps of this size)'),
   FUNDING_SWAP_PROVIDER: variable(choice(['local'], 'local'), 'how deposits become USDC: `local` converts at markets\' reference price'),
   FUNDING_SWAP_FEE_BPS: variable(whole(30, 0, 10_000), 'fee of the local swap adapter, in basis points of the amount delivered'),
+  FUNDING_HOT_WALLET_KEY: variable(text(), 'private key (0x + 64 hex) of the hot wallet withdrawals are sent from (unset: funding makes one at first start and keeps it sealed with FUNDING_SEED_KEYS)'),
+  FUNDING_WITHDRAWAL_FEES: variable(z.string().default('ETH:0.0001,WETH:0.0001,USDC:1,USDT:1'), 'exchange fee per withdrawn asset, `<ASSET>:<amount>` list; a token\'s fee also covers its gas (an asset not listed pays 0)'),
+  FUNDING_WITHDRAWAL_GAS_MARGIN_BPS: variable(whole(2000, 0, 100_000), 'margin on the live network-fee estimate of a withdrawal, in basis points'),
+  FUNDING_WITHDRAWAL_QUOTE_SECONDS: variable(whole(60, 1, 3600), 'how long a withdrawal quote stays valid'),
+  FUNDING_WITHDRAWAL_STUCK_SECONDS: variable(whole(120, 1), 'a withdrawal transaction unmined this long is replaced by one with the same nonce and a bumped fee'),
+  FUNDING_WITHDRAWAL_FAULT: variable(
+    choice(['none', 'after-sign', 'after-broadcast'], 'none'),
+    'tests only (ignored in production): funding kills itself with SIGKILL right after signing a withdrawal, or right after sending one, before recording it',
+    true,
+  ),
   FUNDING_DEVNET: variable(onOff(), '`on` enables devnetFaucet (default on with the local chains, never with NODE_ENV=production)'),
 
   // ── Trading ─────────────────────────────────────────────────────────────────────────────────

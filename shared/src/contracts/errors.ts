@@ -55,6 +55,24 @@ export const ERROR_CODES_BY_STAGE = {
     'DEPOSIT_WRONG_RECIPIENT',
     /** The transaction's deposit is credited already. */
     'DEPOSIT_ALREADY_CREDITED',
+    /** A withdrawal needs TOTP two-factor authentication on; the account has none (enable it first). */
+    'WITHDRAWAL_TWO_FACTOR_REQUIRED',
+    /** The withdrawal's two-factor code is wrong or was used. */
+    'WITHDRAWAL_TWO_FACTOR_WRONG',
+    /** The amount is not more than 0, or has more decimals than the asset (or the engine) keeps. */
+    'WITHDRAWAL_INVALID_AMOUNT',
+    /** The recipient is not an address, or its mixed-case checksum (EIP-55) is wrong. */
+    'WITHDRAWAL_INVALID_ADDRESS',
+    /** No such chain among the chains funding serves. */
+    'WITHDRAWAL_UNKNOWN_CHAIN',
+    /** The chain carries no such asset, or the exchange does not trade it. */
+    'WITHDRAWAL_UNKNOWN_ASSET',
+    /** The recipient is one of the exchange's own deposit addresses. */
+    'WITHDRAWAL_OWN_ADDRESS',
+    /** The quote named has expired (ask withdrawalQuote again). */
+    'WITHDRAWAL_QUOTE_EXPIRED',
+    /** The quote named was made for another asset, chain, amount or user. */
+    'WITHDRAWAL_QUOTE_MISMATCH',
   ],
   /** Something the request needs is away; the same request may work a moment later. */
   availability: [

@@ -9,6 +9,7 @@
  * Adding an event family, or a type to one, is one line in WEBHOOK_EVENT_FAMILIES.
  */
 import { DEPOSIT_STATUSES } from './funding-deposits';
+import { WITHDRAWAL_STATUSES } from './funding-withdrawals';
 
 export const WEBHOOK_EVENTS_PATH = '/internal/webhooks/events';
 
@@ -18,7 +19,7 @@ export const WEBHOOK_EVENT_FAMILIES = {
   /** Crypto and PIX deposits (funding). */
   deposit: DEPOSIT_STATUSES,
   /** Withdrawals (funding). */
-  withdrawal: ['requested', 'sent', 'confirmed', 'failed'],
+  withdrawal: WITHDRAWAL_STATUSES,
   /** Security and integration events of the account itself (accounts). */
   account: ['login_new_device', 'two_factor_changed', 'wallet_linked', 'api_key_created', 'webhook_failing'],
   /** Price alerts (trading). */

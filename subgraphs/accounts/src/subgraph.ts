@@ -18,6 +18,7 @@ import { adminAuditRoute } from './api/admin-audit-route';
 import { jwksRoute } from './api/jwks-route';
 import { WebhookResolver } from './api/webhook-resolvers';
 import { webhookEventsRoute } from './api/webhook-events-route';
+import { twoFactorVerifyRoute } from './api/two-factor-verify-route';
 import type { Context } from './api/context';
 
 /**
@@ -41,6 +42,7 @@ export const definition: SubgraphDefinition<AccountsLoaders, AccountsServices> =
     adminAuditRoute(app, platform);
     jwksRoute(app, services);
     webhookEventsRoute(app, platform, services);
+    twoFactorVerifyRoute(app, platform, services);
   },
   start: async ({ orm, logger }, services) => {
     await services.signingKeys.activeKey();

@@ -1,5 +1,13 @@
 import { DEVNET_DEPLOYER_KEY, canReadUserData, chainsOf, config, isProduction, usesDevnetChains, type SubgraphDefinition } from '@tradegraph/shared';
 import { ChainClient, DepositAddressRecord, DepositRecord, LocalSwap, MatchingCredits, createLoaders, loadAddressDeriver, migrations, type FundingLoaders } from './infra';
+import { AccountsTwoFactor, WithdrawalChain, loadHotWallet } from './infra';
+import { Withdrawals } from './app/withdrawals';
+import { WithdrawalChanges } from './app/withdrawal-changes';
+import { WithdrawalSender } from './app/withdrawal-sender';
+import { devnetHotWalletFunding } from './app/hot-wallet-funding';
+import { parseWithdrawalFees } from './domain/withdrawals';
+import { WithdrawalUpdates } from './events/withdrawal-updates';
+import { WithdrawalResolver } from './api/withdrawal-resolvers';
 import { DepositHistory } from './app/deposit-history';
 import { DepositChanges } from './app/deposit-changes';
 import { DepositSettlement } from './app/deposit-settlement';
@@ -20,7 +28,7 @@ import type { Context } from './api/context';
  */
 export const definition: SubgraphDefinition<FundingLoaders, FundingServices> = {
   name: 'funding',
-  resolvers: [DepositResolver, UserDepositsResolver],
+  resolvers: [DepositResolver, UserDepositsResolver, WithdrawalResolver],
   orphanedTypes: [Asset, User],
   entities: [DepositRecord, DepositAddressRecord],
   migrations,
@@ -69,15 +77,43 @@ export const definition: SubgraphDefinition<FundingLoaders, FundingServices> = {
       }),
     );
     const devnet = { enabled: !production && (settings.FUNDING_DEVNET ?? usesDevnetChains(settings)), payerKey: DEVNET_DEPLOYER_KEY };
+    const fundingChains = new FundingChains(orm, deriver, chains, changes, devnet, settings.FUNDING_SETTLEMENT_CHAIN, logger);
+    // Withdrawals (docs/architecture.md, "Withdrawals"): the hot wallet, one sender per chain.
+    const hotWallet = await loadHotWallet(orm.em.fork(), { key: settings.FUNDING_HOT_WALLET_KEY, seedKeys: settings.FUNDING_SEED_KEYS, production });
+    const withdrawalUpdates = new WithdrawalUpdates(bus);
+    const withdrawalChanges = new WithdrawalChanges(orm, webhooks, withdrawalUpdates);
+    const withdrawalChains = new Map([...chains].map(([name, { spec, client }]) => [name, { spec, chain: new WithdrawalChain(client.provider) }] as const));
+    const withdrawals = new Withdrawals(
+      orm,
+      withdrawalChains,
+      hotWallet,
+      new MatchingCredits(),
+      new AccountsTwoFactor(),
+      withdrawalChanges,
+      { fees: parseWithdrawalFees(settings.FUNDING_WITHDRAWAL_FEES), gasMarginBps: settings.FUNDING_WITHDRAWAL_GAS_MARGIN_BPS, quoteSeconds: settings.FUNDING_WITHDRAWAL_QUOTE_SECONDS },
+      logger,
+    );
+    const fault = production ? 'none' : settings.FUNDING_WITHDRAWAL_FAULT;
+    const withdrawalSenders = [...withdrawalChains.values()].map(
+      ({ spec, chain }) =>
+        new WithdrawalSender(orm, spec, chain, hotWallet, withdrawals, withdrawalChanges, { intervalMs: settings.FUNDING_WATCH_INTERVAL_MS, stuckSeconds: settings.FUNDING_WITHDRAWAL_STUCK_SECONDS, fault }, logger),
+    );
     return {
       history: new DepositHistory(),
       updates,
-      chains: new FundingChains(orm, deriver, chains, changes, devnet, settings.FUNDING_SETTLEMENT_CHAIN, logger),
+      chains: fundingChains,
+      withdrawals,
+      withdrawalUpdates,
+      withdrawalSenders,
+      fundHotWallet: devnet.enabled ? devnetHotWalletFunding(fundingChains, withdrawalChains, hotWallet.address, logger) : null,
     };
   },
-  start: async (_platform, { chains }) => {
+  start: async (_platform, { chains, withdrawalSenders, fundHotWallet }) => {
     for (const { watcher } of chains.chains.values()) watcher.start();
+    await fundHotWallet?.();
+    for (const sender of withdrawalSenders) sender.start();
     return async () => {
+      for (const sender of withdrawalSenders) await sender.stop();
       for (const { watcher, client } of chains.chains.values()) {
         await watcher.stop();
         client.destroy();

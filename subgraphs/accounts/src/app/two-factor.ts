@@ -77,3 +77,27 @@ export async function requireSecondFactorIfOn(ctx: Caller, userId: string, code:
     }
   });
 }
+
+/**
+ * Another subgraph's check of a user's second factor (api/two-factor-verify-route.ts): `ok`
+ * (the code is now used), `wrong`, or `not_enabled`. Guarded by the same attempt counters as
+ * accounts' own checks; throws RATE_LIMITED when they are spent.
+ */
+export async function verifySecondFactorFor(
+  em: Caller['em'],
+  attempts: Caller['services']['attempts'],
+  userId: string,
+  code: string,
+  ip: string | undefined,
+): Promise<'ok' | 'wrong' | 'not_enabled'> {
+  if (!(await hasTwoFactor(em, userId))) return 'not_enabled';
+  try {
+    return await attempts.guard('two-factor', { account: userId, ip }, async () => {
+      if (!(await checkSecondFactor(em, userId, code))) throw badInput('Wrong code', 'code');
+      return 'ok' as const;
+    });
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'BAD_USER_INPUT') return 'wrong';
+    throw error;
+  }
+}

@@ -1,5 +1,6 @@
 import { Migration20261121000001 } from './migrations/Migration20261121000001';
 import { Migration20261207000001 } from './migrations/Migration20261207000001';
+import { Migration20261207700001 } from './migrations/Migration20261207700001';
 export * from './entities';
 export * from './loaders';
 export * from './deposit-store';
@@ -8,4 +9,7 @@ export * from './hd-keys';
 export * from './chain-client';
 export * from './matching-credits';
 export * from './local-swap';
-export const migrations = [Migration20261121000001, Migration20261207000001];
+export * from './withdrawal-store';
+export * from './hot-wallet';
+export const migrations = [Migration20261121000001, Migration20261207000001, Migration20261207700001];
+export * from './accounts-two-factor';
