@@ -109,6 +109,12 @@ describe('internal surfaces', () => {
         call: (h) => post(`${subgraphUrl('accounts')}/internal/audit`, { action: 'probe' }, { ...h, authorization: `Bearer ${user.token}` }),
         ok: 403, // past the credential; refused because the user is no admin
       },
+      {
+        // A second-factor oracle: without the credential, anyone could test codes (or spend them).
+        name: 'accounts /internal/two-factor/verify',
+        call: (h) => post(`${subgraphUrl('accounts')}/internal/two-factor/verify`, { userId: user.id, code: '123456' }, h),
+        ok: 200, // {verdict: 'not_enabled'}
+      },
       { name: 'matching /internal/trades', call: (h) => status(`${subgraphUrl('matching')}/internal/trades?market=BTC-USDT&after=0&limit=1`, { headers: h }), ok: 200 },
       { name: 'matching /engine/state', call: (h) => status(`${subgraphUrl('matching')}/engine/state`, { headers: h }), ok: 200 },
       {

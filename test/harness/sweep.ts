@@ -30,7 +30,7 @@ export const POLICY: Record<string, Access> = {
   'Query.asset': 'public', 'Query.candles': 'public', 'Query.ticker': 'public', 'Query.tickers': 'public', 'Query.order': 'read',
   'Query.myOrders': 'read', 'Query.myFills': 'read', 'Query.myBalances': 'read', 'Query.orderBook': 'public', 'Query.myPriceAlerts': 'read',
   'Query.deposit': 'read', 'Query.depositChains': 'public', 'Query.webhookEventTypes': 'public', 'Query.webhookEndpoints': 'read',
-  'Query.webhookEndpoint': 'read',
+  'Query.webhookEndpoint': 'read', 'Query.withdrawalQuote': 'read', 'Query.myWithdrawals': 'read', 'Query.withdrawal': 'read',
   // Mutation
   'Mutation.login': 'public', 'Mutation.completeLogin': 'public', 'Mutation.refreshSession': 'public', 'Mutation.logout': 'session',
   'Mutation.revokeSession': 'session', 'Mutation.enrolTwoFactor': 'session', 'Mutation.confirmTwoFactor': 'session',
@@ -45,11 +45,12 @@ export const POLICY: Record<string, Access> = {
   'Mutation.depositAddress': 'read', 'Mutation.reportDeposit': 'read', 'Mutation.devnetFaucet': 'trade', 'Mutation.retryDeposit': 'session',
   'Mutation.createWebhookEndpoint': 'read', 'Mutation.updateWebhookEndpoint': 'read', 'Mutation.pauseWebhookEndpoint': 'read',
   'Mutation.resumeWebhookEndpoint': 'read', 'Mutation.rotateWebhookEndpointSecret': 'read', 'Mutation.deleteWebhookEndpoint': 'read',
-  'Mutation.redeliverWebhookEvent': 'read', 'Mutation.sendTestWebhook': 'read',
+  'Mutation.redeliverWebhookEvent': 'read', 'Mutation.sendTestWebhook': 'read', 'Mutation.requestWithdrawal': 'withdraw',
   // Subscription
   'Subscription.myDepositUpdates': 'read', 'Subscription.priceUpdated': 'public', 'Subscription.candleUpdated': 'public',
   'Subscription.tickerUpdated': 'public', 'Subscription.myOrderUpdates': 'read', 'Subscription.myBalanceUpdates': 'read',
   'Subscription.orderBookUpdated': 'public', 'Subscription.tradesExecuted': 'public', 'Subscription.alertTriggered': 'read',
+  'Subscription.myWithdrawalUpdates': 'read',
   // User: the key `id` is whatever the reference holds; everything else is user data.
   'User.id': 'public', 'User.roles': 'read', 'User.createdAt': 'read', 'User.twoFactorEnabled': 'read', 'User.referralCode': 'read',
   'User.referralRevenueShare': 'read', 'User.referrals': 'read', 'User.email': 'read', 'User.wallets': 'read', 'User.kyc': 'read',

@@ -141,11 +141,12 @@ export class Withdrawals {
     const existing = await withdrawalByKey(em, userId, key);
     if (existing) return this.again(existing, { chain: spec.name, asset: input.asset, toAddress, amount });
 
-    await this.checkSecondFactor(userId, input.twoFactorCode, ip);
+    // Everything that can be checked without the second factor first: a refusal spends no code.
     if (await isDepositAddress(em, spec.name, toAddress)) {
       throw new DomainError('WITHDRAWAL_OWN_ADDRESS', 'toAddress is a deposit address of this exchange: trade or transfer inside instead', { field: 'toAddress' });
     }
     const fees = input.quoteId ? await this.quoted(userId, input.quoteId, spec.name, input.asset, amount) : await this.price(spec.name, input.asset, amount);
+    await this.checkSecondFactor(userId, input.twoFactorCode, ip);
     const inserted = await insertWithdrawal(em, {
       id: randomUUID(),
       userId,
