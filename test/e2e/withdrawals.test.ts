@@ -9,7 +9,9 @@ import { startReceiver, type Received } from '../harness/webhook-receiver';
 // "Withdrawals"): TOTP required, the total debited in matching at once, a transaction signed from
 // the hot wallet with a nonce kept in Postgres, sent, and followed to completed (the tests mine
 // the confirmations themselves, hardhat_mine). A transfer the hot wallet cannot cover reverts:
-// failed, and the debit comes back. Crash cases run on a system of their own.
+// failed, and the debit comes back. Crash cases run on a system of their own. Every transaction
+// here is on `ethereum`: deposits.test.ts counts blocks (and rewinds) on `arbitrum` of the same
+// shared chains, and a withdrawal mined there would add blocks under it.
 
 const FIELDS = 'id chain asset toAddress amount exchangeFee networkFee total status txHash confirmations requiredConfirmations failure';
 const USDC = '0x5FbDB2315678afecb367f032d93F642f64180aa3';
@@ -82,7 +84,7 @@ describe('withdrawals on the local chains', () => {
     await credit(user.token, 'USDC', '100');
     const recipient = Wallet.createRandom().address;
     const quote = await gql(
-      'query { withdrawalQuote(asset: "USDC", chain: "arbitrum", amount: "10") { id amount exchangeFee networkFee networkFeeNative total expiresAt } }',
+      'query { withdrawalQuote(asset: "USDC", chain: "ethereum", amount: "10") { id amount exchangeFee networkFee networkFeeNative total expiresAt } }',
       {},
       { token: user.token },
     );
@@ -103,7 +105,7 @@ describe('withdrawals on the local chains', () => {
     const updates = collect(ws, `subscription { myWithdrawalUpdates { id status txHash } }`);
     await new Promise((resolve) => setTimeout(resolve, 300));
     const key = randomUUID();
-    const input = { asset: 'USDC', chain: 'arbitrum', toAddress: recipient, amount: '10', idempotencyKey: key, quoteId: q.id };
+    const input = { asset: 'USDC', chain: 'ethereum', toAddress: recipient, amount: '10', idempotencyKey: key, quoteId: q.id };
     const first = await gql(REQUEST, { input: { ...input, twoFactorCode: user.code() } }, { token: user.token });
     expect(first.errors).toBeUndefined();
     const w = first.data.requestWithdrawal;
@@ -116,15 +118,15 @@ describe('withdrawals on the local chains', () => {
     expect(await available(user, 'USDC')).toBe('89');
 
     const sent = await withdrawalWithStatus(user, w.id, 'broadcast');
-    const tx = await rpc('arbitrum', 'eth_getTransactionByHash', [sent.txHash]);
+    const tx = await rpc('ethereum', 'eth_getTransactionByHash', [sent.txHash]);
     const [hot] = await sql<{ address: string }>('select address from funding.hot_wallet');
     expect(tx.from.toLowerCase()).toBe(hot.address.toLowerCase());
     const [nonce] = await sql<{ nonce: string }>('select nonce::text from funding.withdrawals where id = $1', [w.id]);
     expect(Number(tx.nonce)).toBe(Number(nonce.nonce));
-    await mine('arbitrum', 2);
+    await mine('ethereum', 3);
     const done = await withdrawalWithStatus(user, w.id, 'completed');
-    expect(done.confirmations).toBeGreaterThanOrEqual(2);
-    expect(await tokenBalance('arbitrum', USDC, recipient)).toBe(10_000_000n);
+    expect(done.confirmations).toBeGreaterThanOrEqual(3);
+    expect(await tokenBalance('ethereum', USDC, recipient)).toBe(10_000_000n);
     expect(await available(user, 'USDC')).toBe('89');
 
     await updates.waitFor(4, 10000);
@@ -189,7 +191,7 @@ describe('withdrawals on the local chains', () => {
     await credit(user.token, 'USDC', '50');
     const to = Wallet.createRandom().address;
     const wrongChecksum = to.slice(0, 2) + [...to.slice(2)].map((c) => (/[a-f]/.test(c) ? c.toUpperCase() : /[A-F]/.test(c) ? c.toLowerCase() : c)).join('');
-    const base = { asset: 'USDC', chain: 'arbitrum', toAddress: to, amount: '1' };
+    const base = { asset: 'USDC', chain: 'ethereum', toAddress: to, amount: '1' };
     const cases: [Record<string, unknown>, string][] = [
       [{ amount: '-1' }, 'WITHDRAWAL_INVALID_AMOUNT'],
       [{ amount: '0' }, 'WITHDRAWAL_INVALID_AMOUNT'],
@@ -209,7 +211,7 @@ describe('withdrawals on the local chains', () => {
     // Too much for the balance, and one of the exchange's own deposit addresses.
     expect((await request(user, { ...base, amount: '50', twoFactorCode: user.code() })).errors?.[0]?.extensions?.code).toBe('INSUFFICIENT_FUNDS');
     const other = await signUp();
-    const own = await gql('mutation { depositAddress(chain: "arbitrum") { address } }', {}, { token: other.token });
+    const own = await gql('mutation { depositAddress(chain: "ethereum") { address } }', {}, { token: other.token });
     expect((await request(user, { ...base, toAddress: own.data.depositAddress.address })).errors?.[0]?.extensions?.code).toBe('WITHDRAWAL_OWN_ADDRESS');
     expect(await available(user, 'USDC')).toBe('50');
     expect(await sql('select id from funding.withdrawals where user_id = $1', [user.id])).toEqual([]);
