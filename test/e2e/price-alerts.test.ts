@@ -286,6 +286,18 @@ describe('price alerts that fire', () => {
     expect(firingsOf(sub, expiring.id)).toEqual([]);
     const mine = await call(`{ myPriceAlerts { id } }`, {}, dave);
     expect(mine.data.myPriceAlerts.map((a: any) => a.id)).not.toContain(expiring.id);
+    // The history stays listable by status: what fired, with its price; what was cancelled or expired.
+    const fired = await call(`{ myPriceAlerts(statuses: [triggered]) { id status triggeredPrice } }`, {}, dave);
+    expect(fired.data.myPriceAlerts).toEqual([{ id: kept.id, status: 'triggered', triggeredPrice: '61500' }]);
+    const ended = await call(`{ myPriceAlerts(statuses: [cancelled, expired], first: 500) { id status } }`, {}, dave);
+    expect(ended.data.myPriceAlerts).toEqual(
+      expect.arrayContaining([
+        { id: cancelled.id, status: 'cancelled' },
+        { id: expiring.id, status: 'expired' },
+      ]),
+    );
+    const tooMany = await call(`{ myPriceAlerts(statuses: [triggered], first: 501) { id } }`, {}, dave);
+    expect(tooMany.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'first' });
   });
 
   it('refuses bad input with BAD_USER_INPUT and stores nothing', async () => {

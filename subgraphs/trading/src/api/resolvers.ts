@@ -1,4 +1,4 @@
-import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import {
   Access,
   alertChannel,
@@ -11,14 +11,20 @@ import {
   type PriceAlertState,
 } from '@tradegraph/shared';
 import type { Context } from './context';
-import { AlertCondition, AlertTriggered, Market, PriceAlert, PriceAlertInput, User } from './types';
+import { AlertCondition, AlertStatus, AlertTriggered, Market, PriceAlert, PriceAlertInput, User } from './types';
 
 @Resolver(() => PriceAlert)
 export class PriceAlertResolver {
   @Access('read')
-  @Query(() => [PriceAlert], { description: 'Your active price alerts' })
-  myPriceAlerts(@Ctx() ctx: Context): Promise<PriceAlertState[]> {
-    return ctx.loaders.activeAlertsByUser.load(requireViewer(ctx.viewer).userId);
+  @Query(() => [PriceAlert], {
+    description: 'Your price alerts, newest first: the active ones, or those in `statuses` (e.g. [triggered] for what fired; at most `first`)',
+  })
+  myPriceAlerts(
+    @Ctx() ctx: Context,
+    @Arg('statuses', () => [AlertStatus], { nullable: true }) statuses?: AlertStatus[] | null,
+    @Arg('first', () => Int, { defaultValue: 100 }) first = 100,
+  ): Promise<PriceAlertState[]> {
+    return ctx.services.alerts.list(ctx.em, requireViewer(ctx.viewer).userId, statuses ?? [AlertStatus.active], first);
   }
 
   @Access('trade')

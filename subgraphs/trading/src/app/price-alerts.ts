@@ -8,7 +8,10 @@ import {
   type AlertCondition,
   type AlertRequest,
 } from '../domain/alerts';
-import { cancelActiveAlert, countActiveAlerts, findAlertOf, insertAlert, recordState } from '../infra';
+import { alertsOfUser, cancelActiveAlert, countActiveAlerts, findAlertOf, insertAlert, recordState } from '../infra';
+
+/** The most alerts one `myPriceAlerts` answer lists. */
+const MAX_ALERTS_LISTED = 500;
 
 /** Whether markets lists a symbol (markets' listing route, behind a cache: infra/listed-markets.ts). */
 export interface MarketListing {
@@ -53,6 +56,15 @@ export class PriceAlerts {
     const state = recordState(await insertAlert(em, userId, alert));
     this.sink.added(state);
     return state;
+  }
+
+  /** The user's alerts in `statuses`, newest first, at most `first` (1–MAX_ALERTS_LISTED). */
+  list(em: EntityManager, userId: string, statuses: readonly PriceAlertState['status'][], first: number): Promise<PriceAlertState[]> {
+    if (!Number.isInteger(first) || first < 1 || first > MAX_ALERTS_LISTED) {
+      throw invalidInput(`first must be between 1 and ${MAX_ALERTS_LISTED}`, 'first');
+    }
+    if (statuses.length === 0) throw invalidInput('statuses must name at least one status', 'statuses');
+    return alertsOfUser(em, userId, [...new Set(statuses)], first);
   }
 
   /** Cancels the caller's active alert; another user's alert, or none, is NOT_FOUND alike. */

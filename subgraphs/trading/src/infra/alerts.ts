@@ -25,6 +25,12 @@ export async function insertAlert(em: EntityManager, userId: string, alert: NewA
   return record;
 }
 
+/** `userId`'s alerts in `statuses`, newest first, at most `limit` (index price_alerts_user). */
+export async function alertsOfUser(em: EntityManager, userId: string, statuses: readonly PriceAlertState['status'][], limit: number): Promise<PriceAlertState[]> {
+  const records = await em.find(PriceAlertRecord, { userId, status: { $in: [...statuses] } }, { orderBy: { createdAt: 'desc' }, limit });
+  return records.map(recordState);
+}
+
 /** The alert `id` if `userId` owns it. */
 export function findAlertOf(em: EntityManager, userId: string, id: string): Promise<PriceAlertRecord | null> {
   return em.findOne(PriceAlertRecord, { id, userId });
