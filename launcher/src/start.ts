@@ -9,7 +9,7 @@ import {
   createLogger,
   dataDir,
   databaseUrl,
-  portOf,
+  gatewayPublicUrl,
   redisUrl,
   shutdownTimeoutMs,
   stopOnSignals,
@@ -52,7 +52,7 @@ async function runProcesses(): Promise<void> {
     chains = await startDevnets(chainsOf(settings), { blockMs: settings.DEVNET_BLOCK_MS, logFile: path.join(dataDir(), 'chains.log'), logger });
   }
   supervisor.start();
-  const gateway = `http://127.0.0.1:${portOf('gateway')}`;
+  const gateway = gatewayPublicUrl();
   await waitUntilReady(`${gateway}/ready`);
   announce({
     mode: `one process per service, ${SUBGRAPH_NAMES.length + 1} supervised processes`,

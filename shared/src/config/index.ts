@@ -68,6 +68,15 @@ export function portOf(name: ProcessName, settings: Config = config()): number {
 }
 
 /** Where the gateway reaches a subgraph over HTTP: `<NAME>_URL` or the local default. */
+/**
+ * The address people are told to open: the start-up line and the README print it, and it is
+ * SIWE's default domain (accounts), so a wallet signing in from the playground names the domain
+ * the server expects. Loopback, where every process listens by default (BIND_HOST).
+ */
+export function gatewayPublicUrl(settings: Config = config()): string {
+  return `http://127.0.0.1:${portOf('gateway', settings)}`;
+}
+
 export function subgraphUrl(name: SubgraphName, settings: Config = config()): string {
   return settings[`${name.toUpperCase() as Uppercase<SubgraphName>}_URL`] ?? `http://127.0.0.1:${portOf(name, settings)}${GRAPHQL_PATH}`;
 }

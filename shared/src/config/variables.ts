@@ -153,7 +153,7 @@ export const VARIABLES = {
   ...attemptVariables('WINDOW_SECONDS', () => 900, 'the window of failed attempts'),
   RATE_LIMIT_SIGNUP_PER_IP: variable(positive(30), 'signUps per client address per window (accounts)'),
   RATE_LIMIT_SIGNUP_WINDOW_SECONDS: variable(positive(3600), 'the signUp window'),
-  SIWE_DOMAIN: variable(text(), 'the domain a Sign-In with Ethereum message must name (default localhost:<gateway port>)'),
+  SIWE_DOMAIN: variable(text(), 'the domain a Sign-In with Ethereum message must name (default 127.0.0.1:<gateway port>, the address the start-up line names)'),
   SIWE_URI: variable(text(), 'the origin the message URI must be on (default http://<SIWE_DOMAIN>)'),
   SIWE_CHAIN_IDS: variable(z.string().default('1'), 'comma-separated chain ids accepted in SIWE messages'),
   SIWE_NONCE_TTL_SECONDS: variable(positive(300), 'how long a SIWE or wallet-link nonce works'),

@@ -1,4 +1,4 @@
-import { config, isProduction, portOf, type Config } from '@tradegraph/shared';
+import { config, gatewayPublicUrl, isProduction, type Config } from '@tradegraph/shared';
 import { ATTEMPT_KINDS, type AttemptKind, type AttemptLimits, type SignUpLimits } from '../domain/attempts';
 import { parseKycKeyring, type KycKeyring } from '../domain/kyc/crypto';
 import { parseOidcProviders, type OidcProviderConfig } from '../domain/oidc';
@@ -101,7 +101,8 @@ export function readAccountsSettings(settings: Config = config()): AccountsSetti
         chainIds: settings.SIWE_CHAIN_IDS,
         nonceTtlSeconds: String(settings.SIWE_NONCE_TTL_SECONDS),
       },
-      `localhost:${portOf('gateway', settings)}`,
+      // The address the start-up line and the README tell people to open.
+      new URL(gatewayPublicUrl(settings)).host,
     ),
     oidcProviders: parseOidcProviders(settings.OIDC_PROVIDERS, production),
     kycKeyring: parseKycKeyring(settings.KYC_ENCRYPTION_KEYS, production),
