@@ -28,7 +28,7 @@ export const POLICY: Record<string, Access> = {
   'Query.myApiKeys': 'read', 'Query.oidcProviders': 'public', 'Query.myPortfolio': 'read', 'Query.myDeposits': 'read',
   'Query.markets': 'public', 'Query.market': 'public', 'Query.price': 'public', 'Query.prices': 'public', 'Query.assets': 'public',
   'Query.asset': 'public', 'Query.candles': 'public', 'Query.ticker': 'public', 'Query.tickers': 'public', 'Query.order': 'read',
-  'Query.myOrders': 'read', 'Query.myFills': 'read', 'Query.myBalances': 'read', 'Query.orderBook': 'public', 'Query.myPriceAlerts': 'read',
+  'Query.myOrders': 'read', 'Query.myFills': 'read', 'Query.myBalances': 'read', 'Query.orderBook': 'public', 'Query.feeSchedule': 'public', 'Query.myPriceAlerts': 'read',
   'Query.deposit': 'read', 'Query.depositChains': 'public', 'Query.webhookEventTypes': 'public', 'Query.webhookEndpoints': 'read',
   'Query.webhookEndpoint': 'read', 'Query.withdrawalQuote': 'read', 'Query.myWithdrawals': 'read', 'Query.withdrawal': 'read',
   // Mutation
@@ -54,7 +54,7 @@ export const POLICY: Record<string, Access> = {
   // User: the key `id` is whatever the reference holds; everything else is user data.
   'User.id': 'public', 'User.roles': 'read', 'User.createdAt': 'read', 'User.twoFactorEnabled': 'read', 'User.referralCode': 'read',
   'User.referralRevenueShare': 'read', 'User.referrals': 'read', 'User.email': 'read', 'User.wallets': 'read', 'User.kyc': 'read',
-  'User.portfolio': 'read', 'User.deposits': 'read', 'User.orders': 'read', 'User.balances': 'read', 'User.priceAlerts': 'read',
+  'User.portfolio': 'read', 'User.deposits': 'read', 'User.orders': 'read', 'User.balances': 'read', 'User.feeTier': 'read', 'User.priceAlerts': 'read',
 };
 
 export const KEY_SCOPES = [['read'], ['trade'], ['withdraw'], ['read', 'trade', 'withdraw']] as const;

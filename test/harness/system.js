@@ -113,6 +113,8 @@ async function startSystem({ databaseUrl, redisUrl, database, portBase, logDir, 
     // Tests publish ticks dated long ago (history-export); only tick-retention's system prunes.
     PRICE_TICKS_RETENTION_DAYS: '0',
     MATCHING_DEMO_CREDITS: 'on',
+    // Fee tiers move within a second of a trade (fees.test.ts), not a minute.
+    FEE_TIER_REFRESH_MS: '500',
     // The bootstrap admin of the test system (see test/harness/roles.ts).
     ADMIN_EMAILS: 'root-admin@tradegraph.test',
     // Every test talks from 127.0.0.1 with a few users, far faster than any client: the gateway's

@@ -45,7 +45,11 @@ import {
   PlaceOrderInput,
   Trade,
   User,
+  FeeScheduleTier,
+  FeeTier,
+  MarketFees,
 } from './types';
+import { bpsToRate } from '../domain/fees';
 
 export type MatchingContext = SubgraphContext<MatchingLoaders, MatchingServices>;
 type Context = MatchingContext;
@@ -352,5 +356,53 @@ export class UserOrdersResolver {
   balances(@Root() user: User, @Ctx() ctx: Context): BalanceRow[] {
     if (!canReadUserData(ctx.viewer, user.id)) throw forbidden();
     return exchangeOf(ctx).balances(user.id);
+  }
+}
+
+/** Fees: every market's rates, the schedule, and the user's own tier (docs/architecture.md, "Fees"). */
+@Resolver(() => Market)
+export class MarketFeesResolver {
+  @FieldResolver(() => MarketFees, { description: "The market's fee rates (fee tier 0; a user's tier may lower them: me.feeTier)" })
+  fees(@Root() market: Market, @Ctx() ctx: Context): MarketFees {
+    const spec = exchangeOf(ctx).sequencer.engine.marketSpec(market.symbol);
+    if (!spec) throw notFound('Unknown market');
+    return { maker: bpsToRate(spec.makerFeeBps), taker: bpsToRate(spec.takerFeeBps) };
+  }
+}
+
+@Resolver(() => User)
+export class UserFeeTierResolver {
+  @Access('read')
+  @FieldResolver(() => FeeTier, { description: "The user's fee tier, from their 30-day volume (FEE_TIERS)" })
+  async feeTier(@Root() user: User, @Ctx() ctx: Context): Promise<FeeTier> {
+    if (!canReadUserData(ctx.viewer, user.id)) throw forbidden();
+    const host = ctx.services.engine;
+    const sequencer = exchangeOf(ctx).sequencer;
+    const schedule = ctx.services.feeSchedule;
+    const { level, makerBps, takerBps } = sequencer.engine.userFees(user.id);
+    const base = schedule[0];
+    const next = schedule.find((tier) => tier.level === level + 1);
+    return {
+      level,
+      // Level 0 pays the markets' own rates, which the schedule's level 0 sets.
+      maker: bpsToRate(level === 0 ? base.makerBps : makerBps),
+      taker: bpsToRate(level === 0 ? base.takerBps : takerBps),
+      thirtyDayVolume: await host.feeTiers.volumeOf(sequencer, user.id),
+      nextLevelVolume: next?.minVolume ?? null,
+    };
+  }
+}
+
+@Resolver()
+export class FeeScheduleResolver {
+  @Access('public')
+  @Query(() => [FeeScheduleTier], { description: 'The fee schedule: tiers by 30-day volume (FEE_TIERS)' })
+  feeSchedule(@Ctx() ctx: Context): FeeScheduleTier[] {
+    return ctx.services.feeSchedule.map((tier) => ({
+      level: tier.level,
+      minVolume: tier.minVolume,
+      maker: bpsToRate(tier.makerBps),
+      taker: bpsToRate(tier.takerBps),
+    }));
   }
 }

@@ -165,3 +165,28 @@ export class Market {
 export class User {
   @Field(() => ID) id!: string;
 }
+
+@ObjectType({ description: 'Fee rates as fractions of the notional ("0.001" = 0.1%), paid in the quote asset' })
+export class MarketFees {
+  @Field(() => DecimalScalar, { description: 'rate of a fill that rested in the book' }) maker!: string;
+  @Field(() => DecimalScalar, { description: 'rate of a fill that took liquidity' }) taker!: string;
+}
+
+@ObjectType({ description: 'One tier of the fee schedule (FEE_TIERS)' })
+export class FeeScheduleTier {
+  @Field(() => Int, { description: '0 = every market\'s own rate' }) level!: number;
+  @Field(() => DecimalScalar, { description: '30-day volume (USD) from which the tier applies' }) minVolume!: string;
+  @Field(() => DecimalScalar) maker!: string;
+  @Field(() => DecimalScalar) taker!: string;
+}
+
+@ObjectType({ description: "A user's fee tier: the rates their fills pay now" })
+export class FeeTier {
+  @Field(() => Int) level!: number;
+  @Field(() => DecimalScalar) maker!: string;
+  @Field(() => DecimalScalar) taker!: string;
+  @Field(() => DecimalScalar, { description: 'quote value of their fills in the last 30 days, in markets quoted in USD, USDT or USDC' })
+  thirtyDayVolume!: string;
+  @Field(() => DecimalScalar, { nullable: true, description: '30-day volume of the next tier; null at the top' })
+  nextLevelVolume!: string | null;
+}

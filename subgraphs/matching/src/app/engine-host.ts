@@ -5,6 +5,8 @@ import { followListing } from '../events/listing';
 import { Exchange } from './exchange';
 import { SERVICE_UNAVAILABLE_MESSAGE, Sequencer } from './sequencer';
 import type { JournalMetrics } from './journal-metrics';
+import type { FeeTier } from '../domain/fees';
+import { FeeTierKeeper } from './fee-tiers';
 
 export interface EngineHostOptions {
   orm: MikroORM;
@@ -17,6 +19,8 @@ export interface EngineHostOptions {
   finishedOrdersKept: number;
   /** Told when a batch with webhook events committed. */
   webhooks: Pick<WebhookOutbox, 'committed'>;
+  /** The fee schedule (FEE_TIERS): new markets get its level 0. */
+  feeSchedule: readonly FeeTier[];
 }
 
 /** Where the engine stands: the last durable sequence number and the state hash. */
@@ -44,7 +48,12 @@ export class EngineHost {
   /** Set by a clean shutdown, so a rebuild in progress gives up. */
   private stopped = false;
 
-  private constructor(private readonly options: EngineHostOptions) {}
+  /** Moves users between fee tiers (FEE_TIERS) as their 30-day volume changes. */
+  readonly feeTiers: FeeTierKeeper;
+
+  private constructor(private readonly options: EngineHostOptions) {
+    this.feeTiers = new FeeTierKeeper(options.feeSchedule, options.orm, options.logger);
+  }
 
   /** An engine from the latest snapshot plus the journal after it, following the markets listing. */
   static async open(options: EngineHostOptions): Promise<EngineHost> {
@@ -70,6 +79,12 @@ export class EngineHost {
     if (!this.unavailable) void this.exchange!.sequencer.submit({ type: 'Tick' }).catch(() => {});
   }
 
+  /** Recomputes fee tiers (FeeTierKeeper); skipped while rebuilding. Answers how many moved. */
+  async refreshFeeTiers(): Promise<number> {
+    if (this.unavailable || !this.exchange) return 0;
+    return this.feeTiers.refresh(this.exchange.sequencer);
+  }
+
   /** Where the engine in service stands, once everything submitted so far is durable. */
   async state(): Promise<EngineState> {
     const sequencer = this.exchange!.sequencer;
@@ -87,7 +102,7 @@ export class EngineHost {
   }
 
   private async install(): Promise<void> {
-    const { orm, bus, logger, journal, snapshotEvery, finishedOrdersKept, webhooks } = this.options;
+    const { orm, bus, logger, journal, snapshotEvery, finishedOrdersKept, webhooks, feeSchedule } = this.options;
     const sequencer = await Sequencer.open(orm, logger, {
       snapshotEvery,
       finishedOrdersKept,
@@ -100,10 +115,11 @@ export class EngineHost {
     });
     const publisher = new Publisher(sequencer.engine, bus, logger, sequencer.lastSeq);
     sequencer.onBatch((changes) => publisher.publish(changes));
+    sequencer.onBatch((changes) => this.feeTiers.noteFills(changes.fills));
     // The batch's trade.* webhook events are durable with it: the outbox relay can take them now.
     sequencer.onBatch((changes) => changes.webhookEvents.length > 0 && webhooks.committed());
     // The markets come from the markets subgraph: wait for its listing before serving orders.
-    const stopFollowing = await followListing(sequencer, bus, logger);
+    const stopFollowing = await followListing(sequencer, bus, logger, feeSchedule[0]);
     this.exchange = new Exchange(sequencer, orm);
     this.publisher = publisher;
     this.stopListing = stopFollowing;

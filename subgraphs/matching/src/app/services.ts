@@ -1,4 +1,5 @@
 import type { EngineHost } from './engine-host';
+import type { FeeTier } from '../domain/fees';
 
 /**
  * What matching's `prepare()` makes once at start and every resolver (`ctx.services`), route and
@@ -9,4 +10,6 @@ export interface MatchingServices {
   engine: EngineHost;
   /** Whether the demo-only `creditDemoFunds` mutation is on (MATCHING_DEMO_CREDITS=on). */
   demoCredits: boolean;
+  /** The fee schedule (FEE_TIERS, domain/fees.ts). */
+  feeSchedule: readonly FeeTier[];
 }

@@ -1,5 +1,6 @@
 import type { ListedMarket } from '@tradegraph/shared/contracts';
 import type { MarketSpec } from './engine';
+import type { FeeTier } from './fees';
 
 /**
  * The engine learns its markets from the markets subgraph (events/listing.ts). Inside the engine
@@ -9,12 +10,8 @@ import type { MarketSpec } from './engine';
  */
 export const ENGINE_ASSET_DECIMALS = 8;
 
-
-export const MAKER_FEE_BPS = 10;
-export const TAKER_FEE_BPS = 20;
-
-/** The engine's spec of a listed market. */
-export function engineSpec(market: ListedMarket): MarketSpec {
+/** The engine's spec of a listed market, at the fee schedule's base rates (level 0, see fees.ts). */
+export function engineSpec(market: ListedMarket, fees: Pick<FeeTier, 'makerBps' | 'takerBps'>): MarketSpec {
   return {
     id: market.symbol,
     base: market.base,
@@ -24,7 +21,7 @@ export function engineSpec(market: ListedMarket): MarketSpec {
     tickSize: market.tickSize,
     lotSize: market.lotSize,
     minNotional: market.minNotional,
-    makerFeeBps: MAKER_FEE_BPS,
-    takerFeeBps: TAKER_FEE_BPS,
+    makerFeeBps: fees.makerBps,
+    takerFeeBps: fees.takerBps,
   };
 }

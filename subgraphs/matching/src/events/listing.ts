@@ -1,5 +1,6 @@
 import { LISTING_PATH, config, internalHeaders, listingChannel, subgraphBaseUrl, type EventBus, type ListedMarket, type Logger } from '@tradegraph/shared';
 import { engineSpec } from '../domain/catalog';
+import type { FeeTier } from '../domain/fees';
 import type { CommandInput, Sequencer } from '../app/sequencer';
 
 /** The markets subgraph's `GET /listing` (MARKETS_LISTING_URL overrides). */
@@ -12,11 +13,11 @@ export function listingUrl(): string {
  * AddMarket for a new one (then SuspendMarket if it is listed suspended), Suspend/Resume when
  * the status differs, nothing when it already agrees. As journaled commands they replay exactly.
  */
-export function commandsFor(sequencer: Sequencer, market: ListedMarket): CommandInput[] {
+export function commandsFor(sequencer: Sequencer, market: ListedMarket, baseFees: Pick<FeeTier, 'makerBps' | 'takerBps'>): CommandInput[] {
   const suspended = sequencer.engine.isSuspended(market.symbol);
   const wantSuspended = market.status === 'suspended';
   if (suspended === undefined) {
-    const add: CommandInput = { type: 'AddMarket', spec: engineSpec(market) };
+    const add: CommandInput = { type: 'AddMarket', spec: engineSpec(market, baseFees) };
     return wantSuspended ? [add, { type: 'SuspendMarket', market: market.symbol }] : [add];
   }
   if (suspended === wantSuspended) return [];
@@ -33,6 +34,7 @@ export async function followListing(
   sequencer: Sequencer,
   bus: EventBus,
   logger: Logger,
+  baseFees: Pick<FeeTier, 'makerBps' | 'takerBps'>,
   options: { url?: string; retryMaxMs?: number } = {},
 ): Promise<() => Promise<void>> {
   const url = options.url ?? listingUrl();
@@ -40,7 +42,7 @@ export async function followListing(
   let queue: Promise<void> = Promise.resolve();
   const apply = (market: ListedMarket) => {
     queue = queue.then(async () => {
-      for (const command of commandsFor(sequencer, market)) {
+      for (const command of commandsFor(sequencer, market, baseFees)) {
         const { result } = await sequencer.submit(command);
         if (result.code !== 'OK') logger.warn({ market: market.symbol, command: command.type, code: result.code }, 'listing change refused by the engine');
         else logger.info({ market: market.symbol, command: command.type }, 'listing change applied');

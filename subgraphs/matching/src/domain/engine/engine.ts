@@ -1,6 +1,7 @@
 import type { BookSide, BookSideFactory } from './book';
 import { fastBookSide } from './fast-book';
 import { Order, OrderStatus } from './market';
+import { MAX_FEE_BPS } from './limits';
 import { referenceBookSide } from './reference-book';
 import { orderSnapshot, type EngineSnapshot, type OrderSnapshot } from './snapshot';
 import { Rejection } from './base';
@@ -92,6 +93,9 @@ export class Engine extends EngineState {
         case 'ResumeMarket':
           this.setSuspended(command.market, command.type === 'SuspendMarket');
           break;
+        case 'SetUserFees':
+          this.setUserFees(command);
+          break;
         case 'Tick':
           break;
         default:
@@ -118,7 +122,7 @@ export class Engine extends EngineState {
       throw new Rejection('DUPLICATE_CLIENT_ORDER_ID');
     }
     const p = validateOrder(c, m);
-    const { base, quote } = this.holdings(c.user, m);
+    const { base, quote, fees } = this.holdings(c.user, m);
     const isBuy = c.side === 'buy';
     const reserveBalance = isBuy ? quote : base;
     const reservation = this.initialReservation(c, m, p, reserveBalance);
@@ -147,6 +151,7 @@ export class Engine extends EngineState {
         c.trailingBps ?? 0,
         reserveBalance,
         isBuy ? base : quote,
+        fees,
       );
     const order = makeOrder(
       this.nextOrderId,
@@ -282,6 +287,27 @@ export class Engine extends EngineState {
   lastPrice(marketId: string): number | undefined {
     const m = this.markets.get(marketId);
     return m && m.lastPrice > 0 ? m.lastPrice : undefined;
+  }
+
+  /** Users whose fee tier is above level 0. */
+  usersWithFeeTier(): string[] {
+    const users: string[] = [];
+    for (const [user, rates] of this.feeTiers) if (rates.level !== 0) users.push(user);
+    return users;
+  }
+
+  /** A user's fee tier: its level and the rates a fill in `marketId` charges them (SetUserFees). */
+  userFees(user: string, marketId?: string): { level: number; makerBps: number; takerBps: number } {
+    const rates = this.feeTiers.get(user);
+    const m = marketId === undefined ? undefined : this.markets.get(marketId);
+    const level = rates?.level ?? 0;
+    const maker = rates?.makerBps ?? MAX_FEE_BPS;
+    const taker = rates?.takerBps ?? MAX_FEE_BPS;
+    return {
+      level,
+      makerBps: m ? Math.min(maker, m.makerFeeBps) : maker,
+      takerBps: m ? Math.min(taker, m.takerFeeBps) : taker,
+    };
   }
 
   marketSpec(marketId: string): MarketSpec | undefined {

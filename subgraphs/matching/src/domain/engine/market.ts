@@ -18,6 +18,20 @@ export class FeeAccount {
 export interface Holdings {
   base: Balance;
   quote: Balance;
+  fees: FeeRates;
+}
+
+/**
+ * A user's fee tier (SetUserFees): one mutable cell per user that every order of theirs points
+ * at, so a tier change reaches resting orders without touching them. A fill charges the lower of
+ * the tier's rate and the market's (tiers only lower fees, so a buy's reservation, made at the
+ * market's rates, always covers it). A user without a tier pays the market's rates (level 0).
+ */
+export class FeeRates {
+  level = 0;
+  makerBps = MAX_FEE_BPS;
+  takerBps = MAX_FEE_BPS;
+  constructor(readonly user: string) {}
 }
 
 /** A market's configuration (integers derived from its spec) and its live state. */
@@ -122,6 +136,8 @@ export class Order {
   // Warm: read when the order trades.
   /** Where the proceeds go: the base balance for buys, the quote balance for sells. */
   readonly proceedsBalance: Balance;
+  /** The user's fee tier cell (shared by all their orders). */
+  readonly fees: FeeRates;
   readonly selfTradePrevention: SelfTradePrevention;
   /** Budget in quote atoms for orders sized by quote amount, else 0. */
   readonly quoteAmount: number;
@@ -161,6 +177,7 @@ export class Order {
     trailingBps: number,
     reserveBalance: Balance,
     proceedsBalance: Balance,
+    fees: FeeRates,
   ) {
     this.id = id;
     this.indexNext = null;
@@ -181,6 +198,7 @@ export class Order {
     this.next = null;
     this.level = null;
     this.proceedsBalance = proceedsBalance;
+    this.fees = fees;
     this.selfTradePrevention = selfTradePrevention;
     this.quoteAmount = quoteAmount;
     this.quoteTraded = 0;

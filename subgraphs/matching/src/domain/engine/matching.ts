@@ -67,8 +67,11 @@ export abstract class Matching extends OrderLifecycle {
     const price = maker.price;
     const notional = price * quantity * m.quoteAtomsPerTickLot;
     const baseAtoms = quantity * m.baseAtomsPerLot;
-    const takerFee = feeFor(notional, m.takerFeeBps);
-    const makerFee = feeFor(notional, m.makerFeeBps);
+    // The user's tier, never above the market's rate (FeeRates).
+    const takerBps = taker.fees.takerBps;
+    const makerBps = maker.fees.makerBps;
+    const takerFee = feeFor(notional, takerBps < m.takerFeeBps ? takerBps : m.takerFeeBps);
+    const makerFee = feeFor(notional, makerBps < m.makerFeeBps ? makerBps : m.makerFeeBps);
     const takerBuys = taker.isBuy;
     const buyer = takerBuys ? taker : maker;
     const seller = takerBuys ? maker : taker;

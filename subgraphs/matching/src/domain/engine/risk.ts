@@ -1,8 +1,8 @@
 import { Balance } from './balance';
 import { EngineBase, Rejection } from './base';
-import { MAX_SAFE, feeFor } from './limits';
-import type { FeeAccount, Holdings, MarketState, Order } from './market';
-import type { AdjustBalance, CommandResult, PlaceOrder, RejectCode } from './types';
+import { MAX_FEE_BPS, MAX_SAFE, feeFor } from './limits';
+import { FeeRates, type FeeAccount, type Holdings, type MarketState, type Order } from './market';
+import type { AdjustBalance, CommandResult, PlaceOrder, RejectCode, SetUserFees } from './types';
 
 /**
  * Risk: balances, locks, reservations and fees. Buys lock quote (notional plus worst-case fee),
@@ -15,6 +15,8 @@ export abstract class Risk extends EngineBase {
   protected readonly supply = new Map<string, number>();
   protected readonly feeAccounts = new Map<string, FeeAccount>();
   protected readonly accounts = new Map<string, Map<string, Balance>>();
+  /** Each user's fee tier cell, made with their first holdings (see FeeRates). */
+  protected readonly feeTiers = new Map<string, FeeRates>();
   /** idempotencyKey → result of the AdjustBalance that applied it. */
   protected readonly adjustments = new Map<string, CommandResult>();
   /** Balances the command being applied touched (reused across commands; see flushBalances). */
@@ -34,10 +36,30 @@ export abstract class Risk extends EngineBase {
   protected holdings(user: string, m: MarketState): Holdings {
     let holdings = m.holdings.get(user);
     if (!holdings) {
-      holdings = { base: this.balance(user, m.spec.base), quote: this.balance(user, m.spec.quote) };
+      holdings = { base: this.balance(user, m.spec.base), quote: this.balance(user, m.spec.quote), fees: this.feeRates(user) };
       m.holdings.set(user, holdings);
     }
     return holdings;
+  }
+
+  protected feeRates(user: string): FeeRates {
+    let rates = this.feeTiers.get(user);
+    if (!rates) this.feeTiers.set(user, (rates = new FeeRates(user)));
+    return rates;
+  }
+
+  /** A user's fee tier from now on; level 0 means the markets' own rates. */
+  protected setUserFees(c: SetUserFees): void {
+    if (typeof c.user !== 'string' || c.user === '') throw new Rejection('INVALID_ORDER');
+    const level = c.level;
+    if (!Number.isSafeInteger(level) || level < 0) throw new Rejection('INVALID_ORDER');
+    for (const bps of [c.makerBps, c.takerBps]) {
+      if (!Number.isSafeInteger(bps) || bps < 0 || bps > MAX_FEE_BPS) throw new Rejection('INVALID_ORDER');
+    }
+    const rates = this.feeRates(c.user);
+    rates.level = level;
+    rates.makerBps = level === 0 ? MAX_FEE_BPS : c.makerBps;
+    rates.takerBps = level === 0 ? MAX_FEE_BPS : c.takerBps;
   }
 
   protected lock(balance: Balance, amount: number): void {

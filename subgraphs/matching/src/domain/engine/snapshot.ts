@@ -38,6 +38,8 @@ export interface EngineSnapshot {
   clock: number;
   nextOrderId: number;
   nextTradeId: number;
+  /** Users with a fee tier other than 0: [user, level, maker bps, taker bps], by user. */
+  feeTiers?: [string, number, number, number][];
   markets: { spec: MarketSpec; suspended: boolean; lastPrice: number }[];
   /** Net deposits per asset (sum of AdjustBalance amounts). */
   supply: [asset: string, amount: number][];

@@ -38,6 +38,9 @@ export abstract class EngineState extends Triggers {
       }
     }
     balances.sort((a, b) => compare(a[0], b[0]) || compare(a[1], b[1]));
+    const feeTiers: NonNullable<EngineSnapshot['feeTiers']> = [];
+    for (const [user, rates] of this.feeTiers) if (rates.level !== 0) feeTiers.push([user, rates.level, rates.makerBps, rates.takerBps]);
+    feeTiers.sort((a, b) => compare(a[0], b[0]));
     return {
       version: 1,
       clock: this.clock,
@@ -51,6 +54,8 @@ export abstract class EngineState extends Triggers {
       adjustments: [...this.adjustments]
         .sort((a, b) => compare(a[0], b[0]))
         .map(([key, result]) => [key, JSON.parse(JSON.stringify(result)) as CommandResult]),
+      // Only when some user has a tier, so the snapshots (and hashes) of engines without tiers stay as they were.
+      ...(feeTiers.length > 0 ? { feeTiers } : {}),
     };
   }
 
@@ -74,6 +79,12 @@ export abstract class EngineState extends Triggers {
       const b = this.balance(user, asset);
       b.available = available;
       b.locked = locked;
+    }
+    for (const [user, level, makerBps, takerBps] of snapshot.feeTiers ?? []) {
+      const rates = this.feeRates(user);
+      rates.level = level;
+      rates.makerBps = makerBps;
+      rates.takerBps = takerBps;
     }
     const byId = new Map<number, Order>();
     for (const s of snapshot.orders) {
@@ -102,6 +113,7 @@ export abstract class EngineState extends Triggers {
         s.trailingBps,
         isBuy ? quote : base,
         isBuy ? base : quote,
+        this.feeRates(s.user),
       );
       order.visible = s.visible;
       order.reserved = s.reserved;

@@ -131,12 +131,24 @@ export interface ResumeMarket extends CommandBase {
   market: string;
 }
 
+/**
+ * A user's fee tier (the app computes it from 30-day volume and the configured schedule): the
+ * rates their fills pay from now on, resting orders included. Level 0 = the markets' own rates.
+ */
+export interface SetUserFees extends CommandBase {
+  type: 'SetUserFees';
+  user: string;
+  level: number;
+  makerBps: number;
+  takerBps: number;
+}
+
 /** Advances the clock only: expires DAY/GTD orders whose time has come. */
 export interface Tick extends CommandBase {
   type: 'Tick';
 }
 
-export type Command = PlaceOrder | CancelOrder | AmendOrder | CancelAll | AdjustBalance | AddMarket | SuspendMarket | ResumeMarket | Tick;
+export type Command = PlaceOrder | CancelOrder | AmendOrder | CancelAll | AdjustBalance | AddMarket | SuspendMarket | ResumeMarket | SetUserFees | Tick;
 
 /** Every reason a command can be refused (the risk and matching stages of the error-code contract). A refused command changes nothing. */
 export const REJECT_CODES = ENGINE_REJECT_CODES;
