@@ -132,9 +132,9 @@ async function startSystem({ databaseUrl, redisUrl, database, portBase, logDir, 
     ...env,
   };
   const children = {};
-  const launch = (name, entry) => {
+  const launch = (name, entry, extraEnv = {}) => {
     const log = fs.openSync(path.join(logDir, `${name}.log`), 'a');
-    const child = spawn(process.execPath, [path.join(ROOT, entry)], { env: baseEnv, stdio: ['ignore', log, log] });
+    const child = spawn(process.execPath, [path.join(ROOT, entry)], { env: { ...baseEnv, ...extraEnv }, stdio: ['ignore', log, log] });
     children[name] = child;
     everyChild.add(child);
     child.once('exit', () => everyChild.delete(child));
@@ -164,9 +164,12 @@ async function startSystem({ databaseUrl, redisUrl, database, portBase, logDir, 
     children,
     /** The local chains' JSON-RPC URLs by name (empty without `chains: true`). */
     chains: Object.fromEntries(runningChains.map((chain) => [chain.name, chain.rpcUrl])),
-    /** Starts a process again (after a test killed it) and waits until it is ready (the gateway: alive). */
-    async restart(name) {
-      const child = launch(name, name === 'gateway' ? 'gateway/dist/index.js' : `subgraphs/${name}/dist/index.js`);
+    /**
+     * Starts a process again (after a test killed it) and waits until it is ready (the gateway:
+     * alive). `env` adds to the system's environment for this start only (a fault hook, say).
+     */
+    async restart(name, env = {}) {
+      const child = launch(name, name === 'gateway' ? 'gateway/dist/index.js' : `subgraphs/${name}/dist/index.js`, env);
       await waitForHealth(`http://127.0.0.1:${portBase + OFFSETS[name]}/${name === 'gateway' ? 'health' : 'ready'}`, child, name);
     },
     async stop() {

@@ -11,6 +11,7 @@ import {
   txsOf,
   withdrawalCall,
   changeWithdrawal,
+  gasLimitOf,
   type HotWallet,
   type WithdrawalChain,
   type WithdrawalRecord,
@@ -84,7 +85,7 @@ export class WithdrawalSender {
   }
 
   async pass(): Promise<void> {
-    await this.withdrawals.recover();
+    await this.withdrawals.recover(this.spec.name);
     await this.sign();
     await this.broadcast();
     await this.track();
@@ -196,11 +197,14 @@ export class WithdrawalSender {
   }
 
   /** A stuck transaction: the same nonce and call again, with fees bumped, recorded before it is sent. */
-  private async replace(w: WithdrawalRecord, latest: { txHash: string; nonce: number; maxFeePerGas: bigint; maxPriorityFeePerGas: bigint }): Promise<void> {
+  private async replace(w: WithdrawalRecord, latest: { txHash: string; nonce: number; rawTx: string; maxFeePerGas: bigint; maxPriorityFeePerGas: bigint }): Promise<void> {
     const call = this.callOf(w);
     const estimate = await this.chain.estimate(this.hotWallet.address, call);
     const fees = bumpedFees(latest, estimate);
-    const { rawTx, txHash } = await this.hotWallet.sign({ chainId: this.spec.chainId, nonce: latest.nonce, ...call, gasLimit: estimate.gasLimit, ...fees });
+    // Never less gas than the transaction it replaces was given.
+    const previousGas = gasLimitOf(latest.rawTx);
+    const gasLimit = estimate.gasLimit > previousGas ? estimate.gasLimit : previousGas;
+    const { rawTx, txHash } = await this.hotWallet.sign({ chainId: this.spec.chainId, nonce: latest.nonce, ...call, gasLimit, ...fees });
     const moved = await this.changes.move(w, { status: 'broadcast', txHash }, (em) =>
       recordSignedTx(em, { txHash, withdrawalId: w.id, chain: this.spec.name, fromAddress: this.hotWallet.address, nonce: latest.nonce, rawTx, ...fees }),
     );

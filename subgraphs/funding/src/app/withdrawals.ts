@@ -227,12 +227,12 @@ export class Withdrawals {
    * are debited (or dropped when refused), and failed ones get their debit back — each under its
    * own key, so repeating this changes nothing.
    */
-  async recover(): Promise<void> {
+  async recover(chain: string): Promise<void> {
     const em = this.orm.em.fork();
-    for (const w of await unlockedWithdrawals(em, 60)) {
+    for (const w of await unlockedWithdrawals(em, chain, 60)) {
       await this.lock(w).catch((error: unknown) => this.logger.warn({ err: error, withdrawal: w.id }, 'withdrawal lock recovery'));
     }
-    for (const w of await unreleasedFailures(em)) await this.release(w);
+    for (const w of await unreleasedFailures(em, chain)) await this.release(w);
   }
 
   /** Gives a failed withdrawal's debit back (its release key: at most once). */

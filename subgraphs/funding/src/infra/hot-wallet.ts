@@ -33,6 +33,11 @@ export interface UnsignedWithdrawalTx {
   maxPriorityFeePerGas: bigint;
 }
 
+/** The gas limit a signed transaction carries. */
+export function gasLimitOf(rawTx: string): bigint {
+  return Transaction.from(rawTx).gasLimit;
+}
+
 export class HotWallet {
   constructor(private readonly wallet: Wallet) {}
 
@@ -80,10 +85,14 @@ const FALLBACK_GAS = { coin: 21_000n, token: 100_000n };
 export class WithdrawalChain {
   constructor(private readonly provider: JsonRpcProvider) {}
 
-  /** Gas limit (estimate + 20 %) and fees per gas from `eth_feeHistory`. */
+  /**
+   * Gas limit (estimate + 20 %) and fees per gas from `eth_feeHistory`. Estimated on the latest
+   * block, not the pending one: a replacement estimated on top of the transaction it replaces
+   * would see that one's effects (a token recipient no longer new) and run out of gas.
+   */
   async estimate(from: string, call: { to: string; value: bigint; data: string }): Promise<FeeEstimate> {
     const estimateGas = this.provider
-      .send('eth_estimateGas', [{ from, to: call.to, value: toQuantity(call.value), data: call.data }])
+      .send('eth_estimateGas', [{ from, to: call.to, value: toQuantity(call.value), data: call.data }, 'latest'])
       .then((gas: string) => (BigInt(gas) * 12n) / 10n)
       .catch(() => (call.data === '0x' ? FALLBACK_GAS.coin : FALLBACK_GAS.token));
     const [gasLimit, history] = await Promise.all([

@@ -104,17 +104,20 @@ export async function withdrawalsOfUser(em: EntityManager, userId: string, limit
 }
 
 /** Withdrawals whose debit never got an answer (a crash or an outage between insert and lock), older than `seconds`. */
-export async function unlockedWithdrawals(em: EntityManager, seconds: number): Promise<WithdrawalRecord[]> {
+export async function unlockedWithdrawals(em: EntityManager, chain: string, seconds: number): Promise<WithdrawalRecord[]> {
   const rows = await em.execute<Row[]>(
-    `select ${COLUMNS} from funding.withdrawals where locked_at is null and status = 'requested' and created_at < now() - make_interval(secs => ?) limit 100`,
-    [seconds],
+    `select ${COLUMNS} from funding.withdrawals where chain = ? and locked_at is null and status = 'requested' and created_at < now() - make_interval(secs => ?) limit 100`,
+    [chain, seconds],
   );
   return rows.map(toRecord);
 }
 
 /** Failed withdrawals whose debit has not been given back yet. */
-export async function unreleasedFailures(em: EntityManager): Promise<WithdrawalRecord[]> {
-  const rows = await em.execute<Row[]>(`select ${COLUMNS} from funding.withdrawals where status = 'failed' and locked_at is not null and released_at is null limit 100`);
+export async function unreleasedFailures(em: EntityManager, chain: string): Promise<WithdrawalRecord[]> {
+  const rows = await em.execute<Row[]>(
+    `select ${COLUMNS} from funding.withdrawals where chain = ? and status = 'failed' and locked_at is not null and released_at is null limit 100`,
+    [chain],
+  );
   return rows.map(toRecord);
 }
 
