@@ -26,6 +26,9 @@ const IMPURE_PACKAGES = [
   'prom-client',
   'dataloader',
 ];
+/** matching's engine as its package entry exports it (dist, what other workspaces resolve to). */
+const ENGINE_LIBRARY = '^subgraphs/matching/dist/domain/engine/index\\.(js|d\\.ts)$';
+
 const IMPURE_NODE = ['http', 'https', 'net', 'tls', 'dgram', 'fs', 'child_process', 'dns'];
 
 module.exports = {
@@ -84,7 +87,15 @@ module.exports = {
       comment: 'A subgraph never imports another: they talk over channels and routes in shared/src/contracts.',
       severity: 'error',
       from: { path: '^subgraphs/([^/]+)/' },
-      to: { path: '^subgraphs/([^/]+)/', pathNot: '^subgraphs/$1/' },
+      to: { path: '^subgraphs/([^/]+)/', pathNot: `^subgraphs/$1/|${ENGINE_LIBRARY}` },
+    },
+    {
+      name: 'engine-library-only-in-domain',
+      comment:
+        "The one exception to the rule above: matching's engine is a pure, deterministic library (no I/O, no state outside the instance), published as the package entry @tradegraph/matching/engine. Another subgraph's domain/ may run its own in-memory instance (trading's backtests); no other layer may, and nothing else of matching is reachable.",
+      severity: 'error',
+      from: { path: `^subgraphs/([^/]+)/`, pathNot: `^subgraphs/(matching/|[^/]+/src/domain/)` },
+      to: { path: ENGINE_LIBRARY },
     },
     {
       name: 'gateway-knows-no-subgraph',

@@ -88,7 +88,7 @@ export class GridStrategy implements Strategy {
       const target = fill.side === 'buy' ? level + 1 : level - 1;
       if (target < 0 || target >= this.prices.length) continue;
       if (fill.side === 'buy') {
-        // The buy's fee was taken in base: offer what was bought, as far as the base balance covers.
+        // Offer what was bought, as far as the base balance covers (it may have been spent elsewhere).
         const lots = Math.min(fill.quantity, Math.floor(baseLeft / this.baseAtomsPerLot));
         if (lots <= 0) continue;
         baseLeft -= lots * this.baseAtomsPerLot;

@@ -53,7 +53,7 @@ export interface Fill {
   side: Side;
   price: number;
   quantity: number;
-  /** Fee in atoms of the asset received (base for a buy, quote for a sell). */
+  /** Fee in quote atoms (the engine charges both sides in quote, docs/architecture.md). */
   fee: number;
   ts: number;
 }
