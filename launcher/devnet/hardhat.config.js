@@ -18,6 +18,9 @@ module.exports = {
       chainId: Number(process.env.DEVNET_CHAIN_ID),
       // A block per transaction, and one every DEVNET_INTERVAL_MS besides so confirmations grow (0: none).
       mining: { auto: true, interval: Number(process.env.DEVNET_INTERVAL_MS || 0) },
+      // Gas is free on the local chains (a base fee of 0 stays 0): a deposit address, which holds
+      // only the deposited token, can send the swap provider's transaction (funding's LI-FI adapter).
+      initialBaseFeePerGas: 0,
     },
   },
 };

@@ -40,6 +40,9 @@ export interface DepositSwap {
   route: string;
   sourceTxHash: string | null;
   destinationTxHash: string | null;
+  /** What the provider's quote promised (toAsset), and the least it accepts after slippage; providers with a quote only. */
+  quotedAmount?: string | null;
+  quotedMinAmount?: string | null;
 }
 
 export interface DepositEvent {

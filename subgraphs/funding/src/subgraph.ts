@@ -1,5 +1,5 @@
 import { DEVNET_DEPLOYER_KEY, canReadUserData, chainsOf, config, isProduction, usesDevnetChains, type SubgraphDefinition } from '@tradegraph/shared';
-import { ChainClient, DepositAddressRecord, DepositRecord, LocalSwap, MatchingCredits, createLoaders, loadAddressDeriver, migrations, type FundingLoaders } from './infra';
+import { ChainClient, DepositAddressRecord, DepositRecord, LifiSwap, LocalSwap, MatchingCredits, createLoaders, loadAddressDeriver, migrations, openDepositKeys, type FundingLoaders } from './infra';
 import { AccountsTwoFactor, WithdrawalChain, loadHotWallet } from './infra';
 import { Withdrawals } from './app/withdrawals';
 import { WithdrawalChanges } from './app/withdrawal-changes';
@@ -20,6 +20,19 @@ import { DepositUpdates } from './events/deposit-updates';
 import { DepositResolver, UserDepositsResolver } from './api/resolvers';
 import { Asset, User } from './api/types';
 import type { Context } from './api/context';
+
+function lifiSettings(settings: ReturnType<typeof config>) {
+  return {
+    url: settings.FUNDING_LIFI_URL,
+    apiKey: settings.FUNDING_LIFI_API_KEY,
+    integrator: settings.FUNDING_LIFI_INTEGRATOR,
+    slippage: settings.FUNDING_LIFI_SLIPPAGE,
+    waitMs: settings.FUNDING_LIFI_WAIT_MS,
+    backoffMs: settings.FUNDING_LIFI_BACKOFF_MS,
+    attempts: 8,
+    pollMs: 500,
+  };
+}
 
 /**
  * The funding subgraph: deposits on EVM chains (docs/architecture.md, "Deposits"). One watcher
@@ -51,12 +64,18 @@ export const definition: SubgraphDefinition<FundingLoaders, FundingServices> = {
     const changes = new DepositChanges(orm, webhooks, updates);
     const specs = chainsOf(settings);
     const metrics = watchMetrics(registry);
+    const byName = new Map(specs.map((spec) => [spec.name, spec]));
+    const hd = { xpub: settings.FUNDING_XPUB, seedKeys: settings.FUNDING_SEED_KEYS, production };
+    const swaps =
+      settings.FUNDING_SWAP_PROVIDER === 'lifi'
+        ? new LifiSwap(orm, await openDepositKeys(orm.em.fork(), hd), byName, settings.FUNDING_SETTLEMENT_CHAIN, lifiSettings(settings), logger)
+        : new LocalSwap(settings.FUNDING_SWAP_FEE_BPS);
     const settlement = new DepositSettlement(
       changes,
       new MatchingCredits(),
-      new LocalSwap(settings.FUNDING_SWAP_FEE_BPS),
+      swaps,
       settings.FUNDING_SETTLEMENT_CHAIN,
-      new Map(specs.map((spec) => [spec.name, spec])),
+      byName,
       logger,
     );
     const chains = new Map(

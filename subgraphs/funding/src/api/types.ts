@@ -31,6 +31,9 @@ export class DepositSwap {
   @Field() route!: string;
   @Field(() => String, { nullable: true }) sourceTxHash!: string | null;
   @Field(() => String, { nullable: true }) destinationTxHash!: string | null;
+  @Field(() => DecimalScalar, { nullable: true, description: "What the provider's quote promised, in toAsset (providers with a quote, e.g. lifi)" })
+  quotedAmount?: string | null;
+  @Field(() => DecimalScalar, { nullable: true, description: 'The least the quote accepts after slippage, in toAsset' }) quotedMinAmount?: string | null;
 }
 
 @ObjectType({ description: 'Money arriving from outside the exchange' })

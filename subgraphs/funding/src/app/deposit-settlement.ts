@@ -64,7 +64,13 @@ export class DepositSettlement {
     }
     if (!current || current.status !== 'swapping') return current;
     if (current.swap?.status !== 'done' || current.swap.toAmount === null) {
+      let latest: DepositRecord = current;
       const outcome = await this.swaps.swap({
+        fromAddress: (current.toAddress ?? '').toLowerCase(),
+        // A provider's steps (quote, source transaction) shown on the deposit as they happen.
+        progress: async (swap) => {
+          latest = (await this.changes.move(latest, { status: 'swapping', swap })) ?? latest;
+        },
         depositId: current.id,
         chain: current.network,
         asset: current.asset,
@@ -73,6 +79,7 @@ export class DepositSettlement {
         toAsset: SETTLEMENT_ASSET,
         toDecimals: this.decimalsOf(this.settlementChain, SETTLEMENT_ASSET),
       });
+      current = latest;
       if (outcome.kind === 'no_route') return this.changes.move(current, { status: 'unsupported_token', failure: outcome.reason });
       if (outcome.kind === 'failed') {
         this.logger.warn({ deposit: current.id, reason: outcome.reason }, 'deposit swap failed');

@@ -14,6 +14,13 @@ export interface SwapRequest {
   decimals: number;
   toAsset: string;
   toDecimals: number;
+  /** The deposit address holding the amount (lower case); a provider that moves tokens sends from it. */
+  fromAddress: string;
+  /**
+   * A provider that takes a while (a transfer between chains) reports its steps here — the
+   * quote, then the source transaction — before it answers; each is shown on the deposit.
+   */
+  progress?: (swap: DepositSwap) => Promise<void>;
 }
 
 export type SwapOutcome =

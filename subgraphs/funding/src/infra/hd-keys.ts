@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { HDNodeVoidWallet, HDNodeWallet, Mnemonic, getAddress, randomBytes } from 'ethers';
-import { parseSealingKeyring, sealSecret, type EntityManager } from '@tradegraph/shared';
+import { openSecret, parseSealingKeyring, sealSecret, type EntityManager } from '@tradegraph/shared';
 
 /**
  * Where deposit addresses come from: an HD key (BIP-32). Deriving an address needs only the
@@ -53,4 +53,33 @@ export async function loadAddressDeriver(em: EntityManager, settings: HdSettings
   ]);
   const [row] = await em.execute<{ xpub: string }[]>('select xpub from funding.hd_root where id = 1');
   return new AddressDeriver(HDNodeWallet.fromExtendedKey(row.xpub) as HDNodeVoidWallet);
+}
+
+/**
+ * The private side of the deposit addresses, for code that moves money out of them (the LI-FI
+ * swap adapter signs its source transaction with the deposit address's key). Opens the sealed
+ * seed of funding.hd_root; refuses when funding was given only an xpub (FUNDING_XPUB), as then
+ * no secret is here to open.
+ */
+export class DepositKeys {
+  constructor(private readonly account: HDNodeWallet) {}
+
+  /** The private key of the address at `index` (never logged, never stored in the clear). */
+  privateKey(index: number): string {
+    return this.account.deriveChild(index).privateKey;
+  }
+
+  address(index: number): string {
+    return getAddress(this.account.deriveChild(index).address);
+  }
+}
+
+export async function openDepositKeys(em: EntityManager, settings: HdSettings): Promise<DepositKeys> {
+  if (settings.xpub) throw new Error('FUNDING_XPUB is set: funding holds no deposit keys here, so it cannot sign swaps from deposit addresses');
+  const rows = await em.execute<{ seed_key_id: string | null; sealed_seed: Buffer | null }[]>('select seed_key_id, sealed_seed from funding.hd_root where id = 1');
+  const row = rows[0];
+  if (!row?.seed_key_id || !row.sealed_seed) throw new Error('funding.hd_root holds no sealed seed');
+  const keyring = parseSealingKeyring('FUNDING_SEED_KEYS', settings.seedKeys, settings.production, DEV_SEED_KEY);
+  const entropy = openSecret(keyring, { keyId: row.seed_key_id, blob: row.sealed_seed }, SEALED_CONTEXT);
+  return new DepositKeys(HDNodeWallet.fromMnemonic(Mnemonic.fromEntropy(entropy), ACCOUNT_PATH));
 }

@@ -1,6 +1,7 @@
 import { Migration20261121000001 } from './migrations/Migration20261121000001';
 import { Migration20261207000001 } from './migrations/Migration20261207000001';
 import { Migration20261207700001 } from './migrations/Migration20261207700001';
+import { Migration20261207800001 } from './migrations/Migration20261207800001';
 export * from './entities';
 export * from './loaders';
 export * from './deposit-store';
@@ -11,5 +12,6 @@ export * from './matching-credits';
 export * from './local-swap';
 export * from './withdrawal-store';
 export * from './hot-wallet';
-export const migrations = [Migration20261121000001, Migration20261207000001, Migration20261207700001];
+export * from './lifi-swap';
+export const migrations = [Migration20261121000001, Migration20261207000001, Migration20261207700001, Migration20261207800001];
 export * from './accounts-two-factor';
