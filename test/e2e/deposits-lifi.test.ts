@@ -85,6 +85,7 @@ describe('deposits swapped through LI-FI', () => {
     const lifiUsdtBefore = await tokenBalance(ethereum, USDT.address, lifi.account);
 
     const txHash = await faucetUsdt(user, '100');
+    await depositWithStatus(user, txHash, 'confirming');
     await mine(2);
     const credited = await depositWithStatus(user, txHash, 'credited');
 
