@@ -17,7 +17,7 @@ const GRID = { lower: '90', upper: '110', levels: 5, quantityPerLevel: '0.01' };
 
 describe('strategy parameters', () => {
   it('lists the built-ins by kind', () => {
-    expect(Object.keys(STRATEGIES).sort()).toEqual(['DCA', 'GRID', 'MOMENTUM']);
+    expect(Object.keys(STRATEGIES).sort()).toEqual(['DCA', 'GRID', 'GUARD', 'MEAN_REVERSION', 'MOMENTUM']);
   });
 
   it('accepts good parameters', () => {
