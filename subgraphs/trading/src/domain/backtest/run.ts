@@ -1,4 +1,4 @@
-import { Engine, type CommandResult, type EngineEvent, type MarketSpec, type RejectCode } from '@tradegraph/matching/engine';
+import { Engine, type Command, type CommandResult, type EngineEvent, type MarketSpec, type RejectCode } from '@tradegraph/matching/engine';
 import { invalidInput } from '@tradegraph/shared/domain';
 import { IndicatorSet } from '../indicators';
 import type { Balances, Candle, Fill, Intent, OpenOrder, Side, Strategy } from '../strategies/types';
@@ -94,6 +94,14 @@ export function runBacktest(config: BacktestConfig): BacktestResult {
   const perTickLot = quoteAtomsPerTickLot(market);
   const atomsPerLot = baseAtomsPerLot(market);
   const engine = new Engine();
+  /** The strategy's balances, read again only after a command may have changed them. */
+  let balances: Balances | undefined;
+  const execute = (command: Command): CommandResult => {
+    balances = undefined;
+    return engine.apply(command);
+  };
+  const balancesNow = (): Balances =>
+    (balances ??= { base: engine.balanceOf(BOT, market.base), quote: engine.balanceOf(BOT, market.quote) });
   const indicators = new IndicatorSet(strategy.indicators);
   const live = new Map<number, Live>(); // engine order id → the strategy's live order
   const trades: BacktestTrade[] = [];
@@ -112,10 +120,7 @@ export function runBacktest(config: BacktestConfig): BacktestResult {
   };
   const fund = (user: string, asset: string, amount: number) => {
     if (amount > 0)
-      must(
-        engine.apply({ type: 'AdjustBalance', ts, user, asset, amount, idempotencyKey: `fund:${(adjustments += 1)}` }),
-        `funding ${user}`,
-      );
+      must(execute({ type: 'AdjustBalance', ts, user, asset, amount, idempotencyKey: `fund:${(adjustments += 1)}` }), `funding ${user}`);
   };
   const topUp = (asset: string, needed: number) => {
     const balance = engine.balanceOf(LIQUIDITY, asset).available;
@@ -191,7 +196,7 @@ export function runBacktest(config: BacktestConfig): BacktestResult {
     const takerSide: Side = side === 'buy' ? 'sell' : 'buy';
     if (takerSide === 'sell') topUp(market.base, lots * atomsPerLot);
     else topUp(market.quote, 2 * notional);
-    const result = engine.apply({
+    const result = execute({
       type: 'PlaceOrder',
       ts,
       market: market.id,
@@ -215,7 +220,7 @@ export function runBacktest(config: BacktestConfig): BacktestResult {
       if (intent.side === 'buy') topUp(market.base, lots * atomsPerLot);
       else topUp(market.quote, 2 * price * lots * perTickLot);
       const side: Side = intent.side === 'buy' ? 'sell' : 'buy';
-      const quote = engine.apply({
+      const quote = execute({
         type: 'PlaceOrder',
         ts,
         market: market.id,
@@ -229,7 +234,7 @@ export function runBacktest(config: BacktestConfig): BacktestResult {
         rejections.push({ ts, clientOrderId: intent.clientOrderId, code: quote.code });
         return;
       }
-      const placed = engine.apply({
+      const placed = execute({
         type: 'PlaceOrder',
         ts,
         market: market.id,
@@ -242,19 +247,19 @@ export function runBacktest(config: BacktestConfig): BacktestResult {
       });
       if (placed.code !== 'OK') rejections.push({ ts, clientOrderId: intent.clientOrderId, code: placed.code });
       else absorb(placed.events, intent.clientOrderId);
-      engine.apply({ type: 'CancelOrder', ts, user: LIQUIDITY, orderId: quote.orderId });
+      execute({ type: 'CancelOrder', ts, user: LIQUIDITY, orderId: quote.orderId });
     }
   };
 
   const apply = (intents: Intent[], close: number) => {
     for (const intent of intents) {
       if (intent.kind === 'cancel') {
-        const result = engine.apply({ type: 'CancelOrder', ts, user: BOT, clientOrderId: intent.clientOrderId });
+        const result = execute({ type: 'CancelOrder', ts, user: BOT, clientOrderId: intent.clientOrderId });
         if (result.code === 'OK') absorb(result.events);
         else rejections.push({ ts, clientOrderId: intent.clientOrderId, code: result.code });
       } else if (intent.orderType === 'market') marketOrder(intent, close);
       else {
-        const result = engine.apply({
+        const result = execute({
           type: 'PlaceOrder',
           ts,
           market: market.id,
@@ -272,8 +277,7 @@ export function runBacktest(config: BacktestConfig): BacktestResult {
   };
 
   const valueAt = (close: number): number => {
-    const base = engine.balanceOf(BOT, market.base);
-    const quote = engine.balanceOf(BOT, market.quote);
+    const { base, quote } = balancesNow();
     const baseAtoms = base.available + base.locked;
     const product = baseAtoms * close * perTickLot;
     const baseValue = Number.isSafeInteger(product)
@@ -290,7 +294,7 @@ export function runBacktest(config: BacktestConfig): BacktestResult {
     if (count === 0) {
       ts = candle.ts;
       firstTs = candle.ts;
-      must(engine.apply({ type: 'AddMarket', ts, spec: market }), 'the market spec');
+      must(execute({ type: 'AddMarket', ts, spec: market }), 'the market spec');
       fund(BOT, market.base, config.initialBalances.base);
       fund(BOT, market.quote, config.initialBalances.quote);
       fund(LIQUIDITY, market.base, LIQUIDITY_FLOAT);
@@ -318,10 +322,10 @@ export function runBacktest(config: BacktestConfig): BacktestResult {
       for (const order of live.values())
         openOrders.push({ clientOrderId: order.clientOrderId, side: order.side, price: order.price, remaining: order.remaining });
     }
-    const balances: Balances = { base: engine.balanceOf(BOT, market.base), quote: engine.balanceOf(BOT, market.quote) };
+
     const fills = pending;
     pending = [];
-    const intents = strategy.step({ candle, indicators: values, openOrders, fills, balances });
+    const intents = strategy.step({ candle, indicators: values, openOrders, fills, balances: balancesNow() });
     if (intents.length > 0) apply(intents, candle.close);
     const value = valueAt(candle.close);
     equity.push({ ts, equity: value });

@@ -59,14 +59,14 @@ export interface Fill {
 }
 
 export interface Balance {
-  available: number;
-  locked: number;
+  readonly available: number;
+  readonly locked: number;
 }
 
 /** Balances of the market's two assets, in atoms. */
 export interface Balances {
-  base: Balance;
-  quote: Balance;
+  readonly base: Balance;
+  readonly quote: Balance;
 }
 
 export interface StrategyInput {
