@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { MarketSpec } from '@tradegraph/matching/engine';
 import { runBacktest, type BacktestConfig } from '../../src/domain/backtest';
-import { buildStrategy, grid, momentum, type Candle, type Intent, type Strategy } from '../../src/domain/strategies';
+import { buildStrategy, dca, grid, guard, momentum, type Candle, type Intent, type Strategy } from '../../src/domain/strategies';
 
 // Price 100.00 = 10,000 ticks; 1 lot = 0.0001 BTC = 10,000 base atoms; tick × lot = 1 quote atom (USDT has 6 decimals).
 const SPEC: MarketSpec = {
@@ -170,6 +170,49 @@ describe('backtest on the matching engine library', () => {
     expect(result.totalReturn).toBeLessThan(0);
     expect(result.maxDrawdown).toBeGreaterThan(0);
     expect(result.sharpe).toBeLessThan(0);
+  });
+
+  it('DCA: interval buys at the close, safety buys filled by a dip, the ladder replaced at the next buy', () => {
+    const strategy = buildStrategy(
+      dca,
+      { amount: '100', intervalMinutes: 3, safetyOrders: { count: 2, stepBps: 200, amount: '50' } },
+      SPEC,
+    );
+    const result = runBacktest({
+      market: SPEC,
+      strategy,
+      initialBalances: { base: 0, quote: 1_000 * USDT },
+      candles: candles([
+        [10_000, 10_000, 10_000, 10_000], // buy 1; safety buys at 98 and 96
+        [10_000, 10_000, 9_750, 9_800], // dips through 98: the first safety buy fills
+        [9_800, 9_900, 9_800, 9_900],
+        [9_900, 9_900, 9_900, 9_900], // buy 2: the 96 safety buy is cancelled, a new ladder at 97.02 / 95.04
+      ]),
+    });
+    expect(result.trades.map((t) => `${t.ts / MINUTE} ${t.clientOrderId} ${t.price} ${t.liquidity}`)).toEqual([
+      '0 dca:buy:1 10000 taker',
+      '1 dca:safety:1:1 9800 maker',
+      '3 dca:buy:2 9900 taker',
+    ]);
+    expect(result.rejections).toEqual([]);
+  });
+
+  it('guard: sells the holding at the close that crosses the stop', () => {
+    const strategy = buildStrategy(guard, { stopLoss: '95' }, SPEC);
+    const result = runBacktest({
+      market: SPEC,
+      strategy,
+      initialBalances: { base: BTC / 10, quote: 0 },
+      candles: candles([
+        [10_000, 10_000, 10_000, 10_000],
+        [10_000, 10_000, 9_400, 9_600], // a wick through 95 that closes above: held
+        [9_600, 9_600, 9_450, 9_480], // closes below: sold
+        [9_480, 9_480, 9_000, 9_000],
+      ]),
+    });
+    expect(result.trades.map((t) => `${t.ts / MINUTE} ${t.side} ${t.price} x${t.quantity}`)).toEqual(['2 sell 9480 x1000']);
+    expect(result.finalBalances.base).toBe(0);
+    expect(result.finalBalances.quote).toBe(9_480 * 1_000 - (9_480 * 1_000 * 20) / 10_000);
   });
 
   it('is deterministic: the same backtest twice hashes the same, another path differently', () => {
