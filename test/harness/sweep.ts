@@ -28,7 +28,7 @@ export const POLICY: Record<string, Access> = {
   'Query.myApiKeys': 'read', 'Query.oidcProviders': 'public', 'Query.myPortfolio': 'read', 'Query.myDeposits': 'read',
   'Query.markets': 'public', 'Query.market': 'public', 'Query.price': 'public', 'Query.prices': 'public', 'Query.assets': 'public',
   'Query.asset': 'public', 'Query.candles': 'public', 'Query.ticker': 'public', 'Query.tickers': 'public', 'Query.order': 'read',
-  'Query.myOrders': 'read', 'Query.myFills': 'read', 'Query.myBalances': 'read', 'Query.orderBook': 'public', 'Query.feeSchedule': 'public', 'Query.myPriceAlerts': 'read',
+  'Query.myOrders': 'read', 'Query.myFills': 'read', 'Query.myBalances': 'read', 'Query.orderBook': 'public', 'Query.feeSchedule': 'public', 'Query.trades': 'public', 'Query.myPriceAlerts': 'read',
   'Query.deposit': 'read', 'Query.depositChains': 'public', 'Query.webhookEventTypes': 'public', 'Query.webhookEndpoints': 'read',
   'Query.webhookEndpoint': 'read', 'Query.withdrawalQuote': 'read', 'Query.myWithdrawals': 'read', 'Query.withdrawal': 'read',
   // Mutation

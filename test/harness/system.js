@@ -115,6 +115,8 @@ async function startSystem({ databaseUrl, redisUrl, database, portBase, logDir, 
     MATCHING_DEMO_CREDITS: 'on',
     // Fee tiers move within a second of a trade (fees.test.ts), not a minute.
     FEE_TIER_REFRESH_MS: '500',
+    // So few that recent-trades.test.ts pages from memory into the database.
+    MATCHING_RECENT_TRADES_KEPT: '3',
     // The bootstrap admin of the test system (see test/harness/roles.ts).
     ADMIN_EMAILS: 'root-admin@tradegraph.test',
     // Every test talks from 127.0.0.1 with a few users, far faster than any client: the gateway's

@@ -215,6 +215,7 @@ export const VARIABLES = {
   MATCHING_TICK_MS: variable(milliseconds(1000), "how often the engine's clock advances with no traffic"),
   FEE_TIERS: variable(text(), 'the fee schedule: <30-day volume USD>:<maker bps>:<taker bps>, comma-separated, the first at volume 0 (every market\'s own rate)'),
   FEE_TIER_REFRESH_MS: variable(milliseconds(60_000, 100), "how often matching recomputes traders' 30-day volume and fee tier"),
+  MATCHING_RECENT_TRADES_KEPT: variable(positive(1000), 'trades per market matching keeps in memory for trades(market) (older pages are read from the database)'),
   MATCHING_FINISHED_ORDERS_KEPT: variable(count(50_000), 'finished orders the engine keeps in memory for lookups by id'),
 
   // ── Funding ─────────────────────────────────────────────────────────────────────────────────

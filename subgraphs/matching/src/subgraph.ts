@@ -11,6 +11,7 @@ import {
   FeeScheduleResolver,
   FillResolver,
   MarketFeesResolver,
+  RecentTradesResolver,
   UserFeeTierResolver,
   MarketOrderBookResolver,
   OrderBookResolver,
@@ -32,6 +33,7 @@ export const definition: SubgraphDefinition<MatchingLoaders, MatchingServices> =
     MarketFeesResolver,
     UserFeeTierResolver,
     FeeScheduleResolver,
+    RecentTradesResolver,
   ],
   // Order books are public market data with a short cache hint (see OrderBookResolver).
   directives: [cacheControlDirective],
@@ -56,6 +58,7 @@ export const definition: SubgraphDefinition<MatchingLoaders, MatchingServices> =
       snapshotEvery: config().MATCHING_SNAPSHOT_EVERY,
       finishedOrdersKept: config().MATCHING_FINISHED_ORDERS_KEPT,
       feeSchedule,
+      recentTradesKept: config().MATCHING_RECENT_TRADES_KEPT,
     });
     return { engine, demoCredits: config().MATCHING_DEMO_CREDITS === true, feeSchedule };
   },

@@ -48,6 +48,7 @@ import {
   FeeScheduleTier,
   FeeTier,
   MarketFees,
+  TradeConnection,
 } from './types';
 import { bpsToRate } from '../domain/fees';
 
@@ -404,5 +405,26 @@ export class FeeScheduleResolver {
       maker: bpsToRate(tier.makerBps),
       taker: bpsToRate(tier.takerBps),
     }));
+  }
+}
+
+/** Public recent trades of a market, newest first (app/recent-trades.ts). */
+@Resolver(() => Trade)
+export class RecentTradesResolver {
+  @Directive('@cacheControl(maxAge: 1)')
+  @Access('public')
+  @Query(() => TradeConnection, { description: "A market's executed trades, newest first; page on with `after` (a cursor of this list)" })
+  async trades(
+    @Arg('market') market: string,
+    @Ctx() ctx: Context,
+    @Arg('first', () => Int, { nullable: true }) first?: number,
+    @Arg('after', { nullable: true }) after?: string,
+  ): Promise<Connection<TradeEvent>> {
+    knownMarket(ctx, market);
+    const size = pageSize(first);
+    const cursor = decodeCursor(after);
+    if (cursor !== undefined && !/^[0-9]{1,19}$/.test(cursor)) throw badInput('after is not a cursor from this list', 'after');
+    const rows = await ctx.services.engine.recentTrades.page(market, size + 1, cursor === undefined ? undefined : BigInt(cursor));
+    return toConnection(rows, size, (trade) => trade.tradeId, cursor !== undefined);
   }
 }

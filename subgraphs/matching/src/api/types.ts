@@ -129,6 +129,8 @@ export class Trade {
   @Field(() => DateTimeScalar) at!: Date;
 }
 
+export const TradeConnection = ConnectionType(Trade, 'Trade');
+
 @InputType()
 export class PlaceOrderInput {
   @Field() market!: string;

@@ -7,6 +7,7 @@ import { SERVICE_UNAVAILABLE_MESSAGE, Sequencer } from './sequencer';
 import type { JournalMetrics } from './journal-metrics';
 import type { FeeTier } from '../domain/fees';
 import { FeeTierKeeper } from './fee-tiers';
+import { RecentTrades } from './recent-trades';
 
 export interface EngineHostOptions {
   orm: MikroORM;
@@ -21,6 +22,8 @@ export interface EngineHostOptions {
   webhooks: Pick<WebhookOutbox, 'committed'>;
   /** The fee schedule (FEE_TIERS): new markets get its level 0. */
   feeSchedule: readonly FeeTier[];
+  /** Trades per market kept in memory for trades(market) (MATCHING_RECENT_TRADES_KEPT). */
+  recentTradesKept?: number;
 }
 
 /** Where the engine stands: the last durable sequence number and the state hash. */
@@ -50,9 +53,12 @@ export class EngineHost {
 
   /** Moves users between fee tiers (FEE_TIERS) as their 30-day volume changes. */
   readonly feeTiers: FeeTierKeeper;
+  /** The public recent trades of each market (trades(market, first, after)). */
+  readonly recentTrades: RecentTrades;
 
   private constructor(private readonly options: EngineHostOptions) {
     this.feeTiers = new FeeTierKeeper(options.feeSchedule, options.orm, options.logger);
+    this.recentTrades = new RecentTrades(options.orm, options.recentTradesKept);
   }
 
   /** An engine from the latest snapshot plus the journal after it, following the markets listing. */
@@ -116,6 +122,7 @@ export class EngineHost {
     const publisher = new Publisher(sequencer.engine, bus, logger, sequencer.lastSeq);
     sequencer.onBatch((changes) => publisher.publish(changes));
     sequencer.onBatch((changes) => this.feeTiers.noteFills(changes.fills));
+    sequencer.onBatch((changes) => this.recentTrades.add(changes.trades));
     // The batch's trade.* webhook events are durable with it: the outbox relay can take them now.
     sequencer.onBatch((changes) => changes.webhookEvents.length > 0 && webhooks.committed());
     // The markets come from the markets subgraph: wait for its listing before serving orders.

@@ -27,3 +27,29 @@ export async function tradesAfter(orm: MikroORM, market: string, after: bigint, 
     at: new Date(r.created_at).toISOString(),
   }));
 }
+
+/**
+ * The executed trades of a market before a trade id (all when `before` is undefined), newest
+ * first: the pages of `trades(market)` older than matching keeps in memory (app/recent-trades.ts).
+ */
+export async function tradesBefore(orm: MikroORM, market: string, before: bigint | undefined, limit: number): Promise<TradeEvent[]> {
+  if (limit <= 0) return [];
+  const rows: { trade_id: string; market: string; price: string; quantity: string; side: string; created_at: Date }[] = await orm.em
+    .getConnection()
+    .execute(
+      `select trade_id::text as trade_id, market, price::text as price, quantity::text as quantity, side, created_at
+         from matching.fills
+        where liquidity = 'taker' and market = ?${before === undefined ? '' : ' and trade_id < ?'}
+        order by trade_id desc
+        limit ?`,
+      before === undefined ? [market, limit] : [market, before.toString(), limit],
+    );
+  return rows.map((r) => ({
+    tradeId: r.trade_id,
+    market: r.market,
+    price: r.price,
+    quantity: r.quantity,
+    takerSide: r.side as 'buy' | 'sell',
+    at: new Date(r.created_at).toISOString(),
+  }));
+}

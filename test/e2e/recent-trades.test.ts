@@ -1,0 +1,70 @@
+import { randomUUID } from 'node:crypto';
+import { credit, eventually, gql, placeOrder, signUp } from '../harness/client';
+import { rootAdmin } from '../harness/roles';
+
+// Public recent trades: trades(market, first, after), newest first with cursors. The test system
+// keeps 3 trades per market in memory (MATCHING_RECENT_TRADES_KEPT), so these pages run from
+// memory into the database. On a market of this test's own, so its trades are all there are.
+const MARKET = 'SOL-EUR';
+const TRADES = `query ($market: String!, $first: Int, $after: String) {
+  trades(market: $market, first: $first, after: $after) { edges { cursor node { tradeId market price quantity takerSide at } } pageInfo { hasNextPage endCursor } } }`;
+
+describe('public recent trades', () => {
+  beforeAll(async () => {
+    const admin = await rootAdmin();
+    const listed = await gql(
+      'mutation ($input: AddMarketInput!) { addMarket(input: $input) { symbol } }',
+      { input: { base: 'SOL', quote: 'EUR', category: 'crypto', tickSize: '0.01', lotSize: '0.01', minNotional: '1', referencePrice: '100' } },
+      { token: admin.token },
+    );
+    expect(listed.errors ?? []).toEqual([]);
+    await eventually(async () => {
+      const answer = await gql(TRADES, { market: MARKET });
+      if (answer.errors) throw new Error(JSON.stringify(answer.errors));
+    });
+  });
+
+  it('pages through every trade newest first, anonymously, from memory and from the database alike', async () => {
+    expect((await gql(TRADES, { market: MARKET })).data.trades).toEqual({ edges: [], pageInfo: { hasNextPage: false, endCursor: null } });
+    const seller = await signUp();
+    const buyer = await signUp();
+    await credit(seller.token, 'SOL', '10');
+    await credit(buyer.token, 'EUR', '1000');
+    // Eight trades: more than twice the 3 kept, so the oldest pages come from the database.
+    const prices = ['100', '101', '102', '103', '104', '105', '106', '107'];
+    for (const price of prices) {
+      await placeOrder(seller.token, { market: MARKET, side: 'sell', type: 'limit', price, quantity: '1', timeInForce: 'GTC', clientOrderId: randomUUID() });
+      await placeOrder(buyer.token, { market: MARKET, side: 'buy', type: 'limit', price, quantity: '1', timeInForce: 'IOC', clientOrderId: randomUUID() });
+    }
+    const seen: string[] = [];
+    const ids: string[] = [];
+    let after: string | null = null;
+    for (let page = 0; page < 6; page++) {
+      const answer = await gql(TRADES, { market: MARKET, first: 2, after });
+      expect(answer.errors).toBeUndefined();
+      const { edges, pageInfo } = answer.data.trades;
+      for (const { node } of edges) {
+        seen.push(node.price);
+        ids.push(node.tradeId);
+        expect(node).toMatchObject({ market: MARKET, quantity: '1', takerSide: 'buy' });
+        expect(Number.isNaN(Date.parse(node.at))).toBe(false);
+      }
+      if (!pageInfo.hasNextPage) break;
+      after = pageInfo.endCursor;
+    }
+    expect(seen).toEqual([...prices].reverse());
+    expect(ids.map(Number)).toEqual([...ids.map(Number)].sort((a, b) => b - a));
+    // A trade made after the first page was read comes first in the next read.
+    await placeOrder(seller.token, { market: MARKET, side: 'sell', type: 'limit', price: '99', quantity: '1', timeInForce: 'GTC', clientOrderId: randomUUID() });
+    await placeOrder(buyer.token, { market: MARKET, side: 'buy', type: 'limit', price: '99', quantity: '1', timeInForce: 'IOC', clientOrderId: randomUUID() });
+    const newest = (await gql(TRADES, { market: MARKET, first: 1 })).data.trades.edges[0].node;
+    expect(newest.price).toBe('99');
+  });
+
+  it('refuses a foreign cursor, a bad page size and an unknown market with stable codes', async () => {
+    const codes = async (variables: Record<string, unknown>) => (await gql(TRADES, { market: MARKET, ...variables })).errors?.map((e) => e.extensions?.code);
+    expect(await codes({ after: Buffer.from('2026-01-01T00:00:00.000Z|1').toString('base64url') })).toEqual(['BAD_USER_INPUT']);
+    expect(await codes({ first: 0 })).toEqual(['BAD_USER_INPUT']);
+    expect(await codes({ market: 'NOPE-EUR' })).toEqual(['NOT_FOUND']);
+  });
+});
