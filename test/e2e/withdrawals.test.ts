@@ -3,6 +3,7 @@ import { Secret, TOTP } from 'otpauth';
 import { Wallet } from 'ethers';
 import { collect, credit, eventually, gql, signUp, sql, wsClient, type TestUser } from '../harness/client';
 import { CHAINS } from '../harness/env';
+import { rootAdmin } from '../harness/roles';
 import { startReceiver, type Received } from '../harness/webhook-receiver';
 
 // Withdrawals on the test system's two local chains through the gateway (docs/architecture.md,
@@ -13,7 +14,7 @@ import { startReceiver, type Received } from '../harness/webhook-receiver';
 // here is on `ethereum`: deposits.test.ts counts blocks (and rewinds) on `arbitrum` of the same
 // shared chains, and a withdrawal mined there would add blocks under it.
 
-const FIELDS = 'id chain asset toAddress amount exchangeFee networkFee total status txHash confirmations requiredConfirmations failure';
+const FIELDS = 'id chain asset toAddress amount exchangeFee networkFee total status txHash confirmations requiredConfirmations failure holdReason';
 const USDC = '0x5FbDB2315678afecb367f032d93F642f64180aa3';
 const USDT = '0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512';
 
@@ -178,6 +179,10 @@ describe('withdrawals on the local chains', () => {
     expect(result.errors).toBeUndefined();
     const w = result.data.requestWithdrawal;
     expect(await available(user, 'USDT')).toBe('499999');
+    // Above the hold threshold: an admin lets it go.
+    expect(w.status).toBe('held');
+    const admin = await rootAdmin();
+    expect((await gql('mutation ($id: ID!) { approveWithdrawal(id: $id) { status } }', { id: w.id }, { token: admin.token })).data.approveWithdrawal.status).toBe('requested');
     const failed = await withdrawalWithStatus(user, w.id, 'failed');
     expect(failed.failure).toMatch(/reverted/);
     await eventually(async () => expect(await available(user, 'USDT')).toBe('3000000'));
@@ -202,6 +207,8 @@ describe('withdrawals on the local chains', () => {
       [{ asset: 'DOGE' }, 'WITHDRAWAL_UNKNOWN_ASSET'],
       [{ twoFactorCode: '000000' }, 'WITHDRAWAL_TWO_FACTOR_WRONG'],
       [{ quoteId: randomUUID() }, 'WITHDRAWAL_QUOTE_MISMATCH'],
+      // Past the daily limit (10,000,000 USDC) is refused before the balance is looked at.
+      [{ amount: '10000001' }, 'WITHDRAWAL_LIMIT_EXCEEDED'],
     ];
     for (const [change, code] of cases) {
       const result = await request(user, { ...base, ...change });
@@ -232,5 +239,73 @@ describe('withdrawals on the local chains', () => {
       const seen = await gql(`query ($id: ID!) { withdrawal(id: $id) { id } }`, { id }, { token: user.token });
       expect(seen.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
     }
+  });
+
+  it('the address book: a new address is refused during its cool-off, then usable; allow-list-only refuses any other', async () => {
+    const user = await userWithTwoFactor();
+    await credit(user.token, 'USDC', '20');
+    const address = Wallet.createRandom().address;
+    const added = await gql(
+      'mutation ($address: String!, $code: String!) { addWithdrawalAddress(chain: "ethereum", address: $address, label: "cold", twoFactorCode: $code) { address label usableFrom } }',
+      { address: address.toLowerCase(), code: user.code() },
+      { token: user.token },
+    );
+    expect(added.errors).toBeUndefined();
+    expect(added.data.addWithdrawalAddress).toMatchObject({ address, label: 'cold' });
+    const base = { asset: 'USDC', chain: 'ethereum', toAddress: address, amount: '5' };
+    const early = await request(user, base);
+    expect(early.errors?.[0]?.extensions).toMatchObject({ code: 'WITHDRAWAL_ADDRESS_COOLING_OFF', usableFrom: added.data.addWithdrawalAddress.usableFrom });
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, new Date(added.data.addWithdrawalAddress.usableFrom).getTime() - Date.now()) + 200));
+    const later = await request(user, { ...base, twoFactorCode: user.code() });
+    expect(later.errors).toBeUndefined();
+    expect(await available(user, 'USDC')).toBe('14');
+
+    const strict = await userWithTwoFactor();
+    await credit(strict.token, 'USDC', '20');
+    const on = await gql('mutation ($code: String!) { setWithdrawalAllowListOnly(enabled: true, twoFactorCode: $code) }', { code: strict.code() }, { token: strict.token });
+    expect(on.data.setWithdrawalAllowListOnly).toBe(true);
+    const refused = await request(strict, { ...base, toAddress: Wallet.createRandom().address });
+    expect(refused.errors?.[0]?.extensions?.code).toBe('WITHDRAWAL_ADDRESS_NOT_ALLOWED');
+    expect(await available(strict, 'USDC')).toBe('20');
+  });
+
+  it('a withdrawal above the hold threshold waits for an admin: approved it is sent, rejected it fails and the debit comes back; both audited', async () => {
+    const user = await userWithTwoFactor();
+    await credit(user.token, 'USDC', '400000');
+    const recipient = Wallet.createRandom().address;
+    const big = { asset: 'USDC', chain: 'ethereum', toAddress: recipient, amount: '150000' };
+    const first = await request(user, { ...big, twoFactorCode: user.code() });
+    expect(first.errors).toBeUndefined();
+    expect(first.data.requestWithdrawal.status).toBe('held');
+    const second = await request(user, { ...big, twoFactorCode: user.code() });
+    expect(second.data.requestWithdrawal.status).toBe('held');
+    expect(await available(user, 'USDC')).toBe(String(400000 - 2 * 150001));
+    const admin = await rootAdmin();
+    // Only an admin decides.
+    const [approveQ, rejectQ] = [
+      `mutation ($id: ID!) { approveWithdrawal(id: $id) { ${FIELDS} } }`,
+      `mutation ($id: ID!) { rejectWithdrawal(id: $id, reason: "not this one") { ${FIELDS} } }`,
+    ];
+    expect((await gql(approveQ, { id: first.data.requestWithdrawal.id }, { token: user.token })).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const approved = await gql(approveQ, { id: first.data.requestWithdrawal.id }, { token: admin.token });
+    expect(approved.errors).toBeUndefined();
+    expect(approved.data.approveWithdrawal).toMatchObject({ status: 'requested', holdReason: 'above 100000 USDC' });
+    const rejected = await gql(rejectQ, { id: second.data.requestWithdrawal.id }, { token: admin.token });
+    expect(rejected.data.rejectWithdrawal).toMatchObject({ status: 'failed', failure: 'rejected by an admin: not this one' });
+    expect((await gql(approveQ, { id: second.data.requestWithdrawal.id }, { token: admin.token })).errors?.[0]?.extensions?.code).toBe('CONFLICT');
+    await eventually(async () => expect(await available(user, 'USDC')).toBe(String(400000 - 150001)));
+
+    await withdrawalWithStatus(user, first.data.requestWithdrawal.id, 'broadcast');
+    await mine('ethereum', 3);
+    await withdrawalWithStatus(user, first.data.requestWithdrawal.id, 'completed');
+    expect(await tokenBalance('ethereum', USDC, recipient)).toBe(150_000_000_000n);
+    const audited = await sql<{ action: string; target_id: string }>(
+      "select action, target_id from accounts.audit_log where action in ('approve_withdrawal', 'reject_withdrawal') and target_id = any($1) order by id",
+      [[first.data.requestWithdrawal.id, second.data.requestWithdrawal.id]],
+    );
+    expect(audited).toEqual([
+      { action: 'approve_withdrawal', target_id: first.data.requestWithdrawal.id },
+      { action: 'reject_withdrawal', target_id: second.data.requestWithdrawal.id },
+    ]);
   });
 });

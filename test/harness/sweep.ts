@@ -31,6 +31,7 @@ export const POLICY: Record<string, Access> = {
   'Query.myOrders': 'read', 'Query.myFills': 'read', 'Query.myBalances': 'read', 'Query.orderBook': 'public', 'Query.feeSchedule': 'public', 'Query.trades': 'public', 'Query.myPriceAlerts': 'read',
   'Query.deposit': 'read', 'Query.depositChains': 'public', 'Query.webhookEventTypes': 'public', 'Query.webhookEndpoints': 'read',
   'Query.webhookEndpoint': 'read', 'Query.withdrawalQuote': 'read', 'Query.myWithdrawals': 'read', 'Query.withdrawal': 'read',
+  'Query.myWithdrawalAddresses': 'read',
   // Mutation
   'Mutation.login': 'public', 'Mutation.completeLogin': 'public', 'Mutation.refreshSession': 'public', 'Mutation.logout': 'session',
   'Mutation.revokeSession': 'session', 'Mutation.enrolTwoFactor': 'session', 'Mutation.confirmTwoFactor': 'session',
@@ -46,6 +47,8 @@ export const POLICY: Record<string, Access> = {
   'Mutation.createWebhookEndpoint': 'read', 'Mutation.updateWebhookEndpoint': 'read', 'Mutation.pauseWebhookEndpoint': 'read',
   'Mutation.resumeWebhookEndpoint': 'read', 'Mutation.rotateWebhookEndpointSecret': 'read', 'Mutation.deleteWebhookEndpoint': 'read',
   'Mutation.redeliverWebhookEvent': 'read', 'Mutation.sendTestWebhook': 'read', 'Mutation.requestWithdrawal': 'withdraw',
+  'Mutation.addWithdrawalAddress': 'withdraw', 'Mutation.setWithdrawalAllowListOnly': 'withdraw', 'Mutation.approveWithdrawal': 'session',
+  'Mutation.rejectWithdrawal': 'session',
   // Subscription
   'Subscription.myDepositUpdates': 'read', 'Subscription.priceUpdated': 'public', 'Subscription.candleUpdated': 'public',
   'Subscription.tickerUpdated': 'public', 'Subscription.myOrderUpdates': 'read', 'Subscription.myBalanceUpdates': 'read',

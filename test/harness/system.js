@@ -113,6 +113,8 @@ async function startSystem({ databaseUrl, redisUrl, database, portBase, logDir, 
     // Tests publish ticks dated long ago (history-export); only tick-retention's system prunes.
     PRICE_TICKS_RETENTION_DAYS: '0',
     MATCHING_DEMO_CREDITS: 'on',
+    // A new withdrawal address is usable after 3 s, not a day (test/e2e/withdrawals.test.ts).
+    WITHDRAWAL_ADDRESS_COOLOFF_SECONDS: '3',
     // Fee tiers move within a second of a trade (fees.test.ts), not a minute.
     FEE_TIER_REFRESH_MS: '500',
     // So few that recent-trades.test.ts pages from memory into the database.

@@ -257,6 +257,10 @@ export const VARIABLES = {
   FUNDING_WITHDRAWAL_GAS_MARGIN_BPS: variable(whole(2000, 0, 100_000), 'margin on the live network-fee estimate of a withdrawal, in basis points'),
   FUNDING_WITHDRAWAL_QUOTE_SECONDS: variable(whole(60, 1, 3600), 'how long a withdrawal quote stays valid'),
   FUNDING_WITHDRAWAL_STUCK_SECONDS: variable(whole(120, 1), 'a withdrawal transaction unmined this long is replaced by one with the same nonce and a bumped fee'),
+  WITHDRAWAL_ADDRESS_COOLOFF_SECONDS: variable(whole(86_400, 0), 'a new address-book entry is usable for withdrawals only this long after it was added'),
+  FUNDING_WITHDRAWAL_DAILY_LIMITS: variable(z.string().default('ETH:100,WETH:100,USDC:10000000,USDT:10000000'), 'most one user may withdraw per asset in 24 hours, `<ASSET>:<amount>` list (not listed: no limit)'),
+  FUNDING_WITHDRAWAL_HOLD_ABOVE: variable(z.string().default('ETH:10,WETH:10,USDC:100000,USDT:100000'), 'a withdrawal above this amount of its asset waits for an admin, `<ASSET>:<amount>` list'),
+  FUNDING_WITHDRAWAL_VELOCITY_PER_HOUR: variable(whole(20, 1), 'a user\'s withdrawal beyond this many in an hour waits for an admin'),
   FUNDING_WITHDRAWAL_FAULT: variable(
     choice(['none', 'after-sign', 'after-broadcast'], 'none'),
     'tests only (ignored in production): funding kills itself with SIGKILL right after signing a withdrawal, or right after sending one, before recording it',

@@ -73,6 +73,12 @@ export const ERROR_CODES_BY_STAGE = {
     'WITHDRAWAL_QUOTE_EXPIRED',
     /** The quote named was made for another asset, chain, amount or user. */
     'WITHDRAWAL_QUOTE_MISMATCH',
+    /** The address book's entry for this address is still in its cool-off (usableFrom says until when). */
+    'WITHDRAWAL_ADDRESS_COOLING_OFF',
+    /** Allow-list-only is on and the address is not in the address book. */
+    'WITHDRAWAL_ADDRESS_NOT_ALLOWED',
+    /** The per-asset daily limit (FUNDING_WITHDRAWAL_DAILY_LIMITS) would be passed. */
+    'WITHDRAWAL_LIMIT_EXCEEDED',
   ],
   /** Something the request needs is away; the same request may work a moment later. */
   availability: [

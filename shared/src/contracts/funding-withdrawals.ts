@@ -8,10 +8,11 @@ export const withdrawalChannel = (userId: string) => channel('funding', 'withdra
  * debited from the trading balance at once (`requested`), a transaction is signed from the hot
  * wallet with the next nonce and recorded (`signed`), sent to the chain (`broadcast`), and
  * `completed` once it has the chain's confirmations. A reverted or dropped transaction ends
- * `failed` and the debit is given back. Every change publishes one event here and records one
+ * `failed` and the debit is given back. A withdrawal over a hold threshold or the velocity limit is
+ * debited but `held` until an admin approves it (→ `requested`) or rejects it (→ `failed`). Every change publishes one event here and records one
  * webhook event (`withdrawal.<status>`).
  */
-export const WITHDRAWAL_STATUSES = ['requested', 'signed', 'broadcast', 'completed', 'failed'] as const;
+export const WITHDRAWAL_STATUSES = ['requested', 'held', 'signed', 'broadcast', 'completed', 'failed'] as const;
 export type WithdrawalStatus = (typeof WITHDRAWAL_STATUSES)[number];
 
 export interface WithdrawalEvent {
@@ -28,6 +29,8 @@ export interface WithdrawalEvent {
   networkFee: string;
   /** Debited from the trading balance: amount + exchangeFee + networkFee. */
   total: string;
+  /** Why it is (or was) held for an admin, when it was. */
+  holdReason: string | null;
   status: WithdrawalStatus;
   txHash: string | null;
   confirmations: number;

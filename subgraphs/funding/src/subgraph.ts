@@ -109,7 +109,15 @@ export const definition: SubgraphDefinition<FundingLoaders, FundingServices> = {
       new MatchingCredits(),
       new AccountsTwoFactor(),
       withdrawalChanges,
-      { fees: parseWithdrawalFees(settings.FUNDING_WITHDRAWAL_FEES), gasMarginBps: settings.FUNDING_WITHDRAWAL_GAS_MARGIN_BPS, quoteSeconds: settings.FUNDING_WITHDRAWAL_QUOTE_SECONDS },
+      {
+        fees: parseWithdrawalFees(settings.FUNDING_WITHDRAWAL_FEES),
+        gasMarginBps: settings.FUNDING_WITHDRAWAL_GAS_MARGIN_BPS,
+        quoteSeconds: settings.FUNDING_WITHDRAWAL_QUOTE_SECONDS,
+        dailyLimits: parseWithdrawalFees(settings.FUNDING_WITHDRAWAL_DAILY_LIMITS),
+        holdAbove: parseWithdrawalFees(settings.FUNDING_WITHDRAWAL_HOLD_ABOVE),
+        velocityPerHour: settings.FUNDING_WITHDRAWAL_VELOCITY_PER_HOUR,
+        coolOffSeconds: settings.WITHDRAWAL_ADDRESS_COOLOFF_SECONDS,
+      },
       logger,
     );
     const fault = production ? 'none' : settings.FUNDING_WITHDRAWAL_FAULT;

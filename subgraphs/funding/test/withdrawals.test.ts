@@ -1,6 +1,9 @@
 import { getAddress } from 'ethers';
 import { DomainError } from '@tradegraph/shared/domain';
 import {
+  checkAddressBook,
+  checkDailyLimit,
+  holdReasonOf,
   bumpedFees,
   ceilToEngine,
   moveWithdrawal,
@@ -64,5 +67,23 @@ describe('withdrawal rules', () => {
     expect(moveWithdrawal('broadcast', 'failed')).toBe('failed');
     expect(() => moveWithdrawal('completed', 'failed')).toThrow();
     expect(() => moveWithdrawal('requested', 'completed')).toThrow();
+  });
+
+  it('holds above the threshold or beyond the velocity; refuses past the daily limit; the address book cools off and may be the only way', () => {
+    const units = (amount: string) => withdrawalAmountUnits(amount, 18);
+    const holdAbove = parseWithdrawalFees('USDC:1000');
+    expect(holdReasonOf('USDC', units('1000'), holdAbove, 0, 5)).toBeNull();
+    expect(holdReasonOf('USDC', units('1000.01'), holdAbove, 0, 5)).toBe('above 1000 USDC');
+    expect(holdReasonOf('ETH', units('1'), holdAbove, 4, 5)).toBeNull();
+    expect(holdReasonOf('ETH', units('1'), holdAbove, 5, 5)).toBe('more than 5 withdrawals in an hour');
+    const limits = parseWithdrawalFees('USDC:100');
+    expect(codeOf(() => checkDailyLimit('USDC', units('40'), units('60'), limits))).toBe('none');
+    expect(codeOf(() => checkDailyLimit('USDC', units('40.01'), units('60'), limits))).toBe('WITHDRAWAL_LIMIT_EXCEEDED');
+    expect(codeOf(() => checkDailyLimit('ETH', units('1000000'), 0n, limits))).toBe('none');
+    const now = new Date();
+    expect(codeOf(() => checkAddressBook({ usableFrom: new Date(now.getTime() + 1000) }, false, now))).toBe('WITHDRAWAL_ADDRESS_COOLING_OFF');
+    expect(codeOf(() => checkAddressBook({ usableFrom: new Date(now.getTime() - 1000) }, true, now))).toBe('none');
+    expect(codeOf(() => checkAddressBook(null, false, now))).toBe('none');
+    expect(codeOf(() => checkAddressBook(null, true, now))).toBe('WITHDRAWAL_ADDRESS_NOT_ALLOWED');
   });
 });

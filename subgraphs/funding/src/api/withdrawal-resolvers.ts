@@ -1,8 +1,8 @@
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
-import { Access, DecimalScalar, notFound, pageSize, requireScope, type WithdrawalEvent } from '@tradegraph/shared';
-import type { WithdrawalRecord } from '../infra';
+import { Access, DecimalScalar, notFound, pageSize, requireRole, requireScope, type WithdrawalEvent } from '@tradegraph/shared';
+import type { WithdrawalAddressRow, WithdrawalRecord } from '../infra';
 import type { Context } from './context';
-import { RequestWithdrawalInput, Withdrawal, WithdrawalQuote } from './withdrawal-types';
+import { RequestWithdrawalInput, Withdrawal, WithdrawalAddress, WithdrawalQuote } from './withdrawal-types';
 
 @Resolver(() => Withdrawal)
 export class WithdrawalResolver {
@@ -46,6 +46,49 @@ export class WithdrawalResolver {
     const found = await ctx.services.withdrawals.byId(id);
     if (!found || !found.lockedAt || (found.userId !== viewer.userId && !viewer.roles.includes('admin'))) throw notFound('No such withdrawal');
     return found;
+  }
+
+  @Access('withdraw')
+  @Mutation(() => WithdrawalAddress, {
+    description:
+      'Add an address to your withdrawal address book (two-factor code required); usable after WITHDRAWAL_ADDRESS_COOLOFF_SECONDS. WITHDRAWAL_INVALID_ADDRESS, WITHDRAWAL_UNKNOWN_CHAIN, WITHDRAWAL_OWN_ADDRESS',
+  })
+  addWithdrawalAddress(
+    @Arg('chain') chain: string,
+    @Arg('address') address: string,
+    @Arg('twoFactorCode') twoFactorCode: string,
+    @Ctx() ctx: Context,
+    @Arg('label', () => String, { nullable: true }) label?: string,
+  ): Promise<WithdrawalAddressRow> {
+    const viewer = requireScope(ctx.viewer, 'withdraw');
+    return ctx.services.withdrawals.addAddress(viewer.userId, ctx.clientIp, chain, address, label ?? '', twoFactorCode);
+  }
+
+  @Access('read')
+  @Query(() => [WithdrawalAddress], { description: 'Your withdrawal address book' })
+  myWithdrawalAddresses(@Ctx() ctx: Context): Promise<WithdrawalAddressRow[]> {
+    return ctx.services.withdrawals.addresses(requireScope(ctx.viewer, 'read').userId);
+  }
+
+  @Access('withdraw')
+  @Mutation(() => Boolean, { description: 'Allow-list-only on: withdrawals only to addresses in your book (two-factor code required to change it)' })
+  setWithdrawalAllowListOnly(@Arg('enabled') enabled: boolean, @Arg('twoFactorCode') twoFactorCode: string, @Ctx() ctx: Context): Promise<boolean> {
+    const viewer = requireScope(ctx.viewer, 'withdraw');
+    return ctx.services.withdrawals.setAllowListOnly(viewer.userId, ctx.clientIp, enabled, twoFactorCode);
+  }
+
+  @Access('session')
+  @Mutation(() => Withdrawal, { description: 'Admin: a held withdrawal goes on to be sent (audited)' })
+  approveWithdrawal(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<WithdrawalRecord> {
+    requireRole(ctx.viewer, 'admin');
+    return ctx.services.withdrawals.approve(ctx, id);
+  }
+
+  @Access('session')
+  @Mutation(() => Withdrawal, { description: 'Admin: a held withdrawal fails and its debit is given back (audited)' })
+  rejectWithdrawal(@Arg('id', () => ID) id: string, @Arg('reason') reason: string, @Ctx() ctx: Context): Promise<WithdrawalRecord> {
+    requireRole(ctx.viewer, 'admin');
+    return ctx.services.withdrawals.reject(ctx, id, reason);
   }
 
   @Access('read')

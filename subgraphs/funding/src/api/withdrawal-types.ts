@@ -2,6 +2,7 @@ import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-gr
 import { DateTimeScalar, DecimalScalar } from '@tradegraph/shared';
 
 export enum WithdrawalStatus {
+  held = 'held',
   requested = 'requested',
   signed = 'signed',
   broadcast = 'broadcast',
@@ -11,7 +12,7 @@ export enum WithdrawalStatus {
 registerEnumType(WithdrawalStatus, {
   name: 'WithdrawalStatus',
   description:
-    'requested (debited from the trading balance) → signed (a transaction with the next nonce is recorded) → broadcast (sent; confirmations grow) → completed; or failed (reverted or dropped: the debit is given back)',
+    'held (debited; waits for an admin: approved → requested, rejected → failed) or requested (debited from the trading balance) → signed (a transaction with the next nonce is recorded) → broadcast (sent; confirmations grow) → completed; or failed (reverted or dropped: the debit is given back)',
 });
 
 @ObjectType({ description: 'Money leaving the exchange to an address on a chain' })
@@ -29,6 +30,7 @@ export class Withdrawal {
   @Field(() => Int) confirmations!: number;
   @Field(() => Int) requiredConfirmations!: number;
   @Field(() => String, { nullable: true, description: 'Why it failed' }) failure!: string | null;
+  @Field(() => String, { nullable: true, description: 'Why it is (or was) held for an admin' }) holdReason!: string | null;
   @Field(() => DateTimeScalar) createdAt!: Date;
   @Field(() => DateTimeScalar) updatedAt!: Date;
 }
@@ -56,4 +58,14 @@ export class RequestWithdrawalInput {
   @Field({ description: 'Yours, 1..100 characters: the same key again answers the same withdrawal, never a second one' }) idempotencyKey!: string;
   @Field({ description: 'A current TOTP code (or a recovery code)' }) twoFactorCode!: string;
   @Field(() => ID, { nullable: true, description: 'A withdrawalQuote to hold to (its fees), until it expires' }) quoteId?: string;
+}
+
+@ObjectType({ description: 'An address in your withdrawal address book' })
+export class WithdrawalAddress {
+  @Field(() => ID) id!: string;
+  @Field() chain!: string;
+  @Field() address!: string;
+  @Field() label!: string;
+  @Field(() => DateTimeScalar, { description: 'Withdrawals to it are refused before this (the cool-off)' }) usableFrom!: Date;
+  @Field(() => DateTimeScalar) createdAt!: Date;
 }

@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { getAddress } from 'ethers';
-import { DomainError, toUnits, type ChainSpec, type Logger } from '@tradegraph/shared';
+import { DomainError, recordAdminActionAtAccounts, toUnits, type ChainSpec, type Logger } from '@tradegraph/shared';
 import {
+  checkAddressBook,
+  checkDailyLimit,
+  holdReasonOf,
   networkFeeOf,
   unitsText,
   withdrawalAddress,
@@ -13,6 +16,13 @@ import {
   withdrawalReleaseKey,
 } from '../domain/withdrawals';
 import {
+  addWithdrawalAddress,
+  allowListOnly,
+  recentWithdrawals,
+  setAllowListOnly,
+  withdrawalAddressOf,
+  withdrawalAddressesOf,
+  type WithdrawalAddressRow,
   deleteUnlocked,
   insertQuote,
   insertWithdrawal,
@@ -39,6 +49,16 @@ export interface WithdrawalSettings {
   fees: ReadonlyMap<string, bigint>;
   gasMarginBps: number;
   quoteSeconds: number;
+  dailyLimits: ReadonlyMap<string, bigint>;
+  holdAbove: ReadonlyMap<string, bigint>;
+  velocityPerHour: number;
+  coolOffSeconds: number;
+}
+
+/** What an admin action needs to be audited at accounts (the admin's own credentials). */
+export interface AdminRequest {
+  authorization?: string;
+  reqId: string;
 }
 
 export interface WithdrawalRequest {
@@ -145,6 +165,11 @@ export class Withdrawals {
     if (await isDepositAddress(em, spec.name, toAddress)) {
       throw new DomainError('WITHDRAWAL_OWN_ADDRESS', 'toAddress is a deposit address of this exchange: trade or transfer inside instead', { field: 'toAddress' });
     }
+    checkAddressBook(await withdrawalAddressOf(em, userId, spec.name, toAddress), await allowListOnly(em, userId), new Date());
+    const units = toUnits(amount);
+    const recent = await recentWithdrawals(em, userId, input.asset);
+    checkDailyLimit(input.asset, units, toUnits(recent.last24h), this.settings.dailyLimits);
+    const holdReason = holdReasonOf(input.asset, units, this.settings.holdAbove, recent.lastHour, this.settings.velocityPerHour);
     const fees = input.quoteId ? await this.quoted(userId, input.quoteId, spec.name, input.asset, amount) : await this.price(spec.name, input.asset, amount);
     await this.checkSecondFactor(userId, input.twoFactorCode, ip);
     const inserted = await insertWithdrawal(em, {
@@ -160,6 +185,7 @@ export class Withdrawals {
       total: fees.total,
       quoteId: input.quoteId ?? null,
       requiredConfirmations: spec.confirmations,
+      holdReason,
     });
     if (!inserted) {
       const raced = await withdrawalByKey(em, userId, key);
@@ -244,6 +270,57 @@ export class Withdrawals {
     }
     await markReleased(this.orm.em.fork(), w.id);
     this.logger.info({ withdrawal: w.id, total: w.total }, 'withdrawal debit given back');
+  }
+
+  /** Adds an address to the user's book (second factor required); usable after the cool-off. */
+  async addAddress(userId: string, ip: string | undefined, chainName: string, rawAddress: string, label: string, code: string): Promise<WithdrawalAddressRow> {
+    const spec = withdrawalChain(this.specs(), chainName);
+    const address = withdrawalAddress(rawAddress, getAddress);
+    if (label.length > 60) throw new DomainError('BAD_USER_INPUT', 'label is at most 60 characters', { field: 'label' });
+    const em = this.orm.em.fork();
+    if (await isDepositAddress(em, spec.name, address)) {
+      throw new DomainError('WITHDRAWAL_OWN_ADDRESS', 'This is a deposit address of this exchange', { field: 'address' });
+    }
+    await this.checkSecondFactor(userId, code, ip);
+    return addWithdrawalAddress(em, userId, spec.name, address, label, this.settings.coolOffSeconds);
+  }
+
+  async addresses(userId: string): Promise<WithdrawalAddressRow[]> {
+    return withdrawalAddressesOf(this.orm.em.fork(), userId);
+  }
+
+  /** Allow-list-only on or off (second factor required either way). */
+  async setAllowListOnly(userId: string, ip: string | undefined, enabled: boolean, code: string): Promise<boolean> {
+    await this.checkSecondFactor(userId, code, ip);
+    await setAllowListOnly(this.orm.em.fork(), userId, enabled);
+    return enabled;
+  }
+
+  /** Admin: a held withdrawal goes on to be signed (audited at accounts first). */
+  async approve(request: AdminRequest, id: string): Promise<WithdrawalRecord> {
+    const held = await this.heldOne(id);
+    await recordAdminActionAtAccounts(request, { action: 'approve_withdrawal', targetType: 'Withdrawal', targetId: id, details: { asset: held.asset, amount: held.amount, chain: held.chain } });
+    const moved = await this.changes.move(held, { status: 'requested' });
+    if (!moved) throw new DomainError('CONFLICT', 'The withdrawal changed meanwhile; look again');
+    return moved;
+  }
+
+  /** Admin: a held withdrawal fails and its debit is given back (audited at accounts first). */
+  async reject(request: AdminRequest, id: string, reason: string): Promise<WithdrawalRecord> {
+    if (reason.length > 200) throw new DomainError('BAD_USER_INPUT', 'reason is at most 200 characters', { field: 'reason' });
+    const held = await this.heldOne(id);
+    await recordAdminActionAtAccounts(request, { action: 'reject_withdrawal', targetType: 'Withdrawal', targetId: id, details: { reason } });
+    const failed = await this.changes.move(held, { status: 'failed', failure: `rejected by an admin${reason ? `: ${reason}` : ''}` });
+    if (!failed) throw new DomainError('CONFLICT', 'The withdrawal changed meanwhile; look again');
+    await this.release(failed);
+    return (await this.byId(id)) ?? failed;
+  }
+
+  private async heldOne(id: string): Promise<WithdrawalRecord> {
+    const w = /^[0-9a-f-]{36}$/i.test(id) ? await this.byId(id) : null;
+    if (!w || !w.lockedAt) throw new DomainError('NOT_FOUND', 'No such withdrawal');
+    if (w.status !== 'held') throw new DomainError('CONFLICT', `Only a held withdrawal is approved or rejected; this one is ${w.status}`, { status: w.status });
+    return w;
   }
 
   async byId(id: string): Promise<WithdrawalRecord | null> {

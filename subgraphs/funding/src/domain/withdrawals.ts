@@ -4,9 +4,11 @@ import { DomainError, WITHDRAWAL_STATUSES, type ChainAsset, type ChainSpec, type
  * Withdrawals' rules (docs/architecture.md, "Withdrawals"): what a request may ask for, what it
  * costs, and the statuses it goes through. No I/O: settings and chain facts arrive as arguments.
  *
- *   requested ─▶ signed ─▶ broadcast ─▶ completed
- *       │           │          │
- *       └───────────┴──────────┴──▶ failed (the debit is given back)
+ *   (held ─▶) requested ─▶ signed ─▶ broadcast ─▶ completed
+ *       │           │           │          │
+ *       └───────────┴───────────┴──────────┴──▶ failed (the debit is given back)
+ *
+ * `held` waits for an admin: approved it is `requested`, rejected `failed`.
  */
 export { WITHDRAWAL_STATUSES };
 export type { WithdrawalStatus };
@@ -15,6 +17,7 @@ export type { WithdrawalStatus };
 export const ENGINE_DECIMALS = 8;
 
 const MOVES: Record<WithdrawalStatus, readonly WithdrawalStatus[]> = {
+  held: ['requested', 'failed'],
   requested: ['signed', 'failed'],
   signed: ['broadcast', 'failed'],
   broadcast: ['completed', 'failed'],
@@ -80,12 +83,12 @@ export function withdrawalAddress(raw: string, checksummed: (lower: string) => s
   return address;
 }
 
-/** `ETH:0.0001,USDC:1` → fee per asset (units of 10^-18). */
+/** `ETH:0.0001,USDC:1` → amount per asset (units of 10^-18): fees, limits, thresholds. */
 export function parseWithdrawalFees(text: string): Map<string, bigint> {
   const fees = new Map<string, bigint>();
   for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
     const [symbol, amount] = part.split(':');
-    if (!symbol || !amount || !/^\d{1,20}(\.\d{1,8})?$/.test(amount)) throw new Error(`FUNDING_WITHDRAWAL_FEES: ${part} is not <ASSET>:<amount>`);
+    if (!symbol || !amount || !/^\d{1,20}(\.\d{1,8})?$/.test(amount)) throw new Error(`FUNDING_WITHDRAWAL_FEES, _DAILY_LIMITS, _HOLD_ABOVE: ${part} is not <ASSET>:<amount>`);
     fees.set(symbol, BigInt(amount.split('.')[0] + (amount.split('.')[1] ?? '').padEnd(18, '0')));
   }
   return fees;
@@ -143,4 +146,35 @@ export function unitsText(units: bigint): string {
   const digits = (negative ? -units : units).toString().padStart(19, '0');
   const fraction = digits.slice(-18).replace(/0+$/, '');
   return `${negative ? '-' : ''}${digits.slice(0, -18)}${fraction ? `.${fraction}` : ''}`;
+}
+
+/**
+ * Why a withdrawal must wait for an admin, or null: above its asset's hold threshold, or beyond
+ * the user's velocity (withdrawals in the last hour, this one included).
+ */
+export function holdReasonOf(asset: string, units: bigint, holdAbove: ReadonlyMap<string, bigint>, lastHour: number, velocityPerHour: number): string | null {
+  const threshold = holdAbove.get(asset);
+  if (threshold !== undefined && units > threshold) return `above ${unitsText(threshold)} ${asset}`;
+  if (lastHour + 1 > velocityPerHour) return `more than ${velocityPerHour} withdrawals in an hour`;
+  return null;
+}
+
+/** Refuses a withdrawal that would take the user's last 24 hours of `asset` past its daily limit. */
+export function checkDailyLimit(asset: string, units: bigint, last24h: bigint, limits: ReadonlyMap<string, bigint>): void {
+  const limit = limits.get(asset);
+  if (limit === undefined || last24h + units <= limit) return;
+  throw new DomainError('WITHDRAWAL_LIMIT_EXCEEDED', `At most ${unitsText(limit)} ${asset} may be withdrawn in 24 hours; ${unitsText(limit - last24h > 0n ? limit - last24h : 0n)} left`, {
+    limit: unitsText(limit),
+    remaining: unitsText(limit - last24h > 0n ? limit - last24h : 0n),
+  });
+}
+
+/** The address book's word on a recipient: refused while its entry cools off, or when allow-list-only is on and it has none. */
+export function checkAddressBook(entry: { usableFrom: Date } | null, allowListOnly: boolean, now: Date): void {
+  if (entry && entry.usableFrom.getTime() > now.getTime()) {
+    throw new DomainError('WITHDRAWAL_ADDRESS_COOLING_OFF', `This address is usable from ${entry.usableFrom.toISOString()}`, { field: 'toAddress', usableFrom: entry.usableFrom.toISOString() });
+  }
+  if (!entry && allowListOnly) {
+    throw new DomainError('WITHDRAWAL_ADDRESS_NOT_ALLOWED', 'Allow-list-only is on: add the address to your address book first (addWithdrawalAddress)', { field: 'toAddress' });
+  }
 }

@@ -12,6 +12,7 @@ export function withdrawalEvent(w: WithdrawalRecord): WithdrawalEvent {
     exchangeFee: w.exchangeFee,
     networkFee: w.networkFee,
     total: w.total,
+    holdReason: w.holdReason,
     status: w.status,
     txHash: w.txHash,
     confirmations: w.confirmations,

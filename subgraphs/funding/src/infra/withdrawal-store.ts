@@ -28,6 +28,7 @@ export interface WithdrawalRecord {
   requiredConfirmations: number;
   blockNumber: number | null;
   failure: string | null;
+  holdReason: string | null;
   releasedAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
@@ -37,7 +38,7 @@ const COLUMNS = `id, user_id as "userId", idempotency_key as "idempotencyKey", c
   amount::text as amount, exchange_fee::text as "exchangeFee", network_fee::text as "networkFee", total::text as total,
   quote_id as "quoteId", status, to_json(locked_at) #>> '{}' as "lockedAt", from_address as "fromAddress", nonce::text as nonce,
   tx_hash as "txHash", confirmations, required_confirmations as "requiredConfirmations", block_number::text as "blockNumber",
-  failure, to_json(released_at) #>> '{}' as "releasedAt", to_json(created_at) #>> '{}' as "createdAt", to_json(updated_at) #>> '{}' as "updatedAt"`;
+  failure, hold_reason as "holdReason", to_json(released_at) #>> '{}' as "releasedAt", to_json(created_at) #>> '{}' as "createdAt", to_json(updated_at) #>> '{}' as "updatedAt"`;
 
 type Row = Record<keyof WithdrawalRecord, unknown>;
 
@@ -71,15 +72,17 @@ export interface NewWithdrawal {
   total: string;
   quoteId: string | null;
   requiredConfirmations: number;
+  /** Set: the withdrawal is `held` for an admin, for this reason. */
+  holdReason: string | null;
 }
 
 /** Inserts a withdrawal (`requested`, not yet locked); null when the user's key is taken (the existing one is read then). */
 export async function insertWithdrawal(em: EntityManager, w: NewWithdrawal): Promise<WithdrawalRecord | null> {
   const rows = await em.execute<Row[]>(
-    `insert into funding.withdrawals (id, user_id, idempotency_key, chain, asset, to_address, amount, exchange_fee, network_fee, total, quote_id, status, required_confirmations)
-     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'requested', ?)
+    `insert into funding.withdrawals (id, user_id, idempotency_key, chain, asset, to_address, amount, exchange_fee, network_fee, total, quote_id, status, hold_reason, required_confirmations)
+     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
      on conflict (user_id, idempotency_key) do nothing returning ${COLUMNS}`,
-    [w.id, w.userId, w.idempotencyKey, w.chain, w.asset, w.toAddress, w.amount, w.exchangeFee, w.networkFee, w.total, w.quoteId, w.requiredConfirmations],
+    [w.id, w.userId, w.idempotencyKey, w.chain, w.asset, w.toAddress, w.amount, w.exchangeFee, w.networkFee, w.total, w.quoteId, w.holdReason ? 'held' : 'requested', w.holdReason, w.requiredConfirmations],
   );
   return rows[0] ? toRecord(rows[0]) : null;
 }
@@ -106,7 +109,7 @@ export async function withdrawalsOfUser(em: EntityManager, userId: string, limit
 /** Withdrawals whose debit never got an answer (a crash or an outage between insert and lock), older than `seconds`. */
 export async function unlockedWithdrawals(em: EntityManager, chain: string, seconds: number): Promise<WithdrawalRecord[]> {
   const rows = await em.execute<Row[]>(
-    `select ${COLUMNS} from funding.withdrawals where chain = ? and locked_at is null and status = 'requested' and created_at < now() - make_interval(secs => ?) limit 100`,
+    `select ${COLUMNS} from funding.withdrawals where chain = ? and locked_at is null and status in ('requested', 'held') and created_at < now() - make_interval(secs => ?) limit 100`,
     [chain, seconds],
   );
   return rows.map(toRecord);
@@ -311,4 +314,69 @@ export async function quoteById(em: EntityManager, id: string): Promise<Withdraw
 export async function isDepositAddress(em: EntityManager, chain: string, address: string): Promise<boolean> {
   const rows = await em.execute<{ n: number }[]>('select 1 as n from funding.deposit_addresses where chain = ? and address = ? limit 1', [chain, address]);
   return rows.length > 0;
+}
+
+/** The user's withdrawals of `asset` in the last 24 hours that did not fail (units of 10^-18), and their count in the last hour. */
+export async function recentWithdrawals(em: EntityManager, userId: string, asset: string): Promise<{ last24h: string; lastHour: number }> {
+  const [row] = await em.execute<{ sum: string; hour: number }[]>(
+    `select coalesce(sum(amount) filter (where asset = ? and created_at > now() - interval '24 hours'), 0)::text as sum,
+            count(*) filter (where created_at > now() - interval '1 hour')::int as hour
+       from funding.withdrawals where user_id = ? and status <> 'failed' and created_at > now() - interval '24 hours'`,
+    [asset, userId],
+  );
+  return { last24h: trimDecimal(row.sum), lastHour: Number(row.hour) };
+}
+
+// --- the address book -------------------------------------------------------------------------
+
+export interface WithdrawalAddressRow {
+  id: string;
+  chain: string;
+  address: string;
+  label: string;
+  usableFrom: Date;
+  createdAt: Date;
+}
+
+const ADDRESS_COLUMNS = `id::text, chain, address, label, to_json(usable_from) #>> '{}' as "usableFrom", to_json(created_at) #>> '{}' as "createdAt"`;
+const toAddressRow = (r: Record<string, unknown>): WithdrawalAddressRow => ({
+  id: r.id as string,
+  chain: r.chain as string,
+  address: r.address as string,
+  label: r.label as string,
+  usableFrom: new Date(r.usableFrom as string),
+  createdAt: new Date(r.createdAt as string),
+});
+
+/** Adds an entry usable after `coolOffSeconds`; an address already there keeps its entry (and its cool-off). */
+export async function addWithdrawalAddress(em: EntityManager, userId: string, chain: string, address: string, label: string, coolOffSeconds: number): Promise<WithdrawalAddressRow> {
+  await em.execute(
+    `insert into funding.withdrawal_addresses (user_id, chain, address, label, usable_from) values (?, ?, ?, ?, now() + make_interval(secs => ?))
+     on conflict (user_id, chain, address) do nothing`,
+    [userId, chain, address, label, coolOffSeconds],
+  );
+  return (await withdrawalAddressOf(em, userId, chain, address))!;
+}
+
+export async function withdrawalAddressOf(em: EntityManager, userId: string, chain: string, address: string): Promise<WithdrawalAddressRow | null> {
+  const rows = await em.execute<Record<string, unknown>[]>(`select ${ADDRESS_COLUMNS} from funding.withdrawal_addresses where user_id = ? and chain = ? and address = ?`, [userId, chain, address]);
+  return rows[0] ? toAddressRow(rows[0]) : null;
+}
+
+export async function withdrawalAddressesOf(em: EntityManager, userId: string): Promise<WithdrawalAddressRow[]> {
+  const rows = await em.execute<Record<string, unknown>[]>(`select ${ADDRESS_COLUMNS} from funding.withdrawal_addresses where user_id = ? order by created_at, id`, [userId]);
+  return rows.map(toAddressRow);
+}
+
+export async function allowListOnly(em: EntityManager, userId: string): Promise<boolean> {
+  const rows = await em.execute<{ enabled: boolean }[]>('select allow_list_only as enabled from funding.withdrawal_settings where user_id = ?', [userId]);
+  return rows[0]?.enabled ?? false;
+}
+
+export async function setAllowListOnly(em: EntityManager, userId: string, on: boolean): Promise<void> {
+  await em.execute(
+    `insert into funding.withdrawal_settings (user_id, allow_list_only) values (?, ?)
+     on conflict (user_id) do update set allow_list_only = excluded.allow_list_only, updated_at = now()`,
+    [userId, on],
+  );
 }
