@@ -39,10 +39,19 @@ async function userWithTwoFactor(): Promise<TwoFactorUser> {
   const totp = new TOTP({ secret: Secret.fromBase32(enrol.data.enrolTwoFactor.secret) });
   let last = -Infinity;
   const code = () => {
-    const now = Math.floor(Date.now() / 30_000);
-    const step = Math.max(last + 1, now - 1);
-    if (step > now + 1) throw new Error('no unused TOTP step left in the window: use another user');
-    last = step;
+    for (;;) {
+      // The previous step's code only while it has seconds to live (it must still be in the window on arrival).
+      const now = Math.floor(Date.now() / 30_000);
+      const earliest = (now + 1) * 30_000 - Date.now() > 5_000 ? now - 1 : now;
+      const step = Math.max(last + 1, earliest);
+      if (step <= now + 1) {
+        last = step;
+        break;
+      }
+      // Every step of the window is used: wait for the next one (a synchronous sleep keeps code() simple to call).
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, (now + 1) * 30_000 - Date.now() + 50);
+    }
+    const step = last;
     return totp.generate({ timestamp: step * 30_000 + 1 });
   };
   const confirmed = await gql('mutation ($code: String!) { confirmTwoFactor(code: $code) { recoveryCodes } }', { code: code() }, { token: user.token });
