@@ -1,4 +1,5 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
+import pLimit from 'p-limit';
 import type { ChainSpec, Logger } from '@tradegraph/shared';
 import { OPEN_STATUSES, confirmationsAt, statusWithConfirmations, unitsToDecimal } from '../domain/deposits';
 import { nativeTransfers, statusOfNewTransfer, tokenTransfers, type Transfer } from '../domain/transfers';
@@ -7,6 +8,9 @@ import type { AddressBook } from './address-book';
 import type { DepositChanges } from './deposit-changes';
 import type { DepositSettlement } from './deposit-settlement';
 import type { WatchMetrics } from './watch-metrics';
+
+/** Deposit addresses whose open deposits one pass follows at once (reversal, confirmations, settlement). */
+const FOLLOW_CONCURRENCY = 16;
 
 export interface WatcherSettings {
   intervalMs: number;
@@ -199,28 +203,51 @@ export class ChainWatcher {
     missing.forEach((n, i) => {
       if (hashes[i]) knownHashes.set(n, hashes[i]!);
     });
+    // Deposit addresses side by side (a catch-up settles thousands of deposits, each a few
+    // transactions and a credit in matching, which group-commits concurrent ones); one address's
+    // deposits one after another, since a swap sends a transaction from that address (its nonces).
+    const byAddress = new Map<string, DepositRecord[]>();
     for (const deposit of open) {
-      const block = Number(deposit.blockNumber);
-      if (knownHashes.get(block) !== deposit.blockHash) {
-        await this.changes.move(deposit, { status: 'reversed', failure: `block ${block} left the chain before the deposit was credited` });
-        continue;
-      }
-      const confirmations = confirmationsAt(block, head);
-      const status = statusWithConfirmations(deposit.status, confirmations, deposit.requiredConfirmations);
-      let current: DepositRecord | null = deposit;
-      if (status !== deposit.status) current = await this.changes.move(deposit, { status, confirmations });
-      else if (confirmations > deposit.confirmations && status === 'confirming') current = await this.changes.confirmations(deposit, confirmations);
-      if (current && (current.status === 'confirmed' || current.status === 'swapping')) {
-        try {
-          const justConfirmed = deposit.status !== 'confirmed' && current.status === 'confirmed';
-          const settled = await this.settlement.settle(current);
-          if (justConfirmed && settled?.status === 'credited') {
-            this.metrics?.creditSeconds.observe({ chain: this.chain.name }, (Date.now() - headReadAt) / 1000);
-          }
-        } catch (error) {
-          // The others are not held up by one; this one is tried again next pass.
-          this.logger.warn({ err: error, deposit: current.id }, 'deposit not settled yet; will retry');
+      const address = (deposit.toAddress ?? '').toLowerCase();
+      const deposits = byAddress.get(address);
+      if (deposits) deposits.push(deposit);
+      else byAddress.set(address, [deposit]);
+    }
+    const limit = pLimit(FOLLOW_CONCURRENCY);
+    // Every one finishes before the pass ends (so no two passes follow a deposit at once); a
+    // failure (the database away) then fails the pass, which is retried.
+    const outcomes = await Promise.allSettled(
+      [...byAddress.values()].map((deposits) =>
+        limit(async () => {
+          for (const deposit of deposits) await this.followDeposit(deposit, head, knownHashes, headReadAt);
+        }),
+      ),
+    );
+    const failed = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+    if (failed) throw failed.reason;
+  }
+
+  private async followDeposit(deposit: DepositRecord, head: number, knownHashes: Map<number, string>, headReadAt: number): Promise<void> {
+    const block = Number(deposit.blockNumber);
+    if (knownHashes.get(block) !== deposit.blockHash) {
+      await this.changes.move(deposit, { status: 'reversed', failure: `block ${block} left the chain before the deposit was credited` });
+      return;
+    }
+    const confirmations = confirmationsAt(block, head);
+    const status = statusWithConfirmations(deposit.status, confirmations, deposit.requiredConfirmations);
+    let current: DepositRecord | null = deposit;
+    if (status !== deposit.status) current = await this.changes.move(deposit, { status, confirmations });
+    else if (confirmations > deposit.confirmations && status === 'confirming') current = await this.changes.confirmations(deposit, confirmations);
+    if (current && (current.status === 'confirmed' || current.status === 'swapping')) {
+      try {
+        const justConfirmed = deposit.status !== 'confirmed' && current.status === 'confirmed';
+        const settled = await this.settlement.settle(current);
+        if (justConfirmed && settled?.status === 'credited') {
+          this.metrics?.creditSeconds.observe({ chain: this.chain.name }, (Date.now() - headReadAt) / 1000);
         }
+      } catch (error) {
+        // The others are not held up by one; this one is tried again next pass.
+        this.logger.warn({ err: error, deposit: current.id }, 'deposit not settled yet; will retry');
       }
     }
   }
