@@ -212,3 +212,40 @@ export function mergeAsyncIterators<T>(sources: AsyncIterator<T>[]): AsyncIterab
     },
   };
 }
+
+/**
+ * `live`, preceded by `initial` once it has been read. The first pull from `live` is made at once,
+ * before `initial` is read, so that the subscription to changes is under way first: a change
+ * between the two is then delivered after the snapshot, never lost. A hand-made iterator rather
+ * than a generator: a generator waiting for `live` could not be stopped until the next event.
+ */
+export function startingWith<T>(initial: () => Promise<T[]>, live: AsyncIterableIterator<T>): AsyncIterableIterator<T> {
+  const firstLive = live.next();
+  let firstTaken = false;
+  let queue: T[] | null = null;
+  const snapshot = initial().then(
+    (items) => void (queue ??= items),
+    () => void (queue ??= []),
+  );
+  const iterator: AsyncIterableIterator<T> = {
+    async next() {
+      await snapshot;
+      const item = queue?.shift();
+      if (item !== undefined) return { value: item, done: false };
+      if (!firstTaken) {
+        firstTaken = true;
+        return firstLive;
+      }
+      return live.next();
+    },
+    return() {
+      queue = [];
+      firstTaken = true;
+      return live.return ? live.return() : Promise.resolve({ value: undefined, done: true });
+    },
+    [Symbol.asyncIterator]() {
+      return iterator;
+    },
+  };
+  return iterator;
+}

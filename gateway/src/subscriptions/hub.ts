@@ -282,7 +282,14 @@ export const PUBLIC_FEEDS: ReadonlySet<string> = new Set(['priceUpdated', 'trade
  * gets an upstream of its own: the gateway cannot tell which market an event is of (the client
  * may not ask for it), so it could not replay each market's latest.
  */
-export const CURRENT_VALUE_FEEDS: ReadonlySet<string> = new Set(['priceUpdated']);
+export const CURRENT_VALUE_FEEDS: ReadonlySet<string> = new Set(['priceUpdated', 'tickerUpdated']);
+
+/**
+ * Feeds that start with several current values (each balance a user holds): a client joining a
+ * running upstream would get none of them, so each subscription that asks for them (the default;
+ * not `initial: false`) has an upstream of its own.
+ */
+export const CURRENT_VALUES_FEEDS: ReadonlySet<string> = new Set(['myBalanceUpdates']);
 const PUBLIC_KEY = '(public)';
 
 export class SubscriptionHub {
@@ -371,7 +378,9 @@ export class SubscriptionHub {
   private currentValue(request: SubscriptionRequest): 'latest' | 'own' | null {
     const operation = getOperationAST(request.document, request.operationName);
     const [selection] = operation?.selectionSet.selections ?? [];
-    if (selection?.kind !== Kind.FIELD || !CURRENT_VALUE_FEEDS.has(selection.name.value)) return null;
+    if (selection?.kind !== Kind.FIELD) return null;
+    const several = CURRENT_VALUES_FEEDS.has(selection.name.value);
+    if (!several && !CURRENT_VALUE_FEEDS.has(selection.name.value)) return null;
     const field = this.apiGraphQLSchema.getSubscriptionType()?.getFields()[selection.name.value];
     if (!field) return null;
     let args: Record<string, unknown>;
@@ -381,6 +390,7 @@ export class SubscriptionHub {
       return null; // the subgraph refuses it
     }
     if (args.initial === false) return null;
+    if (several) return 'own';
     const markets = new Set([...(typeof args.market === 'string' ? [args.market] : []), ...(Array.isArray(args.markets) ? args.markets : [])]);
     return markets.size > 1 ? 'own' : 'latest';
   }

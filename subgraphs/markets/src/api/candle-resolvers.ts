@@ -12,6 +12,7 @@ import {
   notFound,
   pageSize,
   toConnection,
+  startingWith,
 } from '@tradegraph/shared';
 import { INTERVAL_MS, parseInterval, type Candle as CandleModel } from '../domain/candles';
 import type { Ticker as TickerModel } from '../domain/tickers';
@@ -114,17 +115,30 @@ export class TickerResolver {
 
   @Access('public')
   @Subscription(() => Ticker, {
-    description: 'The 24h ticker of a market as it changes; at most one update per MARKETS_SUBSCRIPTION_INTERVAL_MS, the latest never dropped',
+    description:
+      "The 24h ticker of a market as it changes; at most one update per MARKETS_SUBSCRIPTION_INTERVAL_MS, the latest never dropped. The current ticker comes first (unless `initial: false`), so a screen is never blank until the next trade",
     subscribe: async ({ args, context }) => {
       const ctx = context as Context;
-      await knownMarket(ctx, args.market as string);
-      return coalesce(ctx.bus.subscribe<TickerEvent>(tickerChannel(args.market as string)), {
+      const market = args.market as string;
+      await knownMarket(ctx, market);
+      const live = coalesce(ctx.bus.subscribe<TickerEvent>(tickerChannel(market)), {
         keyOf: (t) => t.market,
         intervalMs: ctx.services.settings.subscriptionIntervalMs,
       });
+      if (args.initial === false) return live;
+      // A market that never traded has no ticker yet: nothing to show first.
+      return startingWith(async () => {
+        const ticker = await ctx.loaders.tickerBySymbol.load(market);
+        return ticker ? [ticker as unknown as TickerEvent] : [];
+      }, live);
     },
   })
-  tickerUpdated(@Root() event: TickerEvent, @Arg('market') _market: string): TickerEvent {
+  tickerUpdated(
+    @Root() event: TickerEvent,
+    @Arg('market') _market: string,
+    @Arg('initial', () => Boolean, { nullable: true, defaultValue: true, description: 'Send the current ticker first (the default); false: changes only' })
+    _initial: boolean | undefined,
+  ): TickerEvent {
     return event;
   }
 

@@ -12,6 +12,7 @@ import {
   requireRole,
   toConnection,
   toUnits,
+  startingWith,
 } from '@tradegraph/shared';
 import { AssetRecord, MarketRecord, assetsBySymbol, marketsBySymbol } from '../infra';
 import type { AdminRequest } from '../app/catalog';
@@ -22,43 +23,6 @@ import { AddMarketInput, AssetConnection, AssetSort, MarketConnection, MarketSor
 
 /** The most markets one `priceUpdated` subscription follows. */
 const MAX_SUBSCRIBED_MARKETS = 100;
-
-/**
- * `live`, preceded by `initial` once it has been read. The first pull from `live` is made at once,
- * before `initial` is read, so that the subscription to changes is under way first: a change
- * between the two is then delivered after the snapshot, never lost. A hand-made iterator rather
- * than a generator: a generator waiting for `live` could not be stopped until the next event.
- */
-function startingWith<T>(initial: () => Promise<T[]>, live: AsyncIterableIterator<T>): AsyncIterableIterator<T> {
-  const firstLive = live.next();
-  let firstTaken = false;
-  let queue: T[] | null = null;
-  const snapshot = initial().then(
-    (items) => void (queue ??= items),
-    () => void (queue ??= []),
-  );
-  const iterator: AsyncIterableIterator<T> = {
-    async next() {
-      await snapshot;
-      const item = queue?.shift();
-      if (item !== undefined) return { value: item, done: false };
-      if (!firstTaken) {
-        firstTaken = true;
-        return firstLive;
-      }
-      return live.next();
-    },
-    return() {
-      queue = [];
-      firstTaken = true;
-      return live.return ? live.return() : Promise.resolve({ value: undefined, done: true });
-    },
-    [Symbol.asyncIterator]() {
-      return iterator;
-    },
-  };
-  return iterator;
-}
 
 /** An admin's change as the catalog records it: only an admin may make one. */
 function adminRequest(ctx: Context): AdminRequest {

@@ -12,6 +12,7 @@ import {
   notFound,
   pageSize,
   requireScope,
+  startingWith,
   toConnection,
   validIdentifier,
   viewerChannel,
@@ -257,10 +258,21 @@ export class BalanceResolver {
 
   @Access('read')
   @Subscription(() => Balance, {
-    description: 'Changes to your trading balances (channel matching.balance.<userId>)',
-    subscribe: viewerChannel<BalanceRow>(balanceChannel),
+    description:
+      'Changes to your trading balances (channel matching.balance.<userId>). Each balance you hold comes first (unless `initial: false`), so a screen is never blank until the next change',
+    subscribe: (resolverData) => {
+      const live = viewerChannel<BalanceRow>(balanceChannel)(resolverData);
+      if ((resolverData.args as { initial?: boolean }).initial === false) return live;
+      const ctx = resolverData.context as Context;
+      const userId = ctx.viewer!.userId;
+      return startingWith(async () => exchangeOf(ctx).balances(userId), live);
+    },
   })
-  myBalanceUpdates(@Root() event: BalanceRow): BalanceRow {
+  myBalanceUpdates(
+    @Root() event: BalanceRow,
+    @Arg('initial', () => Boolean, { nullable: true, defaultValue: true, description: 'Send each balance you hold first (the default); false: changes only' })
+    _initial: boolean | undefined,
+  ): BalanceRow {
     return event;
   }
 }
