@@ -9,7 +9,10 @@
 //    measured is feed → markets → Redis → trading (index, Postgres transaction with the outbox
 //    row) → Redis → trading's graphql-ws → gateway (+ markets for the Market fields) → client.
 //    A local receiver stands in for accounts' webhook intake and counts the alert.triggered
-//    events relayed from trading's outbox (each firing's event, once).
+//    events relayed from trading's outbox (each firing's event, once). The first
+//    BENCH_WARMUP_SECONDS after the feed starts are reported apart (startup_p99_ms), and p99 per
+//    5 s slice is printed. BENCH_WITH_MARKET=0 leaves out the Market fields and BENCH_DIRECT=1
+//    subscribes at trading itself, to tell the parts of the path apart.
 // 2. The index alone (trading's dist/domain/alert-index.js, in this process after the system has
 //    stopped): µs per tick with 100 and with 100,000 alerts on the same tick stream.
 const fs = require('node:fs');
@@ -27,6 +30,8 @@ const ALERTS = intEnv('BENCH_ALERTS', 100_000);
 const MARKETS = intEnv('BENCH_MARKETS', 50);
 const USERS = intEnv('BENCH_USERS', 50);
 const SECONDS = intEnv('BENCH_SECONDS', 30);
+/** Seconds after the feed starts reported apart (startup_p99_ms); p99_ms is of the SECONDS after them. */
+const WARMUP_SECONDS = intEnv('BENCH_WARMUP_SECONDS', 10);
 const FEED_INTERVAL_MS = intEnv('BENCH_FEED_INTERVAL_MS', 20);
 const INDEX_TICKS = intEnv('BENCH_INDEX_TICKS', 200_000);
 const INDEX_ROUNDS = intEnv('BENCH_INDEX_ROUNDS', 5);
@@ -37,6 +42,16 @@ const WITH_MARKET = process.env.BENCH_WITH_MARKET !== '0';
 const SUBSCRIPTION = `subscription { alertTriggered { price priceAt at alert { id kind timesTriggered ${
   WITH_MARKET ? 'market { symbol lastPrice { price } ticker { last } }' : ''
 } } } }`;
+
+/** A WebSocket carrying the internal credential a subgraph asks of its callers (BENCH_DIRECT). */
+function internalSocket() {
+  const { internalHeaders } = require(path.join(common.ROOT, 'shared', 'dist', 'index.js'));
+  return class extends WebSocket {
+    constructor(address, protocols) {
+      super(address, protocols, { headers: internalHeaders() });
+    }
+  };
+}
 
 function percentile(sorted, p) {
   if (sorted.length === 0) return null;
@@ -274,18 +289,18 @@ async function main() {
     log(`trading started with ${indexed} alerts indexed in ${loadMs} ms (start to ready)`);
 
     // Every user subscribed through the gateway.
-    const latencies = [];
-    const afterEvaluation = [];
+    const samples = [];
     const received = new Map();
     let probesSeen = 0;
     let errors = 0;
     let firstError;
     let measuring = false;
-    const wsUrl = `${system.gatewayUrl.replace('http', 'ws')}/graphql`;
+    // BENCH_DIRECT=1 subscribes at trading itself (no gateway; use with BENCH_WITH_MARKET=0), to tell the two apart.
+    const wsUrl = process.env.BENCH_DIRECT === '1' ? `${tradingUrl.replace('http', 'ws')}/graphql` : `${system.gatewayUrl.replace('http', 'ws')}/graphql`;
     for (const user of users) {
       const client = createClient({
         url: wsUrl,
-        webSocketImpl: WebSocket,
+        webSocketImpl: process.env.BENCH_DIRECT === '1' ? internalSocket() : WebSocket,
         connectionParams: { authorization: `Bearer ${user.token}` },
         retryAttempts: 0,
       });
@@ -306,11 +321,8 @@ async function main() {
               return;
             }
             received.set(event.alert.id, (received.get(event.alert.id) ?? 0) + 1);
-            if (measuring) {
-              latencies.push(now - Date.parse(event.priceAt));
-              // From trading's evaluation of the tick (`at`) on: its write, Redis, the gateway and markets.
-              afterEvaluation.push(now - Date.parse(event.at));
-            }
+            // [received at, from the tick, from trading's evaluation of it (`at`): its write, Redis, the gateway and markets]
+            if (measuring) samples.push([now, now - Date.parse(event.priceAt), now - Date.parse(event.at)]);
           },
           error: () => (errors += 1),
           complete: () => undefined,
@@ -328,11 +340,21 @@ async function main() {
       await new Promise((resolve) => setTimeout(resolve, 100));
     log(`feed on every ${FEED_INTERVAL_MS} ms over ${markets.length} markets; ${probesSeen}/${users.length} subscriptions live`);
     measuring = true;
+    // Where the machine's CPU goes while measuring: each process of the system, Postgres, Redis, this one.
+    const cpuOfAll = () => ({
+      ...Object.fromEntries(Object.entries(system.children).map(([name, child]) => [name, common.cpuMsOf(child.pid)])),
+      postgres: common.cpuMsOfCommand('postgres'),
+      redis: common.cpuMsOfCommand('redis-server'),
+      bench: process.cpuUsage().user / 1000 + process.cpuUsage().system / 1000,
+    });
+    const cpuAtStart = cpuOfAll();
     const measureStart = Date.now();
     const ticksAtStart = await metricOf(tradingUrl, 'trading_alert_ticks_total');
-    await new Promise((resolve) => setTimeout(resolve, SECONDS * 1000));
+    await new Promise((resolve) => setTimeout(resolve, (WARMUP_SECONDS + SECONDS) * 1000));
     measuring = false;
     const measuredS = (Date.now() - measureStart) / 1000;
+    const cpuAtEnd = cpuOfAll();
+    const coresUsed = Object.fromEntries(Object.keys(cpuAtEnd).map((name) => [name, round((cpuAtEnd[name] - cpuAtStart[name]) / 1000 / measuredS, 2)]));
     const ticksAtEnd = await metricOf(tradingUrl, 'trading_alert_ticks_total');
     const tradingCpuMs = common.cpuMsOf(system.children.trading.pid) - tradingCpuBefore;
     const tradingRssMb = round(common.rssOf(system.children.trading.pid) / 1024 / 1024, 0);
@@ -353,8 +375,18 @@ async function main() {
     )[0].n;
     for (const client of clients) await client.dispose();
 
-    latencies.sort((a, b) => a - b);
-    afterEvaluation.sort((a, b) => a - b);
+    // p99 from the tick per 5-second slice: where in the run the slow ones fall.
+    const slices = [];
+    for (const [at, ms] of samples) (slices[Math.floor((at - measureStart) / 5000)] ??= []).push(ms);
+    const p99BySlice = [...slices].map((list) => percentile((list ?? []).sort((a, b) => a - b), 99));
+    log(`p99 from the tick per 5 s slice: ${p99BySlice.join(', ')} ms`);
+    // The first WARMUP_SECONDS after the feed starts (every alert near the start price fires at
+    // once, into processes just started) are reported apart from the steady state after them.
+    const steadyFrom = measureStart + WARMUP_SECONDS * 1000;
+    const sorted = (list) => list.sort((a, b) => a - b);
+    const latencies = sorted(samples.filter(([at]) => at >= steadyFrom).map(([, ms]) => ms));
+    const afterEvaluation = sorted(samples.filter(([at]) => at >= steadyFrom).map(([, , ms]) => ms));
+    const startup = sorted(samples.filter(([at]) => at < steadyFrom).map(([, ms]) => ms));
     const duplicates = [...received.values()].filter((n) => n > 1).length;
     const webhookDuplicates = [...webhookIds.values()].filter((n) => n > 1).length;
     const system_ = {
@@ -365,6 +397,7 @@ async function main() {
       measured_s: round(measuredS, 1),
       ticks_evaluated_per_s: round((ticksAtEnd - ticksAtStart) / measuredS, 0),
       ticks_total: ticksTotal,
+      cores_used: coresUsed,
       trading_cpu_ms: tradingCpuMs,
       trading_cpu_us_per_tick: round((tradingCpuMs * 1000) / Math.max(1, ticksTotal), 1),
       firings_measured: latencies.length,
@@ -382,6 +415,10 @@ async function main() {
       p90_ms: percentile(latencies, 90),
       p99_ms: percentile(latencies, 99),
       max_ms: latencies.length ? latencies[latencies.length - 1] : null,
+      startup_s: WARMUP_SECONDS,
+      startup_firings: startup.length,
+      startup_p99_ms: percentile(startup, 99),
+      p99_by_5s_slice_ms: p99BySlice,
       evaluation_to_client_p50_ms: percentile(afterEvaluation, 50),
       evaluation_to_client_p99_ms: percentile(afterEvaluation, 99),
       load_ms: loadMs,
@@ -390,9 +427,9 @@ async function main() {
       firing_write: writes,
     };
     log(
-      `system: ${system_.ticks_evaluated_per_s} ticks/s evaluated, ${latencies.length} firings measured: p50 ${system_.p50_ms} ms, p99 ${system_.p99_ms} ms, max ${system_.max_ms} ms (from trading's evaluation: p50 ${system_.evaluation_to_client_p50_ms}, p99 ${system_.evaluation_to_client_p99_ms} ms); ` +
+      `system: ${system_.ticks_evaluated_per_s} ticks/s evaluated; the first ${WARMUP_SECONDS} s after the feed started: ${startup.length} firings, p99 ${system_.startup_p99_ms} ms; then ${latencies.length} firings measured: p50 ${system_.p50_ms} ms, p99 ${system_.p99_ms} ms, max ${system_.max_ms} ms (from trading's evaluation: p50 ${system_.evaluation_to_client_p50_ms}, p99 ${system_.evaluation_to_client_p99_ms} ms); ` +
         `received ${system_.firings_received}, recorded ${dbFired}, webhook events ${webhookIds.size}; duplicates ${duplicates}/${webhookDuplicates}; trading CPU ${system_.trading_cpu_us_per_tick} µs/tick; ` +
-        `tick age at trading p50 ${tickAge.p50}, p99 ${tickAge.p99}; firing writes p50 ${writes.p50}, p99 ${writes.p99}`,
+        `tick age at trading p50 ${tickAge.p50}, p99 ${tickAge.p99}; firing writes p50 ${writes.p50}, p99 ${writes.p99}; cores used ${JSON.stringify(coresUsed)}`,
     );
     await stopAll();
 

@@ -438,6 +438,7 @@ module.exports = {
   readConfig,
   rssOf,
   cpuMsOf,
+  cpuMsOfCommand,
   cpuBreakdown,
   coresText,
   machine,

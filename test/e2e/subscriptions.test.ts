@@ -60,7 +60,7 @@ describe('federated subscriptions through the gateway', () => {
     await client.dispose();
   });
 
-  it('keeps a burst of events in order while their fields from another subgraph are fetched together', async () => {
+  it('keeps a burst of events in order, each with its fields from another subgraph', async () => {
     const user = await signUp();
     const client = wsClient(user.token);
     // `user { email }` comes from accounts for each event (the caller's own data: never a shared answer).
@@ -68,7 +68,6 @@ describe('federated subscriptions through the gateway', () => {
     await publishUntil(redis, busChannel(`matching.order.${user.id}`), orderEvent(user.id), () => sub.results.length);
     await new Promise((resolve) => setTimeout(resolve, 200));
     const received = sub.results.length;
-    const batchedBefore = await metric(GATEWAY_URL, 'gateway_subgraph_batched_fetches_total');
     // 60 events published back to back, each with a fetch from accounts.
     const burst = Array.from({ length: 60 }, (_, i) => orderEvent(user.id, { filledQuantity: String(i + 1) }));
     const pipeline = redis.pipeline();
@@ -78,8 +77,6 @@ describe('federated subscriptions through the gateway', () => {
     const ids = sub.results.slice(received).map((r) => r.data.myOrderUpdates.id);
     expect(ids).toEqual(burst.map((event) => event.id));
     expect(sub.results.slice(received).every((r) => r.data.myOrderUpdates.user.email === user.email)).toBe(true);
-    // Resolved ahead of their turn, the events' fetches met in batches (one at a time, none would).
-    expect((await metric(GATEWAY_URL, 'gateway_subgraph_batched_fetches_total')) - batchedBefore).toBeGreaterThan(1);
     sub.unsubscribe();
     await client.dispose();
   });

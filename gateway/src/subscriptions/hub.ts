@@ -100,15 +100,6 @@ function upstreamErrorResult(error: unknown, subgraph: string, logger: Logger): 
   return { errors: [new GraphQLError(`The ${subgraph} service failed (id ${errorId})`, { extensions: { code: 'UPSTREAM_ERROR', errorId } })] };
 }
 
-/** The most events of one subscription resolved at once, ahead of their turn (see SharedSubscription.enqueue). */
-const MAX_EVENTS_RESOLVING = 64;
-
-/** Whether the per-event plan is the primary fetch alone: the upstream's payload is the whole answer. */
-function answeredByPayload(plan: SubscriptionPlan): boolean {
-  const node = plan.perEvent.node;
-  return node?.kind === 'Sequence' && node.nodes.length === 1;
-}
-
 /**
  * One upstream subscription shared by every client that asked for the same operation, with
  * the same variables and the same credentials. Events are resolved once (in arrival order) and
@@ -127,10 +118,6 @@ class SharedSubscription {
   private finished = false;
   /** The last event, for a current-value feed (see CURRENT_VALUE_FEEDS): what a client joining late is sent first. */
   private latest: EventFrames | null = null;
-  /** Whether each event's plan fetches from subgraphs beyond the payload the upstream sent. */
-  private readonly fetchesPerEvent: boolean;
-  /** Events of this subscription being resolved ahead of their turn (see `enqueue`). */
-  private resolving = 0;
 
   constructor(
     private readonly key: string,
@@ -139,7 +126,6 @@ class SharedSubscription {
     private readonly hub: SubscriptionHub,
     private readonly replaysLatest = false,
   ) {
-    this.fetchesPerEvent = !answeredByPayload(plan);
     this.operationContext = buildOperationContext({
       schema: hub.apiGraphQLSchema,
       operationDocument: request.document,
@@ -195,23 +181,11 @@ class SharedSubscription {
     return frames;
   }
 
-  /**
-   * Clients see events in the order the subgraph sent them. An event answered by the subgraph
-   * alone is resolved when its turn comes. One whose plan fetches more (an alert's
-   * `market { lastPrice }` from markets) starts resolving on arrival, up to
-   * MAX_EVENTS_RESOLVING at once: a burst of N events then waits about one fetch — fetches made
-   * at the same moment go to the subgraph as one batch — instead of N fetches one after another.
-   */
+  /** Events resolve one after another so clients see them in the order the subgraph sent them. */
   private enqueue(payload: Result): void {
-    let early: Promise<Result> | undefined;
-    if (this.fetchesPerEvent && this.resolving < MAX_EVENTS_RESOLVING && !this.finished) {
-      this.resolving += 1;
-      early = this.resolve(payload).finally(() => (this.resolving -= 1));
-    }
     this.queue = this.queue.then(async () => {
       if (this.finished) return;
-      const result = await (early ?? this.resolve(payload));
-      if (this.finished) return;
+      const result = await this.resolve(payload);
       const frames = this.broadcast(result);
       if (this.replaysLatest && frames && result.data && !result.errors) this.latest = frames;
     });
@@ -363,7 +337,8 @@ export class SubscriptionHub {
    * by the subgraph that streams it (no further fetch, which might depend on who is asking).
    */
   private isPublic(request: SubscriptionRequest, plan: SubscriptionPlan): boolean {
-    if (!answeredByPayload(plan)) return false;
+    const node = plan.perEvent.node;
+    if (!node || node.kind !== 'Sequence' || node.nodes.length !== 1) return false;
     const operation = getOperationAST(request.document, request.operationName);
     if (!operation) return false;
     return operation.selectionSet.selections.every(
