@@ -4,6 +4,7 @@ import type { EntityManager } from './orm';
 import type { Logger } from './logger';
 import { config, subgraphBaseUrl, type Config } from './config';
 import { internalHeaders } from './internal-token';
+import { requestTracing } from './tracing';
 import { WEBHOOK_EVENTS_PATH, type WebhookEvent, type WebhookEventType, type WebhookEventsRequest } from './contracts/webhook-events';
 
 /**
@@ -101,7 +102,11 @@ export class WebhookOutboxRelay {
       this.again = true;
       return;
     }
-    this.running = this.drain().finally(() => {
+    // Background work, never part of the request whose commit woke it: untraced (else the post to
+    // accounts and accounts' spans would hang off that request's trace).
+    const tracing = requestTracing();
+    const drained = tracing ? tracing.untraced(() => this.drain()) : this.drain();
+    this.running = drained.finally(() => {
       this.running = undefined;
       if (this.again && !this.stopped) {
         this.again = false;
