@@ -5,7 +5,8 @@ import { rootAdmin } from '../harness/roles';
 // Public recent trades: trades(market, first, after), newest first with cursors. The test system
 // keeps 3 trades per market in memory (MATCHING_RECENT_TRADES_KEPT), so these pages run from
 // memory into the database. On a market of this test's own, so its trades are all there are.
-const MARKET = 'SOL-EUR';
+// Not SOL-EUR: catalog.test.ts checks that its refused SOL-EUR listings left no such market.
+const MARKET = 'BTC-EUR';
 const TRADES = `query ($market: String!, $first: Int, $after: String) {
   trades(market: $market, first: $first, after: $after) { edges { cursor node { tradeId market price quantity takerSide at } } pageInfo { hasNextPage endCursor } } }`;
 
@@ -14,7 +15,7 @@ describe('public recent trades', () => {
     const admin = await rootAdmin();
     const listed = await gql(
       'mutation ($input: AddMarketInput!) { addMarket(input: $input) { symbol } }',
-      { input: { base: 'SOL', quote: 'EUR', category: 'crypto', tickSize: '0.01', lotSize: '0.01', minNotional: '1', referencePrice: '100' } },
+      { input: { base: 'BTC', quote: 'EUR', category: 'crypto', tickSize: '0.01', lotSize: '0.01', minNotional: '1', referencePrice: '100' } },
       { token: admin.token },
     );
     expect(listed.errors ?? []).toEqual([]);
@@ -28,7 +29,7 @@ describe('public recent trades', () => {
     expect((await gql(TRADES, { market: MARKET })).data.trades).toEqual({ edges: [], pageInfo: { hasNextPage: false, endCursor: null } });
     const seller = await signUp();
     const buyer = await signUp();
-    await credit(seller.token, 'SOL', '10');
+    await credit(seller.token, 'BTC', '10');
     await credit(buyer.token, 'EUR', '1000');
     // Eight trades: more than twice the 3 kept, so the oldest pages come from the database.
     const prices = ['100', '101', '102', '103', '104', '105', '106', '107'];
