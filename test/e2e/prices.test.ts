@@ -1,5 +1,5 @@
 import Redis from 'ioredis';
-import { collect, credit, eventually, gql, metric, placeOrder, signUp, wsClient } from '../harness/client';
+import { collect, credit, eventually, gql, metric, placeOrder, scrape, signUp, wsClient } from '../harness/client';
 import { REDIS_URL, busChannel, subgraphUrl } from '../harness/env';
 
 const QUOTE = 'market { symbol } price source at stale';
@@ -64,35 +64,45 @@ describe('prices', () => {
       const cached = await redis.get(busChannel('markets:price:BTC-USDC'));
       if (JSON.parse(cached ?? '{}').price !== '64000.01') throw new Error(`cache not written yet: ${cached}`);
     });
-    await redis.del(busChannel('markets:price:BTC-USDC'));
-
-    const before = {
-      hits: await marketsMetric('markets_price_cache_hits_total'),
-      misses: await marketsMetric('markets_price_cache_misses_total'),
-      reads: await marketsMetric('markets_price_store_reads_total'),
+    // The counters are the process's, and other test files read prices meanwhile (a market listed
+    // elsewhere misses once too): a measurement another read fell into is taken again.
+    let before = { hits: 0, misses: 0, reads: 0 };
+    let afterMiss = { hits: 0, misses: 0, reads: 0 };
+    const counters = async () => {
+      const sample = await scrape(subgraphUrl('markets'));
+      return {
+        hits: sample('markets_price_cache_hits_total'),
+        misses: sample('markets_price_cache_misses_total'),
+        reads: sample('markets_price_store_reads_total'),
+      };
     };
-    const miss = await gql('{ missed: price(market: "BTC-USDC") { price source } }');
-    expect(miss.data.missed).toEqual({ price: '64000.01', source: 'feed' });
-    const afterMiss = {
-      hits: await marketsMetric('markets_price_cache_hits_total'),
-      misses: await marketsMetric('markets_price_cache_misses_total'),
-      reads: await marketsMetric('markets_price_store_reads_total'),
-    };
+    for (let attempt = 0; attempt < 5; attempt++) {
+      await redis.del(busChannel('markets:price:BTC-USDC'));
+      before = await counters();
+      const miss = await gql(`{ missed${attempt}: price(market: "BTC-USDC") { price source } }`);
+      expect(miss.data[`missed${attempt}`]).toEqual({ price: '64000.01', source: 'feed' });
+      afterMiss = await counters();
+      if (afterMiss.misses === before.misses + 1 && afterMiss.reads === before.reads + 1) break;
+    }
     expect(afterMiss.misses).toBe(before.misses + 1);
     expect(afterMiss.reads).toBe(before.reads + 1);
 
     // The miss put the price back in the cache: the next reads are hits and Postgres is not asked.
     // (Each query differs, so the gateway's response cache for public data cannot answer it.)
-    for (let i = 0; i < 3; i++) {
-      const hit = await gql(`{ p${i}: price(market: "BTC-USDC") { price } prices(markets: ["BTC-USDC"]) { price } }`);
-      expect(hit.data).toEqual({ [`p${i}`]: { price: '64000.01' }, prices: [{ price: '64000.01' }] });
+    let beforeHits = afterMiss;
+    let afterHits = afterMiss;
+    for (let attempt = 0; attempt < 5; attempt++) {
+      beforeHits = await counters();
+      for (let i = 0; i < 3; i++) {
+        const alias = `p${attempt}_${i}`;
+        const hit = await gql(`{ ${alias}: price(market: "BTC-USDC") { price } prices(markets: ["BTC-USDC"]) { price } }`);
+        expect(hit.data).toEqual({ [alias]: { price: '64000.01' }, prices: [{ price: '64000.01' }] });
+      }
+      afterHits = await counters();
+      if (afterHits.reads === beforeHits.reads) break;
     }
-    const afterHits = {
-      hits: await marketsMetric('markets_price_cache_hits_total'),
-      reads: await marketsMetric('markets_price_store_reads_total'),
-    };
-    expect(afterHits.hits).toBeGreaterThanOrEqual(afterMiss.hits + 6);
-    expect(afterHits.reads).toBe(afterMiss.reads);
+    expect(afterHits.hits).toBeGreaterThanOrEqual(beforeHits.hits + 6);
+    expect(afterHits.reads).toBe(beforeHits.reads);
     expect(await marketsMetric('markets_price_cache_hit_ratio')).toBeGreaterThan(0);
     expect(await redis.pttl(busChannel('markets:price:BTC-USDC'))).toBeGreaterThan(0);
   });
