@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { collect, credit, eventually, gql, placeOrder, signUp, wsClient } from '../harness/client';
+import { rootAdmin } from '../harness/roles';
 
 // tickerUpdated and myBalanceUpdates start with the current value (opt out with `initial: false`),
 // like priceUpdated: a screen is never blank until the next change — also for a client that joins
 // an upstream subscription the gateway already runs.
-const TICKER = 'subscription ($initial: Boolean) { tickerUpdated(market: "ETH-USDT", initial: $initial) { last trades } }';
+const MARKET = 'XAU-EUR';
+const TICKER = `subscription ($initial: Boolean) { tickerUpdated(market: "${MARKET}", initial: $initial) { last trades } }`;
 const BALANCES = 'subscription ($initial: Boolean) { myBalanceUpdates(initial: $initial) { asset available locked } }';
 
 async function silentFor(client: ReturnType<typeof wsClient>, query: string, variables: Record<string, unknown>, ms: number) {
@@ -15,20 +17,34 @@ async function silentFor(client: ReturnType<typeof wsClient>, query: string, var
 }
 
 describe('initial values on subscribe', () => {
-  // Skipped in the full suite: it reads ETH-USDT's ticker, which other test files trade at the
-  // same time, so "the current ticker" moves between its query and the subscription (the full
-  // run saw 3200 where it had read 3333.33). Passes alone. It needs a market of its own; until
-  // then tickerUpdated's initial value is not proven in CI (issue 26 stays open).
-  it.skip('tickerUpdated sends the current ticker first, to a first and to a joining client; initial: false waits for a change', async () => {
+  // On a market of this file's own (listed here), so no other test file's trades move its ticker
+  // between the query and the subscription.
+  beforeAll(async () => {
+    const admin = await rootAdmin();
+    const listed = await gql(
+      'mutation ($input: AddMarketInput!) { addMarket(input: $input) { symbol } }',
+      { input: { base: 'XAU', quote: 'EUR', category: 'crypto', tickSize: '0.01', lotSize: '0.01', minNotional: '1', referencePrice: '2200' } },
+      { token: admin.token },
+    );
+    expect(listed.errors ?? []).toEqual([]);
+    // The listing reaches matching by an event: wait until it takes orders for the market.
+    await eventually(async () => {
+      const ticker = await gql(`{ market(symbol: "${MARKET}") { symbol } }`);
+      if (!ticker.data?.market) throw new Error(JSON.stringify(ticker));
+    });
+  });
+
+  it('tickerUpdated sends the current ticker first, to a first and to a joining client; initial: false waits for a change', async () => {
     const seller = await signUp();
     const buyer = await signUp();
-    await credit(seller.token, 'ETH', '1');
-    await credit(buyer.token, 'USDT', '10000');
-    await placeOrder(seller.token, { market: 'ETH-USDT', side: 'sell', type: 'limit', price: '3200', quantity: '0.01', timeInForce: 'GTC', clientOrderId: randomUUID() });
-    await placeOrder(buyer.token, { market: 'ETH-USDT', side: 'buy', type: 'market', quantity: '0.01', clientOrderId: randomUUID() });
+    await credit(seller.token, 'XAU', '1');
+    await credit(buyer.token, 'EUR', '1000');
+    // The listing reaches matching by an event: the first order may find the market not there yet.
+    await eventually(() => placeOrder(seller.token, { market: MARKET, side: 'sell', type: 'limit', price: '2250.5', quantity: '0.1', timeInForce: 'GTC', clientOrderId: randomUUID() }));
+    await placeOrder(buyer.token, { market: MARKET, side: 'buy', type: 'market', quantity: '0.1', clientOrderId: randomUUID() });
     const current = await eventually(async () => {
-      const ticker = (await gql('{ ticker(market: "ETH-USDT") { last trades } }')).data.ticker;
-      if (!ticker) throw new Error('no ticker yet');
+      const ticker = (await gql(`{ ticker(market: "${MARKET}") { last trades } }`)).data.ticker;
+      if (ticker?.last !== '2250.5') throw new Error(`no ticker yet: ${JSON.stringify(ticker)}`);
       return ticker;
     });
     const first = wsClient();

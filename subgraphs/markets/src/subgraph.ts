@@ -39,7 +39,7 @@ export const definition: SubgraphDefinition<MarketsLoaders, MarketsServices> = {
     exportRoutes(app, platform.orm, services.settings.exportMaxRows);
   },
   start: async (platform, services) => {
-    const stopHistory = await startHistory(platform);
+    const stopHistory = await startHistory(platform, services.listing);
     const stopPrices = await startPrices(platform.orm, services.prices, services.listing, platform.logger);
     return async () => {
       await stopPrices();

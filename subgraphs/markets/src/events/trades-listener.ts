@@ -90,6 +90,16 @@ export class TradeIngest {
     await Promise.all([...this.markets.values()].map((s) => s.running?.catch(() => {})));
   }
 
+  /**
+   * A market listed while running (the listing event): followed at once, so its first trades make
+   * candles and a ticker now rather than at the next sweep.
+   */
+  listed(market: string): void {
+    if (this.stopped || this.markets.has(market)) return;
+    this.follow(market);
+    void this.request(market);
+  }
+
   /** Follows every listed market, including ones listed since the last look. */
   private async discoverMarkets(): Promise<void> {
     const listed = await this.orm.em.fork().find(MarketRecord, {}, { fields: ['symbol'] });
