@@ -1,7 +1,8 @@
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { composeServices } from '@apollo/composition';
-import { parse } from 'graphql';
+import { Supergraph } from '@apollo/federation-internals';
+import { parse, printSchema } from 'graphql';
 import { GRAPHQL_PATH, PORT_OFFSETS, SUBGRAPH_NAMES, subgraphSdl, type SubgraphDefinition, type SubgraphName } from '@tradegraph/shared';
 import { definition as accounts } from '@tradegraph/accounts';
 import { definition as markets } from '@tradegraph/markets';
@@ -18,6 +19,13 @@ import { definition as matching } from '@tradegraph/matching';
  */
 export const SCHEMA_DIR = path.resolve(__dirname, '..');
 export const SUPERGRAPH_PATH = path.join(SCHEMA_DIR, 'supergraph.graphql');
+/** The public API schema (the supergraph without federation's own types and directives): what clients and codegen see. */
+export const API_SCHEMA_PATH = path.join(SCHEMA_DIR, 'client', 'schema.graphql');
+
+/** The API schema of a supergraph, printed: every type and field clients can use, no join__/link__ machinery. */
+export function apiSchemaSdl(supergraphSdl: string): string {
+  return printSchema(Supergraph.build(supergraphSdl).apiSchema().toGraphQLJSSchema()) + '\n';
+}
 
 const definitions: Record<SubgraphName, SubgraphDefinition<any, any>> = { accounts, markets, trading, funding, analytics, matching };
 
@@ -56,6 +64,8 @@ async function main(): Promise<void> {
     await writeFile(path.join(SCHEMA_DIR, 'subgraphs', `${name}.graphql`), composition.subgraphs[name]);
   }
   await writeFile(SUPERGRAPH_PATH, composition.supergraph);
+  await mkdir(path.dirname(API_SCHEMA_PATH), { recursive: true });
+  await writeFile(API_SCHEMA_PATH, apiSchemaSdl(composition.supergraph));
   console.log(`wrote ${path.relative(process.cwd(), SUPERGRAPH_PATH)} from ${SUBGRAPH_NAMES.length} subgraphs`);
 }
 
