@@ -1,3 +1,5 @@
+import { badInput } from './errors';
+
 /**
  * Per-key coalescing for subscription streams. A subscriber that follows fast-moving keys
  * (a market's price, ticker or candle) gets at most one update per key per interval, so a slow
@@ -13,6 +15,32 @@ export interface CoalesceOptions<T> {
   keyOf: (value: T) => string;
   /** Shortest time between two values of one key, in ms; 0 or less passes everything through. */
   intervalMs: number;
+  /**
+   * How a newer value of a key folds into an older one not yet delivered (default: the newer
+   * replaces it). For values that are changes rather than states, e.g. order-book deltas, whose
+   * merge must say what both said.
+   */
+  merge?: (older: T, newer: T) => T;
+}
+
+/** Most updates per second a client may ask for with `maxPerSecond` on a subscription. */
+export const MAX_PER_SECOND_LIMIT = 1000;
+
+/** The description every subscription's `maxPerSecond` argument carries (README, "maxPerSecond"). */
+export const MAX_PER_SECOND_DESCRIPTION =
+  `At most this many updates per second per key (per market, or per asset), 1 to ${MAX_PER_SECOND_LIMIT}; within a second newer values replace older ones and the latest is always delivered. Lowers the server's own cap, never raises it`;
+
+/**
+ * The coalescing interval for a subscription whose client asked for `maxPerSecond` (null or
+ * undefined: none), given the server's own interval (0: none). A client can only slow its own
+ * stream down: the longer of the two intervals wins. Throws BAD_USER_INPUT outside 1..1000.
+ */
+export function maxPerSecondInterval(maxPerSecond: unknown, serverIntervalMs = 0): number {
+  if (maxPerSecond === null || maxPerSecond === undefined) return Math.max(0, serverIntervalMs);
+  if (typeof maxPerSecond !== 'number' || !Number.isInteger(maxPerSecond) || maxPerSecond < 1 || maxPerSecond > MAX_PER_SECOND_LIMIT) {
+    throw badInput(`maxPerSecond must be a whole number from 1 to ${MAX_PER_SECOND_LIMIT}`, 'maxPerSecond');
+  }
+  return Math.max(1000 / maxPerSecond, serverIntervalMs);
 }
 
 type Waiter<T> = { resolve: (result: IteratorResult<T>) => void; reject: (error: unknown) => void };
@@ -20,7 +48,7 @@ type Waiter<T> = { resolve: (result: IteratorResult<T>) => void; reject: (error:
 export function coalesce<T>(source: AsyncIterable<T> | AsyncIterator<T>, options: CoalesceOptions<T>): AsyncIterableIterator<T> {
   const iterator: AsyncIterator<T> =
     Symbol.asyncIterator in (source as object) ? (source as AsyncIterable<T>)[Symbol.asyncIterator]() : (source as AsyncIterator<T>);
-  const { keyOf, intervalMs } = options;
+  const { keyOf, intervalMs, merge } = options;
   /** Released values the consumer has not pulled yet, one per key, in release order. */
   const ready = new Map<string, T>();
   /** Values held back until their key's interval ends. */
@@ -54,8 +82,10 @@ export function coalesce<T>(source: AsyncIterable<T> | AsyncIterator<T>, options
 
   const release = (key: string, value: T) => {
     lastRelease.set(key, Date.now());
+    const waiting = ready.get(key);
+    const merged = merge && (waiting !== undefined || ready.has(key)) ? merge(waiting as T, value) : value;
     ready.delete(key); // a newer value of the key goes to the back of the queue
-    ready.set(key, value);
+    ready.set(key, merged);
     settle();
   };
 
@@ -73,7 +103,7 @@ export function coalesce<T>(source: AsyncIterable<T> | AsyncIterator<T>, options
     const last = lastRelease.get(key);
     const now = Date.now();
     if (!timers.has(key) && (last === undefined || now - last >= intervalMs)) return release(key, value);
-    held.set(key, value);
+    held.set(key, merge && held.has(key) ? merge(held.get(key) as T, value) : value);
     if (!timers.has(key)) {
       const wait = Math.max(0, (last ?? now) + intervalMs - now);
       timers.set(

@@ -1,4 +1,4 @@
-import { coalesce, mergeAsyncIterators } from '../src/coalesce';
+import { coalesce, maxPerSecondInterval, mergeAsyncIterators } from '../src/coalesce';
 
 /** A source the test pushes into by hand; records whether it was ended. */
 function pushSource<T>() {
@@ -184,5 +184,51 @@ describe('mergeAsyncIterators', () => {
     const values: number[] = [];
     for await (const v of merged) values.push(v);
     expect(values.sort()).toEqual([1, 2]);
+  });
+});
+
+describe('coalesce with merge (changes rather than states)', () => {
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
+  it('folds the values of an interval into one, so nothing said in between is lost', async () => {
+    type Delta = { key: string; changes: string[] };
+    const source = pushSource<Delta>();
+    const stream = coalesce(source.iterator, {
+      keyOf: (d) => d.key,
+      intervalMs: 500,
+      merge: (older, newer) => ({ key: newer.key, changes: [...older.changes, ...newer.changes] }),
+    });
+    const received: Delta[] = [];
+    const reader = (async () => {
+      for await (const d of stream) received.push(d);
+    })();
+    await flush();
+    for (let i = 1; i <= 5; i++) source.push({ key: 'BTC', changes: [`c${i}`] });
+    await flush();
+    expect(received).toEqual([{ key: 'BTC', changes: ['c1'] }]);
+    await jest.advanceTimersByTimeAsync(500);
+    expect(received).toEqual([
+      { key: 'BTC', changes: ['c1'] },
+      { key: 'BTC', changes: ['c2', 'c3', 'c4', 'c5'] },
+    ]);
+    await stream.return!();
+    await reader;
+  });
+});
+
+describe('maxPerSecondInterval', () => {
+  it('is the server interval when the client asks nothing, and can only lengthen it', () => {
+    expect(maxPerSecondInterval(undefined, 250)).toBe(250);
+    expect(maxPerSecondInterval(null)).toBe(0);
+    expect(maxPerSecondInterval(2, 250)).toBe(500);
+    expect(maxPerSecondInterval(10, 250)).toBe(250);
+    expect(maxPerSecondInterval(4)).toBe(250);
+  });
+
+  it('refuses anything but a whole number from 1 to 1000 with BAD_USER_INPUT', () => {
+    for (const bad of [0, -1, 1.5, 1001, '2']) {
+      expect(() => maxPerSecondInterval(bad)).toThrow(expect.objectContaining({ extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) }));
+    }
   });
 });

@@ -9,6 +9,8 @@ import {
   badInput,
   coalesce,
   decodeCursor,
+  maxPerSecondInterval,
+  MAX_PER_SECOND_DESCRIPTION,
   notFound,
   pageSize,
   toConnection,
@@ -73,18 +75,23 @@ export class CandleResolver {
 
   @Access('public')
   @Subscription(() => Candle, {
-    description: 'The candle of a market and interval as it changes; at most one update per MARKETS_SUBSCRIPTION_INTERVAL_MS, the latest never dropped',
+    description: 'The candle of a market and interval as it changes; at most one update per MARKETS_SUBSCRIPTION_INTERVAL_MS (fewer with `maxPerSecond`), the latest never dropped',
     subscribe: async ({ args, context }) => {
       const ctx = context as Context;
       const interval = parseInterval(args.interval as string);
       await knownMarket(ctx, args.market as string);
       return coalesce(ctx.bus.subscribe<CandleEvent>(candleChannel(args.market as string, interval)), {
         keyOf: (c) => `${c.market}|${c.interval}`,
-        intervalMs: ctx.services.settings.subscriptionIntervalMs,
+        intervalMs: maxPerSecondInterval(args.maxPerSecond, ctx.services.settings.subscriptionIntervalMs),
       });
     },
   })
-  candleUpdated(@Root() event: CandleEvent, @Arg('market') _market: string, @Arg('interval') _interval: string) {
+  candleUpdated(
+    @Root() event: CandleEvent,
+    @Arg('market') _market: string,
+    @Arg('interval') _interval: string,
+    @Arg('maxPerSecond', () => Int, { nullable: true, description: MAX_PER_SECOND_DESCRIPTION }) _maxPerSecond: number | undefined,
+  ) {
     return withCloseTime(event);
   }
 
@@ -116,14 +123,14 @@ export class TickerResolver {
   @Access('public')
   @Subscription(() => Ticker, {
     description:
-      "The 24h ticker of a market as it changes; at most one update per MARKETS_SUBSCRIPTION_INTERVAL_MS, the latest never dropped. The current ticker comes first (unless `initial: false`), so a screen is never blank until the next trade",
+      "The 24h ticker of a market as it changes; at most one update per MARKETS_SUBSCRIPTION_INTERVAL_MS (fewer with `maxPerSecond`), the latest never dropped. The current ticker comes first (unless `initial: false`), so a screen is never blank until the next trade",
     subscribe: async ({ args, context }) => {
       const ctx = context as Context;
       const market = args.market as string;
       await knownMarket(ctx, market);
       const live = coalesce(ctx.bus.subscribe<TickerEvent>(tickerChannel(market)), {
         keyOf: (t) => t.market,
-        intervalMs: ctx.services.settings.subscriptionIntervalMs,
+        intervalMs: maxPerSecondInterval(args.maxPerSecond, ctx.services.settings.subscriptionIntervalMs),
       });
       if (args.initial === false) return live;
       // A market that never traded has no ticker yet: nothing to show first.
@@ -138,6 +145,7 @@ export class TickerResolver {
     @Arg('market') _market: string,
     @Arg('initial', () => Boolean, { nullable: true, defaultValue: true, description: 'Send the current ticker first (the default); false: changes only' })
     _initial: boolean | undefined,
+    @Arg('maxPerSecond', () => Int, { nullable: true, description: MAX_PER_SECOND_DESCRIPTION }) _maxPerSecond: number | undefined,
   ): TickerEvent {
     return event;
   }

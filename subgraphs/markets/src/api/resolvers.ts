@@ -6,6 +6,8 @@ import {
   badInput,
   coalesce,
   decodeCursor,
+  maxPerSecondInterval,
+  MAX_PER_SECOND_DESCRIPTION,
   mergeAsyncIterators,
   notFound,
   pageSize,
@@ -137,7 +139,7 @@ export class MarketResolver {
   @Access('public')
   @Subscription(() => PriceQuote, {
     description:
-      'Live prices of one market (`market`) or many (`markets`) on one subscription, at most PRICE_UPDATES_MAX_PER_SECOND per market; within that limit newer prices replace older ones and the latest is always delivered. Each market\'s current price comes first (unless `initial: false`), so a screen is never blank until the next change',
+      'Live prices of one market (`market`) or many (`markets`) on one subscription, at most PRICE_UPDATES_MAX_PER_SECOND per market (fewer with `maxPerSecond`); within that limit newer prices replace older ones and the latest is always delivered. Each market\'s current price comes first (unless `initial: false`), so a screen is never blank until the next change',
     subscribe: async ({ args, context }) => {
       const ctx = context as Context;
       const asked = [...new Set([...(args.market ? [String(args.market)] : []), ...((args.markets as string[] | null) ?? [])])];
@@ -148,7 +150,8 @@ export class MarketResolver {
       if (unknown.length > 0) throw notFound(`No market ${unknown.join(', ')}`);
       const streams = asked.map((symbol) => ctx.bus.subscribe<PriceEvent>(priceChannel(symbol)));
       const merged = streams.length === 1 ? streams[0]! : mergeAsyncIterators(streams);
-      const live = coalesce(merged, { keyOf: (event) => event.market, intervalMs: ctx.services.settings.priceUpdateIntervalMs });
+      const intervalMs = maxPerSecondInterval(args.maxPerSecond, ctx.services.settings.priceUpdateIntervalMs);
+      const live = coalesce(merged, { keyOf: (event) => event.market, intervalMs });
       if (args.initial === false) return live;
       // Markets that have no price yet have nothing to show first.
       return startingWith(async () => {
@@ -167,6 +170,7 @@ export class MarketResolver {
       description: "Send each market's current price first (the default); false: changes only",
     })
     _initial: boolean | undefined,
+    @Arg('maxPerSecond', () => Int, { nullable: true, description: MAX_PER_SECOND_DESCRIPTION }) _maxPerSecond: number | undefined,
     @Ctx() ctx: Context,
   ): Quote {
     return ctx.services.prices.quoteOfEvent(event);

@@ -4,6 +4,9 @@ import {
   DecimalScalar,
   badInput,
   canReadUserData,
+  coalesce,
+  maxPerSecondInterval,
+  MAX_PER_SECOND_DESCRIPTION,
   decodeCursor,
   forbidden,
   isProduction,
@@ -52,6 +55,7 @@ import {
   TradeConnection,
 } from './types';
 import { bpsToRate } from '../domain/fees';
+import { mergeBookUpdates } from '../domain/book-updates';
 
 export type MatchingContext = SubgraphContext<MatchingLoaders, MatchingServices>;
 type Context = MatchingContext;
@@ -261,8 +265,11 @@ export class BalanceResolver {
     description:
       'Changes to your trading balances (channel matching.balance.<userId>). Each balance you hold comes first (unless `initial: false`), so a screen is never blank until the next change',
     subscribe: (resolverData) => {
-      const live = viewerChannel<BalanceRow>(balanceChannel)(resolverData);
-      if ((resolverData.args as { initial?: boolean }).initial === false) return live;
+      const args = resolverData.args as { initial?: boolean; maxPerSecond?: number | null };
+      const intervalMs = maxPerSecondInterval(args.maxPerSecond);
+      const changes = viewerChannel<BalanceRow>(balanceChannel)(resolverData);
+      const live = intervalMs > 0 ? coalesce(changes, { keyOf: (balance) => balance.asset, intervalMs }) : changes;
+      if (args.initial === false) return live;
       const ctx = resolverData.context as Context;
       const userId = ctx.viewer!.userId;
       return startingWith(async () => exchangeOf(ctx).balances(userId), live);
@@ -272,6 +279,7 @@ export class BalanceResolver {
     @Root() event: BalanceRow,
     @Arg('initial', () => Boolean, { nullable: true, defaultValue: true, description: 'Send each balance you hold first (the default); false: changes only' })
     _initial: boolean | undefined,
+    @Arg('maxPerSecond', () => Int, { nullable: true, description: MAX_PER_SECOND_DESCRIPTION }) _maxPerSecond: number | undefined,
   ): BalanceRow {
     return event;
   }
@@ -312,26 +320,41 @@ export class OrderBookResolver {
     description: `A snapshot, then deltas (levels whose quantity changed; "0" = gone) numbered without gaps, top ${BOOK_FEED_DEPTH} levels`,
     subscribe: ({ args, context }) => {
       const ctx = context as Context;
-      return bookUpdates(ctx, knownMarket(ctx, String(args.market)), clampDepth(Number(args.depth), BOOK_FEED_DEPTH));
+      const intervalMs = maxPerSecondInterval(args.maxPerSecond);
+      const updates = bookUpdates(ctx, knownMarket(ctx, String(args.market)), clampDepth(Number(args.depth), BOOK_FEED_DEPTH));
+      // Capped: deltas within an interval are folded into one, so nothing the book did is lost.
+      return intervalMs > 0 ? coalesce(updates, { keyOf: (update) => update.market, intervalMs, merge: mergeBookUpdates }) : updates;
     },
   })
   orderBookUpdated(
     @Root() update: BookDeltaEvent,
     @Arg('market') _market: string,
     @Arg('depth', () => Int, { defaultValue: 20 }) _depth: number,
+    @Arg('maxPerSecond', () => Int, {
+      nullable: true,
+      description: `${MAX_PER_SECOND_DESCRIPTION}. The deltas of a second are merged into one (a delta after a snapshot into the snapshot), so applying what arrives still gives the book; its sequence is the last one merged, so numbers may skip`,
+    })
+    _maxPerSecond: number | undefined,
   ): BookDeltaEvent {
     return update;
   }
 
   @Access('public')
   @Subscription(() => Trade, {
-    description: 'Trades on a market as they happen (channel matching.trades.<market>)',
+    description:
+      'Trades on a market as they happen (channel matching.trades.<market>); with `maxPerSecond`, the latest trade of each interval (the ones between are in `trades`)',
     subscribe: ({ args, context }) => {
       const ctx = context as Context;
-      return ctx.bus.subscribe<TradeEvent>(tradesChannel(knownMarket(ctx, String(args.market))));
+      const intervalMs = maxPerSecondInterval(args.maxPerSecond);
+      const trades = ctx.bus.subscribe<TradeEvent>(tradesChannel(knownMarket(ctx, String(args.market))));
+      return intervalMs > 0 ? coalesce(trades, { keyOf: (trade) => trade.market, intervalMs }) : trades;
     },
   })
-  tradesExecuted(@Root() trade: TradeEvent, @Arg('market') _market: string): TradeEvent {
+  tradesExecuted(
+    @Root() trade: TradeEvent,
+    @Arg('market') _market: string,
+    @Arg('maxPerSecond', () => Int, { nullable: true, description: MAX_PER_SECOND_DESCRIPTION }) _maxPerSecond: number | undefined,
+  ): TradeEvent {
     return trade;
   }
 }
