@@ -21,6 +21,18 @@ describe('OperationDocuments', () => {
     expect('errors' in invalid && invalid.errors.map((e) => e.extensions.code)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
   });
 
+  it('refuses @defer and @stream with DEFER_NOT_SUPPORTED (HTTP 400), not as an unknown directive', () => {
+    const documents = new OperationDocuments(schema);
+    for (const query of ['{ ... @defer { a } }', '{ ... @defer(label: "slow") { a } }', 'query { a @stream }', 'fragment F on Query { a } { ...F @defer }']) {
+      const answer = documents.get(query);
+      expect({ query, errors: 'errors' in answer ? answer.errors.map((e) => [e.extensions.code, e.extensions.http]) : [] }).toEqual({
+        query,
+        errors: [['DEFER_NOT_SUPPORTED', { status: 400 }]],
+      });
+    }
+    expect('document' in documents.get('{ a @include(if: true) }')).toBe(true);
+  });
+
   it('keeps at most maxEntries texts', () => {
     const documents = new OperationDocuments(schema, 1);
     const a = documents.get('{ a }');

@@ -4,6 +4,8 @@ import {
   NoSchemaIntrospectionCustomRule,
   getOperationAST,
   parse,
+  visit,
+  BREAK,
   print,
   specifiedRules,
   validate,
@@ -99,6 +101,8 @@ export class OperationDocuments {
     if (tooBig) return { errors: [tooBig] };
     const unsafe = documentInputProblem(document);
     if (unsafe) return { errors: [inputError(unsafe)] };
+    const incremental = incrementalDeliveryProblem(document);
+    if (incremental) return { errors: [incremental] };
     const errors = validate(this.schema, document, this.rules);
     if (errors.length > 0) {
       return {
@@ -113,4 +117,31 @@ export class OperationDocuments {
     }
     return { document };
   }
+}
+
+/** The stable code of a request that asks for incremental delivery (README, "@defer"). */
+export const DEFER_NOT_SUPPORTED = 'DEFER_NOT_SUPPORTED';
+
+/**
+ * @defer and @stream are refused with a code of their own rather than "Unknown directive":
+ * @apollo/gateway's executor cannot run a query plan with deferred parts (its planner can make
+ * one, behind `incrementalDelivery.enableDefer`, but executeQueryPlan asserts "@defer support is
+ * not available in the gateway"), so the API schema does not declare them.
+ */
+export function incrementalDeliveryProblem(document: DocumentNode): GraphQLError | null {
+  let found: string | undefined;
+  visit(document, {
+    Directive(node) {
+      if (node.name.value === 'defer' || node.name.value === 'stream') {
+        found = node.name.value;
+        return BREAK;
+      }
+      return undefined;
+    },
+  });
+  if (!found) return null;
+  return new GraphQLError(
+    `@${found} is not supported: the gateway answers every query whole. Send the slow part as a query of its own (or subscribe to it) instead`,
+    { extensions: { code: DEFER_NOT_SUPPORTED, http: { status: 400 } } },
+  );
 }

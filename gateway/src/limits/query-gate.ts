@@ -1,7 +1,7 @@
 import { GraphQLError, Kind, getOperationAST, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import type { NextFunction, Request, Response } from 'express';
 import { inputError, inputProblem } from '@tradegraph/shared';
-import type { OperationDocuments } from '../cache/documents';
+import { DEFER_NOT_SUPPORTED, type OperationDocuments } from '../cache/documents';
 import { QUERY_TOO_COMPLEX, operationCost, tooComplex } from './query-limits';
 
 /**
@@ -32,7 +32,7 @@ export class QueryGate {
       const [first] = prepared.errors;
       const code = first?.extensions.code;
       // Parse and validation errors are left to the usual paths, which answer them as before.
-      return code === QUERY_TOO_COMPLEX || code === 'BAD_USER_INPUT' ? first : null;
+      return code === QUERY_TOO_COMPLEX || code === 'BAD_USER_INPUT' || code === DEFER_NOT_SUPPORTED ? first : null;
     }
     const name = typeof operationName === 'string' ? operationName : undefined;
     const operation = getOperationAST(prepared.document, name);

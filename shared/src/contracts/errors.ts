@@ -14,6 +14,8 @@ export const ERROR_CODES_BY_STAGE = {
     'GRAPHQL_VALIDATION_FAILED',
     /** A query over a size or cost limit (the gateway's query limits). */
     'QUERY_TOO_COMPLEX',
+    /** @defer or @stream: the gateway's federation executor cannot deliver incrementally (README, "@defer"). */
+    'DEFER_NOT_SUPPORTED',
   ],
   /** Who is asking and what they may do. */
   auth: ['UNAUTHENTICATED', 'FORBIDDEN'],
