@@ -35,7 +35,7 @@ await build({
   // GraphiQL's stylesheet already inlines its fonts and images as data: URIs. Should a future
   // version reference real files again, inline them too instead of silently emitting a
   // reference the router would have to know about.
-  loader: { '.woff': 'dataurl', '.woff2': 'dataurl', '.ttf': 'dataurl', '.svg': 'dataurl', '.png': 'dataurl' },
+  loader: { '.graphql': 'text', '.woff': 'dataurl', '.woff2': 'dataurl', '.ttf': 'dataurl', '.svg': 'dataurl', '.png': 'dataurl' },
   logLevel: 'warning',
 });
 

@@ -4,6 +4,8 @@
 // prove that the playground works on a machine without internet access.
 import Redis from 'ioredis';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { Wallet, getBytes } from 'ethers';
+import { credit, signUp } from '../harness/client';
 import { GATEWAY_URL, REDIS_URL, busChannel } from '../harness/env';
 
 const CHROMIUM_PATH = '/usr/bin/chromium';
@@ -187,4 +189,71 @@ test('sends the Authorization header over HTTP and in connection_init for subscr
   await page.locator('.graphiql-execute-button').click();
   await waitForResult('12345.6', 15_000);
   expect(connectionInits).toEqual([{ authorization: token }]);
+});
+
+// Every CodeMirror value in the variables/headers area: the headers editor is one of them.
+const EDITOR_TOOL_TEXTS = `[...document.querySelectorAll('.graphiql-editor-tool .CodeMirror')].map((e) => e.CodeMirror.getValue()).join('\\n')`;
+const setQueryText = (query: string) => `document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror.setValue(${JSON.stringify(query)})`;
+
+test('the sign-in helper fills the Authorization header; me then runs over HTTP, and the socket is authenticated', async () => {
+  const user = await signUp(); // password: the harness's
+  await credit(user.token, 'USDT', '25');
+  await openPlayground();
+  await page.getByRole('button', { name: 'Show Sign in' }).click();
+  await page.fill('.tg-sign-in input[name=email]', user.email);
+  await page.fill('.tg-sign-in input[name=password]', 'correct horse battery staple');
+  await page.click('.tg-sign-in button[type=submit]');
+  await page.locator('.tg-status', { hasText: 'Signed in' }).waitFor({ timeout: 15_000 });
+  expect(await page.evaluate<string>(EDITOR_TOOL_TEXTS)).toMatch(/"Authorization": "Bearer eyJ[^"]+"/);
+
+  await page.evaluate(setQueryText('{ me { email } }'));
+  await page.locator('.graphiql-execute-button').click();
+  const me = await waitForResult(user.email, 15_000);
+  expect(me).not.toContain('"errors"');
+
+  // The same token opened the subscription socket: a user's own balances stream (current first).
+  await page.evaluate(setQueryText('subscription { myBalanceUpdates { asset available } }'));
+  await page.locator('.graphiql-execute-button').click();
+  const balances = await waitForResult('"USDT"', 15_000);
+  expect(balances).not.toContain('UNAUTHENTICATED');
+  await page.locator('.graphiql-execute-button').click(); // stop
+});
+
+test('signs in with Ethereum through an injected wallet (SIWE)', async () => {
+  const wallet = Wallet.createRandom();
+  await page.exposeFunction('__playgroundTestSign', (hex: string) => wallet.signMessage(getBytes(hex)));
+  // An EIP-1193 provider as a browser wallet injects it; the address lower-case, as wallets hand it out.
+  await context.addInitScript(`window.ethereum = { request: async ({ method, params }) => {
+    if (method === 'eth_requestAccounts') return [${JSON.stringify(wallet.address.toLowerCase())}];
+    if (method === 'eth_chainId') return '0x1';
+    if (method === 'personal_sign') return window.__playgroundTestSign(params[0]);
+    throw new Error('unsupported ' + method);
+  } };`);
+  await openPlayground();
+  await page.getByRole('button', { name: 'Show Sign in' }).click();
+  await page.click('.tg-siwe');
+  const status = page.locator('.tg-status');
+  await status.filter({ hasText: /Signed in|Not signed in/ }).waitFor({ timeout: 15_000 });
+  expect(await status.textContent()).toContain('Signed in');
+  await page.evaluate(setQueryText('{ me { id wallets { edges { node { address } } } } }'));
+  await page.locator('.graphiql-execute-button').click();
+  const text = await waitForResult('"me"', 15_000);
+  expect(text.toLowerCase()).toContain(wallet.address.toLowerCase());
+});
+
+test('offers saved examples for each domain and shows the fee schedule', async () => {
+  await openPlayground();
+  await page.getByRole('button', { name: 'Show Examples' }).click();
+  for (const name of ['Markets', 'PriceUpdated', 'PlaceOrder', 'MyDeposits', 'Me']) {
+    await page.locator(`.tg-example[data-example="${name}"]`).waitFor();
+  }
+  // The fee schedule, read live from the graph: level 0 first.
+  await page.locator('.tg-fee-table tbody tr').first().waitFor({ timeout: 15_000 });
+  expect(await page.locator('.tg-fee-table tbody tr').first().locator('td').first().textContent()).toBe('0');
+
+  await page.click('.tg-example[data-example="RecentTrades"]');
+  expect(await page.evaluate<string>(QUERY_TEXT)).toContain('query RecentTrades');
+  await page.locator('.graphiql-execute-button').click();
+  const text = await waitForResult('"trades"', 15_000);
+  expect(text).not.toContain('"errors"');
 });

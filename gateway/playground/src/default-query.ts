@@ -4,10 +4,15 @@ export const DEFAULT_QUERY = `# Welcome to the Tradegraph playground.
 #
 # Run an operation with the ▶ button or Ctrl-Enter.
 #
-# Authentication: in "Headers" below, enter
-#   { "Authorization": "Bearer <token>" }
-# It is sent with queries and mutations, and
-# authenticates the subscription WebSocket.
+# Sign in with the key icon on the left
+# (email/password, or a browser wallet): it
+# sets "Authorization: Bearer <token>" in
+# "Headers" below, which is sent with queries
+# and mutations, and authenticates the
+# subscription WebSocket.
+#
+# The star icon lists example operations
+# for each domain, and the fee schedule.
 #
 # Subscriptions stream into the result pane
 # until you press stop, for example:

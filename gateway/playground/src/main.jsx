@@ -7,9 +7,13 @@ import 'graphiql/graphiql.css';
 import './page.css';
 import { DEFAULT_QUERY } from './default-query';
 import { createPlaygroundFetcher, sameOriginEndpoints } from './fetcher';
+import { playgroundPlugins } from './panels';
 import { readUrlOperation, writeUrlParam } from './url-state';
 
-const fetcher = createPlaygroundFetcher(sameOriginEndpoints(window.location));
+const endpoints = sameOriginEndpoints(window.location);
+const fetcher = createPlaygroundFetcher(endpoints);
+// Made once: GraphiQL compares plugins by identity.
+const plugins = playgroundPlugins(endpoints.httpUrl);
 
 // Read once: GraphiQL re-applies these props whenever they change, which would fight the
 // user's typing if they were derived from the URL on every render.
@@ -18,6 +22,7 @@ const fromUrl = readUrlOperation(window.location.search);
 createRoot(document.getElementById('playground')).render(
   <GraphiQL
     fetcher={fetcher}
+    plugins={plugins}
     defaultQuery={DEFAULT_QUERY}
     query={fromUrl.query}
     variables={fromUrl.variables}

@@ -1,0 +1,5 @@
+// build.mjs bundles .graphql files as their text.
+declare module '*.graphql' {
+  const text: string;
+  export default text;
+}
