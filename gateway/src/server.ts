@@ -14,7 +14,7 @@ import {
   createTokenVerifier,
   rememberVerifiedTokens,
   refuseEndedSessions,
-  bindHost,
+  listenOnBindHost,
   closeSessionRevocations,
   portOf,
   subgraphUrl,
@@ -327,7 +327,7 @@ export async function startGateway(
         },
   );
 
-  await new Promise<void>((resolve) => httpServer.listen(port, bindHost(), resolve));
+  await listenOnBindHost(httpServer, port);
   logger.info({ port }, 'gateway listening');
   return {
     port,

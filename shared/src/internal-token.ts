@@ -90,3 +90,18 @@ export const INTERNAL_REFUSAL = JSON.stringify({
 export function bindHost(): string {
   return config().BIND_HOST;
 }
+
+/**
+ * Starts `server` listening on `port` at bindHost(), rejecting when it cannot (a port in use):
+ * the process then stops with that error instead of waiting forever — a WebSocket server
+ * attached to `server` takes its 'error' events and only logs them.
+ */
+export function listenOnBindHost(server: import('node:http').Server, port: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, bindHost(), () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}

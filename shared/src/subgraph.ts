@@ -23,7 +23,7 @@ import { rememberVerifiedTokens } from './verified-tokens';
 import { closeSessionRevocations, refuseEndedSessions } from './session-revocations';
 import { stopOnSignals } from './shutdown';
 import { assertAccessDeclared } from './field-access';
-import { INTERNAL_REFUSAL, bindHost, isInternalCaller, isOpenSubgraphPath } from './internal-token';
+import { INTERNAL_REFUSAL, isInternalCaller, isOpenSubgraphPath, listenOnBindHost } from './internal-token';
 import { createEventBus, type EventBus } from './pubsub';
 import { openDatabase, type EntityManager } from './orm';
 import { CLIENT_USER_AGENT_HEADER, clientIp, trustedGateways } from './client-ip';
@@ -437,7 +437,7 @@ export async function startSubgraph<Loaders, Services>(
   // Last: any error above (a body that is not JSON, too large, in another charset) is answered as JSON.
   app.use(jsonErrorHandler(logger));
 
-  await new Promise<void>((resolve) => httpServer.listen(port, bindHost(), resolve));
+  await listenOnBindHost(httpServer, port);
   const stopWork = definition.start ? await definition.start(platform, services) : async () => {};
   relay?.start();
   lifecycle = 'ready';
