@@ -22,6 +22,8 @@ const ENV = {
   WEBHOOK_GIVE_UP_AFTER_MS: '600000',
   WEBHOOK_POLL_INTERVAL_MS: '100',
   WEBHOOK_TIMEOUT_MS: '3000',
+  // A claim's lease: twice the timeout plus this, 7 s (a test kills a worker mid-request).
+  WEBHOOK_LEASE_GRACE_MS: '1000',
   WEBHOOK_WORKER_CONCURRENCY: '8',
   // Swept every 6 s; a test backdates the events it wants swept.
   WEBHOOK_RETENTION_MS: '60000',
@@ -493,6 +495,51 @@ describe('webhooks with two worker processes', () => {
       const [mine, theirs] = await Promise.all([attemptsBy(ACCOUNTS), attemptsBy(`http://127.0.0.1:${port}`)]);
       expect(mine).toBeGreaterThan(0);
       expect(theirs).toBeGreaterThan(0);
+    } finally {
+      await receiver.close();
+    }
+  });
+  it('a worker killed mid-request loses nothing: its delivery is sent again, under the next attempt, once the lease ends', async () => {
+    // Only the system's own accounts process delivers now.
+    if (second && second.exitCode === null && second.signalCode === null) {
+      const gone = new Promise((resolve) => second!.once('exit', resolve));
+      second.kill('SIGKILL');
+      await gone;
+    }
+    const accounts = system.children.accounts as ChildProcess;
+    // The first request is never answered (the worker dies while waiting for it); the next gets 200.
+    const arrivals: number[] = [];
+    const receiver = await startReceiver((_path, n) => {
+      arrivals.push(Date.now());
+      return n === 1 ? { status: 200, delayMs: 60_000 } : { status: 200 };
+    });
+    try {
+      const user = await signUp(GRAPHQL);
+      const { endpoint } = await createEndpoint(user, receiver.url('/dies-mid-request'), ['trade.*']);
+      const sent = event(user.id);
+      expect((await post({ events: [sent] })).status).toBe(200);
+      await until('the first request arrives', () => receiver.received.length === 1);
+      const killedAt = Date.now();
+      const dead = new Promise((resolve) => accounts.once('exit', resolve));
+      accounts.kill('SIGKILL');
+      await dead;
+      await system.restart('accounts');
+
+      await until('the delivery is sent again', () => receiver.received.length === 2, 30_000);
+      // Not before the dead worker's lease ran out (2 × 3 s + 1 s, counted from its claim, a little before the kill).
+      expect(arrivals[1] - killedAt).toBeGreaterThan(5_000);
+      expect(receiver.received.map((r) => r.json.id)).toEqual([sent.id, sent.id]);
+      let delivery: any;
+      await until('the delivery is recorded as succeeded', async () => {
+        [delivery] = await deliveries(user, endpoint.id);
+        return delivery?.status === 'SUCCEEDED';
+      });
+      // The second claim numbered its attempt 2; the dead worker's attempt was never answered, so not logged as a success.
+      expect(delivery.attemptCount).toBe(2);
+      expect(delivery.attempts.filter((a: any) => a.statusCode === 200)).toEqual([expect.objectContaining({ attempt: 2 })]);
+      // And nothing more is sent.
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      expect(receiver.received).toHaveLength(2);
     } finally {
       await receiver.close();
     }

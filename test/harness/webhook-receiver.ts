@@ -44,7 +44,8 @@ export async function startReceiver(answer: (path: string, n: number, received: 
       counts.set(path, n);
       const reply = answer(path, n, entry);
       const send = () => res.writeHead(reply.status, { 'content-type': 'text/plain', ...(reply.headers ?? {}) }).end(reply.body ?? 'ok');
-      if (reply.delayMs) setTimeout(send, reply.delayMs);
+      // Unref: a reply held past the test (a worker killed mid-request) does not keep jest alive.
+      if (reply.delayMs) setTimeout(send, reply.delayMs).unref();
       else send();
     });
   });

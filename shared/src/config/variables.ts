@@ -175,6 +175,7 @@ export const VARIABLES = {
   WEBHOOK_WORKER_CONCURRENCY: variable(positive(64), 'webhook requests one accounts process keeps in flight at once'),
   WEBHOOK_POLL_INTERVAL_MS: variable(milliseconds(1000, 10), 'how often webhook workers look for due deliveries when nothing woke them'),
   WEBHOOK_TIMEOUT_MS: variable(milliseconds(10_000, 10), 'a webhook request fails after this long to connect, and again this long for the response'),
+  WEBHOOK_LEASE_GRACE_MS: variable(milliseconds(30_000, 100), "a claimed delivery's lease is twice WEBHOOK_TIMEOUT_MS plus this; a worker that died mid-request is replaced when it ends"),
   WEBHOOK_RESPONSE_MAX_BYTES: variable(count(1024), "bytes of a webhook receiver's response read and kept as the attempt's excerpt"),
   WEBHOOK_RETRY_BASE_MS: variable(milliseconds(30_000), 'first webhook retry delay; doubles each attempt, with jitter'),
   WEBHOOK_RETRY_MAX_MS: variable(milliseconds(6 * 3_600_000), 'longest delay between two webhook attempts'),

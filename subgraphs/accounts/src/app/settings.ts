@@ -44,6 +44,8 @@ export interface WebhookSettings {
   rules: TargetRules;
   schedule: RetrySchedule;
   timeoutMs: number;
+  /** WEBHOOK_LEASE_GRACE_MS: a claim's lease is twice the timeout plus this. */
+  leaseGraceMs: number;
   maxResponseBytes: number;
   concurrency: number;
   pollIntervalMs: number;
@@ -58,6 +60,7 @@ export function readWebhookSettings(settings: Config = config()): WebhookSetting
     rules: { httpsOnly: production, allowPrivate: settings.WEBHOOK_ALLOW_PRIVATE_TARGETS ?? !production },
     schedule: { baseMs: settings.WEBHOOK_RETRY_BASE_MS, maxMs: settings.WEBHOOK_RETRY_MAX_MS, giveUpAfterMs: settings.WEBHOOK_GIVE_UP_AFTER_MS },
     timeoutMs: settings.WEBHOOK_TIMEOUT_MS,
+    leaseGraceMs: settings.WEBHOOK_LEASE_GRACE_MS,
     maxResponseBytes: settings.WEBHOOK_RESPONSE_MAX_BYTES,
     concurrency: settings.WEBHOOK_WORKER_CONCURRENCY,
     pollIntervalMs: settings.WEBHOOK_POLL_INTERVAL_MS,

@@ -57,7 +57,7 @@ export class WebhookWorker {
   ) {
     // Long enough to connect, read the response and record it; only a worker that died (or
     // stalled far beyond its timeouts) lets its lease run out.
-    this.leaseMs = 2 * settings.timeoutMs + 30_000;
+    this.leaseMs = 2 * settings.timeoutMs + settings.leaseGraceMs;
     this.perEndpointLimit = Math.max(2, Math.ceil(settings.concurrency / 4));
     this.outcomes = new Counter({
       name: 'webhook_attempts_total',
