@@ -144,7 +144,9 @@ async function insertAlerts(databaseUrl, rows) {
 /** Starts one process of the benchmark system again (after it was stopped), with `env` added. */
 async function relaunch(system, name, env = {}) {
   const out = fs.openSync(path.join(system.logDir, `${name}.log`), 'a');
-  const child = spawn(process.execPath, [path.join(common.SYSTEM_ROOT, `subgraphs/${name}/dist/index.js`)], {
+  // The same node options as its first start (BENCH_<NAME>_NODE_ARGS, e.g. a profiler).
+  const nodeArgs = process.env[`BENCH_${name.toUpperCase()}_NODE_ARGS`]?.split(' ') ?? [];
+  const child = spawn(process.execPath, [...nodeArgs, path.join(common.SYSTEM_ROOT, `subgraphs/${name}/dist/index.js`)], {
     env: { ...system.env, ...env },
     stdio: ['ignore', out, out],
   });
