@@ -33,3 +33,20 @@ export interface BalanceAdjustmentRefused {
   code: string;
   message: string;
 }
+
+/**
+ * Funding → matching, read-only: `GET /internal/balances/totals` (internal credential) answers
+ * every asset's totals over all users — what funding's reconciliation compares with its ledger.
+ * `otherAdjustments` is the net of the AdjustBalance commands whose key is not funding's (demo
+ * credits): money that never crossed the exchange's edge, so the ledger never saw it.
+ */
+export const BALANCE_TOTALS_PATH = '/internal/balances/totals';
+
+export interface BalanceTotals {
+  assets: { asset: string; available: string; locked: string; fees: string; otherAdjustments: string }[];
+}
+
+/** The idempotency keys funding credits and debits under: deposits, withdrawals (and their releases), PIX. */
+export function isFundingAdjustmentKey(key: string): boolean {
+  return key.startsWith('deposit:') || key.startsWith('withdrawal:') || key.startsWith('pix:');
+}

@@ -8,6 +8,8 @@ import { devnetHotWalletFunding } from './app/hot-wallet-funding';
 import { parseWithdrawalFees } from './domain/withdrawals';
 import { WithdrawalUpdates } from './events/withdrawal-updates';
 import { WithdrawalResolver } from './api/withdrawal-resolvers';
+import { ReconciliationResolver } from './api/reconciliation-resolvers';
+import { Reconciliation } from './app/reconciliation';
 import { DepositHistory } from './app/deposit-history';
 import { DepositChanges } from './app/deposit-changes';
 import { DepositSettlement } from './app/deposit-settlement';
@@ -41,7 +43,7 @@ function lifiSettings(settings: ReturnType<typeof config>) {
  */
 export const definition: SubgraphDefinition<FundingLoaders, FundingServices> = {
   name: 'funding',
-  resolvers: [DepositResolver, UserDepositsResolver, WithdrawalResolver],
+  resolvers: [DepositResolver, UserDepositsResolver, WithdrawalResolver, ReconciliationResolver],
   orphanedTypes: [Asset, User],
   entities: [DepositRecord, DepositAddressRecord],
   migrations,
@@ -132,7 +134,8 @@ export const definition: SubgraphDefinition<FundingLoaders, FundingServices> = {
       withdrawals,
       withdrawalUpdates,
       withdrawalSenders,
-      fundHotWallet: devnet.enabled ? devnetHotWalletFunding(fundingChains, withdrawalChains, hotWallet.address, logger) : null,
+      reconciliation: new Reconciliation(orm, withdrawalChains, hotWallet.address),
+      fundHotWallet: devnet.enabled ? devnetHotWalletFunding(fundingChains, withdrawalChains, hotWallet.address, orm, logger) : null,
     };
   },
   start: async (_platform, { chains, withdrawalSenders, fundHotWallet }) => {

@@ -4,7 +4,7 @@ import { journalMetrics } from './app/journal-metrics';
 import { EngineHost } from './app/engine-host';
 import { DEFAULT_FEE_TIERS, parseFeeSchedule } from './domain/fees';
 import type { MatchingServices } from './app/services';
-import { balanceAdjustRoute, engineStateRoute, tradeHistoryRoute } from './api/routes';
+import { balanceAdjustRoute, balanceTotalsRoute, engineStateRoute, tradeHistoryRoute } from './api/routes';
 import { referenceResolvers } from './api/references';
 import {
   BalanceResolver,
@@ -66,6 +66,7 @@ export const definition: SubgraphDefinition<MatchingLoaders, MatchingServices> =
     tradeHistoryRoute(app, orm);
     engineStateRoute(app, services);
     balanceAdjustRoute(app, services);
+    balanceTotalsRoute(app, services);
   },
   start: async ({ logger }, { engine }) => {
     /** How often the sequencer's clock advances with no traffic, so DAY/GTD orders expire on time. */

@@ -1,7 +1,8 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { webhookEvent, type DepositStatus, type EntityManager, type WebhookOutbox } from '@tradegraph/shared';
-import { changeDeposit, recordTransfers, updateConfirmations, type DepositChange, type DepositRecord, type NewDeposit } from '../infra';
+import { changeDeposit, postEntries, recordTransfers, updateConfirmations, type DepositChange, type DepositRecord, type NewDeposit } from '../infra';
 import { moveDeposit } from '../domain/deposits';
+import { depositEntries } from './ledger-postings';
 import { depositEvent, type DepositUpdates } from '../events/deposit-updates';
 
 /**
@@ -57,6 +58,8 @@ export class DepositChanges {
       const row = await changeDeposit(em, deposit.id, deposit.status, { ...change, status: to });
       // A change of details within a status (the swap's result) is live news, not a webhook event.
       if (row && deposit.status !== to) await this.recordWebhooks(em, [row]);
+      // The ledger's entry of a credit, with the credit (idempotent on the deposit).
+      if (row && deposit.status !== to) await postEntries(em, depositEntries(row));
       return row;
     });
     if (moved) await this.announce([moved]);

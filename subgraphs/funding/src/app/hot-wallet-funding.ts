@@ -1,7 +1,9 @@
 import type { ChainSpec, Logger } from '@tradegraph/shared';
 import { toUnits } from '@tradegraph/shared';
 import { unitsToChain } from '../domain/withdrawals';
-import type { WithdrawalChain } from '../infra';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { postEntries, type WithdrawalChain } from '../infra';
+import { treasuryFundingEntry } from '../domain/ledger';
 import type { FundingChains } from './funding-chains';
 
 /** What the hot wallet is filled to on a local chain, per asset (coin and tokens). */
@@ -16,6 +18,7 @@ export function devnetHotWalletFunding(
   chains: FundingChains,
   withdrawalChains: ReadonlyMap<string, { spec: ChainSpec; chain: WithdrawalChain }>,
   address: string,
+  orm: MikroORM,
   logger: Logger,
 ): () => Promise<void> {
   return async () => {
@@ -27,7 +30,9 @@ export function devnetHotWalletFunding(
         try {
           const have = await chain.balance(address, asset.token);
           if (have * 2n >= unitsToChain(toUnits(float), asset.decimals)) continue;
-          await chains.faucet('', spec.name, asset.symbol, float, address);
+          const { txHash } = await chains.faucet('', spec.name, asset.symbol, float, address);
+          // The ledger: the operator's float into the hot wallet (idempotent on the transaction).
+          await orm.em.fork().transactional((em) => postEntries(em, [treasuryFundingEntry(spec.name, txHash, asset.symbol, toUnits(float))]));
           logger.info({ chain: spec.name, asset: asset.symbol, amount: float, hotWallet: address }, 'devnet hot wallet funded');
         } catch (error) {
           logger.warn({ err: error, chain: spec.name, asset: asset.symbol }, 'devnet hot wallet funding failed');

@@ -1,6 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { toUnits, type ChainSpec, type Logger } from '@tradegraph/shared';
 import { bumpedFees, unitsToChain, type FeeEstimate } from '../domain/withdrawals';
+import { accounts, chainToUnits, networkFeeEntry, withdrawalSentEntry } from '../domain/ledger';
 import {
   claimWithdrawals,
   lockNextNonce,
@@ -12,6 +13,7 @@ import {
   withdrawalCall,
   changeWithdrawal,
   gasLimitOf,
+  postEntries,
   type HotWallet,
   type WithdrawalChain,
   type WithdrawalRecord,
@@ -163,20 +165,27 @@ export class WithdrawalSender {
     const head = await this.chain.head();
     for (const w of open) {
       const txs = await txsOf(this.em(), w.id);
-      let mined: { txHash: string; blockNumber: number; status: number } | null = null;
+      let mined: { txHash: string; blockNumber: number; status: number; gasCost: bigint } | null = null;
       for (const tx of txs) {
         const receipt = await this.chain.receipt(tx.txHash);
         if (receipt) mined = { txHash: tx.txHash, ...receipt };
       }
       if (mined && mined.status !== 1) {
-        const failed = await this.changes.move(w, { status: 'failed', txHash: mined.txHash, blockNumber: mined.blockNumber, failure: 'the transaction reverted' });
+        const gas = this.gasEntry(w, mined);
+        const failed = await this.changes.move(w, { status: 'failed', txHash: mined.txHash, blockNumber: mined.blockNumber, failure: 'the transaction reverted' }, (em) =>
+          postEntries(em, [gas]).then(() => undefined),
+        );
         if (failed) await this.withdrawals.release(failed);
         continue;
       }
       if (mined) {
         const confirmations = Math.max(0, head - mined.blockNumber + 1);
         if (confirmations >= w.requiredConfirmations) {
-          await this.changes.move(w, { status: 'completed', txHash: mined.txHash, blockNumber: mined.blockNumber, confirmations });
+          // The ledger: the amount left the hot wallet, the fees are earned, the gas is paid — with the move.
+          const entries = [withdrawalSentEntry(w), this.gasEntry(w, mined)];
+          await this.changes.move(w, { status: 'completed', txHash: mined.txHash, blockNumber: mined.blockNumber, confirmations }, (em) =>
+            postEntries(em, entries).then(() => undefined),
+          );
         } else if (confirmations !== w.confirmations || mined.txHash !== w.txHash) {
           await this.changes.move(w, { status: 'broadcast', txHash: mined.txHash, blockNumber: mined.blockNumber, confirmations });
         }
@@ -194,6 +203,12 @@ export class WithdrawalSender {
       const latest = txs[txs.length - 1];
       if (latest && latest.createdAt.getTime() < Date.now() - this.settings.stuckSeconds * 1000) await this.replace(w, latest);
     }
+  }
+
+  /** What the mined transaction's gas cost the hot wallet, as a ledger entry (null when nothing). */
+  private gasEntry(w: WithdrawalRecord, mined: { txHash: string; gasCost: bigint }) {
+    const native = this.spec.native;
+    return networkFeeEntry(`withdrawal:${w.id}:gas`, this.spec.name, native.symbol, accounts.hotWallet(this.spec.name, native.symbol), chainToUnits(mined.gasCost, native.decimals));
   }
 
   /** A stuck transaction: the same nonce and call again, with fees bumped, recorded before it is sent. */

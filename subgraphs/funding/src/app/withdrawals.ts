@@ -15,6 +15,7 @@ import {
   withdrawalDebitKey,
   withdrawalReleaseKey,
 } from '../domain/withdrawals';
+import { withdrawalDebitEntry, withdrawalReleaseEntry } from '../domain/ledger';
 import {
   addWithdrawalAddress,
   allowListOnly,
@@ -29,6 +30,7 @@ import {
   isDepositAddress,
   markLocked,
   markReleased,
+  postEntries,
   quoteById,
   unlockedWithdrawals,
   unreleasedFailures,
@@ -240,6 +242,8 @@ export class Withdrawals {
     const locked = await this.changes.inTransaction(async (em) => {
       const row = await markLocked(em, w.id);
       if (row) await this.changes.record(em, [row]);
+      // The ledger: the user's debit, now owed to the recipient (idempotent on the withdrawal).
+      if (row) await postEntries(em, [withdrawalDebitEntry(row)]);
       return row;
     });
     if (!locked) throw new DomainError('CONFLICT', 'The withdrawal changed meanwhile; look again');
@@ -268,7 +272,10 @@ export class Withdrawals {
       this.logger.warn({ withdrawal: w.id, answer }, 'withdrawal release not done; retried on the next pass');
       return;
     }
-    await markReleased(this.orm.em.fork(), w.id);
+    await this.orm.em.fork().transactional(async (em) => {
+      await markReleased(em, w.id);
+      await postEntries(em, [withdrawalReleaseEntry(w)]);
+    });
     this.logger.info({ withdrawal: w.id, total: w.total }, 'withdrawal debit given back');
   }
 

@@ -131,9 +131,12 @@ export class WithdrawalChain {
     }
   }
 
-  async receipt(txHash: string): Promise<{ blockNumber: number; status: number } | null> {
-    const receipt = (await this.provider.send('eth_getTransactionReceipt', [txHash])) as { blockNumber: string; status: string } | null;
-    return receipt ? { blockNumber: Number(receipt.blockNumber), status: Number(receipt.status) } : null;
+  /** A mined transaction's block, status and what its gas cost (gasUsed × effectiveGasPrice, in wei). */
+  async receipt(txHash: string): Promise<{ blockNumber: number; status: number; gasCost: bigint } | null> {
+    const receipt = (await this.provider.send('eth_getTransactionReceipt', [txHash])) as { blockNumber: string; status: string; gasUsed: string; effectiveGasPrice?: string } | null;
+    return receipt
+      ? { blockNumber: Number(receipt.blockNumber), status: Number(receipt.status), gasCost: BigInt(receipt.gasUsed ?? '0x0') * BigInt(receipt.effectiveGasPrice ?? '0x0') }
+      : null;
   }
 
   async head(): Promise<number> {

@@ -1,5 +1,7 @@
 import {
   BALANCE_ADJUST_PATH,
+  BALANCE_TOTALS_PATH,
+  type BalanceTotals,
   config,
   internalHeaders,
   subgraphBaseUrl,
@@ -34,4 +36,11 @@ export class MatchingCredits {
     }
     return { kind: 'unavailable', reason: `matching answered ${response.status}${body.code ? ` ${body.code}` : ''}` };
   }
+}
+
+/** Funding's side of matching's `GET /internal/balances/totals` (read-only; the reconciliation). */
+export async function matchingTotals(): Promise<BalanceTotals> {
+  const response = await fetch(`${subgraphBaseUrl('matching', config())}${BALANCE_TOTALS_PATH}`, { headers: internalHeaders(), signal: AbortSignal.timeout(10_000) });
+  if (!response.ok) throw new Error(`matching answered ${response.status} for its balance totals`);
+  return (await response.json()) as BalanceTotals;
 }

@@ -2,6 +2,7 @@ import express, { type Express } from 'express';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import {
   BALANCE_ADJUST_PATH,
+  BALANCE_TOTALS_PATH,
   DomainError,
   TRADE_HISTORY_MAX_PAGE,
   TRADE_HISTORY_PATH,
@@ -69,6 +70,17 @@ export function balanceAdjustRoute(app: Express, services: MatchingServices): vo
         return refuse(422, error.code, error.message);
       }
       refuse(503, 'SERVICE_UNAVAILABLE', 'The engine cannot take commands now; send the same request again');
+    }
+  });
+}
+
+/** `GET /internal/balances/totals` (shared/src/contracts/matching-adjustments.ts): every asset's totals, read-only (funding's reconciliation). */
+export function balanceTotalsRoute(app: Express, services: MatchingServices): void {
+  app.get(BALANCE_TOTALS_PATH, (_req, res) => {
+    try {
+      res.json(services.engine.current().totals());
+    } catch {
+      res.status(503).json({ code: 'SERVICE_UNAVAILABLE', message: 'The engine cannot answer now; ask again' } satisfies BalanceAdjustmentRefused);
     }
   });
 }

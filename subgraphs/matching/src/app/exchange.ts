@@ -1,5 +1,5 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { canonicalDecimal } from '@tradegraph/shared';
+import { canonicalDecimal, isFundingAdjustmentKey, type BalanceTotals } from '@tradegraph/shared';
 import { amountToAtoms, atomsToAmount, quantityToLots, priceToTicks, type MarketSpec } from '../domain/engine';
 import { ENGINE_ASSET_DECIMALS } from '../domain/catalog';
 import { OrderRejected, rejectionMessage, throwIfRejected, toPlaceOrder, unitsOrReject, type OrderRequest } from '../domain/orders';
@@ -134,6 +134,18 @@ export class Exchange {
     return this.assets()
       .map((asset) => this.balance(userId, asset))
       .filter((b) => b.available !== '0' || b.locked !== '0');
+  }
+
+  /** Every asset's totals as decimals (the contract's BalanceTotals): users' available and locked, fees, adjustments not from funding. */
+  totals(): BalanceTotals {
+    const text = (atoms: number) => (atoms < 0 ? `-${canonicalDecimal(atomsToAmount(ENGINE_ASSET_DECIMALS, -atoms))}` : canonicalDecimal(atomsToAmount(ENGINE_ASSET_DECIMALS, atoms)));
+    // The engine's key is `<userId>:<caller's key>`.
+    const totals = this.sequencer.engine.assetTotals((key) => !isFundingAdjustmentKey(key.slice(key.indexOf(':') + 1)));
+    return {
+      assets: [...totals]
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([asset, t]) => ({ asset, available: text(t.available), locked: text(t.locked), fees: text(t.fees), otherAdjustments: text(t.otherAdjustments) })),
+    };
   }
 
   /** Whether some listed market trades `asset`. */

@@ -279,6 +279,33 @@ export class Engine extends EngineState {
     return { available: b?.available ?? 0, locked: b?.locked ?? 0 };
   }
 
+  /**
+   * Per asset: what users hold (available, locked), the fees collected, and the net of the
+   * adjustments whose key `isOther` picks out (funding's reconciliation separates the money it
+   * moved from demo credits). Read-only: nothing of the state changes.
+   */
+  assetTotals(isOther: (idempotencyKey: string) => boolean): Map<string, { available: number; locked: number; fees: number; otherAdjustments: number }> {
+    const totals = new Map<string, { available: number; locked: number; fees: number; otherAdjustments: number }>();
+    const of = (asset: string) => {
+      let t = totals.get(asset);
+      if (!t) totals.set(asset, (t = { available: 0, locked: 0, fees: 0, otherAdjustments: 0 }));
+      return t;
+    };
+    for (const account of this.accounts.values()) {
+      for (const [asset, b] of account) {
+        const t = of(asset);
+        t.available += b.available;
+        t.locked += b.locked;
+      }
+    }
+    for (const [asset, f] of this.feeAccounts) of(asset).fees += f.amount;
+    for (const [key, result] of this.adjustments) {
+      if (result.code !== 'OK' || !isOther(key)) continue;
+      for (const e of result.events) if (e.type === 'BalanceAdjusted' && e.idempotencyKey === key) of(e.asset).otherAdjustments += e.amount;
+    }
+    return totals;
+  }
+
   /** Fees collected so far in `asset`. */
   feesCollected(asset: string): number {
     return this.feeAccounts.get(asset)?.amount ?? 0;
