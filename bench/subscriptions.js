@@ -6,6 +6,9 @@
 // default rate, memory per idle subscribed socket, then the highest R (stepping up) with
 // p99 ≤ 100 ms and nothing lost, and its capacity: the most it delivers when offered more than
 // it can send (the ratio compares the two sides' capacities).
+// The same clients run over each transport the gateway serves — graphql-ws, graphql-sse and
+// multipart HTTP (BENCH_TRANSPORTS, default all three: ws,sse,multipart) — one after another,
+// each against the same bare `ws` ceiling, and the figures are printed side by side.
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
@@ -27,6 +30,13 @@ const STEPS = [250, 500, 1000, 1500, 2000, 3000, 4000];
 /** Offered to find each side's capacity: 100,000 msgs/s, more than either side sends on 2 cores. */
 const SATURATION_RATE = intEnv('BENCH_SATURATION_RATE', 500);
 const DRAIN_MS = 3000;
+/** The gateway's transports to measure, in order: graphql-ws, graphql-sse (distinct connections), multipart. */
+const TRANSPORTS = (process.env.BENCH_TRANSPORTS ?? 'ws,sse,multipart').split(',').map((t) => t.trim()).filter(Boolean);
+const TRANSPORT_KIND = { ws: 'graphql', sse: 'sse', multipart: 'multipart' };
+const TRANSPORT_NAME = { ws: 'graphql-ws', sse: 'graphql-sse', multipart: 'multipart' };
+for (const transport of TRANSPORTS) {
+  if (!TRANSPORT_KIND[transport]) throw new Error(`BENCH_TRANSPORTS: unknown transport ${transport} (ws, sse, multipart)`);
+}
 
 /** The benchmark lists 50 markets; the seed has 9, so the others are added to the bench database. */
 async function ensureMarkets(system) {
@@ -188,15 +198,21 @@ async function main() {
     const publisher = common.forkHelper('price-publisher.js');
     stops.push(clients.stop, publisher.stop);
 
-    const ours = await measureSide(
-      'gateway',
-      { url: `ws://127.0.0.1:${system.portBase}/graphql`, kind: 'graphql', pid: system.children.gateway.pid },
-      clients,
-      publisher,
-      system,
-      markets,
-      users.map((u) => u.token),
-    );
+    const sides = {};
+    for (const transport of TRANSPORTS) {
+      const scheme = transport === 'ws' ? 'ws' : 'http';
+      sides[transport] = await measureSide(
+        TRANSPORT_NAME[transport],
+        { url: `${scheme}://127.0.0.1:${system.portBase}/graphql`, kind: TRANSPORT_KIND[transport], pid: system.children.gateway.pid },
+        clients,
+        publisher,
+        system,
+        markets,
+        users.map((u) => u.token),
+      );
+    }
+    // The top-level figures stay graphql-ws's (the first transport measured when it is left out).
+    const ours = sides.ws ?? sides[TRANSPORTS[0]];
     // The bare server starts only now: listening to every price channel, it would otherwise take
     // CPU from the gateway's side while that side is measured.
     const out = fs.openSync(path.join(system.logDir, 'ws-broadcast.log'), 'a');
@@ -259,6 +275,58 @@ async function main() {
         `server CPU per message: gateway ${result.ours_cpu_us_per_msg} µs, bare ws ${result.ceiling_cpu_us_per_msg} µs: ${result.cpu_ratio}×\n` +
         `highest R with p99 ≤ ${P99_LIMIT_MS} ms and 0 lost: gateway ${result.max_events_per_s} events/s, bare ws ${result.ceiling_max_events_per_s} events/s`,
     );
+    // Every transport beside the others, each against the same ceiling.
+    result.transports = Object.fromEntries(
+      TRANSPORTS.map((transport) => {
+        const side = sides[transport];
+        const rate = delivered(side);
+        return [
+          TRANSPORT_NAME[transport],
+          {
+            msgs_per_s: rate,
+            ratio: ceilingRate ? round(rate / ceilingRate) : null,
+            delivered: side.main.delivered,
+            lost: side.main.lost,
+            p50_ms: side.main.p50_ms,
+            p99_ms: side.main.p99_ms,
+            cpu_us_per_msg: side.main.server_cpu_us_per_msg,
+            bytes_per_connection: side.bytesPerSocket,
+            max_events_per_s: side.best?.events_per_s ?? 0,
+            connect_seconds: side.connectSeconds,
+            closed_unexpectedly: side.main.closed_unexpectedly,
+            at_default_rate: side.main,
+            steps: side.steps,
+          },
+        ];
+      }),
+    );
+    result.transports['bare ws (ceiling)'] = {
+      msgs_per_s: ceilingRate,
+      ratio: 1,
+      delivered: ceiling.main.delivered,
+      lost: ceiling.main.lost,
+      p50_ms: ceiling.main.p50_ms,
+      p99_ms: ceiling.main.p99_ms,
+      cpu_us_per_msg: ceiling.main.server_cpu_us_per_msg,
+      bytes_per_connection: ceiling.bytesPerSocket,
+      max_events_per_s: ceiling.best?.events_per_s ?? 0,
+      connect_seconds: ceiling.connectSeconds,
+    };
+    const rows = Object.entries(result.transports).map(([name, t]) => [
+      name,
+      String(t.msgs_per_s),
+      t.ratio === null ? '-' : `${t.ratio}×`,
+      String(t.lost),
+      String(t.p50_ms),
+      String(t.p99_ms),
+      String(t.cpu_us_per_msg),
+      String(t.bytes_per_connection),
+      String(t.max_events_per_s),
+    ]);
+    const header = ['transport', 'msgs/s', 'vs ceiling', 'lost', 'p50 ms', 'p99 ms', 'CPU µs/msg', 'bytes/conn', 'max R (p99≤100, 0 lost)'];
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+    const line = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+    console.log(`\n${CLIENTS} clients, ${RATE} events/s at the default rate:\n${line(header)}\n${rows.map(line).join('\n')}`);
     common.writeResult('subscriptions', result);
     await publisher.ask({ type: 'close' }, 'closed').catch(() => {});
   } finally {

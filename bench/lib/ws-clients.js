@@ -1,11 +1,16 @@
-// Many WebSocket clients in one process (forked by bench/subscriptions.js, driven over IPC).
+// Many subscription clients in one process (forked by bench/subscriptions.js, driven over IPC).
 // Each speaks just enough of graphql-ws (graphql-transport-ws) to sign in, subscribe to the
 // price of one market and answer pings; against the bare broadcast server it simply listens.
+// Kinds `sse` and `multipart` subscribe the same way over HTTP instead: one POST per client with
+// `Accept: text/event-stream` (graphql-sse, distinct connections) or
+// `Accept: multipart/mixed;subscriptionSpec="1.0"` (Apollo's multipart subscriptions), and read
+// the streamed body, cut into events at the protocol's separator.
 // Messages are not JSON-parsed: the fields needed (the phase and the publisher's `at`) are cut
 // out of the text, so the client side stays cheap enough not to be the bottleneck. For the same
 // reason the WebSocket client is a minimal one (`raw-ws.js`); BENCH_WS_CLIENT=ws uses the `ws`
 // library's client instead, to compare.
 const { randomUUID } = require('node:crypto');
+const http = require('node:http');
 const { RawWebSocket } = require('./raw-ws');
 
 const WS_CLIENT = process.env.BENCH_WS_CLIENT === 'ws' ? 'ws' : 'raw';
@@ -69,7 +74,66 @@ function onMessage(index, text) {
   return true;
 }
 
+/** One HTTP agent for every streaming client: a socket each, never reused while a stream is open. */
+const streamAgent = new http.Agent({ keepAlive: false, maxSockets: Infinity });
+const STREAM_ACCEPT = { sse: 'text/event-stream', multipart: 'multipart/mixed;subscriptionSpec="1.0"' };
+/** Where one event ends: a blank line in Server-Sent Events, the boundary in multipart. */
+const STREAM_SEPARATOR = { sse: '\n\n', multipart: '--graphql' };
+
+function connectStream(index, { url, kind, market, token }) {
+  return new Promise((resolve, reject) => {
+    const body = JSON.stringify({ query: SUBSCRIPTION, operationName: 'Price', variables: { market } });
+    const request = http.request(url, {
+      method: 'POST',
+      agent: streamAgent,
+      headers: {
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(body),
+        accept: STREAM_ACCEPT[kind],
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      },
+    });
+    const handle = { closingOnPurpose: false, terminate: () => request.destroy() };
+    let ready = false;
+    request.on('error', (error) => {
+      if (!ready) reject(error);
+      else if (!handle.closingOnPurpose) closedUnexpectedly += 1;
+    });
+    request.on('response', (response) => {
+      if (response.statusCode !== 200) {
+        let text = '';
+        response.on('data', (chunk) => (text += chunk));
+        response.on('end', () => reject(new Error(`${kind} client ${index}: HTTP ${response.statusCode} ${text.slice(0, 300)}`)));
+        return;
+      }
+      response.setEncoding('utf8');
+      const separator = STREAM_SEPARATOR[kind];
+      let pending = '';
+      response.on('data', (chunk) => {
+        pending += chunk;
+        let end;
+        while ((end = pending.indexOf(separator)) >= 0) {
+          const event = pending.slice(0, end);
+          pending = pending.slice(end + separator.length);
+          if (onMessage(index, event)) continue;
+          if (event.includes('"errors"') && closedUnexpectedly < 3) process.stderr.write(`${kind} client ${index}: ${event.slice(0, 300)}\n`);
+        }
+      });
+      response.on('close', () => {
+        if (!handle.closingOnPurpose) {
+          closedUnexpectedly += 1;
+          closeCodes[`http-${kind}-ended`] = (closeCodes[`http-${kind}-ended`] ?? 0) + 1;
+        }
+      });
+      ready = true;
+      resolve(handle);
+    });
+    request.end(body);
+  });
+}
+
 function connect(index, { url, kind, market, token, distinctIds }) {
+  if (kind === 'sse' || kind === 'multipart') return connectStream(index, { url, kind, market, token });
   return new Promise((resolve, reject) => {
     const socket = openWebSocket(url, kind === 'graphql' ? 'graphql-transport-ws' : undefined);
     let ready = false;
@@ -134,7 +198,7 @@ async function connectAll({ url, kind, clients, markets, tokens, distinctIds, pa
         // clients of one market carry different credentials.
         const market = markets[i % markets.length];
         const token = tokens.length ? tokens[Math.floor(i / markets.length) % tokens.length] : undefined;
-        const target = kind === 'graphql' ? url : `${url}?market=${encodeURIComponent(market)}`;
+        const target = kind === 'raw' ? `${url}?market=${encodeURIComponent(market)}` : url;
         sockets[i] = await connect(i, { url: target, kind, market, token, distinctIds });
       }
     }),
