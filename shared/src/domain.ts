@@ -6,4 +6,6 @@ export * from './contracts';
 export * from './domain-error';
 export * from './decimal';
 export * from './sealing';
+export * from './trading-hours';
+export * from './precision';
 export type { ChainAsset, ChainSpec, ChainToken } from './config/chains';

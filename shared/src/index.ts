@@ -17,6 +17,8 @@ export * from './subgraph';
 export * from './loaders';
 export * from './decimal';
 export * from './domain-error';
+export * from './trading-hours';
+export * from './precision';
 export * from './coalesce';
 export * from './client-ip';
 export * from './cache-control';

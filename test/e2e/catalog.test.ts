@@ -12,7 +12,7 @@ describe('catalog', () => {
     const forex = await gql('{ markets(category: forex) { edges { node { symbol category tradingHours { days open close } } } } }');
     expect(forex.errors).toBeUndefined();
     expect(forex.data.markets.edges.map((e: any) => e.node.symbol)).toEqual(['EUR-USD']);
-    expect(forex.data.markets.edges[0].node.tradingHours).toEqual({ days: [0, 1, 2, 3, 4, 5], open: '22:00', close: '22:00' });
+    expect(forex.data.markets.edges[0].node.tradingHours).toEqual({ days: [0, 1, 2, 3, 4], open: '22:00', close: '22:00' });
 
     const usdc = await gql('{ markets(quoteAsset: "USDC", status: active) { edges { node { symbol quoteAsset { symbol } } } } }');
     for (const { node } of usdc.data.markets.edges) expect(node.quoteAsset.symbol).toBe('USDC');

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { credit, eventually, gql, logLines, placeOrder, signUp, sql } from '../harness/client';
+import { rootAdmin } from '../harness/roles';
 
 const CROSS_QUERY = `{
   me {
@@ -12,13 +13,26 @@ const CROSS_QUERY = `{
 
 describe('one query across subgraphs', () => {
   it('joins accounts, matching, funding, analytics and markets, with one batched _entities fetch per type', async () => {
+    // Gold on XAU-USDC, listed here without a session: XAU-USD trades on weekdays only, and this
+    // test must pass at any time of the week.
+    const admin = await rootAdmin();
+    const listed = await gql(
+      'mutation ($input: AddMarketInput!) { addMarket(input: $input) { symbol } }',
+      { input: { base: 'XAU', quote: 'USDC', category: 'commodities', tickSize: '0.01', lotSize: '0.001', minNotional: '10', referencePrice: '2400' } },
+      { token: admin.token },
+    );
+    expect(listed.errors ?? []).toEqual([]);
+    await eventually(async () => {
+      const answer = await gql('{ orderBook(market: "XAU-USDC", depth: 1) { market } }');
+      if (answer.errors) throw new Error(JSON.stringify(answer.errors));
+    });
     const user = await signUp();
     await credit(user.token, 'USDT', '1000');
     await credit(user.token, 'SOL', '5');
-    await credit(user.token, 'USD', '1000');
+    await credit(user.token, 'USDC', '1000');
     await placeOrder(user.token, { market: 'SOL-USDT', side: 'buy', type: 'limit', price: '140.5', quantity: '3', clientOrderId: 'c1' });
     await placeOrder(user.token, { market: 'SOL-USDT', side: 'sell', type: 'limit', price: '160', quantity: '1.5', clientOrderId: 'c2' });
-    await placeOrder(user.token, { market: 'XAU-USD', side: 'buy', type: 'limit', price: '2390.1', quantity: '0.25', clientOrderId: 'c3' });
+    await placeOrder(user.token, { market: 'XAU-USDC', side: 'buy', type: 'limit', price: '2390.1', quantity: '0.25', clientOrderId: 'c3' });
     await sql(
       `insert into funding.deposits (id, user_id, asset, network, amount, status, confirmations, tx_hash) values
         (gen_random_uuid(), $1, 'USDT', 'ethereum', 1500.25, 'credited', 12, $2),
@@ -37,7 +51,7 @@ describe('one query across subgraphs', () => {
 
     const orders = me.orders.edges.map((e: any) => e.node);
     expect(orders.map((o: any) => [o.market.symbol, o.side, o.price, o.status])).toEqual([
-      ['XAU-USD', 'buy', '2390.1', 'open'],
+      ['XAU-USDC', 'buy', '2390.1', 'open'],
       ['SOL-USDT', 'sell', '160', 'open'],
       ['SOL-USDT', 'buy', '140.5', 'open'],
     ]);

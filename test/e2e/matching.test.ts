@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { collect, credit, gql, placeOrder, scrape, signUp, wsClient } from '../harness/client';
+import { collect, credit, eventually, gql, placeOrder, scrape, signUp, wsClient } from '../harness/client';
 import { subgraphUrl } from '../harness/env';
+import { rootAdmin } from '../harness/roles';
 
 // The matching engine through the gateway: orders, balances, fills, the book and its live feed.
 // Each test uses its own market side/prices or users so they do not disturb one another.
@@ -136,9 +137,23 @@ describe('trading on the engine through the gateway', () => {
   it('streams the book as a snapshot then gap-free deltas, and trades and balances live', async () => {
     const maker = await signUp();
     const taker = await signUp();
-    await credit(maker.token, 'USD', '100000');
+    // EUR-USDT, listed here with EUR-USD's tick and lot but no session: EUR-USD trades Sunday
+    // 22:00 to Friday 22:00 UTC only, and this test must pass at any time of the week. Labelled
+    // crypto so that forex keeps listing EUR-USD alone (catalog.test.ts, federation.test.ts).
+    const market = 'EUR-USDT';
+    const admin = await rootAdmin();
+    const listed = await gql(
+      'mutation ($input: AddMarketInput!) { addMarket(input: $input) { symbol } }',
+      { input: { base: 'EUR', quote: 'USDT', category: 'crypto', tickSize: '0.00001', lotSize: '1', minNotional: '10', referencePrice: '1.08' } },
+      { token: admin.token },
+    );
+    expect(listed.errors ?? []).toEqual([]);
+    await eventually(async () => {
+      const answer = await gql(`{ orderBook(market: "${market}", depth: 1) { market } }`);
+      if (answer.errors) throw new Error(JSON.stringify(answer.errors));
+    });
+    await credit(maker.token, 'USDT', '100000');
     await credit(taker.token, 'EUR', '1000');
-    const market = 'EUR-USD';
     const client = wsClient(taker.token);
     const book = collect(
       client,

@@ -49,6 +49,12 @@ export const ERROR_CODES_BY_STAGE = {
     'ORDER_NOT_AMENDABLE',
     'STALE_TIMESTAMP',
   ],
+  /**
+   * Matching's checks in front of the engine, before a command is journaled (so a journal replay
+   * never reads the clock): outside the market's trading session (Market.isOpen, nextOpen; the
+   * error's `nextOpen` extension says when it opens).
+   */
+  session: ['MARKET_CLOSED'],
   /** Funding's checks of a deposit a user reports by its transaction hash (reportDeposit). */
   funding: [
     /** The chain knows no such transaction (or it has not been mined yet). */

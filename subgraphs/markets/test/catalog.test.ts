@@ -1,6 +1,6 @@
 import { Registry } from 'prom-client';
 import { DomainError, createEventBus, createLogger } from '@tradegraph/shared';
-import { listingOf, validateMarket, type NewMarket } from '../src/domain/catalog';
+import { listingOf, validateMarket, validateMarketPrecision, type NewMarket } from '../src/domain/catalog';
 import { PriceBook } from '../src/app/price-book';
 import { MemoryCache } from '../src/infra/price-cache';
 
@@ -39,29 +39,72 @@ describe('listing a market', () => {
       [{ minNotional: '-0.1' }, 'minNotional', 'minNotional must not be negative'],
       [{ tickSize: '0.00001', lotSize: '0.0001' }, 'lotSize', 'tickSize × lotSize must have at most 8 decimal places'],
       [{ referencePrice: '142.375' }, 'referencePrice', 'referencePrice must be on the tick'],
-      [{ tradingHours: { days: [1, 1], open: '09:00', close: '17:00' } }, 'tradingHours', 'tradingHours.days must be distinct weekdays 0–6 (0 = Sunday)'],
-      [{ tradingHours: { days: [7], open: '09:00', close: '17:00' } }, 'tradingHours', 'tradingHours.days must be distinct weekdays 0–6 (0 = Sunday)'],
+      [
+        { tradingHours: { days: [1, 1], open: '09:00', close: '17:00' } },
+        'tradingHours',
+        'tradingHours.days must be distinct weekdays 0–6 (0 = Sunday)',
+      ],
+      [
+        { tradingHours: { days: [7], open: '09:00', close: '17:00' } },
+        'tradingHours',
+        'tradingHours.days must be distinct weekdays 0–6 (0 = Sunday)',
+      ],
       [{ tradingHours: { days: [1], open: '9:00', close: '24:00' } }, 'tradingHours', 'tradingHours open/close must be HH:MM UTC'],
     ];
     for (const [change, field, message] of cases) {
       const error = refusal(() => validateMarket({ ...valid, ...change }));
-      expect({ code: error.code, message: error.message, details: error.details }).toEqual({ code: 'BAD_USER_INPUT', message, details: { field } });
+      expect({ code: error.code, message: error.message, details: error.details }).toEqual({
+        code: 'BAD_USER_INPUT',
+        message,
+        details: { field },
+      });
     }
   });
 
-  it('carries a market on the listing contract with decimals trimmed', () => {
+  it("carries a market on the listing contract with decimals trimmed, its session and its assets' precision", () => {
     expect(
-      listingOf({
-        symbol: 'SOL-USDC',
-        baseAsset: 'SOL',
-        quoteAsset: 'USDC',
-        category: 'crypto',
-        tickSize: '0.010000000000000000',
-        lotSize: '1.000000000000000000',
-        minNotional: '5.000000000000000000',
-        status: 'suspended',
-      }),
-    ).toEqual({ symbol: 'SOL-USDC', base: 'SOL', quote: 'USDC', category: 'crypto', tickSize: '0.01', lotSize: '1', minNotional: '5', status: 'suspended' });
+      listingOf(
+        {
+          symbol: 'SOL-USDC',
+          baseAsset: 'SOL',
+          quoteAsset: 'USDC',
+          category: 'crypto',
+          tickSize: '0.010000000000000000',
+          lotSize: '1.000000000000000000',
+          minNotional: '5.000000000000000000',
+          status: 'suspended',
+          tradingHours: { days: [1, 2], open: '09:00', close: '17:00' },
+        },
+        new Map([['USDC', 6]]),
+      ),
+    ).toEqual({
+      symbol: 'SOL-USDC',
+      base: 'SOL',
+      quote: 'USDC',
+      category: 'crypto',
+      tickSize: '0.01',
+      lotSize: '1',
+      minNotional: '5',
+      status: 'suspended',
+      tradingHours: { days: [1, 2], open: '09:00', close: '17:00' },
+      basePrecision: 8, // not in the map: the engine's 8
+      quotePrecision: 6,
+    });
+  });
+
+  it("refuses a market whose lot or minimum value is finer than its assets' precision", () => {
+    const valid = {
+      base: 'XAU',
+      quote: 'USD',
+      category: 'commodities' as const,
+      tickSize: '0.01',
+      lotSize: '0.001',
+      minNotional: '10',
+      referencePrice: '2400',
+    };
+    expect(() => validateMarketPrecision(valid, 3, 2)).not.toThrow();
+    expect(refusal(() => validateMarketPrecision({ ...valid, lotSize: '0.0001' }, 3, 2)).details).toEqual({ field: 'lotSize' });
+    expect(refusal(() => validateMarketPrecision({ ...valid, minNotional: '0.005' }, 3, 2)).details).toEqual({ field: 'minNotional' });
   });
 });
 

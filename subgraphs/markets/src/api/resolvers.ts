@@ -15,6 +15,9 @@ import {
   toConnection,
   toUnits,
   startingWith,
+  isOpenAt,
+  nextOpenAfter,
+  DateTimeScalar,
 } from '@tradegraph/shared';
 import { AssetRecord, MarketRecord, assetsBySymbol, marketsBySymbol } from '../infra';
 import type { AdminRequest } from '../app/catalog';
@@ -101,6 +104,23 @@ export class MarketResolver {
   @FieldResolver(() => Asset)
   quoteAsset(@Root() market: MarketRecord, @Ctx() ctx: Context): Promise<AssetRecord | null> {
     return ctx.loaders.assetBySymbol.load(market.quoteAsset);
+  }
+
+  @FieldResolver(() => Boolean, { description: 'Whether the market is in its trading session now (always true for one that trades around the clock)' })
+  @Directive('@cacheControl(maxAge: 1)')
+  isOpen(@Root() market: MarketRecord): boolean {
+    return isOpenAt(market.tradingHours, Date.now());
+  }
+
+  @FieldResolver(() => DateTimeScalar, {
+    nullable: true,
+    description:
+      'When trading next starts: while closed, the coming opening; while open, the opening after the current session. Null for a market that trades around the clock',
+  })
+  @Directive('@cacheControl(maxAge: 1)')
+  nextOpen(@Root() market: MarketRecord): Date | null {
+    const next = nextOpenAfter(market.tradingHours, Date.now());
+    return next === null ? null : new Date(next);
   }
 
   @FieldResolver(() => PriceQuote, { nullable: true, description: 'The last price (null before the first one)' })

@@ -21,7 +21,12 @@ registerEnumType(MarketStatus, { name: 'MarketStatus' });
 export class Asset {
   @Field(() => ID) symbol!: string;
   @Field() name!: string;
-  @Field(() => Int, { description: 'Fraction digits of the asset' }) decimals!: number;
+  @Field(() => Int, { description: 'Fraction digits of the asset on chain (or in its own ledger)' }) decimals!: number;
+  @Field(() => Int, {
+    description:
+      'Decimals the exchange accepts and shows for this asset (at most 8): amounts sent with more are refused with BAD_USER_INPUT naming the field; balances are shown cut to it',
+  })
+  precision!: number;
   @Field(() => [String], { description: 'Chains the asset moves on, e.g. ethereum, solana' }) networks!: string[];
   @Field(() => DecimalScalar, { nullable: true, description: 'Market capitalisation in USD, where the feed gives it' })
   marketCap!: string | null;

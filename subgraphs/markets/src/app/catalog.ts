@@ -1,6 +1,16 @@
 import { recordAdminActionAtAccounts, type EntityManager, type Logger } from '@tradegraph/shared';
-import { alreadyListed, marketSymbol, noMarket, tradingHoursOf, unknownAsset, validateMarket, type MarketStatus, type NewMarket } from '../domain/catalog';
-import { findAssets, findMarket, MarketRecord } from '../infra';
+import {
+  alreadyListed,
+  marketSymbol,
+  noMarket,
+  tradingHoursOf,
+  unknownAsset,
+  validateMarket,
+  validateMarketPrecision,
+  type MarketStatus,
+  type NewMarket,
+} from '../domain/catalog';
+import { assetPrecisions, findAssets, findMarket, MarketRecord } from '../infra';
 import type { ListingEvents } from '../events/listing';
 
 /** Who asks for an admin change, as the audit log at accounts needs it (their credentials and the request id). */
@@ -25,9 +35,11 @@ export class Catalog {
     validateMarket(input);
     const symbol = marketSymbol(input);
     const assets = await findAssets(em, [input.base, input.quote]);
+    const precision = new Map(assets.map((a) => [a.symbol, a.precision]));
     for (const field of ['base', 'quote'] as const) {
-      if (!assets.some((a) => a.symbol === input[field])) throw unknownAsset(field, input[field]);
+      if (!precision.has(input[field])) throw unknownAsset(field, input[field]);
     }
+    validateMarketPrecision(input, precision.get(input.base)!, precision.get(input.quote)!);
     if (await findMarket(em, symbol)) throw alreadyListed(symbol);
     await recordAdminActionAtAccounts(request, { action: 'add_market', targetType: 'Market', targetId: symbol, details: { ...input } });
     const market = em.create(MarketRecord, {
@@ -44,7 +56,7 @@ export class Catalog {
       listedAt: new Date(),
     });
     await em.flush();
-    await this.listing.publish(market);
+    await this.listing.publish(market, precision);
     request.logger.info({ market: symbol, admin: request.adminId }, 'market listed');
     return market;
   }
@@ -65,7 +77,7 @@ export class Catalog {
       request.logger.info({ market: symbol, status, admin: request.adminId }, 'market status changed');
     }
     // Published even when unchanged, so a listener that missed the first one catches up.
-    await this.listing.publish(market);
+    await this.listing.publish(market, await assetPrecisions(em));
     return market;
   }
 }

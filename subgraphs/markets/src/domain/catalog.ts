@@ -1,15 +1,11 @@
-import { DomainError, invalidInput, toUnits, type ListedMarket } from '@tradegraph/shared/domain';
+import { DomainError, decimalPlaces, invalidInput, toUnits, tradingHoursProblem, type ListedMarket, type TradingHours } from '@tradegraph/shared/domain';
 
 /** The catalog's rules: what a market is, when a new one may be listed, and how the listing contract carries it. */
 export type MarketCategory = 'crypto' | 'forex' | 'indices' | 'commodities';
 export type MarketStatus = 'active' | 'suspended';
 
-/** A weekly session in UTC: opens at `open` on each of `days` (0 = Sunday) and runs until the next `close`. */
-export interface TradingHours {
-  days: number[];
-  open: string;
-  close: string;
-}
+/** A weekly session in UTC (shared/src/trading-hours.ts has its rules: isOpenAt, nextOpenAfter). */
+export type { TradingHours };
 
 /** A market as the catalog keeps it (the stored record has these fields and more). */
 export interface CatalogMarket {
@@ -21,6 +17,7 @@ export interface CatalogMarket {
   lotSize: string;
   minNotional: string;
   status: MarketStatus;
+  tradingHours?: TradingHours | null;
 }
 
 /** What an admin gives to list a market. */
@@ -35,14 +32,8 @@ export interface NewMarket {
   tradingHours?: TradingHours | null;
 }
 
-function decimalPlaces(value: string): number {
-  const fraction = value.split('.')[1] ?? '';
-  return fraction.replace(/0+$/, '').length;
-}
-
 /** The engine keeps 8 decimals per asset, so a market's tick × lot must fit in them. */
 const ENGINE_DECIMALS = 8;
-const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
 
 /** Checks a new market before anything is looked up or stored; each refusal names its field. */
 export function validateMarket(input: NewMarket): void {
@@ -66,14 +57,22 @@ export function validateMarket(input: NewMarket): void {
   if (toUnits(input.referencePrice) % toUnits(input.tickSize) !== 0n) throw invalidInput('referencePrice must be on the tick', 'referencePrice');
   const hours = input.tradingHours;
   if (hours) {
-    if (
-      hours.days.length === 0 ||
-      hours.days.some((d) => !Number.isInteger(d) || d < 0 || d > 6) ||
-      new Set(hours.days).size !== hours.days.length
-    ) {
-      throw invalidInput('tradingHours.days must be distinct weekdays 0–6 (0 = Sunday)', 'tradingHours');
-    }
-    if (!TIME.test(hours.open) || !TIME.test(hours.close)) throw invalidInput('tradingHours open/close must be HH:MM UTC', 'tradingHours');
+    const problem = tradingHoursProblem(hours);
+    if (problem) throw invalidInput(problem, 'tradingHours');
+  }
+}
+
+/**
+ * A new market against its assets' precision (Asset.precision): a quantity step finer than the
+ * base asset's decimals, or a minimum value finer than the quote's, would make orders in amounts
+ * the exchange neither accepts nor shows.
+ */
+export function validateMarketPrecision(input: NewMarket, basePrecision: number, quotePrecision: number): void {
+  if (decimalPlaces(input.lotSize) > basePrecision) {
+    throw invalidInput(`lotSize has more than ${basePrecision} decimal places, the precision of ${input.base}`, 'lotSize');
+  }
+  if (decimalPlaces(input.minNotional) > quotePrecision) {
+    throw invalidInput(`minNotional has more than ${quotePrecision} decimal places, the precision of ${input.quote}`, 'minNotional');
   }
 }
 
@@ -91,8 +90,8 @@ export const unknownAsset = (field: 'base' | 'quote', symbol: string) => invalid
 export const alreadyListed = (symbol: string) => new DomainError('CONFLICT', `Market ${symbol} is already listed`);
 export const noMarket = (symbol: string) => new DomainError('NOT_FOUND', `No market ${symbol}`);
 
-/** One market as the listing contract carries it (`markets.listing.changed`, `GET /listing`). */
-export function listingOf(market: CatalogMarket): ListedMarket {
+/** One market as the listing contract carries it (`markets.listing.changed`, `GET /listing`), with its assets' precision. */
+export function listingOf(market: CatalogMarket, precision: ReadonlyMap<string, number>): ListedMarket {
   return {
     symbol: market.symbol,
     base: market.baseAsset,
@@ -102,6 +101,9 @@ export function listingOf(market: CatalogMarket): ListedMarket {
     lotSize: trim(String(market.lotSize)),
     minNotional: trim(String(market.minNotional)),
     status: market.status,
+    tradingHours: market.tradingHours ?? null,
+    basePrecision: precision.get(market.baseAsset) ?? ENGINE_DECIMALS,
+    quotePrecision: precision.get(market.quoteAsset) ?? ENGINE_DECIMALS,
   };
 }
 

@@ -12,8 +12,8 @@ export class ListingEvents {
     private readonly logger: Logger,
   ) {}
 
-  publish(market: CatalogMarket): Promise<void> {
-    return this.bus.publish(listingChannel, listingOf(market));
+  publish(market: CatalogMarket, precision: ReadonlyMap<string, number>): Promise<void> {
+    return this.bus.publish(listingChannel, listingOf(market, precision));
   }
 
   /** Calls `onChange` for every listing event until the returned function is called. */

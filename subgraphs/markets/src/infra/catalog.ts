@@ -25,3 +25,9 @@ export function assetsBySymbol(em: EntityManager): Promise<AssetRecord[]> {
 export function findAssets(em: EntityManager, symbols: string[]): Promise<AssetRecord[]> {
   return em.find(AssetRecord, { symbol: { $in: symbols } });
 }
+
+/** Every asset's precision (Asset.precision), for the listing contract. */
+export async function assetPrecisions(em: EntityManager): Promise<Map<string, number>> {
+  const assets = await em.find(AssetRecord, {});
+  return new Map(assets.map((a) => [a.symbol, a.precision]));
+}

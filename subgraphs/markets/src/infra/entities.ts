@@ -9,6 +9,8 @@ export class AssetRecord {
   @Property({ type: 'text' }) name!: string;
   /** How many fraction digits the asset has on chain / in the ledger. */
   @Property({ type: 'integer' }) decimals!: number;
+  /** Decimals the exchange accepts and shows (at most the engine's 8): amounts with more are refused, balances are cut to it. */
+  @Property({ type: 'integer' }) precision!: number;
   /** Chains the asset moves on (deposits/withdrawals), e.g. ethereum, solana. */
   @Property({ type: 'text[]' }) networks: string[] = [];
   /** From the feed where it gives them; null otherwise. */

@@ -257,6 +257,7 @@ export class BalanceResolver {
     validIdentifier(idempotencyKey, 'idempotencyKey', 128);
     // Only what the exchange trades: a balance in a made-up asset would sit in the engine forever.
     if (!exchangeOf(ctx).hasAsset(asset)) throw badInput(`${asset.slice(0, 20)} is not an asset of any market`, 'asset');
+    exchangeOf(ctx).catalog.requirePrecision(asset, amount, 'amount');
     return exchangeOf(ctx).adjustBalance(viewer.userId, asset, amount, idempotencyKey);
   }
 

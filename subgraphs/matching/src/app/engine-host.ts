@@ -8,6 +8,7 @@ import type { JournalMetrics } from './journal-metrics';
 import type { FeeTier } from '../domain/fees';
 import { FeeTierKeeper } from './fee-tiers';
 import { RecentTrades } from './recent-trades';
+import { ListingCatalog } from './listing-catalog';
 
 export interface EngineHostOptions {
   orm: MikroORM;
@@ -55,6 +56,8 @@ export class EngineHost {
   readonly feeTiers: FeeTierKeeper;
   /** The public recent trades of each market (trades(market, first, after)). */
   readonly recentTrades: RecentTrades;
+  /** Trading sessions and asset precision from the markets listing (kept across rebuilds). */
+  readonly catalog = new ListingCatalog();
 
   private constructor(private readonly options: EngineHostOptions) {
     this.feeTiers = new FeeTierKeeper(options.feeSchedule, options.orm, options.logger);
@@ -119,15 +122,15 @@ export class EngineHost {
         journal.wait.observe(oldestWaitSeconds);
       },
     });
-    const publisher = new Publisher(sequencer.engine, bus, logger, sequencer.lastSeq);
+    const publisher = new Publisher(sequencer.engine, bus, logger, sequencer.lastSeq, this.catalog);
     sequencer.onBatch((changes) => publisher.publish(changes));
     sequencer.onBatch((changes) => this.feeTiers.noteFills(changes.fills));
     sequencer.onBatch((changes) => this.recentTrades.add(changes.trades));
     // The batch's trade.* webhook events are durable with it: the outbox relay can take them now.
     sequencer.onBatch((changes) => changes.webhookEvents.length > 0 && webhooks.committed());
     // The markets come from the markets subgraph: wait for its listing before serving orders.
-    const stopFollowing = await followListing(sequencer, bus, logger, feeSchedule[0]);
-    this.exchange = new Exchange(sequencer, orm);
+    const stopFollowing = await followListing(sequencer, bus, logger, feeSchedule[0], this.catalog);
+    this.exchange = new Exchange(sequencer, orm, this.catalog);
     this.publisher = publisher;
     this.stopListing = stopFollowing;
   }

@@ -6,6 +6,7 @@ import { OrderRejected, rejectionMessage, throwIfRejected, toPlaceOrder, unitsOr
 import { OrderRecord } from '../infra/entities';
 import { clientOrderKey, type BalanceRow, type OrderRow } from './projection';
 import type { Sequencer } from './sequencer';
+import type { ListingCatalog } from './listing-catalog';
 
 /** An order as the API returns it: the live projection row or the stored read-model row. */
 export type OrderView = OrderRow | OrderRecord;
@@ -22,6 +23,8 @@ export class Exchange {
   constructor(
     readonly sequencer: Sequencer,
     private readonly orm: MikroORM,
+    /** Sessions and asset precision from the listing (a market or asset it has not heard of: 24/7, 8 decimals). */
+    readonly catalog: ListingCatalog,
   ) {}
 
   private spec(market: string): MarketSpec {
@@ -59,7 +62,11 @@ export class Exchange {
     const placement = (async () => {
       const existing = await this.existing(userId, request.clientOrderId);
       if (existing) return existing; // the same request again: answer with the first order
-      const command = toPlaceOrder(request, this.spec(request.market), userId);
+      const spec = this.spec(request.market);
+      // Before the command is journaled: a replay never reads the clock (docs/architecture.md, "Trading hours").
+      this.catalog.requireOpen(spec.id, Date.now());
+      if (request.quoteAmount != null) this.catalog.requirePrecision(spec.quote, request.quoteAmount, 'quoteAmount');
+      const command = toPlaceOrder(request, spec, userId);
       const { result } = await this.sequencer.submit(command);
       throwIfRejected(result);
       return (await this.view(result.orderId!))!;
@@ -80,6 +87,8 @@ export class Exchange {
     const live = this.sequencer.projection.liveOrders.get(orderId);
     if (!live || live.userId !== userId) throw new OrderRejected('UNKNOWN_ORDER', rejectionMessage('UNKNOWN_ORDER'));
     const spec = this.spec(live.market);
+    // An amended price could trade: outside the session only cancels work.
+    this.catalog.requireOpen(spec.id, Date.now());
     // The API speaks of the order's total quantity; the engine of what is left to fill.
     const remaining = changes.quantity == null ? undefined : unitsOrReject(quantityToLots(spec, changes.quantity)) - live.filledLots;
     if (remaining !== undefined && remaining <= 0) {
@@ -119,13 +128,14 @@ export class Exchange {
     return this.balance(userId, asset);
   }
 
+  /** A balance as users see it: cut to the asset's precision (the engine keeps 8 decimals). */
   balance(userId: string, asset: string): BalanceRow {
     const view = this.sequencer.engine.balanceOf(userId, asset);
     return {
       userId,
       asset,
-      available: canonicalDecimal(atomsToAmount(ENGINE_ASSET_DECIMALS, view.available)),
-      locked: canonicalDecimal(atomsToAmount(ENGINE_ASSET_DECIMALS, view.locked)),
+      available: this.catalog.shown(asset, canonicalDecimal(atomsToAmount(ENGINE_ASSET_DECIMALS, view.available))),
+      locked: this.catalog.shown(asset, canonicalDecimal(atomsToAmount(ENGINE_ASSET_DECIMALS, view.locked))),
     };
   }
 

@@ -2,6 +2,7 @@ import { LISTING_PATH, config, internalHeaders, listingChannel, subgraphBaseUrl,
 import { engineSpec } from '../domain/catalog';
 import type { FeeTier } from '../domain/fees';
 import type { CommandInput, Sequencer } from '../app/sequencer';
+import type { ListingCatalog } from '../app/listing-catalog';
 
 /** The markets subgraph's `GET /listing` (MARKETS_LISTING_URL overrides). */
 export function listingUrl(): string {
@@ -27,7 +28,7 @@ export function commandsFor(sequencer: Sequencer, market: ListedMarket, baseFees
 /**
  * Follows the markets listing. Subscribes first (so nothing published meanwhile is lost), then
  * loads the whole listing from markets — retrying with backoff until markets answers — and
- * applies it, then every change as it comes. Listing changes go through one queue so they are
+ * applies it, then every change as it comes (sessions and asset precision go to `catalog`). Listing changes go through one queue so they are
  * applied in the order received.
  */
 export async function followListing(
@@ -35,6 +36,7 @@ export async function followListing(
   bus: EventBus,
   logger: Logger,
   baseFees: Pick<FeeTier, 'makerBps' | 'takerBps'>,
+  catalog: ListingCatalog,
   options: { url?: string; retryMaxMs?: number } = {},
 ): Promise<() => Promise<void>> {
   const url = options.url ?? listingUrl();
@@ -42,6 +44,8 @@ export async function followListing(
   let queue: Promise<void> = Promise.resolve();
   const apply = (market: ListedMarket) => {
     queue = queue.then(async () => {
+      // Sessions and precision first: the market takes no order before its rules are known.
+      catalog.note(market);
       for (const command of commandsFor(sequencer, market, baseFees)) {
         const { result } = await sequencer.submit(command);
         if (result.code !== 'OK') logger.warn({ market: market.symbol, command: command.type, code: result.code }, 'listing change refused by the engine');

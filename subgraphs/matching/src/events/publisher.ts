@@ -45,6 +45,8 @@ export class Publisher {
     private readonly bus: EventBus,
     logger: Logger,
     private readonly sequenceBase = 0,
+    /** Balances go out cut to their asset's precision (app/listing-catalog.ts). */
+    private readonly amounts: { shown(asset: string, amount: string): string } = { shown: (_asset, amount) => amount },
   ) {
     this.publishes = new FailureStreak(logger, 'publishing engine events');
   }
@@ -60,7 +62,11 @@ export class Publisher {
       const event: OrderEvent = { ...rest, id: String(order.id) };
       void send(orderChannel(order.userId), event);
     }
-    for (const balance of changes.balances) void send(balanceChannel(balance.userId), balance);
+    for (const balance of changes.balances) {
+      const { asset } = balance;
+      const shown = { ...balance, available: this.amounts.shown(asset, balance.available), locked: this.amounts.shown(asset, balance.locked) };
+      void send(balanceChannel(balance.userId), shown);
+    }
     for (const trade of changes.trades) {
       const event: TradeEvent = { ...trade, tradeId: String(trade.tradeId), takerSide: trade.takerSide as 'buy' | 'sell' };
       void send(tradesChannel(trade.market), event);
