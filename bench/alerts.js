@@ -77,7 +77,7 @@ async function addMarkets(databaseUrl, count) {
   const extra = Math.max(0, count - seeded.length);
   if (extra > 0) {
     const symbols = Array.from({ length: extra }, (_, i) => `B${String(i + 1).padStart(2, '0')}`);
-    await sql(databaseUrl, `insert into markets.assets (symbol, name, decimals) select s, 'Bench ' || s, 8 from unnest($1::text[]) s`, [
+    await sql(databaseUrl, `insert into markets.assets (symbol, name, decimals, precision) select s, 'Bench ' || s, 8, 8 from unnest($1::text[]) s`, [
       symbols,
     ]);
     await sql(
