@@ -179,6 +179,68 @@ describe('crypto deposits on the local chains', () => {
     expect(await balance(user, 'USDC')).toBe('12.5');
   });
 
+  it("matching's batch credit route: each entry under its own key, once, in order; a refused entry holds up none of the others", async () => {
+    const [alice, bob] = [await signUp(), await signUp()];
+    const batch = async (body: unknown) => {
+      const response = await fetch(`${subgraphUrl('matching')}/internal/balances/adjust/batch`, {
+        method: 'POST',
+        headers: { ...INTERNAL_HEADERS, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      return { status: response.status, body: (await response.json()) as any };
+    };
+    const key = () => `deposit:test:${randomUUID()}:0`;
+    const first = { userId: alice.id, asset: 'USDC', amount: '3', idempotencyKey: key() };
+    const second = { userId: bob.id, asset: 'USDC', amount: '4.25', idempotencyKey: key() };
+    const answer = await batch({
+      adjustments: [
+        first,
+        second,
+        first, // the same key twice in one batch: credited once
+        { userId: alice.id, asset: 'DOGE', amount: '1', idempotencyKey: key() },
+        { userId: bob.id, asset: 'USDC', amount: '-100', idempotencyKey: key() },
+        { userId: alice.id, asset: 'USDC', amount: 1, idempotencyKey: key() },
+      ],
+    });
+    expect(answer.status).toBe(200);
+    expect(answer.body.results).toEqual([
+      { status: 'done', balance: { userId: alice.id, asset: 'USDC', available: '3', locked: '0' } },
+      { status: 'done', balance: { userId: bob.id, asset: 'USDC', available: '4.25', locked: '0' } },
+      { status: 'done', balance: { userId: alice.id, asset: 'USDC', available: '3', locked: '0' } },
+      expect.objectContaining({ status: 'refused', code: 'BAD_USER_INPUT' }),
+      expect.objectContaining({ status: 'refused', code: 'INSUFFICIENT_FUNDS' }),
+      expect.objectContaining({ status: 'refused', code: 'BAD_USER_INPUT' }),
+    ]);
+    // The same batch again (a caller that did not hear the answer): nothing credited twice.
+    expect((await batch({ adjustments: [second, first] })).body.results.map((r: any) => r.status)).toEqual(['done', 'done']);
+    // The single route knows the batch's keys too.
+    const single = await fetch(`${subgraphUrl('matching')}/internal/balances/adjust`, {
+      method: 'POST',
+      headers: { ...INTERNAL_HEADERS, 'content-type': 'application/json' },
+      body: JSON.stringify(first),
+    });
+    expect(((await single.json()) as any).available).toBe('3');
+    expect(await balance(alice, 'USDC')).toBe('3');
+    expect(await balance(bob, 'USDC')).toBe('4.25');
+    expect(await batch({ adjustments: [] })).toMatchObject({ status: 400, body: { code: 'BAD_USER_INPUT' } });
+    expect(await batch({ adjustments: Array.from({ length: 1001 }, () => first) })).toMatchObject({ status: 400, body: { code: 'BAD_USER_INPUT' } });
+  });
+
+  it('many deposits found in one pass are credited exactly once each', async () => {
+    const user = await signUp();
+    const address = await depositAddress(user, 'arbitrum');
+    // Several transfers, mined in blocks the watcher reads together once they are all confirmed.
+    const hashes: string[] = [];
+    for (let i = 1; i <= 6; i++) hashes.push(await faucet(user, 'arbitrum', 'USDC', String(i), address));
+    await mine('arbitrum', 3);
+    for (const hash of hashes) await depositWithStatus(user, hash, 'credited');
+    expect(await balance(user, 'USDC')).toBe('21');
+    await mine('arbitrum', 3);
+    const all = await deposits(user);
+    expect(all.filter((d) => d.status === 'credited')).toHaveLength(6);
+    expect(await balance(user, 'USDC')).toBe('21');
+  });
+
   it('deposit(id) is for its owner or an admin; User.deposits filters', async () => {
     const [user, other] = [await signUp(), await signUp()];
     const txHash = await faucet(user, 'arbitrum', 'USDC', '3');

@@ -50,3 +50,29 @@ export interface BalanceTotals {
 export function isFundingAdjustmentKey(key: string): boolean {
   return key.startsWith('deposit:') || key.startsWith('withdrawal:') || key.startsWith('pix:');
 }
+
+/**
+ * The same command for many balances in one request: `POST /internal/balances/adjust/batch`, body
+ * `BalanceAdjustmentBatch` (at most BALANCE_ADJUST_BATCH_MAX entries). Each entry is its own
+ * `AdjustBalance` with its own idempotency key and the single route's exactly-once semantics:
+ * entries are submitted together and journaled in the engine's group commit, and the answer (200,
+ * `BalanceAdjustmentBatchResult`) has one outcome per entry, in the request's order — `done` with
+ * the balance after it, `refused` with the code the single route would answer (400/422 ones), or
+ * `unavailable` (the single route's 503: send that entry again). A malformed body as a whole is a
+ * 400 `BAD_USER_INPUT` and nothing is applied; a malformed entry is `refused` on its own.
+ */
+export const BALANCE_ADJUST_BATCH_PATH = '/internal/balances/adjust/batch';
+export const BALANCE_ADJUST_BATCH_MAX = 1000;
+
+export interface BalanceAdjustmentBatch {
+  adjustments: BalanceAdjustment[];
+}
+
+export type BalanceAdjustmentOutcome =
+  | { status: 'done'; balance: BalanceAdjusted }
+  | { status: 'refused'; code: string; message: string }
+  | { status: 'unavailable'; message: string };
+
+export interface BalanceAdjustmentBatchResult {
+  results: BalanceAdjustmentOutcome[];
+}

@@ -9,7 +9,7 @@ import type { DepositChanges } from './deposit-changes';
 import type { DepositSettlement } from './deposit-settlement';
 import type { WatchMetrics } from './watch-metrics';
 
-/** Deposit addresses whose open deposits one pass follows at once (reversal, confirmations, settlement). */
+/** Deposit addresses whose swaps one pass runs at once. */
 const FOLLOW_CONCURRENCY = 16;
 
 export interface WatcherSettings {
@@ -38,7 +38,10 @@ export interface PassReport {
  *     deposit addresses with the new cursor in one transaction (a crash repeats the range, and
  *     recording is idempotent on (chain, transaction, log index));
  *  3. follows the open deposits: a deposit whose block is no longer on the chain is `reversed`;
- *     the others gather confirmations; confirmed ones are settled (swap, credit).
+ *     the others gather confirmations — every such move of the pass in one statement — and
+ *     confirmed ones are settled: USDC on the settlement chain credited in batches (one request
+ *     to matching, each credit under its own key, and one statement), others through the swap
+ *     port address by address.
  * Passes follow each other every FUNDING_WATCH_INTERVAL_MS, at once while catching up; a failed
  * pass (node or database away) is retried with a growing delay, and the watcher starts from the
  * cursor in Postgres after a restart.
@@ -203,52 +206,76 @@ export class ChainWatcher {
     missing.forEach((n, i) => {
       if (hashes[i]) knownHashes.set(n, hashes[i]!);
     });
-    // Deposit addresses side by side (a catch-up settles thousands of deposits, each a few
-    // transactions and a credit in matching, which group-commits concurrent ones); one address's
-    // deposits one after another, since a swap sends a transaction from that address (its nonces).
-    const byAddress = new Map<string, DepositRecord[]>();
+    // 1. Every move the new head makes (reversals, confirmations, confirmed) in one statement.
+    const moves: Parameters<DepositChanges['moveMany']>[0][number][] = [];
     for (const deposit of open) {
-      const address = (deposit.toAddress ?? '').toLowerCase();
-      const deposits = byAddress.get(address);
-      if (deposits) deposits.push(deposit);
-      else byAddress.set(address, [deposit]);
+      const block = Number(deposit.blockNumber);
+      if (knownHashes.get(block) !== deposit.blockHash) {
+        moves.push({ deposit, change: { status: 'reversed', failure: `block ${block} left the chain before the deposit was credited` } });
+        continue;
+      }
+      const confirmations = confirmationsAt(block, head);
+      const status = statusWithConfirmations(deposit.status, confirmations, deposit.requiredConfirmations);
+      if (status !== deposit.status || (confirmations > deposit.confirmations && status === 'confirming')) {
+        moves.push({ deposit, change: { status, confirmations } });
+      }
+    }
+    const moved = await this.changes.moveMany(moves);
+    const reversed = new Set(moves.filter((move) => move.change.status === 'reversed').map((move) => move.deposit.id));
+    const asked = new Set(moves.map((move) => move.deposit.id));
+    // 2. Settlement of what is confirmed (or swapping) now; a deposit another writer moved
+    // meanwhile is left to the next pass.
+    const toSettle: { before: DepositRecord; current: DepositRecord }[] = [];
+    for (const deposit of open) {
+      if (reversed.has(deposit.id)) continue;
+      const current = asked.has(deposit.id) ? moved.get(deposit.id) : deposit;
+      if (current && (current.status === 'confirmed' || current.status === 'swapping')) toSettle.push({ before: deposit, current });
+    }
+    const direct = toSettle.filter(({ current }) => current.status === 'confirmed' && this.settlement.isSettlementAsset(current));
+    const swapped = toSettle.filter((entry) => !direct.includes(entry));
+    const [credited] = await Promise.all([
+      // USDC on the settlement chain: credited in batches (one request to matching, one statement).
+      this.settlement.creditMany(direct.map(({ current }) => current)),
+      this.swapEach(swapped, headReadAt),
+    ]);
+    for (const { before, current } of direct) {
+      if (before.status !== 'confirmed' && credited.get(current.id)?.status === 'credited') {
+        this.metrics?.creditSeconds.observe({ chain: this.chain.name }, (Date.now() - headReadAt) / 1000);
+      }
+    }
+  }
+
+  /**
+   * Deposits that go through the swap port, deposit addresses side by side; one address's
+   * deposits one after another, since a swap sends a transaction from that address (its nonces).
+   */
+  private async swapEach(entries: readonly { before: DepositRecord; current: DepositRecord }[], headReadAt: number): Promise<void> {
+    if (entries.length === 0) return;
+    const byAddress = new Map<string, { before: DepositRecord; current: DepositRecord }[]>();
+    for (const entry of entries) {
+      const address = (entry.current.toAddress ?? '').toLowerCase();
+      const list = byAddress.get(address);
+      if (list) list.push(entry);
+      else byAddress.set(address, [entry]);
     }
     const limit = pLimit(FOLLOW_CONCURRENCY);
-    // Every one finishes before the pass ends (so no two passes follow a deposit at once); a
-    // failure (the database away) then fails the pass, which is retried.
-    const outcomes = await Promise.allSettled(
-      [...byAddress.values()].map((deposits) =>
+    await Promise.all(
+      [...byAddress.values()].map((list) =>
         limit(async () => {
-          for (const deposit of deposits) await this.followDeposit(deposit, head, knownHashes, headReadAt);
+          for (const { before, current } of list) {
+            try {
+              const justConfirmed = before.status !== 'confirmed' && current.status === 'confirmed';
+              const settled = await this.settlement.settle(current);
+              if (justConfirmed && settled?.status === 'credited') {
+                this.metrics?.creditSeconds.observe({ chain: this.chain.name }, (Date.now() - headReadAt) / 1000);
+              }
+            } catch (error) {
+              // The others are not held up by one; this one is tried again next pass.
+              this.logger.warn({ err: error, deposit: current.id }, 'deposit not settled yet; will retry');
+            }
+          }
         }),
       ),
     );
-    const failed = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
-    if (failed) throw failed.reason;
-  }
-
-  private async followDeposit(deposit: DepositRecord, head: number, knownHashes: Map<number, string>, headReadAt: number): Promise<void> {
-    const block = Number(deposit.blockNumber);
-    if (knownHashes.get(block) !== deposit.blockHash) {
-      await this.changes.move(deposit, { status: 'reversed', failure: `block ${block} left the chain before the deposit was credited` });
-      return;
-    }
-    const confirmations = confirmationsAt(block, head);
-    const status = statusWithConfirmations(deposit.status, confirmations, deposit.requiredConfirmations);
-    let current: DepositRecord | null = deposit;
-    if (status !== deposit.status) current = await this.changes.move(deposit, { status, confirmations });
-    else if (confirmations > deposit.confirmations && status === 'confirming') current = await this.changes.confirmations(deposit, confirmations);
-    if (current && (current.status === 'confirmed' || current.status === 'swapping')) {
-      try {
-        const justConfirmed = deposit.status !== 'confirmed' && current.status === 'confirmed';
-        const settled = await this.settlement.settle(current);
-        if (justConfirmed && settled?.status === 'credited') {
-          this.metrics?.creditSeconds.observe({ chain: this.chain.name }, (Date.now() - headReadAt) / 1000);
-        }
-      } catch (error) {
-        // The others are not held up by one; this one is tried again next pass.
-        this.logger.warn({ err: error, deposit: current.id }, 'deposit not settled yet; will retry');
-      }
-    }
   }
 }

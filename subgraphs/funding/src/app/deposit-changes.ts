@@ -1,9 +1,12 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { webhookEvent, type DepositStatus, type EntityManager, type WebhookOutbox } from '@tradegraph/shared';
-import { changeDeposit, postEntries, recordTransfers, updateConfirmations, type DepositChange, type DepositRecord, type NewDeposit } from '../infra';
+import { changeDeposit, changeDeposits, postEntries, recordTransfers, updateConfirmations, type DepositChange, type DepositRecord, type NewDeposit } from '../infra';
 import { moveDeposit } from '../domain/deposits';
 import { depositEntries } from './ledger-postings';
 import { depositEvent, type DepositUpdates } from '../events/deposit-updates';
+
+/** Rows one statement of `moveMany` moves at most (its JSON parameter stays a few hundred kB). */
+const MOVES_PER_STATEMENT = 2000;
 
 /**
  * Every change of a deposit goes through here: the row changes, and its webhook event
@@ -23,10 +26,9 @@ export class DepositChanges {
     return this.orm.em.fork().transactional(work);
   }
 
-  private async announce(changed: readonly DepositRecord[]): Promise<void> {
-    if (changed.length === 0) return;
-    this.webhooks.committed();
-    await this.updates.publish(changed);
+  private async announce(changed: readonly DepositRecord[], live = changed): Promise<void> {
+    if (changed.length > 0) this.webhooks.committed();
+    if (live.length > 0) await this.updates.publish(live);
   }
 
   private async recordWebhooks(em: EntityManager, changed: readonly DepositRecord[]): Promise<void> {
@@ -64,6 +66,47 @@ export class DepositChanges {
     });
     if (moved) await this.announce([moved]);
     return moved;
+  }
+
+  /**
+   * Many moves at once (a watcher pass): one statement, one webhook outbox row and the ledger's
+   * entries of the credits in one transaction, each move as conditional as `move` (a deposit another writer moved first is
+   * left out). A move to the same status with `confirmations` is a confirmation count that grew:
+   * live news only, like `confirmations`. Returns the deposits changed, by id. Only the
+   * watcher's moves come here (no swap details).
+   */
+  async moveMany(moves: readonly { deposit: DepositRecord; change: Omit<DepositChange, 'swap'> }[]): Promise<Map<string, DepositRecord>> {
+    const changed = new Map<string, DepositRecord>();
+    if (moves.length === 0) return changed;
+    const fromOf = new Map<string, DepositRecord['status']>();
+    const rows = await this.inTransaction(async (em) => {
+      const all: DepositRecord[] = [];
+      for (let i = 0; i < moves.length; i += MOVES_PER_STATEMENT) {
+        const slice = moves.slice(i, i + MOVES_PER_STATEMENT).map(({ deposit, change }) => {
+          fromOf.set(deposit.id, deposit.status);
+          return {
+            id: deposit.id,
+            from: deposit.status,
+            to: deposit.status === change.status ? change.status : moveDeposit(deposit.status, change.status),
+            confirmations: change.confirmations,
+            creditedAmount: change.creditedAmount,
+            failure: change.failure,
+          };
+        });
+        all.push(...(await changeDeposits(em, slice)));
+      }
+      const moved = all.filter((row) => fromOf.get(row.id) !== row.status);
+      await this.recordWebhooks(em, moved);
+      // The ledger's entries of the credits, with the credits (idempotent on each deposit).
+      await postEntries(em, moved.flatMap(depositEntries));
+      return all;
+    });
+    for (const row of rows) changed.set(row.id, row);
+    await this.announce(
+      rows.filter((row) => fromOf.get(row.id) !== row.status),
+      rows,
+    );
+    return changed;
   }
 
   /** More confirmations within the same status. */

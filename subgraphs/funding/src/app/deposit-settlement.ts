@@ -25,7 +25,7 @@ export class DepositSettlement {
     private readonly logger: Logger,
   ) {}
 
-  private isSettlementAsset(deposit: DepositRecord): boolean {
+  isSettlementAsset(deposit: DepositRecord): boolean {
     return deposit.network === this.settlementChain && deposit.asset === SETTLEMENT_ASSET;
   }
 
@@ -89,6 +89,44 @@ export class DepositSettlement {
       if (!current) return null;
     }
     return this.credit(current, current.swap!.toAmount!);
+  }
+
+  /**
+   * Credits many confirmed deposits of the settlement asset at once (a watcher pass): one batch
+   * to matching, each credit under its deposit's own key, then every answer recorded in one
+   * statement — `credited`, or `failed` for a credit matching refused. A credit matching could
+   * not take now leaves its deposit `confirmed`, for the next pass. Returns the deposits moved,
+   * by id. A crash between matching's answer and the statement leaves them `confirmed`: the
+   * next pass sends the same keys, and matching answers them without crediting again.
+   */
+  async creditMany(deposits: readonly DepositRecord[]): Promise<Map<string, DepositRecord>> {
+    if (deposits.length === 0) return new Map();
+    const answers = await this.credits.creditMany(
+      deposits.map((deposit) => ({
+        userId: deposit.userId,
+        asset: SETTLEMENT_ASSET,
+        amount: deposit.amount,
+        idempotencyKey: creditKey(deposit.network, deposit.txHash!, deposit.logIndex),
+      })),
+    );
+    const moves: Parameters<DepositChanges['moveMany']>[0][number][] = [];
+    let unavailable: string | undefined;
+    answers.forEach((answer, i) => {
+      const deposit = deposits[i];
+      if (answer.kind === 'unavailable') unavailable ??= answer.reason;
+      else if (answer.kind === 'refused') {
+        this.logger.warn({ deposit: deposit.id, code: answer.code }, 'matching refused a deposit credit');
+        moves.push({ deposit, change: { status: 'failed', failure: `${answer.code}: ${answer.message}` } });
+      } else moves.push({ deposit, change: { status: 'credited', creditedAmount: deposit.amount, failure: null } });
+    });
+    const moved = await this.changes.moveMany(moves);
+    if (unavailable !== undefined) {
+      this.logger.warn(
+        { deposits: deposits.length - moves.length, reason: unavailable },
+        'matching did not take some deposit credits; will retry',
+      );
+    }
+    return moved;
   }
 
   private async credit(deposit: DepositRecord, amount: string): Promise<DepositRecord | null> {

@@ -48,6 +48,7 @@ export class DepositUpdates {
   }
 
   async publish(deposits: readonly DepositFacts[]): Promise<void> {
-    for (const deposit of deposits) await this.bus.publish(depositChannel(deposit.userId), depositEvent(deposit));
+    // Published together (the Redis client pipelines them), in order: one user's events keep theirs.
+    await Promise.all(deposits.map((deposit) => this.bus.publish(depositChannel(deposit.userId), depositEvent(deposit))));
   }
 }

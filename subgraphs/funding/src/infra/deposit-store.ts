@@ -131,6 +131,54 @@ export async function changeDeposit(em: EntityManager, id: string, from: Deposit
   return rows.length > 0 ? toRecord(rows[0]) : null;
 }
 
+export interface DepositMove {
+  id: string;
+  /** The status the deposit was read with: the row moves only if it still has it. */
+  from: DepositStatus;
+  /** Its status after (the same for confirmations alone). */
+  to: DepositStatus;
+  confirmations?: number;
+  creditedAmount?: string;
+  failure?: string | null;
+}
+
+/**
+ * Many moves in one statement, each as conditional as `changeDeposit` (`where id = ? and status
+ * = <from>`); a move within the same status (confirmations alone) changes the row only when the
+ * count grows. Returns the rows changed; a deposit someone else moved first is not among them.
+ */
+export async function changeDeposits(em: EntityManager, moves: readonly DepositMove[]): Promise<DepositRecord[]> {
+  if (moves.length === 0) return [];
+  for (const move of moves) if (!/^[0-9a-f-]{36}$/i.test(move.id)) throw new Error(`not a deposit id: ${move.id}`);
+  const values = moves.map((m) => ({
+    move_id: m.id,
+    from_status: m.from,
+    to_status: m.to,
+    new_confirmations: m.confirmations ?? null,
+    new_credited_amount: m.creditedAmount ?? null,
+    set_failure: m.failure !== undefined,
+    new_failure: m.failure ?? null,
+  }));
+  // The primary key looks the rows up (`id = any(array)`): joined on the recordset alone, the
+  // planner may scan the table (it cannot tell how many rows a JSON recordset has). The
+  // recordset's columns have names of their own, so the returned columns are the row's.
+  const rows = await em.execute<DepositRow[]>(
+    `update funding.deposits d set
+       status = v.to_status,
+       updated_at = now(),
+       confirmations = coalesce(greatest(d.confirmations, v.new_confirmations), d.confirmations),
+       credited_amount = coalesce(v.new_credited_amount, d.credited_amount),
+       failure = case when v.set_failure then v.new_failure else d.failure end
+     from jsonb_to_recordset(?::jsonb)
+       as v(move_id uuid, from_status text, to_status text, new_confirmations int, new_credited_amount numeric, set_failure boolean, new_failure text)
+     where d.id = any(?::uuid[]) and d.id = v.move_id and d.status = v.from_status
+       and (v.from_status <> v.to_status or d.confirmations < v.new_confirmations)
+     returning ${DEPOSIT_COLUMNS}`,
+    [JSON.stringify(values), `{${moves.map((m) => m.id).join(',')}}`],
+  );
+  return rows.map(toRecord);
+}
+
 /** A confirmation count that grew, status unchanged (confirming n of N). */
 export async function updateConfirmations(em: EntityManager, id: string, status: DepositStatus, confirmations: number): Promise<DepositRecord | null> {
   const rows = await em.execute<DepositRow[]>(

@@ -8,22 +8,40 @@ import type { LedgerEntry } from '../domain/ledger';
  * caller's transaction — the one that records the fact — and is idempotent on each entry's source.
  */
 export async function postEntries(em: EntityManager, entries: readonly (LedgerEntry | null)[]): Promise<number> {
+  const list = entries.filter((entry): entry is LedgerEntry => entry !== null);
   let posted = 0;
-  for (const entry of entries) {
-    if (!entry) continue;
-    const rows = await em.execute<{ id: string }[]>(
-      'insert into funding.ledger_entries (source, kind) values (?, ?) on conflict (source) do nothing returning id::text as id',
-      [entry.source, entry.kind],
-    );
-    if (rows.length === 0) continue; // recorded already: the same event again
-    const values = entry.postings.map(() => '(?, ?, ?, ?)').join(', ');
-    await em.execute(
-      `insert into funding.ledger_postings (entry_id, account, asset, amount) values ${values}`,
-      entry.postings.flatMap((p) => [rows[0].id, p.account, p.asset, fromUnits(p.amount)]),
-    );
-    posted++;
-  }
+  // Many entries (a watcher pass's credits) in two statements per slice, not two per entry.
+  for (let i = 0; i < list.length; i += ENTRIES_PER_STATEMENT) posted += await postSlice(em, list.slice(i, i + ENTRIES_PER_STATEMENT));
   return posted;
+}
+
+/** Entries (and their postings) a statement of `postEntries` writes at most: its parameters stay far below Postgres' 65,535. */
+const ENTRIES_PER_STATEMENT = 1000;
+
+async function postSlice(em: EntityManager, entries: readonly LedgerEntry[]): Promise<number> {
+  if (entries.length === 0) return 0;
+  // An entry whose source is recorded already (the same event again) is skipped: `on conflict do nothing`
+  // returns only the new ones; a source twice in one call is written once, with the first entry's postings.
+  const rows = await em.execute<{ id: string; source: string }[]>(
+    `insert into funding.ledger_entries (source, kind) values ${entries.map(() => '(?, ?)').join(', ')}
+     on conflict (source) do nothing returning id::text as id, source`,
+    entries.flatMap((entry) => [entry.source, entry.kind]),
+  );
+  if (rows.length === 0) return 0;
+  const idOf = new Map(rows.map((row) => [row.source, row.id]));
+  const postings: unknown[][] = [];
+  for (const entry of entries) {
+    const id = idOf.get(entry.source);
+    if (id === undefined) continue;
+    idOf.delete(entry.source);
+    for (const p of entry.postings) postings.push([id, p.account, p.asset, fromUnits(p.amount)]);
+  }
+  if (postings.length === 0) return rows.length;
+  await em.execute(
+    `insert into funding.ledger_postings (entry_id, account, asset, amount) values ${postings.map(() => '(?, ?, ?, ?)').join(', ')}`,
+    postings.flat(),
+  );
+  return rows.length;
 }
 
 /** Every account's balance, per asset (units of 10^-18). */

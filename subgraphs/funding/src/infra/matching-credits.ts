@@ -1,4 +1,6 @@
 import {
+  BALANCE_ADJUST_BATCH_MAX,
+  BALANCE_ADJUST_BATCH_PATH,
   BALANCE_ADJUST_PATH,
   BALANCE_TOTALS_PATH,
   type BalanceTotals,
@@ -7,6 +9,7 @@ import {
   subgraphBaseUrl,
   type BalanceAdjusted,
   type BalanceAdjustment,
+  type BalanceAdjustmentBatchResult,
   type BalanceAdjustmentRefused,
 } from '@tradegraph/shared';
 
@@ -16,6 +19,47 @@ export type CreditAnswer = { kind: 'done'; balance: BalanceAdjusted } | { kind: 
 /** Funding's side of matching's `POST /internal/balances/adjust` (shared/src/contracts/matching-adjustments.ts). */
 export class MatchingCredits {
   private readonly url = `${subgraphBaseUrl('matching', config())}${BALANCE_ADJUST_PATH}`;
+  private readonly batchUrl = `${subgraphBaseUrl('matching', config())}${BALANCE_ADJUST_BATCH_PATH}`;
+
+  /**
+   * Many credits, each with its own key, through matching's batch route (requests of at most
+   * BALANCE_ADJUST_BATCH_MAX, sent together): one answer per adjustment, in order. A request
+   * that got no answer leaves its adjustments `unavailable` (send them again: the keys make
+   * that safe).
+   */
+  async creditMany(adjustments: readonly BalanceAdjustment[]): Promise<CreditAnswer[]> {
+    const chunks: BalanceAdjustment[][] = [];
+    for (let i = 0; i < adjustments.length; i += BALANCE_ADJUST_BATCH_MAX) chunks.push(adjustments.slice(i, i + BALANCE_ADJUST_BATCH_MAX));
+    const answers = await Promise.all(chunks.map((chunk) => this.creditChunk(chunk)));
+    return answers.flat();
+  }
+
+  private async creditChunk(adjustments: readonly BalanceAdjustment[]): Promise<CreditAnswer[]> {
+    const unavailable = (reason: string): CreditAnswer[] => adjustments.map(() => ({ kind: 'unavailable', reason }));
+    let body: BalanceAdjustmentBatchResult;
+    try {
+      const response = await fetch(this.batchUrl, {
+        method: 'POST',
+        headers: { ...internalHeaders(), 'content-type': 'application/json' },
+        body: JSON.stringify({ adjustments }),
+        signal: AbortSignal.timeout(30_000),
+      });
+      if (!response.ok) {
+        await response.arrayBuffer().catch(() => undefined);
+        return unavailable(`matching answered ${response.status} to a batch of ${adjustments.length} credits`);
+      }
+      body = (await response.json()) as BalanceAdjustmentBatchResult;
+    } catch (error) {
+      return unavailable((error as Error).message);
+    }
+    if (!Array.isArray(body.results) || body.results.length !== adjustments.length)
+      return unavailable('matching answered a batch of another size');
+    return body.results.map((outcome): CreditAnswer => {
+      if (outcome.status === 'done') return { kind: 'done', balance: outcome.balance };
+      if (outcome.status === 'refused') return { kind: 'refused', code: outcome.code, message: outcome.message };
+      return { kind: 'unavailable', reason: outcome.message };
+    });
+  }
 
   async credit(adjustment: BalanceAdjustment): Promise<CreditAnswer> {
     let response: Response;
