@@ -2,7 +2,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', '.data/**', 'gateway/playground/**'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', '.data/**', 'gateway/playground/**', 'schema/client/generated/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {

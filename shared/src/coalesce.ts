@@ -28,7 +28,7 @@ export const MAX_PER_SECOND_LIMIT = 1000;
 
 /** The description every subscription's `maxPerSecond` argument carries (README, "maxPerSecond"). */
 export const MAX_PER_SECOND_DESCRIPTION =
-  `At most this many updates per second per key (per market, or per asset), 1 to ${MAX_PER_SECOND_LIMIT}; within a second newer values replace older ones and the latest is always delivered. Lowers the server's own cap, never raises it`;
+  `At most this many updates per second per key (per market, asset or order), 1 to ${MAX_PER_SECOND_LIMIT}; within a second newer values replace older ones and the latest is always delivered. Lowers the server's own cap, never raises it`;
 
 /**
  * The coalescing interval for a subscription whose client asked for `maxPerSecond` (null or

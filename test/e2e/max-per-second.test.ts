@@ -1,5 +1,5 @@
 import Redis from 'ioredis';
-import { collect, eventually, gql, publishUntil, wsClient } from '../harness/client';
+import { collect, eventually, gql, publishUntil, signUp, wsClient } from '../harness/client';
 import { REDIS_URL, busChannel } from '../harness/env';
 import { rootAdmin } from '../harness/roles';
 
@@ -148,6 +148,19 @@ describe('maxPerSecond', () => {
       }
     } finally {
       await client.dispose();
+    }
+    // A user's own streams too.
+    const user = await signUp();
+    const signedIn = wsClient(user.token);
+    try {
+      for (const query of ['subscription { myOrderUpdates(maxPerSecond: 0) { id } }', 'subscription { myBalanceUpdates(maxPerSecond: 1001) { asset } }']) {
+        const stream = collect(signedIn, query);
+        await stream.waitFor(1, 10_000);
+        const errors = (stream.error as { extensions?: { code?: string } }[] | undefined) ?? stream.results[0]?.errors ?? [];
+        expect({ query, codes: errors.map((e) => e.extensions?.code) }).toEqual({ query, codes: ['BAD_USER_INPUT'] });
+      }
+    } finally {
+      await signedIn.dispose();
     }
   });
 });

@@ -182,10 +182,18 @@ export class OrderResolver {
 
   @Access('read')
   @Subscription(() => Order, {
-    description: 'Every change to your orders (channel matching.order.<userId>)',
-    subscribe: viewerChannel<OrderEvent>(orderChannel),
+    description:
+      'Every change to your orders (channel matching.order.<userId>); with `maxPerSecond`, the latest state of each order, at most that often per order',
+    subscribe: (resolverData) => {
+      const intervalMs = maxPerSecondInterval((resolverData.args as { maxPerSecond?: number | null }).maxPerSecond);
+      const changes = viewerChannel<OrderEvent>(orderChannel)(resolverData);
+      return intervalMs > 0 ? coalesce(changes, { keyOf: (order) => order.id, intervalMs }) : changes;
+    },
   })
-  myOrderUpdates(@Root() event: OrderEvent): OrderEvent {
+  myOrderUpdates(
+    @Root() event: OrderEvent,
+    @Arg('maxPerSecond', () => Int, { nullable: true, description: MAX_PER_SECOND_DESCRIPTION }) _maxPerSecond: number | undefined,
+  ): OrderEvent {
     return event;
   }
 }
