@@ -31,6 +31,7 @@ export const POLICY: Record<string, Access> = {
   'Query.myOrders': 'read', 'Query.myFills': 'read', 'Query.myBalances': 'read', 'Query.orderBook': 'public', 'Query.feeSchedule': 'public', 'Query.trades': 'public', 'Query.myPriceAlerts': 'read',
   'Query.deposit': 'read', 'Query.depositChains': 'public', 'Query.webhookEventTypes': 'public', 'Query.webhookEndpoints': 'read',
   'Query.webhookEndpoint': 'read', 'Query.withdrawalQuote': 'read', 'Query.myWithdrawals': 'read', 'Query.withdrawal': 'read',
+  'Query.reconciliation': 'session',
   'Query.myWithdrawalAddresses': 'read',
   // Mutation
   'Mutation.login': 'public', 'Mutation.completeLogin': 'public', 'Mutation.refreshSession': 'public', 'Mutation.logout': 'session',
