@@ -87,6 +87,8 @@ export const ERROR_CODES_BY_STAGE = {
     'WITHDRAWAL_ADDRESS_NOT_ALLOWED',
     /** The per-asset daily limit (FUNDING_WITHDRAWAL_DAILY_LIMITS) would be passed. */
     'WITHDRAWAL_LIMIT_EXCEEDED',
+    /** The PIX key is none of CPF (valid check digits), CNPJ, e-mail, +55 phone or random key (EVP). */
+    'PIX_INVALID_KEY',
   ],
   /** Something the request needs is away; the same request may work a moment later. */
   availability: [
