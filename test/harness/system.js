@@ -115,6 +115,8 @@ async function startSystem({ databaseUrl, redisUrl, database, portBase, logDir, 
     MATCHING_DEMO_CREDITS: 'on',
     // A new withdrawal address is usable after 3 s, not a day (test/e2e/withdrawals.test.ts).
     WITHDRAWAL_ADDRESS_COOLOFF_SECONDS: '3',
+    // KYC level 0 may withdraw at most 5 ETH a day (test/e2e/withdrawal-holds.test.ts).
+    FUNDING_WITHDRAWAL_KYC_DAILY_LIMITS: '0/ETH:5',
     // Fee tiers move within a second of a trade (fees.test.ts), not a minute.
     FEE_TIER_REFRESH_MS: '500',
     // So few that recent-trades.test.ts pages from memory into the database.

@@ -260,6 +260,10 @@ export const VARIABLES = {
   FUNDING_WITHDRAWAL_STUCK_SECONDS: variable(whole(120, 1), 'a withdrawal transaction unmined this long is replaced by one with the same nonce and a bumped fee'),
   WITHDRAWAL_ADDRESS_COOLOFF_SECONDS: variable(whole(86_400, 0), 'a new address-book entry is usable for withdrawals only this long after it was added'),
   FUNDING_WITHDRAWAL_DAILY_LIMITS: variable(z.string().default('ETH:100,WETH:100,USDC:10000000,USDT:10000000'), 'most one user may withdraw per asset in 24 hours, `<ASSET>:<amount>` list (not listed: no limit)'),
+  FUNDING_WITHDRAWAL_KYC_DAILY_LIMITS: variable(
+    z.string().default(''),
+    'daily withdrawal limit per KYC level and asset, `<level>/<ASSET>:<amount>` list (e.g. `0/USDC:10000,1/USDC:100000`; empty: none), beside FUNDING_WITHDRAWAL_DAILY_LIMITS (the lower wins; a level without an entry takes the nearest lower level\'s)',
+  ),
   FUNDING_WITHDRAWAL_HOLD_ABOVE: variable(z.string().default('ETH:10,WETH:10,USDC:100000,USDT:100000'), 'a withdrawal above this amount of its asset waits for an admin, `<ASSET>:<amount>` list'),
   FUNDING_WITHDRAWAL_VELOCITY_PER_HOUR: variable(whole(20, 1), 'a user\'s withdrawal beyond this many in an hour waits for an admin'),
   FUNDING_WITHDRAWAL_FAULT: variable(

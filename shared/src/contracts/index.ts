@@ -12,6 +12,7 @@ export * from './matching-balances';
 export * from './matching-book';
 export * from './matching-trades';
 export * from './matching-adjustments';
+export * from './accounts-withdrawal-profile';
 export * from './markets-prices';
 export * from './markets-candles';
 export * from './markets-listing';

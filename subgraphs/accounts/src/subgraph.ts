@@ -1,3 +1,4 @@
+import { withdrawalProfileRoute } from './api/withdrawal-profile-route';
 import type { SubgraphDefinition } from '@tradegraph/shared';
 import { closeAccountsServices, createAccountsServices, type AccountsServices } from './app/services';
 import { entities, migrations, createLoaders, type AccountsLoaders } from './infra';
@@ -43,6 +44,7 @@ export const definition: SubgraphDefinition<AccountsLoaders, AccountsServices> =
     jwksRoute(app, services);
     webhookEventsRoute(app, platform, services);
     twoFactorVerifyRoute(app, platform, services);
+    withdrawalProfileRoute(app, platform);
   },
   start: async ({ orm, logger }, services) => {
     await services.signingKeys.activeKey();

@@ -5,7 +5,7 @@ import { Withdrawals } from './app/withdrawals';
 import { WithdrawalChanges } from './app/withdrawal-changes';
 import { WithdrawalSender } from './app/withdrawal-sender';
 import { devnetHotWalletFunding } from './app/hot-wallet-funding';
-import { parseWithdrawalFees } from './domain/withdrawals';
+import { parseKycDailyLimits, parseWithdrawalFees } from './domain/withdrawals';
 import { WithdrawalUpdates } from './events/withdrawal-updates';
 import { WithdrawalResolver } from './api/withdrawal-resolvers';
 import { ReconciliationResolver } from './api/reconciliation-resolvers';
@@ -119,6 +119,7 @@ export const definition: SubgraphDefinition<FundingLoaders, FundingServices> = {
         holdAbove: parseWithdrawalFees(settings.FUNDING_WITHDRAWAL_HOLD_ABOVE),
         velocityPerHour: settings.FUNDING_WITHDRAWAL_VELOCITY_PER_HOUR,
         coolOffSeconds: settings.WITHDRAWAL_ADDRESS_COOLOFF_SECONDS,
+        kycDailyLimits: parseKycDailyLimits(settings.FUNDING_WITHDRAWAL_KYC_DAILY_LIMITS),
       },
       logger,
     );

@@ -3,6 +3,10 @@ import { DomainError } from '@tradegraph/shared/domain';
 import {
   checkAddressBook,
   checkDailyLimit,
+  checkKycDailyLimit,
+  kycDailyLimit,
+  parseKycDailyLimits,
+  securityHoldReason,
   holdReasonOf,
   bumpedFees,
   ceilToEngine,
@@ -85,5 +89,38 @@ describe('withdrawal rules', () => {
     expect(codeOf(() => checkAddressBook({ usableFrom: new Date(now.getTime() - 1000) }, true, now))).toBe('none');
     expect(codeOf(() => checkAddressBook(null, false, now))).toBe('none');
     expect(codeOf(() => checkAddressBook(null, true, now))).toBe('WITHDRAWAL_ADDRESS_NOT_ALLOWED');
+  });
+});
+
+describe('KYC-level limits and holds after a security change', () => {
+  const limits = parseKycDailyLimits('0/USDC:10000,0/ETH:5,2/USDC:100000');
+  const u = (n: string) => BigInt(n) * 10n ** 18n;
+
+  it('parses levels and takes the nearest lower level with an entry', () => {
+    expect(kycDailyLimit(limits, 0, 'USDC')).toBe(u('10000'));
+    expect(kycDailyLimit(limits, 1, 'USDC')).toBe(u('10000'));
+    expect(kycDailyLimit(limits, 3, 'USDC')).toBe(u('100000'));
+    expect(kycDailyLimit(limits, 3, 'ETH')).toBe(u('5'));
+    expect(kycDailyLimit(limits, 0, 'USDT')).toBeUndefined();
+    expect(() => parseKycDailyLimits('USDC:5')).toThrow(/KYC_DAILY_LIMITS/);
+  });
+
+  it('refuses past the level limit with the level, the limit and what is left', () => {
+    expect(() => checkKycDailyLimit('USDC', u('1'), u('9999'), 0, limits)).not.toThrow();
+    try {
+      checkKycDailyLimit('USDC', u('2'), u('9999'), 0, limits);
+      throw new Error('not refused');
+    } catch (error) {
+      expect(error).toBeInstanceOf(DomainError);
+      expect((error as DomainError).code).toBe('WITHDRAWAL_LIMIT_EXCEEDED');
+      expect((error as DomainError).details).toMatchObject({ kycLevel: 0, limit: '10000', remaining: '1' });
+    }
+    expect(() => checkKycDailyLimit('USDC', u('50000'), 0n, 2, limits)).not.toThrow();
+  });
+
+  it('holds only the first withdrawal after a change', () => {
+    expect(securityHoldReason(null, 0)).toBeNull();
+    expect(securityHoldReason(new Date('2026-12-01T00:00:00Z'), 0)).toMatch(/first withdrawal after a password or two-factor change/);
+    expect(securityHoldReason(new Date('2026-12-01T00:00:00Z'), 1)).toBeNull();
   });
 });

@@ -44,6 +44,8 @@ export async function confirmTwoFactor(ctx: Caller, viewer: Viewer, code: string
         tx.create(RecoveryCodeRecord, { codeHash: hashRecoveryCode(recoveryCode), userId: viewer.userId, createdAt: new Date(), usedAt: null });
       }
       await ctx.services.webhooks.record(tx, [accountEvent('account.two_factor_changed', viewer.userId, { enabled: true, at: new Date().toISOString() })]);
+      // On again after being off is a change (the first withdrawal after it is held); a first enrolment is not.
+      await tx.execute('update accounts.security_changes set two_factor_changed_at = now() where user_id = ?', [viewer.userId]);
     });
     ctx.services.webhooks.committed();
     ctx.logger.info({ userId: viewer.userId }, 'two-factor authentication on');
@@ -60,6 +62,11 @@ export async function disableTwoFactor(ctx: Caller, viewer: Viewer, code: string
       await tx.nativeDelete(RecoveryCodeRecord, { userId: viewer.userId });
       await tx.nativeDelete(TwoFactorRecord, { userId: viewer.userId });
       await ctx.services.webhooks.record(tx, [accountEvent('account.two_factor_changed', viewer.userId, { enabled: false, at: new Date().toISOString() })]);
+      await tx.execute(
+        `insert into accounts.security_changes (user_id, two_factor_changed_at) values (?, now())
+         on conflict (user_id) do update set two_factor_changed_at = excluded.two_factor_changed_at`,
+        [viewer.userId],
+      );
     });
     ctx.services.webhooks.committed();
     ctx.logger.info({ userId: viewer.userId }, 'two-factor authentication off');

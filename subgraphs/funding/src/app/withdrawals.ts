@@ -5,7 +5,9 @@ import { DomainError, recordAdminActionAtAccounts, toUnits, type ChainSpec, type
 import {
   checkAddressBook,
   checkDailyLimit,
+  checkKycDailyLimit,
   holdReasonOf,
+  securityHoldReason,
   networkFeeOf,
   unitsText,
   withdrawalAddress,
@@ -38,6 +40,8 @@ import {
   withdrawalByKey,
   withdrawalCall,
   withdrawalsOfUser,
+  withdrawalsSince,
+  withdrawalProfileOf,
   type AccountsTwoFactor,
   type HotWallet,
   type MatchingCredits,
@@ -55,6 +59,8 @@ export interface WithdrawalSettings {
   holdAbove: ReadonlyMap<string, bigint>;
   velocityPerHour: number;
   coolOffSeconds: number;
+  /** KYC level → asset → daily limit (FUNDING_WITHDRAWAL_KYC_DAILY_LIMITS). */
+  kycDailyLimits: ReadonlyMap<number, ReadonlyMap<string, bigint>>;
 }
 
 /** What an admin action needs to be audited at accounts (the admin's own credentials). */
@@ -171,7 +177,15 @@ export class Withdrawals {
     const units = toUnits(amount);
     const recent = await recentWithdrawals(em, userId, input.asset);
     checkDailyLimit(input.asset, units, toUnits(recent.last24h), this.settings.dailyLimits);
-    const holdReason = holdReasonOf(input.asset, units, this.settings.holdAbove, recent.lastHour, this.settings.velocityPerHour);
+    // Accounts knows the KYC level and when the password or 2FA last changed.
+    const profile = await withdrawalProfileOf(userId);
+    if (!profile) throw new DomainError('UNAVAILABLE', 'Your account cannot be checked now; nothing was changed, try again');
+    checkKycDailyLimit(input.asset, units, toUnits(recent.last24h), profile.kycLevel, this.settings.kycDailyLimits);
+    const changes = [profile.twoFactorChangedAt, profile.passwordChangedAt].filter((d): d is string => d !== null).map((d) => new Date(d));
+    const changedAt = changes.length > 0 ? new Date(Math.max(...changes.map((d) => d.getTime()))) : null;
+    const holdReason =
+      securityHoldReason(changedAt, changedAt ? await withdrawalsSince(em, userId, changedAt) : 0) ??
+      holdReasonOf(input.asset, units, this.settings.holdAbove, recent.lastHour, this.settings.velocityPerHour);
     const fees = input.quoteId ? await this.quoted(userId, input.quoteId, spec.name, input.asset, amount) : await this.price(spec.name, input.asset, amount);
     await this.checkSecondFactor(userId, input.twoFactorCode, ip);
     const inserted = await insertWithdrawal(em, {

@@ -178,3 +178,52 @@ export function checkAddressBook(entry: { usableFrom: Date } | null, allowListOn
     throw new DomainError('WITHDRAWAL_ADDRESS_NOT_ALLOWED', 'Allow-list-only is on: add the address to your address book first (addWithdrawalAddress)', { field: 'toAddress' });
   }
 }
+
+/**
+ * Per-KYC-level daily limits: `<level>/<ASSET>:<amount>` list (FUNDING_WITHDRAWAL_KYC_DAILY_LIMITS),
+ * e.g. `0/USDC:10000,1/USDC:100000`. A user's level limit applies beside the per-asset one (the
+ * lower wins); a level with no entry for an asset takes the highest lower level's that has one, so
+ * a level never allows less than the one below it is configured to. Returns level → asset → units.
+ */
+export function parseKycDailyLimits(text: string): Map<number, Map<string, bigint>> {
+  const limits = new Map<number, Map<string, bigint>>();
+  for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const match = /^(\d{1,2})\/([A-Za-z0-9]{1,20}):(\d{1,20}(?:\.\d{1,8})?)$/.exec(part);
+    if (!match) throw new Error(`FUNDING_WITHDRAWAL_KYC_DAILY_LIMITS: ${part} is not <level>/<ASSET>:<amount>`);
+    const [, level, asset, amount] = match;
+    let byAsset = limits.get(Number(level));
+    if (!byAsset) limits.set(Number(level), (byAsset = new Map()));
+    byAsset.set(asset, parseWithdrawalFees(`${asset}:${amount}`).get(asset)!);
+  }
+  return limits;
+}
+
+/** The KYC level's daily limit of `asset` (see parseKycDailyLimits), or undefined when none applies. */
+export function kycDailyLimit(limits: ReadonlyMap<number, ReadonlyMap<string, bigint>>, kycLevel: number, asset: string): bigint | undefined {
+  let best: { level: number; limit: bigint } | undefined;
+  for (const [level, byAsset] of limits) {
+    const limit = byAsset.get(asset);
+    if (limit !== undefined && level <= kycLevel && (!best || level > best.level)) best = { level, limit };
+  }
+  return best?.limit;
+}
+
+/** Refuses a withdrawal past the user's KYC level's daily limit (WITHDRAWAL_LIMIT_EXCEEDED with `kycLevel`). */
+export function checkKycDailyLimit(asset: string, units: bigint, last24h: bigint, kycLevel: number, limits: ReadonlyMap<number, ReadonlyMap<string, bigint>>): void {
+  const limit = kycDailyLimit(limits, kycLevel, asset);
+  if (limit === undefined || last24h + units <= limit) return;
+  const remaining = limit - last24h > 0n ? limit - last24h : 0n;
+  throw new DomainError('WITHDRAWAL_LIMIT_EXCEEDED', `At KYC level ${kycLevel} at most ${unitsText(limit)} ${asset} may be withdrawn in 24 hours; ${unitsText(remaining)} left (a higher KYC level allows more)`, {
+    limit: unitsText(limit),
+    remaining: unitsText(remaining),
+    kycLevel,
+  });
+}
+
+/**
+ * Held as the first withdrawal since the password or 2FA last changed: `changedAt` is the later of
+ * the two (null: never changed), `sinceChange` the user's withdrawals made after it.
+ */
+export function securityHoldReason(changedAt: Date | null, sinceChange: number): string | null {
+  return changedAt !== null && sinceChange === 0 ? `first withdrawal after a password or two-factor change (${changedAt.toISOString()})` : null;
+}

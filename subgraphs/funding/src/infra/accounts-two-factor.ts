@@ -1,4 +1,4 @@
-import { TWO_FACTOR_VERIFY_PATH, config, internalHeaders, subgraphBaseUrl, type TwoFactorVerified, type TwoFactorVerifyRefused } from '@tradegraph/shared';
+import { TWO_FACTOR_VERIFY_PATH, WITHDRAWAL_PROFILE_PATH, config, internalHeaders, subgraphBaseUrl, type TwoFactorVerified, type TwoFactorVerifyRefused, type WithdrawalProfile } from '@tradegraph/shared';
 
 /** What accounts said of a second factor: its verdict, too many attempts, or not known (accounts away). */
 export type TwoFactorAnswer =
@@ -27,5 +27,18 @@ export class AccountsTwoFactor {
     if (response.status === 429) return { kind: 'rate_limited', retryAfterSeconds: body.retryAfterSeconds ?? 60, message: body.message ?? 'Too many two-factor attempts' };
     if (response.status === 400) return { kind: 'verdict', verdict: 'wrong' };
     return { kind: 'unavailable', reason: `accounts answered ${response.status}` };
+  }
+}
+
+/** Funding's side of accounts' `GET /internal/withdrawal-profile` (shared/src/contracts/accounts-withdrawal-profile.ts); null when accounts does not answer. */
+export async function withdrawalProfileOf(userId: string): Promise<WithdrawalProfile | null> {
+  try {
+    const response = await fetch(`${subgraphBaseUrl('accounts', config())}${WITHDRAWAL_PROFILE_PATH}?userId=${encodeURIComponent(userId)}`, {
+      headers: internalHeaders(),
+      signal: AbortSignal.timeout(5_000),
+    });
+    return response.ok ? ((await response.json()) as WithdrawalProfile) : null;
+  } catch {
+    return null;
   }
 }

@@ -327,6 +327,12 @@ export async function recentWithdrawals(em: EntityManager, userId: string, asset
   return { last24h: trimDecimal(row.sum), lastHour: Number(row.hour) };
 }
 
+/** How many withdrawals (not failed) the user made after `since`. */
+export async function withdrawalsSince(em: EntityManager, userId: string, since: Date): Promise<number> {
+  const [row] = await em.execute<{ n: string }[]>("select count(*)::text as n from funding.withdrawals where user_id = ? and status <> 'failed' and created_at > ?", [userId, since]);
+  return Number(row.n);
+}
+
 // --- the address book -------------------------------------------------------------------------
 
 export interface WithdrawalAddressRow {
