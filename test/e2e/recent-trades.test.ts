@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { credit, eventually, gql, placeOrder, signUp, sql } from '../harness/client';
+import { INTERNAL_HEADERS, subgraphUrl } from '../harness/env';
 import { rootAdmin } from '../harness/roles';
 
 // Public recent trades: trades(market, first, after), newest first with cursors. The test system
@@ -69,6 +70,49 @@ describe('public recent trades', () => {
     await placeOrder(buyer.token, { market: MARKET, side: 'buy', type: 'limit', price: '99', quantity: '1', timeInForce: 'IOC', clientOrderId: randomUUID() });
     const newest = (await gql(TRADES, { market: MARKET, first: 1 })).data.trades.edges[0].node;
     expect(newest.price).toBe('99');
+  });
+
+  // Trade ids whose digit count grows inside one page ('999999999' → '1000000000'): the read model's
+  // queries once sorted them as text (their ORDER BY named the select's text alias), which put
+  // '999999995' before '1000000002' and showed older trades inside newer pages.
+  it('orders trades by number, not as text, when the ids cross a power of ten (read model and /internal/trades)', async () => {
+    const market = 'USDC-EUR';
+    const admin = await rootAdmin();
+    const listed = await gql(
+      'mutation ($input: AddMarketInput!) { addMarket(input: $input) { symbol } }',
+      { input: { base: 'USDC', quote: 'EUR', category: 'crypto', tickSize: '0.0001', lotSize: '1', minNotional: '1', referencePrice: '0.92' } },
+      { token: admin.token },
+    );
+    expect(listed.errors ?? []).toEqual([]);
+    const user = await signUp();
+    // Fills as the engine's read model holds them, ids far above any the test system's engine reaches.
+    const ids = Array.from({ length: 8 }, (_, i) => 999_999_995 + i); // …995 to 1000000002
+    await sql(
+      `insert into matching.fills (trade_id, order_id, user_id, market, side, liquidity, price, quantity, fee, fee_asset, created_at)
+       select id, 900000000000 + id, $1, $2, 'buy', 'taker', 0.92, 1, 0, 'EUR', now() - (1000000003 - id) * interval '1 second'
+       from unnest($3::bigint[]) as id`,
+      [user.id, market, ids],
+    );
+    const newestFirst = ids.map(String).reverse();
+    const seen: string[] = [];
+    let after: string | null = null;
+    await eventually(async () => {
+      const answer = await gql(TRADES, { market, first: 1 });
+      if (answer.errors) throw new Error(JSON.stringify(answer.errors));
+    });
+    for (let page = 0; page < 8; page++) {
+      const answer = await gql(TRADES, { market, first: 3, after });
+      expect(answer.errors).toBeUndefined();
+      seen.push(...answer.data.trades.edges.map((edge: any) => edge.node.tradeId));
+      if (!answer.data.trades.pageInfo.hasNextPage) break;
+      after = answer.data.trades.pageInfo.endCursor;
+    }
+    expect(seen).toEqual(newestFirst);
+
+    // What markets reads to build candles: oldest first after a trade id, a page at a time.
+    const history = await fetch(`${subgraphUrl('matching')}/internal/trades?market=${market}&after=999999994&limit=5`, { headers: INTERNAL_HEADERS });
+    expect(history.status).toBe(200);
+    expect(((await history.json()) as { trades: { tradeId: string }[] }).trades.map((t) => t.tradeId)).toEqual(ids.slice(0, 5).map(String));
   });
 
   it('refuses a foreign cursor, a bad page size and an unknown market with stable codes', async () => {

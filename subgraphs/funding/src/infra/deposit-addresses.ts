@@ -29,5 +29,5 @@ export async function depositAddressOf(em: EntityManager, deriver: AddressDerive
 
 /** Addresses of `chain` made after id `afterId`, oldest first (the watcher's address book catches up with these). */
 export async function depositAddressesAfter(em: EntityManager, chain: string, afterId: string): Promise<DepositAddressRow[]> {
-  return em.execute<DepositAddressRow[]>(`select ${COLUMNS} from funding.deposit_addresses where chain = ? and id > ? order by id`, [chain, afterId]);
+  return em.execute<DepositAddressRow[]>(`select ${COLUMNS} from funding.deposit_addresses a where chain = ? and a.id > ? order by a.id`, [chain, afterId]);
 }

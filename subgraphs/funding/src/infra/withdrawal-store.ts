@@ -181,7 +181,7 @@ export async function claimWithdrawals(em: EntityManager, chain: string, status:
 
 export async function openWithdrawals(em: EntityManager, chain: string, status: WithdrawalStatus): Promise<WithdrawalRecord[]> {
   const rows = await em.execute<Row[]>(
-    `select ${COLUMNS} from funding.withdrawals where chain = ? and status = ? and locked_at is not null order by nonce nulls last, created_at limit 500`,
+    `select ${COLUMNS} from funding.withdrawals w where chain = ? and status = ? and locked_at is not null order by w.nonce nulls last, created_at limit 500`,
     [chain, status],
   );
   return rows.map(toRecord);

@@ -115,7 +115,8 @@ export class JournalStore {
     return this.orm.em
       .getConnection()
       .execute<{ id: string; user_id: string; client_order_id: string }[]>(
-        'select id::text as id, user_id, client_order_id from matching.orders where id > ? order by id limit 20000',
+        // o.id, not the text alias `id`: ids must page in numeric order.
+        'select id::text as id, user_id, client_order_id from matching.orders o where o.id > ? order by o.id limit 20000',
         [after],
       );
   }

@@ -1,6 +1,9 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { TradeEvent } from '@tradegraph/shared';
 
+// The ORDER BYs name the table's column (`f.trade_id`): a bare `trade_id` would be the select's
+// text alias of the same name, and ids would sort as strings ('9' after '10').
+
 /**
  * The executed trades of a market after a trade id, oldest first, read from the fills read
  * model (written in the same transaction as the journal, so a trade is here before it is
@@ -12,9 +15,9 @@ export async function tradesAfter(orm: MikroORM, market: string, after: bigint, 
     .getConnection()
     .execute(
       `select trade_id::text as trade_id, market, price::text as price, quantity::text as quantity, side, created_at
-         from matching.fills
-        where liquidity = 'taker' and market = ? and trade_id > ?
-        order by trade_id
+         from matching.fills f
+        where liquidity = 'taker' and market = ? and f.trade_id > ?
+        order by f.trade_id
         limit ?`,
       [market, after.toString(), limit],
     );
@@ -38,9 +41,9 @@ export async function tradesBefore(orm: MikroORM, market: string, before: bigint
     .getConnection()
     .execute(
       `select trade_id::text as trade_id, market, price::text as price, quantity::text as quantity, side, created_at
-         from matching.fills
-        where liquidity = 'taker' and market = ?${before === undefined ? '' : ' and trade_id < ?'}
-        order by trade_id desc
+         from matching.fills f
+        where liquidity = 'taker' and market = ?${before === undefined ? '' : ' and f.trade_id < ?'}
+        order by f.trade_id desc
         limit ?`,
       before === undefined ? [market, limit] : [market, before.toString(), limit],
     );
