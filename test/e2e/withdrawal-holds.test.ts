@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Secret, TOTP } from 'otpauth';
 import { Wallet } from 'ethers';
-import { credit, gql, signUp, type TestUser } from '../harness/client';
+import { collect, credit, gql, signUp, wsClient, type TestUser } from '../harness/client';
 import { rootAdmin } from '../harness/roles';
 
 // Withdrawal holds after a security change and per-KYC-level daily limits, through the gateway
@@ -65,9 +65,25 @@ describe('withdrawal holds and KYC-level limits', () => {
     const next = await withdraw(user, code(), '5');
     expect([next.data.requestWithdrawal.status, next.data.requestWithdrawal.holdReason]).toEqual(['requested', null]);
 
+    // withdrawalUpdated(id): its state now (held), then its changes; another user's is NOT_FOUND.
+    const ws = wsClient(user.token);
+    const updates = collect(ws, 'subscription ($id: ID!) { withdrawalUpdated(id: $id) { id status } }', { id: held.data.requestWithdrawal.id });
+    await updates.waitFor(1);
+    expect(updates.results[0].data.withdrawalUpdated).toEqual({ id: held.data.requestWithdrawal.id, status: 'held' });
+    const stranger = await signUp();
+    const strangerWs = wsClient(stranger.token);
+    const denied = collect(strangerWs, 'subscription ($id: ID!) { withdrawalUpdated(id: $id) { id status } }', { id: held.data.requestWithdrawal.id });
+    await denied.waitFor(1);
+    expect(JSON.stringify(denied.results[0]?.errors ?? denied.error)).toContain('NOT_FOUND');
+
     const admin = await rootAdmin();
     const approved = await gql('mutation ($id: ID!) { approveWithdrawal(id: $id) { status } }', { id: held.data.requestWithdrawal.id }, { token: admin.token });
     expect(approved.data.approveWithdrawal.status).toBe('requested');
+    await updates.waitFor(2);
+    expect(updates.results[1].data.withdrawalUpdated.status).toBe('requested');
+    updates.unsubscribe();
+    await ws.dispose();
+    await strangerWs.dispose();
   });
 
   it('a KYC level 0 user may withdraw at most 5 ETH in 24 hours (FUNDING_WITHDRAWAL_KYC_DAILY_LIMITS of the test system): past it WITHDRAWAL_LIMIT_EXCEEDED with the level and what is left, nothing debited', async () => {

@@ -55,6 +55,7 @@ export const POLICY: Record<string, Access> = {
   'Subscription.tickerUpdated': 'public', 'Subscription.myOrderUpdates': 'read', 'Subscription.myBalanceUpdates': 'read',
   'Subscription.orderBookUpdated': 'public', 'Subscription.tradesExecuted': 'public', 'Subscription.alertTriggered': 'read',
   'Subscription.myWithdrawalUpdates': 'read',
+  'Subscription.withdrawalUpdated': 'read',
   // User: the key `id` is whatever the reference holds; everything else is user data.
   'User.id': 'public', 'User.roles': 'read', 'User.createdAt': 'read', 'User.twoFactorEnabled': 'read', 'User.referralCode': 'read',
   'User.referralRevenueShare': 'read', 'User.referrals': 'read', 'User.email': 'read', 'User.wallets': 'read', 'User.kyc': 'read',

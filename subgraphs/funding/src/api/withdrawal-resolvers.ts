@@ -2,6 +2,7 @@ import { Arg, Ctx, ID, Int, Mutation, Query, Resolver, Root, Subscription } from
 import { Access, DecimalScalar, notFound, pageSize, requireRole, requireScope, type WithdrawalEvent } from '@tradegraph/shared';
 import type { WithdrawalAddressRow, WithdrawalRecord } from '../infra';
 import type { Context } from './context';
+import { oneWithdrawal, withdrawalEvent } from '../events/withdrawal-updates';
 import { RequestWithdrawalInput, Withdrawal, WithdrawalAddress, WithdrawalQuote } from './withdrawal-types';
 
 @Resolver(() => Withdrawal)
@@ -100,6 +101,27 @@ export class WithdrawalResolver {
     },
   })
   myWithdrawalUpdates(@Root() event: WithdrawalEvent): WithdrawalEvent {
+    return event;
+  }
+
+  @Access('read')
+  @Subscription(() => Withdrawal, {
+    description:
+      'One of your withdrawals (an admin: anyone\'s): its state now, then every change, ending after completed or failed. NOT_FOUND for a withdrawal that is not yours',
+    subscribe: async ({ args, context }) => {
+      const ctx = context as Context;
+      const viewer = requireScope(ctx.viewer, 'read');
+      const id = String((args as { id: string }).id);
+      if (!/^[0-9a-f-]{36}$/i.test(id)) throw notFound('No such withdrawal');
+      const first = await ctx.services.withdrawals.byId(id);
+      if (!first || !first.lockedAt || (first.userId !== viewer.userId && !viewer.roles.includes('admin'))) throw notFound('No such withdrawal');
+      // Subscribed before the state is read again: no change falls between the two.
+      const live = ctx.services.withdrawalUpdates.of(first.userId);
+      const now = (await ctx.services.withdrawals.byId(id)) ?? first;
+      return oneWithdrawal(withdrawalEvent(now), live);
+    },
+  })
+  withdrawalUpdated(@Arg('id', () => ID) _id: string, @Root() event: WithdrawalEvent): WithdrawalEvent {
     return event;
   }
 }

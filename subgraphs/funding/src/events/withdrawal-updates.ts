@@ -39,3 +39,25 @@ export class WithdrawalUpdates {
     for (const w of withdrawals) await this.bus.publish(withdrawalChannel(w.userId), withdrawalEvent(w));
   }
 }
+
+/**
+ * One withdrawal's changes: `initial` (its state when asked) first, then every later change of it
+ * from `live` (subscribed before `initial` was read, so nothing falls between; older events are
+ * skipped), ending after a final status (completed, failed).
+ */
+export async function* oneWithdrawal(initial: WithdrawalEvent, live: AsyncIterableIterator<WithdrawalEvent>): AsyncGenerator<WithdrawalEvent> {
+  const final = (status: string) => status === 'completed' || status === 'failed';
+  try {
+    yield initial;
+    if (final(initial.status)) return;
+    let seen = initial.updatedAt;
+    for await (const event of live) {
+      if (event.id !== initial.id || event.updatedAt < seen) continue;
+      seen = event.updatedAt;
+      yield event;
+      if (final(event.status)) return;
+    }
+  } finally {
+    await live.return?.();
+  }
+}
