@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { totpCodes } from '../harness/totp';
 import fc from 'fast-check';
-import { Secret, TOTP } from 'otpauth';
 import { Wallet } from 'ethers';
 import { Client } from 'pg';
 import { gql, signUp, type TestUser } from '../harness/client';
@@ -14,10 +14,12 @@ import { ownSystem, startOwnSystem } from '../harness/env';
 // totals stay as they are; the sellers' ETH is demo credit, which the reconciliation separates);
 // once everything has settled (blocks mined until no deposit or withdrawal is open), every asset
 // must reconcile with zero difference: matching against the ledger, the chains against the ledger.
-// LEDGER_RUNS (default 10) sequences of 6..16 steps (about a hundred in all); LEDGER_SEED replays one.
+// LEDGER_RUNS sequences of 6..16 steps; LEDGER_SEED replays one. The suite draws 4 (about 45 steps,
+// ~70 s: every withdrawal waits for its confirmations on the local chains); LEDGER_RUNS=20 gives the
+// couple of hundred steps the issue asks for (about 5 minutes).
 const { portBase: PORT_BASE, database: DATABASE } = ownSystem(8300, 'ledger');
 const GATEWAY = `http://127.0.0.1:${PORT_BASE}/graphql`;
-const RUNS = Number(process.env.LEDGER_RUNS ?? 10);
+const RUNS = Number(process.env.LEDGER_RUNS ?? 4);
 const SEED = process.env.LEDGER_SEED ? Number(process.env.LEDGER_SEED) : undefined;
 
 jest.setTimeout(600_000);
@@ -70,21 +72,7 @@ describe('ledger and reconciliation', () => {
   async function userWithTwoFactor(): Promise<TwoFactorUser> {
     const user = await signUp(GATEWAY);
     const enrol = await call('mutation { enrolTwoFactor { secret } }', {}, user.token);
-    const totp = new TOTP({ secret: Secret.fromBase32(enrol.data.enrolTwoFactor.secret) });
-    let last = -Infinity;
-    const code = () => {
-      for (;;) {
-        const now = Math.floor(Date.now() / 30_000);
-        const earliest = (now + 1) * 30_000 - Date.now() > 5_000 ? now - 1 : now;
-        const step = Math.max(last + 1, earliest);
-        if (step <= now + 1) {
-          last = step;
-          break;
-        }
-        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, (now + 1) * 30_000 - Date.now() + 50);
-      }
-      return totp.generate({ timestamp: last * 30_000 + 1 });
-    };
+    const code = totpCodes(enrol.data.enrolTwoFactor.secret);
     const confirmed = await call('mutation ($code: String!) { confirmTwoFactor(code: $code) { recoveryCodes } }', { code: code() }, user.token);
     expect(confirmed.errors).toBeUndefined();
     return { ...user, code };
@@ -145,8 +133,9 @@ describe('ledger and reconciliation', () => {
           user.token,
         );
         // Short of the amount and the fee (1 USDC): refused, nothing changed; otherwise debited at once.
-        if (before < Number(amount) + 1) expect(result.errors?.[0]?.extensions?.code).toBe('INSUFFICIENT_FUNDS');
-        else expect(result.data?.requestWithdrawal?.status).toBe('requested');
+        // The whole answer goes into the comparison, so a failure shows what came back instead.
+        if (before < Number(amount) + 1) expect({ code: result.errors?.[0]?.extensions?.code, result }).toMatchObject({ code: 'INSUFFICIENT_FUNDS' });
+        else expect({ status: result.data?.requestWithdrawal?.status, result }).toMatchObject({ status: 'requested' });
       } else {
         // The seller's ETH is demo credit (money that never crossed the edge: engineOtherAdjustments).
         const quantity = (s.lots / 1000).toFixed(3);

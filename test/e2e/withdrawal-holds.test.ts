@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Secret, TOTP } from 'otpauth';
+import { totpCodes } from '../harness/totp';
 import { Wallet } from 'ethers';
 import { collect, credit, gql, signUp, wsClient, type TestUser } from '../harness/client';
 import { rootAdmin } from '../harness/roles';
@@ -11,27 +11,10 @@ import { rootAdmin } from '../harness/roles';
 
 const REQUEST = 'mutation ($input: RequestWithdrawalInput!) { requestWithdrawal(input: $input) { id status holdReason total } }';
 
-function totpOf(secret: string) {
-  const totp = new TOTP({ secret: Secret.fromBase32(secret) });
-  let last = -Infinity;
-  return () => {
-    for (;;) {
-      const now = Math.floor(Date.now() / 30_000);
-      const earliest = (now + 1) * 30_000 - Date.now() > 5_000 ? now - 1 : now;
-      const step = Math.max(last + 1, earliest);
-      if (step <= now + 1) {
-        last = step;
-        break;
-      }
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, (now + 1) * 30_000 - Date.now() + 50);
-    }
-    return totp.generate({ timestamp: last * 30_000 + 1 });
-  };
-}
 
 async function enrol(user: TestUser): Promise<() => string> {
   const enrolled = await gql('mutation { enrolTwoFactor { secret } }', {}, { token: user.token });
-  const code = totpOf(enrolled.data.enrolTwoFactor.secret);
+  const code = totpCodes(enrolled.data.enrolTwoFactor.secret);
   const confirmed = await gql('mutation ($code: String!) { confirmTwoFactor(code: $code) { recoveryCodes } }', { code: code() }, { token: user.token });
   expect(confirmed.errors).toBeUndefined();
   return code;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Secret, TOTP } from 'otpauth';
+import { totpCodes } from '../harness/totp';
 import { Wallet } from 'ethers';
 import { collect, credit, eventually, gql, signUp, sql, wsClient, type TestUser } from '../harness/client';
 import { CHAINS } from '../harness/env';
@@ -36,24 +36,7 @@ interface TwoFactorUser extends TestUser {
 async function userWithTwoFactor(): Promise<TwoFactorUser> {
   const user = await signUp();
   const enrol = await gql('mutation { enrolTwoFactor { secret } }', {}, { token: user.token });
-  const totp = new TOTP({ secret: Secret.fromBase32(enrol.data.enrolTwoFactor.secret) });
-  let last = -Infinity;
-  const code = () => {
-    for (;;) {
-      // The previous step's code only while it has seconds to live (it must still be in the window on arrival).
-      const now = Math.floor(Date.now() / 30_000);
-      const earliest = (now + 1) * 30_000 - Date.now() > 5_000 ? now - 1 : now;
-      const step = Math.max(last + 1, earliest);
-      if (step <= now + 1) {
-        last = step;
-        break;
-      }
-      // Every step of the window is used: wait for the next one (a synchronous sleep keeps code() simple to call).
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, (now + 1) * 30_000 - Date.now() + 50);
-    }
-    const step = last;
-    return totp.generate({ timestamp: step * 30_000 + 1 });
-  };
+  const code = totpCodes(enrol.data.enrolTwoFactor.secret);
   const confirmed = await gql('mutation ($code: String!) { confirmTwoFactor(code: $code) { recoveryCodes } }', { code: code() }, { token: user.token });
   expect(confirmed.errors).toBeUndefined();
   return { ...user, code };
