@@ -1,6 +1,6 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { canonicalDecimal, isFundingAdjustmentKey, type BalanceTotals } from '@tradegraph/shared';
-import { amountToAtoms, atomsToAmount, quantityToLots, priceToTicks, type MarketSpec } from '../domain/engine';
+import { amountToAtoms, atomsToAmount, formatDecimal, quantityToLots, priceToTicks, type MarketSpec } from '../domain/engine';
 import { ENGINE_ASSET_DECIMALS } from '../domain/catalog';
 import { OrderRejected, rejectionMessage, throwIfRejected, toPlaceOrder, unitsOrReject, type OrderRequest } from '../domain/orders';
 import { OrderRecord } from '../infra/entities';
@@ -148,7 +148,7 @@ export class Exchange {
 
   /** Every asset's totals as decimals (the contract's BalanceTotals): users' available and locked, fees, adjustments not from funding. */
   totals(): BalanceTotals {
-    const text = (atoms: number) => (atoms < 0 ? `-${canonicalDecimal(atomsToAmount(ENGINE_ASSET_DECIMALS, -atoms))}` : canonicalDecimal(atomsToAmount(ENGINE_ASSET_DECIMALS, atoms)));
+    const text = (atoms: bigint) => (atoms < 0n ? `-${canonicalDecimal(formatDecimal(-atoms, ENGINE_ASSET_DECIMALS))}` : canonicalDecimal(formatDecimal(atoms, ENGINE_ASSET_DECIMALS)));
     // The engine's key is `<userId>:<caller's key>`.
     const totals = this.sequencer.engine.assetTotals((key) => !isFundingAdjustmentKey(key.slice(key.indexOf(':') + 1)));
     return {

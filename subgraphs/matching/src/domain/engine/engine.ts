@@ -282,26 +282,27 @@ export class Engine extends EngineState {
   /**
    * Per asset: what users hold (available, locked), the fees collected, and the net of the
    * adjustments whose key `isOther` picks out (funding's reconciliation separates the money it
-   * moved from demo credits). Read-only: nothing of the state changes.
+   * moved from demo credits). Read-only: nothing of the state changes. Summed as bigints: one
+   * account's atoms fit a number, the whole exchange's may not (2^53 atoms is 90 million units).
    */
-  assetTotals(isOther: (idempotencyKey: string) => boolean): Map<string, { available: number; locked: number; fees: number; otherAdjustments: number }> {
-    const totals = new Map<string, { available: number; locked: number; fees: number; otherAdjustments: number }>();
+  assetTotals(isOther: (idempotencyKey: string) => boolean): Map<string, { available: bigint; locked: bigint; fees: bigint; otherAdjustments: bigint }> {
+    const totals = new Map<string, { available: bigint; locked: bigint; fees: bigint; otherAdjustments: bigint }>();
     const of = (asset: string) => {
       let t = totals.get(asset);
-      if (!t) totals.set(asset, (t = { available: 0, locked: 0, fees: 0, otherAdjustments: 0 }));
+      if (!t) totals.set(asset, (t = { available: 0n, locked: 0n, fees: 0n, otherAdjustments: 0n }));
       return t;
     };
     for (const account of this.accounts.values()) {
       for (const [asset, b] of account) {
         const t = of(asset);
-        t.available += b.available;
-        t.locked += b.locked;
+        t.available += BigInt(b.available);
+        t.locked += BigInt(b.locked);
       }
     }
-    for (const [asset, f] of this.feeAccounts) of(asset).fees += f.amount;
+    for (const [asset, f] of this.feeAccounts) of(asset).fees += BigInt(f.amount);
     for (const [key, result] of this.adjustments) {
       if (result.code !== 'OK' || !isOther(key)) continue;
-      for (const e of result.events) if (e.type === 'BalanceAdjusted' && e.idempotencyKey === key) of(e.asset).otherAdjustments += e.amount;
+      for (const e of result.events) if (e.type === 'BalanceAdjusted' && e.idempotencyKey === key) of(e.asset).otherAdjustments += BigInt(e.amount);
     }
     return totals;
   }
