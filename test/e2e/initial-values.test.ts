@@ -5,7 +5,7 @@ import { rootAdmin } from '../harness/roles';
 // tickerUpdated and myBalanceUpdates start with the current value (opt out with `initial: false`),
 // like priceUpdated: a screen is never blank until the next change — also for a client that joins
 // an upstream subscription the gateway already runs.
-const MARKET = 'XAU-EUR';
+const MARKET = 'ETH-USD';
 const TICKER = `subscription ($initial: Boolean) { tickerUpdated(market: "${MARKET}", initial: $initial) { last trades } }`;
 const BALANCES = 'subscription ($initial: Boolean) { myBalanceUpdates(initial: $initial) { asset available locked } }';
 
@@ -17,13 +17,13 @@ async function silentFor(client: ReturnType<typeof wsClient>, query: string, var
 }
 
 describe('initial values on subscribe', () => {
-  // On a market of this file's own (listed here), so no other test file's trades move its ticker
+  // On a market of this file's own (listed here; asset-precision.test.ts checks XAU-EUR does not exist), so no other test file's trades move its ticker
   // between the query and the subscription.
   beforeAll(async () => {
     const admin = await rootAdmin();
     const listed = await gql(
       'mutation ($input: AddMarketInput!) { addMarket(input: $input) { symbol } }',
-      { input: { base: 'XAU', quote: 'EUR', category: 'crypto', tickSize: '0.01', lotSize: '0.01', minNotional: '1', referencePrice: '2200' } },
+      { input: { base: 'ETH', quote: 'USD', category: 'crypto', tickSize: '0.01', lotSize: '0.01', minNotional: '1', referencePrice: '2200' } },
       { token: admin.token },
     );
     expect(listed.errors ?? []).toEqual([]);
@@ -37,8 +37,8 @@ describe('initial values on subscribe', () => {
   it('tickerUpdated sends the current ticker first, to a first and to a joining client; initial: false waits for a change', async () => {
     const seller = await signUp();
     const buyer = await signUp();
-    await credit(seller.token, 'XAU', '1');
-    await credit(buyer.token, 'EUR', '1000');
+    await credit(seller.token, 'ETH', '1');
+    await credit(buyer.token, 'USD', '1000');
     // The listing reaches matching by an event: the first order may find the market not there yet.
     await eventually(() => placeOrder(seller.token, { market: MARKET, side: 'sell', type: 'limit', price: '2250.5', quantity: '0.1', timeInForce: 'GTC', clientOrderId: randomUUID() }));
     await placeOrder(buyer.token, { market: MARKET, side: 'buy', type: 'market', quantity: '0.1', clientOrderId: randomUUID() });
