@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { totpCodes } from '../harness/totp';
 import fc from 'fast-check';
 import { Wallet } from 'ethers';
-import { Client } from 'pg';
-import { gql, signUp, type TestUser } from '../harness/client';
+import { gql, signUp, sqlOn, type TestUser } from '../harness/client';
 import { ownSystem, startOwnSystem } from '../harness/env';
 
 // The ledger and the admin's reconciliation (docs/architecture.md, "Ledger and reconciliation") on
@@ -51,15 +50,7 @@ describe('ledger and reconciliation', () => {
   }, 240_000);
   afterAll(() => system?.stop(), 60_000);
 
-  const db = async <T = any>(text: string, params: unknown[] = []): Promise<T[]> => {
-    const client = new Client({ connectionString: system.databaseUrl });
-    await client.connect();
-    try {
-      return (await client.query(text, params)).rows as T[];
-    } finally {
-      await client.end();
-    }
-  };
+  const db = <T = any>(text: string, params: unknown[] = []) => sqlOn<T>(system.databaseUrl, text, params);
   const call = (query: string, variables: Record<string, unknown>, token: string) => gql(query, variables, { token, url: GATEWAY });
   const mine = async (chain: string, blocks: number) => {
     await fetch(system.chains[chain], {

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Secret, TOTP } from 'otpauth';
 import { Wallet } from 'ethers';
-import { Client } from 'pg';
-import { credit, eventually, gql, signUp, type TestUser } from '../harness/client';
+import { credit, eventually, gql, signUp, sqlOn, type TestUser } from '../harness/client';
 import { ownSystem, startOwnSystem } from '../harness/env';
 
 // Withdrawals when funding dies at the worst moments (docs/architecture.md, "Withdrawals, nonces
@@ -23,15 +22,7 @@ describe('withdrawals on a system of their own', () => {
   }, 180000);
   afterAll(() => system?.stop(), 60000);
 
-  const db = async <T = any>(text: string, params: unknown[] = []): Promise<T[]> => {
-    const client = new Client({ connectionString: system.databaseUrl });
-    await client.connect();
-    try {
-      return (await client.query(text, params)).rows as T[];
-    } finally {
-      await client.end();
-    }
-  };
+  const db = <T = any>(text: string, params: unknown[] = []) => sqlOn<T>(system.databaseUrl, text, params);
   const rpc = async (method: string, params: unknown[] = []): Promise<any> => {
     const response = await fetch(system.chains.ethereum, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
     const body = (await response.json()) as { result?: unknown; error?: { message: string } };

@@ -49,8 +49,13 @@ export async function signUp(url?: string): Promise<TestUser> {
 }
 
 /** SQL on the test system's database, for fixtures that no API creates yet. */
-export async function sql<T = any>(text: string, params: unknown[] = []): Promise<T[]> {
-  const client = new PgClient({ connectionString: DATABASE_URL });
+export function sql<T = any>(text: string, params: unknown[] = []): Promise<T[]> {
+  return sqlOn<T>(DATABASE_URL, text, params);
+}
+
+/** SQL on another database (a test's own system), one connection per statement. */
+export async function sqlOn<T = any>(databaseUrl: string, text: string, params: unknown[] = []): Promise<T[]> {
+  const client = new PgClient({ connectionString: databaseUrl });
   await client.connect();
   try {
     return (await client.query(text, params)).rows as T[];
